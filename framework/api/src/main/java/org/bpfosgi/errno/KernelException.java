@@ -1,0 +1,23 @@
+package org.bpfosgi.errno;
+
+/**
+ * A kernel function returned a negative errno. Carries the errno so that callers and commands
+ * report what the kernel would return; the message is the kernel's log text, if any.
+ */
+public class KernelException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final Errno errno;
+
+    public KernelException(Errno errno, String message) {
+        super(message == null || message.isEmpty() ? errno.symbol() : errno.symbol() + ": " + message);
+        this.errno = errno;
+    }
+
+    public KernelException(Errno errno) {
+        this(errno, null);
+    }
+
+    public Errno errno() {
+        return errno;
+    }
+}
