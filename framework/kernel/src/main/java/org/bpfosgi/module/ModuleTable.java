@@ -1,0 +1,440 @@
+package org.bpfosgi.module;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.errno.KernelException;
+
+/**
+ * Models the kernel's module loader and unloader (kernel/module/main.c): the {@code modules}
+ * list, {@code module_mutex}, {@code module_notify_list}, load_module() + do_init_module(),
+ * delete_module(), try_module_get()/__module_get()/module_put(), ref_module() and the
+ * kernel-wide taint flags.
+ *
+ * <p>Thread safety: loads and unloads serialise on one lock, the module_mutex; init and exit run
+ * outside it as in the kernel (a concurrent rmmod of a module in init sees COMING and gets
+ * -EBUSY). Reference traffic never takes the lock.
+ */
+public final class ModuleTable {
+    /** include/uapi/asm-generic/fcntl.h: O_TRUNC (01000), the "force" flag of delete_module. */
+    public static final int O_TRUNC = 01000;
+    /** O_NONBLOCK (04000): accepted and, as in today's kernels, without effect. */
+    public static final int O_NONBLOCK = 04000;
+    /** TAINT_FORCED_RMMOD's letter. */
+    public static final char TAINT_FORCED_RMMOD = 'R';
+
+    /** A module's code: what module_init / module_exit run. */
+    public interface ModuleCode {
+        /** module_init: 0 on success, a negative errno on failure (a positive value warns). */
+        int init() throws Exception;
+
+        /** module_exit. */
+        void exit() throws Exception;
+    }
+
+    private final ReentrantLock moduleMutex = new ReentrantLock();
+    /** The {@code modules} list, in load order (the kernel prepends; {@link #list()} shows newest first). */
+    private final Map<String, Module> modules = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<Module, ModuleCode> code = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final List<ModuleNotifier> notifiers = new CopyOnWriteArrayList<>();
+    private final Set<Character> taints = Collections.synchronizedSet(new LinkedHashSet<>());
+    private final Consumer<String> klog;
+    private volatile Consumer<String> pointHook = p -> { };
+    private volatile String lastUnloaded;
+
+    /** @param klog the kernel log (dmesg): warnings and errors are written there */
+    public ModuleTable(Consumer<String> klog) {
+        this.klog = klog;
+    }
+
+    /**
+     * Installs the hook called at every named point of load, unload and reference traffic
+     * (DESIGN.md §5); the race harness uses it to interleave actors. No-op by default.
+     */
+    public void setPointHook(Consumer<String> hook) {
+        this.pointHook = hook == null ? p -> { } : hook;
+    }
+
+    private void point(String name) {
+        pointHook.accept(name);
+    }
+
+    /** Models register_module_notifier(). */
+    public void registerNotifier(ModuleNotifier n) {
+        notifiers.add(n);
+    }
+
+    /** Models unregister_module_notifier(). */
+    public void unregisterNotifier(ModuleNotifier n) {
+        notifiers.remove(n);
+    }
+
+    /** Models find_module(): a module by name, not UNFORMED. */
+    public Optional<Module> find(String name) {
+        Module m = modules.get(name);
+        return m == null || m.state() == ModuleState.UNFORMED ? Optional.empty() : Optional.of(m);
+    }
+
+    /** The modules /proc/modules shows (not UNFORMED), newest first as the kernel's list is. */
+    public List<Module> list() {
+        List<Module> out;
+        synchronized (modules) {
+            out = new ArrayList<>(modules.values());
+        }
+        Collections.reverse(out);
+        out.removeIf(m -> m.state() == ModuleState.UNFORMED);
+        return out;
+    }
+
+    /** The kernel's taint flags, as letters ('R' after a forced unload). */
+    public Set<Character> taints() {
+        synchronized (taints) {
+            return Set.copyOf(taints);
+        }
+    }
+
+    /** The name of the last unloaded module, as the kernel remembers it for oops reports. */
+    public Optional<String> lastUnloaded() {
+        return Optional.ofNullable(lastUnloaded);
+    }
+
+    // ---------------------------------------------------------------- references
+
+    /** Models try_module_get(): NULL is always gettable. */
+    public boolean tryModuleGet(Module mod, String holder) {
+        if (mod == null) {
+            return true;
+        }
+        point("try_module_get:" + mod.name());
+        return mod.tryGet(holder);
+    }
+
+    /** Models __module_get(): unconditional, the caller already holds a reference. */
+    public void moduleGet(Module mod, String holder) {
+        if (mod != null) {
+            mod.get(holder);
+        }
+    }
+
+    /** Models module_put(): NULL-safe; never below zero (WARNs instead). */
+    public void modulePut(Module mod, String holder) {
+        if (mod == null) {
+            return;
+        }
+        point("module_put:" + mod.name());
+        List<String> warnings = new ArrayList<>();
+        mod.put(holder, warnings);
+        warnings.forEach(klog);
+    }
+
+    // ---------------------------------------------------------------- load
+
+    /**
+     * Models load_module() followed by do_init_module().
+     *
+     * @param image   the module to load
+     * @param uses    modules whose symbols it uses (ref_module each, in order)
+     * @param modCode its init and exit
+     * @return the LIVE module
+     * @throws KernelException with the errno finit_module would return
+     */
+    public Module load(ModuleImage image, List<String> uses, ModuleCode modCode) {
+        String name = image.name();
+        if (name.isEmpty() || name.length() > ModuleImage.MODULE_NAME_LEN - 1) {
+            throw new KernelException(Errno.ENOEXEC, "module name '" + name + "' is not valid");
+        }
+        Module mod = new Module(image);
+        moduleMutex.lock();
+        try {
+            // add_unformed_module(): a module of that name already exists -> -EEXIST
+            if (modules.containsKey(name)) {
+                throw new KernelException(Errno.EEXIST, "module " + name + " is already loaded");
+            }
+            modules.put(name, mod);
+            code.put(mod, modCode);
+        } finally {
+            moduleMutex.unlock();
+        }
+        point("load_module:unformed");
+        mod.unloadInit();
+        try {
+            for (String target : uses) {
+                refModule(mod, target);
+            }
+        } catch (KernelException e) {
+            freeModule(mod);
+            throw e;
+        }
+        // complete_formation(): UNFORMED -> COMING under module_mutex
+        moduleMutex.lock();
+        try {
+            mod.setState(ModuleState.COMING);
+        } finally {
+            moduleMutex.unlock();
+        }
+        point("load_module:coming");
+        prepareComingModule(mod);
+        point("do_init_module:before_init");
+        return doInitModule(mod, modCode);
+    }
+
+    /** Models ref_module() with strong_try_module_get(): "mod uses target". */
+    private void refModule(Module mod, String targetName) {
+        Module target = find(targetName).orElseThrow(() -> new KernelException(Errno.ENOENT,
+                mod.name() + ": Unknown symbol (module " + targetName + " is not loaded)"));
+        if (target.state() == ModuleState.COMING) {
+            // the kernel waits up to 30 s for the target's init and then gives up
+            klog.accept(mod.name() + ": gave up waiting for init of module " + targetName + ".");
+            throw new KernelException(Errno.EBUSY, "module " + targetName + " is still in init");
+        }
+        if (!tryModuleGet(target, usesHolder(mod))) {
+            throw new KernelException(Errno.ENOENT, "module " + targetName + " is going away");
+        }
+        target.sourceList.add(mod);
+        mod.targetList.add(target);
+    }
+
+    private static String usesHolder(Module user) {
+        return "module " + user.name() + " (uses its symbols)";
+    }
+
+    /**
+     * Models prepare_coming_module(): the robust notifier chain. If a callback fails, the ones
+     * already notified get GOING and the load fails with that errno; the module is freed.
+     */
+    private void prepareComingModule(Module mod) {
+        List<ModuleNotifier> told = new ArrayList<>();
+        for (ModuleNotifier n : notifiers) {
+            try {
+                n.onModuleEvent(mod, ModuleState.COMING);
+                told.add(n);
+            } catch (RuntimeException e) {
+                Errno errno = e instanceof KernelException ke ? ke.errno() : Errno.EINVAL;
+                for (ModuleNotifier done : told) {
+                    notifyQuietly(done, mod, ModuleState.GOING);
+                }
+                mod.setState(ModuleState.GOING);
+                freeModule(mod);
+                throw new KernelException(errno, e.getMessage());
+            }
+        }
+    }
+
+    /** Models do_init_module(). */
+    private Module doInitModule(Module mod, ModuleCode modCode) {
+        int ret;
+        String failure = null;
+        try {
+            ret = mod.image().hasInit() ? modCode.init() : 0;
+        } catch (KernelException e) {
+            ret = e.errno().negative();
+            failure = e.getMessage();
+        } catch (Exception | LinkageError e) {
+            // an init that throws is a failed init: the model takes the kernel's failure path
+            ret = Errno.EINVAL.negative();
+            failure = mod.name() + ": init threw " + e;
+        }
+        if (ret < 0) {
+            if (failure != null) {
+                klog.accept(failure);
+            }
+            // -EEXIST from init means "already loaded" to userspace; recent kernels say -EBUSY
+            if (ret == Errno.EEXIST.negative()) {
+                ret = Errno.EBUSY.negative();
+            }
+            mod.setState(ModuleState.GOING);
+            point("do_init_module:fail");
+            mod.put(Module.INIT_HOLD, new ArrayList<>());
+            notifyAll(mod, ModuleState.GOING);
+            freeModule(mod);
+            throw new KernelException(Errno.of(ret), failure);
+        }
+        if (ret > 0) {
+            klog.accept(mod.name() + ": init suspiciously returned " + ret
+                    + ", it should follow 0/-E convention");
+            klog.accept(mod.name() + ": loading module anyway...");
+        }
+        moduleMutex.lock();
+        try {
+            mod.setState(ModuleState.LIVE);
+        } finally {
+            moduleMutex.unlock();
+        }
+        notifyAll(mod, ModuleState.LIVE);
+        // drop the init hold: refcnt back to MODULE_REF_BASE
+        mod.put(Module.INIT_HOLD, new ArrayList<>());
+        point("do_init_module:live");
+        return mod;
+    }
+
+    // ---------------------------------------------------------------- unload
+
+    /** What {@link #deleteModule} did: 0 or a negative errno, and whether it was forced. */
+    public record DeleteResult(int ret, boolean forced, Map<String, Integer> holdersLeft, List<String> usedBy) {
+        public boolean ok() {
+            return ret == 0;
+        }
+
+        public Optional<Errno> errno() {
+            return ret == 0 ? Optional.empty() : Optional.of(Errno.of(ret));
+        }
+    }
+
+    /**
+     * Models the delete_module syscall (kernel/module/main.c), checks in the kernel's order:
+     * -ENOENT (not found or UNFORMED), -EWOULDBLOCK (other modules use it), -EBUSY (not LIVE),
+     * -EBUSY (init without exit, unforced), -EWOULDBLOCK (referenced, unforced). A forced unload
+     * ({@link #O_TRUNC}) taints the kernel 'R'. On success: GOING, exit, notifier GOING, freed.
+     * (-EPERM for CAP_SYS_MODULE and -EINTR do not arise in the model.)
+     */
+    public DeleteResult deleteModule(String name, int flags) {
+        // strncpy_from_user(name, .., MODULE_NAME_LEN - 1): longer names are truncated
+        String n = name.length() > ModuleImage.MODULE_NAME_LEN - 1
+                ? name.substring(0, ModuleImage.MODULE_NAME_LEN - 1) : name;
+        Module mod;
+        boolean forced = false;
+        moduleMutex.lock();
+        try {
+            point("delete_module:locked");
+            mod = find(n).orElse(null);
+            if (mod == null) {
+                return new DeleteResult(Errno.ENOENT.negative(), false, Map.of(), List.of());
+            }
+            if (!mod.sourceList.isEmpty()) {
+                // Other modules depend on us: get rid of them first.
+                return new DeleteResult(Errno.EWOULDBLOCK.negative(), false, mod.holders(), mod.usedBy());
+            }
+            // Doing init or already dying?
+            if (mod.state() != ModuleState.LIVE) {
+                return new DeleteResult(Errno.EBUSY.negative(), false, mod.holders(), List.of());
+            }
+            // If it has an init func, it must have an exit func to unload
+            if (mod.image().hasInit() && !mod.image().hasExit()) {
+                forced = tryForceUnload(flags);
+                if (!forced) {
+                    return new DeleteResult(Errno.EBUSY.negative(), false, mod.holders(), List.of());
+                }
+            }
+            point("delete_module:before_refcount_check");
+            // try_stop_module()
+            if (mod.tryReleaseModuleRef() != 0) {
+                forced = tryForceUnload(flags);
+                if (!forced) {
+                    return new DeleteResult(Errno.EWOULDBLOCK.negative(), false, mod.holders(), List.of());
+                }
+            }
+            mod.setState(ModuleState.GOING);
+            point("delete_module:after_refcount_check");
+        } finally {
+            moduleMutex.unlock();
+        }
+        Map<String, Integer> left = mod.holders();
+        if (forced && !left.isEmpty()) {
+            klog.accept("Forced unload of " + mod.name() + ": references left dangling: " + left);
+        }
+        runExit(mod);
+        notifyAll(mod, ModuleState.GOING);
+        lastUnloaded = mod.name();
+        freeModule(mod);
+        point("delete_module:freed");
+        return new DeleteResult(0, forced, left, List.of());
+    }
+
+    /**
+     * A module whose code went away without delete_module (its bundle was stopped by other
+     * means): the model treats it as a forced unload. Taints 'R', warns about dangling holders,
+     * marks it GOING, tells the notifiers and frees it. {@code exitAlreadyRan}: the bundle's
+     * stop has already run the component's deactivate, i.e. module_exit.
+     */
+    public void forcedGone(Module mod, String reason, boolean exitAlreadyRan) {
+        moduleMutex.lock();
+        try {
+            if (mod.isFreed() || modules.get(mod.name()) != mod) {
+                return;
+            }
+            taints.add(TAINT_FORCED_RMMOD);
+            mod.setState(ModuleState.GOING);
+        } finally {
+            moduleMutex.unlock();
+        }
+        Map<String, Integer> left = mod.holders();
+        List<String> users = mod.usedBy();
+        klog.accept("Disabling lock debugging due to kernel taint");
+        klog.accept("Forced unload of " + mod.name() + " (" + reason + ")"
+                + (left.isEmpty() && users.isEmpty() ? "" : ": references left dangling: "
+                + (users.isEmpty() ? "" : "used by " + users + " ") + (left.isEmpty() ? "" : left)));
+        if (!exitAlreadyRan) {
+            runExit(mod);
+        }
+        notifyAll(mod, ModuleState.GOING);
+        lastUnloaded = mod.name();
+        freeModule(mod);
+    }
+
+    /** Models try_force_unload(): CONFIG_MODULE_FORCE_UNLOAD && (flags & O_TRUNC); taints 'R'. */
+    private boolean tryForceUnload(int flags) {
+        boolean f = (flags & O_TRUNC) != 0;
+        if (f) {
+            taints.add(TAINT_FORCED_RMMOD);
+            klog.accept("Disabling lock debugging due to kernel taint");
+        }
+        return f;
+    }
+
+    private void runExit(Module mod) {
+        ModuleCode c = code.get(mod);
+        if (c == null || !mod.image().hasExit()) {
+            return;
+        }
+        try {
+            c.exit();
+        } catch (Exception | LinkageError e) {
+            klog.accept(mod.name() + ": exit threw " + e);
+        }
+    }
+
+    /** Models free_module() with module_unload_free(): drops the uses of other modules. */
+    private void freeModule(Module mod) {
+        moduleMutex.lock();
+        try {
+            modules.remove(mod.name(), mod);
+            code.remove(mod);
+        } finally {
+            moduleMutex.unlock();
+        }
+        List<Module> targets;
+        synchronized (mod.targetList) {
+            targets = new ArrayList<>(mod.targetList);
+            mod.targetList.clear();
+        }
+        for (Module t : targets) {
+            t.sourceList.remove(mod);
+            modulePut(t, usesHolder(mod));
+        }
+        mod.markFreed();
+    }
+
+    private void notifyAll(Module mod, ModuleState event) {
+        for (ModuleNotifier n : notifiers) {
+            notifyQuietly(n, mod, event);
+        }
+    }
+
+    private void notifyQuietly(ModuleNotifier n, Module mod, ModuleState event) {
+        try {
+            n.onModuleEvent(mod, event);
+        } catch (RuntimeException e) {
+            klog.accept("module notifier failed on " + event + " of " + mod.name() + ": " + e.getMessage());
+        }
+    }
+}
