@@ -145,7 +145,7 @@ final class DropInFolder {
             return true;
         }
         if (!pendingRemoval.containsKey(f)) {
-            say("rmmod: ERROR: Module " + name + " is in use (" + r.delete().errno().map(e -> e.symbol()).orElse("?")
+            say("rmmod: ERROR: Module " + name + " is in use (" + r.delete().errno().map(e -> e == org.bpfosgi.errno.Errno.EAGAIN ? "-EWOULDBLOCK" : e.symbol()).orElse("?")
                     + "); " + f.getName() + " was removed: the module stays loaded and removal is retried");
         }
         return false;

@@ -84,7 +84,10 @@ public final class Host implements AutoCloseable {
         // SCR reports a failing activate (a failed module init) through the DTOs the extender
         // reads; its own log line would be a stack trace on the user's terminal.
         props.put("ds.loglevel", "none");
-        props.put("gosh.args", config.shell() ? "" : "--nointeractive");
+        // Gogo's shell bundle also provides the converters (a bundle id to a Bundle for stop,
+        // headers, ...), so it always runs; without a terminal it must neither read stdin nor
+        // stop the framework when its (empty) session ends.
+        props.put("gosh.args", config.shell() ? "" : "--nointeractive --noshutdown");
         props.put("gosh.home", storage.toString());
         config.deployDir().ifPresent(d -> {
             props.put("felix.fileinstall.dir", d.toAbsolutePath().toString());
@@ -155,9 +158,7 @@ public final class Host implements AutoCloseable {
         for (String m : config.load()) {
             insmodAtBoot(m);
         }
-        if (config.shell()) {
-            install(ctx, SHELL).start();
-        }
+        install(ctx, SHELL).start();
     }
 
     private void insmodAtBoot(String module) {

@@ -181,7 +181,9 @@ public final class ModuleCommands {
             default -> err.println("rmmod: ERROR: could not remove module " + name + ": " + e.description());
         }
         String held = d.holdersLeft().isEmpty() ? "" : "; held by: " + holders(d.holdersLeft());
-        err.println("rmmod: delete_module(\"" + name + "\") = " + e.symbol() + held);
+        // delete_module spells -EAGAIN as -EWOULDBLOCK (same number, 11)
+        String sym = e == Errno.EAGAIN ? "-EWOULDBLOCK" : e.symbol();
+        err.println("rmmod: delete_module(\"" + name + "\") = " + sym + held);
         return 1;
     }
 

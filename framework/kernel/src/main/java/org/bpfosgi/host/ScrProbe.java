@@ -35,7 +35,9 @@ final class ScrProbe {
 
     /** The first activation failure of the bundle's components, if any. */
     Optional<InitFailure> activationFailure(Bundle bundle) {
-        ServiceReference<?> ref = context.getServiceReference(SCR);
+        // getAllServiceReferences: the host may see another copy of the SCR API classes (a test
+        // class path does); class-space filtering would hide SCR's service from it
+        ServiceReference<?> ref = firstReference();
         if (ref == null) {
             return Optional.of(new InitFailure(Errno.ENOENT, "Felix SCR is not running"));
         }
@@ -63,6 +65,15 @@ final class ScrProbe {
         }
     }
 
+
+    private ServiceReference<?> firstReference() {
+        try {
+            ServiceReference<?>[] refs = context.getAllServiceReferences(SCR, null);
+            return refs == null || refs.length == 0 ? null : refs[0];
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static Method findMethod(Class<?> c, String name) throws NoSuchMethodException {
         for (Method m : c.getMethods()) {
