@@ -1,0 +1,17 @@
+package org.bpfosgi.btf;
+
+/**
+ * Malformed BTF, a failed query, or a header the C-declaration compiler rejects. The message is
+ * meant for the user: it says what is wrong and where (type id, byte offset, or file:line:col).
+ */
+public class BtfException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public BtfException(String message) {
+        super(message);
+    }
+
+    public BtfException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,1394 @@
+package org.bpfosgi.btf;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The C-declaration compiler: what pahole (DWARF to BTF) and resolve_btfids do for a kernel
+ * module, applied directly to the module's header. Compiles struct, union (nested, anonymous),
+ * enum, typedef, pointer, array, function-pointer and bitfield declarations and function
+ * declarations (FUNC + FUNC_PROTO, global linkage; {@code __bpf_kfunc} adds the
+ * {@code bpf_kfunc} DECL_TAG pahole emits for kfuncs) into BTF, laid out by the x86-64 SysV ABI
+ * as clang lays them out, then resolves the {@code .BTF_ids} macros of include/linux/btf_ids.h
+ * ({@code BTF_ID_LIST}, {@code BTF_ID}, {@code BTF_ID_UNUSED}, {@code BTF_ID_LIST_SINGLE},
+ * {@code BTF_SET_START/END}, {@code BTF_SET8_START/END}, {@code BTF_KFUNCS_START/END},
+ * {@code BTF_ID_FLAGS}) as tools/bpf/resolve_btfids does.
+ *
+ * <p>Decisions (where the kernel build has a choice or a C compiler would guess):
+ * <ul>
+ * <li>Types named in the header that the base already has (same name and kind) are taken from
+ *     the base and not emitted again, as BTF dedup does for a module's copy of a vmlinux type;
+ *     a definition in the header of such a type is skipped, unchecked. This is also how
+ *     built-in subsystems extend the real vmlinux BTF, which already has most of their types.</li>
+ * <li>{@code struct X} used but never defined resolves to the base's struct X, else a FWD.</li>
+ * <li>An unresolvable {@code BTF_ID} name is an error naming the symbol with file:line:col.
+ *     resolve_btfids only warns and writes 0, which turns a typo into a kfunc set that silently
+ *     lacks a function; the model prefers to fail the module load.</li>
+ * <li>Duplicate names resolve to the lowest id (base first), as btf_find_by_name_kind() does.</li>
+ * <li>Anything outside the supported subset (storage classes other than extern, variables,
+ *     function bodies, unknown attributes, #include, #if) is an error, never guessed at.</li>
+ * </ul>
+ */
+public final class CDeclCompiler {
+    private static final Set<String> BTF_MACROS = Set.of("BTF_ID_LIST", "BTF_ID_LIST_SINGLE", "BTF_ID",
+            "BTF_ID_UNUSED", "BTF_ID_FLAGS", "BTF_SET_START", "BTF_SET_END", "BTF_SET8_START", "BTF_SET8_END",
+            "BTF_KFUNCS_START", "BTF_KFUNCS_END");
+    /** Fixed-width typedefs of include/uapi/asm-generic/int-ll64.h and include/linux/types.h. */
+    private static final Map<String, String> IMPLICIT_TYPEDEFS = new LinkedHashMap<>();
+
+    static {
+        String[][] t = {{"__s8", "signed char"}, {"__u8", "unsigned char"}, {"__s16", "short int"},
+            {"__u16", "short unsigned int"}, {"__s32", "int"}, {"__u32", "unsigned int"},
+            {"__s64", "long long int"}, {"__u64", "long long unsigned int"}, {"s8", "__s8"}, {"u8", "__u8"},
+            {"s16", "__s16"}, {"u16", "__u16"}, {"s32", "__s32"}, {"u32", "__u32"}, {"s64", "__s64"},
+            {"u64", "__u64"}, {"bool", "_Bool"}, {"size_t", "long unsigned int"}};
+        for (String[] e : t) {
+            IMPLICIT_TYPEDEFS.put(e[0], e[1]);
+        }
+    }
+
+    private final List<CToken> toks;
+    private int p;
+    private final Btf base;
+    private final BtfBuilder b;
+    private final int startId;
+    private final Map<String, Integer> typedefs = new HashMap<>();
+    private final Map<String, Integer> structTags = new HashMap<>();
+    private final Map<String, Integer> unionTags = new HashMap<>();
+    private final Map<String, Integer> enumTags = new HashMap<>();
+    private final Map<Integer, String> incomplete = new LinkedHashMap<>();
+    private final Map<Integer, Integer> ownAlign = new HashMap<>();
+    private final Map<Integer, Integer> baseAlign = new HashMap<>();
+    private final Map<String, Long> enumConsts = new HashMap<>();
+    private final Map<String, Integer> derived = new HashMap<>();
+    private final Map<String, Integer> ints = new HashMap<>();
+    private final Map<String, Integer> funcs = new HashMap<>();
+    private final List<IdContainer> containers = new ArrayList<>();
+    private IdContainer open;
+
+    private CDeclCompiler(String file, String text, Btf base) {
+        this.toks = CLexer.tokenize(file, text);
+        this.base = base;
+        this.b = new BtfBuilder(base);
+        this.startId = b.nextId();
+    }
+
+    /**
+     * Compiles {@code text} (named {@code file} in messages) into BTF split on top of
+     * {@code base}, or stand-alone when {@code base} is null.
+     *
+     * @throws BtfException with {@code file:line:col: error: ...} for anything it rejects
+     */
+    public static CompiledBtf compile(String file, String text, Btf base) {
+        return new CDeclCompiler(file, text, base).run();
+    }
+
+    // ------------------------------------------------------------------ tokens
+
+    private CToken peek() {
+        return toks.get(p);
+    }
+
+    private CToken peek(int ahead) {
+        return toks.get(Math.min(p + ahead, toks.size() - 1));
+    }
+
+    private CToken next() {
+        CToken t = toks.get(p);
+        if (t.type() != CToken.Type.EOF) {
+            p++;
+        }
+        return t;
+    }
+
+    private boolean accept(String s) {
+        if (peek().is(s)) {
+            p++;
+            return true;
+        }
+        return false;
+    }
+
+    private CToken expect(String s) {
+        CToken t = next();
+        if (!t.is(s)) {
+            throw err(t, "expected '" + s + "' but found " + t);
+        }
+        return t;
+    }
+
+    private CToken ident(String what) {
+        CToken t = next();
+        if (t.type() != CToken.Type.IDENT) {
+            throw err(t, "expected " + what + " but found " + t);
+        }
+        return t;
+    }
+
+    static BtfException err(CToken t, String msg) {
+        return new BtfException(t.where() + ": error: " + msg);
+    }
+
+    // ------------------------------------------------------------------ top level
+
+    private CompiledBtf run() {
+        while (peek().type() != CToken.Type.EOF) {
+            CToken t = peek();
+            if (accept(";")) {
+                continue;
+            }
+            if (t.type() == CToken.Type.IDENT && BTF_MACROS.contains(t.text())) {
+                btfIdMacro();
+                continue;
+            }
+            closeList();
+            if (t.is("__bpf_kfunc_start_defs") || t.is("__bpf_kfunc_end_defs")) {
+                next();
+                expect("(");
+                expect(")");
+                continue;
+            }
+            if (accept("typedef")) {
+                typedef();
+            } else {
+                declaration();
+            }
+        }
+        closeList();
+        if (open != null) {
+            throw err(open.start, open.macro + "(" + open.name + ") without its _END");
+        }
+        for (Map.Entry<Integer, String> e : incomplete.entrySet()) {
+            boolean union = unionTags.get(e.getValue()) != null && unionTags.get(e.getValue()).equals(e.getKey());
+            b.set(e.getKey(), new BtfType.Fwd(b.str(e.getValue()), union));
+        }
+        Btf btf = b.build();
+        return resolveIds(btf);
+    }
+
+    private void typedef() {
+        CToken start = peek();
+        DeclSpec spec = declSpecs();
+        if (spec.kfunc || spec.isExtern) {
+            throw err(start, "storage class in a typedef");
+        }
+        do {
+            Declarator d = declarator(false);
+            if (d.name == null) {
+                throw err(peek(), "typedef requires a name");
+            }
+            int type = d.apply(this, spec.type, false);
+            String name = d.name.text();
+            Integer prev = typedefs.get(name);
+            if (prev != null) {
+                if (((BtfType.Ref) typeOf(prev)).type() != type) {
+                    throw err(d.name, "typedef redefinition with different types for '" + name + "'");
+                }
+                continue;
+            }
+            int baseId = base == null ? -1 : base.findByNameKind(name, BtfKind.TYPEDEF);
+            typedefs.put(name, baseId > 0 ? baseId : b.add(new BtfType.Ref(BtfKind.TYPEDEF, b.str(name), false, type)));
+        } while (accept(","));
+        expect(";");
+    }
+
+    private void declaration() {
+        CToken start = peek();
+        DeclSpec spec = declSpecs();
+        if (accept(";")) {
+            if (spec.kfunc || spec.isExtern) {
+                throw err(start, "declaration does not declare anything");
+            }
+            return;
+        }
+        do {
+            Declarator d = declarator(false);
+            if (d.name == null) {
+                throw err(peek(), "expected a declarator name");
+            }
+            if (!d.isFunction()) {
+                throw err(d.name, "variable declarations are not supported (only types and function declarations): '"
+                        + d.name.text() + "'");
+            }
+            if (peek().is("{")) {
+                throw err(peek(), "function bodies are not supported: declare '" + d.name.text() + "' only");
+            }
+            attributes(null);
+            int proto = d.apply(this, spec.type, true);
+            function(d.name, proto, spec.kfunc);
+        } while (accept(","));
+        expect(";");
+    }
+
+    private void function(CToken nameTok, int proto, boolean kfunc) {
+        String name = nameTok.text();
+        Integer prev = funcs.get(name);
+        if (prev != null) {
+            if (prev >= startId && ((BtfType.Func) b.get(prev)).type() != proto) {
+                throw err(nameTok, "conflicting types for '" + name + "'");
+            }
+            return;
+        }
+        int baseId = base == null ? -1 : base.findByNameKind(name, BtfKind.FUNC);
+        if (baseId > 0) {
+            funcs.put(name, baseId);
+            return;
+        }
+        int id = b.add(new BtfType.Func(b.str(name), proto, BtfType.FUNC_GLOBAL));
+        funcs.put(name, id);
+        if (kfunc) {
+            // pahole tags kfuncs (functions in a BTF_KFUNCS set) with decl_tag "bpf_kfunc"
+            b.add(new BtfType.DeclTag(b.str("bpf_kfunc"), false, id, -1));
+        }
+    }
+
+    // ------------------------------------------------------------------ declaration specifiers
+
+    private static final class DeclSpec {
+        int type = -1;
+        boolean kfunc;
+        boolean isExtern;
+        boolean anonComposite;
+    }
+
+    private DeclSpec declSpecs() {
+        DeclSpec s = new DeclSpec();
+        boolean isConst = false;
+        boolean isVolatile = false;
+        Map<String, Integer> words = new LinkedHashMap<>();
+        CToken first = peek();
+        while (true) {
+            CToken t = peek();
+            if (t.type() != CToken.Type.IDENT) {
+                break;
+            }
+            String w = t.text();
+            switch (w) {
+                case "const":
+                    next();
+                    isConst = true;
+                    continue;
+                case "volatile":
+                    next();
+                    isVolatile = true;
+                    continue;
+                case "extern":
+                    next();
+                    s.isExtern = true;
+                    continue;
+                case "__bpf_kfunc":
+                    next();
+                    s.kfunc = true;
+                    continue;
+                case "static": case "inline": case "register": case "auto": case "_Thread_local":
+                case "__inline": case "__inline__":
+                    throw err(t, "storage class '" + w + "' is not supported");
+                case "signed": case "unsigned": case "short": case "long": case "int": case "char": case "_Bool":
+                case "void": case "float": case "double":
+                    if (s.type >= 0) {
+                        throw err(t, "cannot combine '" + w + "' with a previous type");
+                    }
+                    next();
+                    words.merge(w, 1, Integer::sum);
+                    continue;
+                case "struct": case "union":
+                    checkNoType(s, words, t);
+                    next();
+                    s.type = composite(w.equals("union") ? BtfKind.UNION : BtfKind.STRUCT, s);
+                    continue;
+                case "enum":
+                    checkNoType(s, words, t);
+                    next();
+                    s.type = enumeration();
+                    continue;
+                case "__attribute__": case "__packed": case "__aligned":
+                    throw err(t, "attribute not allowed here");
+                default:
+                    if (s.type < 0 && words.isEmpty() && !BTF_MACROS.contains(w)) {
+                        next();
+                        s.type = typedefName(t);
+                        continue;
+                    }
+            }
+            break;
+        }
+        if (s.type < 0) {
+            if (words.isEmpty()) {
+                throw err(first, "expected a type but found " + first);
+            }
+            s.type = baseType(words, first);
+        }
+        if (isVolatile) {
+            s.type = derive(BtfKind.VOLATILE, s.type);
+        }
+        if (isConst) {
+            s.type = derive(BtfKind.CONST, s.type);
+        }
+        return s;
+    }
+
+    private static void checkNoType(DeclSpec s, Map<String, Integer> words, CToken t) {
+        if (s.type >= 0 || !words.isEmpty()) {
+            throw err(t, "cannot combine '" + t.text() + "' with a previous type");
+        }
+    }
+
+    private int typedefName(CToken t) {
+        String name = t.text();
+        Integer own = typedefs.get(name);
+        if (own != null) {
+            return own;
+        }
+        if (base != null) {
+            int id = base.findByNameKind(name, BtfKind.TYPEDEF);
+            if (id > 0) {
+                typedefs.put(name, id);
+                return id;
+            }
+        }
+        String target = IMPLICIT_TYPEDEFS.get(name);
+        if (target == null) {
+            throw err(t, "unknown type name '" + name + "'");
+        }
+        int tt = IMPLICIT_TYPEDEFS.containsKey(target) ? typedefName(new CToken(t.type(), target, t.file(),
+                t.line(), t.col())) : intType(target);
+        int id = b.add(new BtfType.Ref(BtfKind.TYPEDEF, b.str(name), false, tt));
+        typedefs.put(name, id);
+        return id;
+    }
+
+    private int baseType(Map<String, Integer> w, CToken at) {
+        int longs = w.getOrDefault("long", 0);
+        boolean uns = w.containsKey("unsigned");
+        boolean sig = w.containsKey("signed");
+        if (uns && sig || longs > 2 || w.values().stream().anyMatch(n -> n > 1) && longs < 2
+                || w.getOrDefault("long", 0) == 2 && w.values().stream().filter(n -> n > 1).count() > 1) {
+            throw err(at, "invalid combination of type specifiers " + w.keySet());
+        }
+        if (w.containsKey("void")) {
+            if (w.size() != 1) {
+                throw err(at, "invalid combination of type specifiers " + w.keySet());
+            }
+            return 0;
+        }
+        if (w.containsKey("float") || w.containsKey("double")) {
+            if (w.size() != 1) {
+                throw err(at, "'long double' and other floating combinations are not supported");
+            }
+            String n = w.containsKey("float") ? "float" : "double";
+            return floatType(n, n.equals("float") ? 4 : 8);
+        }
+        if (w.containsKey("_Bool")) {
+            if (w.size() != 1) {
+                throw err(at, "invalid combination of type specifiers " + w.keySet());
+            }
+            return intType("_Bool");
+        }
+        if (w.containsKey("char")) {
+            if (longs > 0 || w.containsKey("short") || w.containsKey("int")) {
+                throw err(at, "invalid combination of type specifiers " + w.keySet());
+            }
+            return intType(uns ? "unsigned char" : sig ? "signed char" : "char");
+        }
+        if (w.containsKey("short")) {
+            if (longs > 0) {
+                throw err(at, "invalid combination of type specifiers " + w.keySet());
+            }
+            return intType(uns ? "short unsigned int" : "short int");
+        }
+        if (longs == 2) {
+            return intType(uns ? "long long unsigned int" : "long long int");
+        }
+        if (longs == 1) {
+            return intType(uns ? "long unsigned int" : "long int");
+        }
+        return intType(uns ? "unsigned int" : "int");
+    }
+
+    /** clang's spelling of gcc's base type names, for finding them in a clang-built base. */
+    private static final Map<String, String> CLANG_NAMES = Map.of("short int", "short", "short unsigned int",
+            "unsigned short", "long int", "long", "long unsigned int", "unsigned long", "long long int", "long long",
+            "long long unsigned int", "unsigned long long");
+
+    /** The INT with gcc's name (as in vmlinux BTF): from the base if it has one, else added. */
+    private int intType(String name) {
+        Integer id = ints.get(name);
+        if (id != null) {
+            return id;
+        }
+        if (base != null) {
+            int bid = base.findByNameKind(name, BtfKind.INT);
+            if (bid < 0 && CLANG_NAMES.containsKey(name)) {
+                bid = base.findByNameKind(CLANG_NAMES.get(name), BtfKind.INT);
+            }
+            if (bid > 0) {
+                ints.put(name, bid);
+                return bid;
+            }
+        }
+        int size;
+        int enc;
+        switch (name) {
+            case "_Bool": size = 1; enc = BtfType.INT_BOOL; break;
+            // the kernel builds with -funsigned-char: vmlinux's 'char' has no encoding
+            case "char": size = 1; enc = 0; break;
+            case "signed char": size = 1; enc = BtfType.INT_SIGNED; break;
+            case "unsigned char": size = 1; enc = 0; break;
+            case "short int": size = 2; enc = BtfType.INT_SIGNED; break;
+            case "short unsigned int": size = 2; enc = 0; break;
+            case "int": size = 4; enc = BtfType.INT_SIGNED; break;
+            case "unsigned int": size = 4; enc = 0; break;
+            case "long int": case "long long int": size = 8; enc = BtfType.INT_SIGNED; break;
+            default: size = 8; enc = 0; break;
+        }
+        int nid = b.add(new BtfType.Int(b.str(name), size, enc, 0, size * 8));
+        ints.put(name, nid);
+        return nid;
+    }
+
+    private int floatType(String name, int size) {
+        Integer id = ints.get(name);
+        if (id != null) {
+            return id;
+        }
+        int bid = base == null ? -1 : base.findByNameKind(name, BtfKind.FLOAT);
+        int nid = bid > 0 ? bid : b.add(new BtfType.Float(b.str(name), size));
+        ints.put(name, nid);
+        return nid;
+    }
+
+    /** PTR, CONST, VOLATILE, RESTRICT of a type, deduplicated. */
+    int derive(BtfKind kind, int target) {
+        String key = kind.name() + ":" + target;
+        Integer id = derived.get(key);
+        if (id == null) {
+            id = b.add(new BtfType.Ref(kind, 0, false, target));
+            derived.put(key, id);
+        }
+        return id;
+    }
+
+    int array(int elem, long n, CToken at) {
+        if (elem == 0) {
+            throw err(at, "array of void");
+        }
+        if (kindOf(elem) == BtfKind.FUNC_PROTO) {
+            throw err(at, "array of functions");
+        }
+        if (n < 0 || n > 0xffffffffL) {
+            throw err(at, "array size " + n + " is out of range");
+        }
+        String key = "A:" + elem + ":" + n;
+        Integer id = derived.get(key);
+        if (id == null) {
+            // pahole uses 'int' as the index type; so do we
+            id = b.add(new BtfType.Array(0, elem, intType("int"), (int) n));
+            derived.put(key, id);
+        }
+        return id;
+    }
+
+    int proto(int ret, List<int[]> params, List<String> names, boolean vararg, boolean named) {
+        StringBuilder key = new StringBuilder("F:").append(ret);
+        List<BtfType.Param> ps = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            String n = named && names.get(i) != null ? names.get(i) : "";
+            key.append(',').append(params.get(i)[0]).append(' ').append(n);
+            ps.add(new BtfType.Param(n.isEmpty() ? 0 : b.str(n), params.get(i)[0]));
+        }
+        if (vararg) {
+            key.append(",...");
+            ps.add(new BtfType.Param(0, 0));
+        }
+        return derived.computeIfAbsent(key.toString(), k -> b.add(new BtfType.FuncProto(0, ret, ps)));
+    }
+
+    // ------------------------------------------------------------------ declarators
+
+    private Declarator declarator(boolean abstractOk) {
+        Declarator d = new Declarator();
+        while (peek().is("*")) {
+            next();
+            boolean c = false;
+            boolean v = false;
+            boolean r = false;
+            while (true) {
+                if (accept("const")) {
+                    c = true;
+                } else if (accept("volatile")) {
+                    v = true;
+                } else if (accept("restrict") || accept("__restrict") || accept("__restrict__")) {
+                    r = true;
+                } else {
+                    break;
+                }
+            }
+            d.ptrs.add(new boolean[] {c, v, r});
+        }
+        if (peek().is("(") && (peek(1).is("*") || peek(1).is("("))) {
+            next();
+            d.inner = declarator(abstractOk);
+            expect(")");
+        } else if (peek().type() == CToken.Type.IDENT && !isAttribute(peek())) {
+            d.name = next();
+        } else if (!abstractOk) {
+            throw err(peek(), "expected an identifier but found " + peek());
+        }
+        while (true) {
+            if (peek().is("[")) {
+                CToken at = next();
+                long n = peek().is("]") ? 0 : constExpr();
+                expect("]");
+                d.suffixes.add(new Suffix(at, n, null));
+            } else if (peek().is("(")) {
+                d.suffixes.add(new Suffix(peek(), 0, params()));
+            } else {
+                break;
+            }
+        }
+        return d;
+    }
+
+    private Params params() {
+        expect("(");
+        Params ps = new Params();
+        if (accept(")")) {
+            return ps;
+        }
+        if (peek().is("void") && peek(1).is(")")) {
+            next();
+            next();
+            return ps;
+        }
+        do {
+            if (accept("...")) {
+                ps.vararg = true;
+                break;
+            }
+            DeclSpec s = declSpecs();
+            Declarator d = declarator(true);
+            int t = d.apply(this, s.type, false);
+            // parameters of array or function type decay to pointers
+            BtfKind k = kindOf(t);
+            if (k == BtfKind.ARRAY) {
+                t = derive(BtfKind.PTR, ((BtfType.Array) typeOf(t)).type());
+            } else if (k == BtfKind.FUNC_PROTO) {
+                t = derive(BtfKind.PTR, t);
+            }
+            if (t == 0) {
+                throw err(peek(), "parameter of type void");
+            }
+            ps.types.add(new int[] {t});
+            ps.names.add(d.name == null ? null : d.name.text());
+        } while (accept(","));
+        expect(")");
+        return ps;
+    }
+
+    static final class Params {
+        final List<int[]> types = new ArrayList<>();
+        final List<String> names = new ArrayList<>();
+        boolean vararg;
+    }
+
+    record Suffix(CToken at, long n, Params params) {
+    }
+
+    static final class Declarator {
+        CToken name;
+        final List<boolean[]> ptrs = new ArrayList<>();
+        final List<Suffix> suffixes = new ArrayList<>();
+        Declarator inner;
+
+        /** Whether the declared entity is a function (its outermost derivation is a parameter list). */
+        boolean isFunction() {
+            if (inner != null && (!inner.ptrs.isEmpty() || !inner.suffixes.isEmpty() || inner.inner != null)) {
+                return inner.isFunction();
+            }
+            return !suffixes.isEmpty() && suffixes.get(0).params() != null;
+        }
+
+        CToken nameTok() {
+            return name != null ? name : inner != null ? inner.nameTok() : null;
+        }
+
+        int apply(CDeclCompiler c, int t, boolean named) {
+            for (boolean[] q : ptrs) {
+                t = c.derive(BtfKind.PTR, t);
+                if (q[1]) {
+                    t = c.derive(BtfKind.VOLATILE, t);
+                }
+                if (q[0]) {
+                    t = c.derive(BtfKind.CONST, t);
+                }
+                if (q[2]) {
+                    t = c.derive(BtfKind.RESTRICT, t);
+                }
+            }
+            for (int i = suffixes.size() - 1; i >= 0; i--) {
+                Suffix s = suffixes.get(i);
+                if (s.params() == null) {
+                    t = c.array(t, s.n(), s.at());
+                } else {
+                    if (c.kindOf(t) == BtfKind.FUNC_PROTO || c.kindOf(t) == BtfKind.ARRAY) {
+                        throw err(s.at(), "function cannot return a function or an array");
+                    }
+                    boolean withNames = named && i == 0 && inner == null;
+                    t = c.proto(t, s.params().types, s.params().names, s.params().vararg, withNames);
+                }
+            }
+            if (inner != null) {
+                if (name == null && inner.name != null && ptrs.isEmpty() && suffixes.isEmpty()) {
+                    return inner.apply(c, t, named);
+                }
+                t = inner.apply(c, t, false);
+                if (name == null) {
+                    name = inner.nameTok();
+                }
+            }
+            return t;
+        }
+    }
+
+    // ------------------------------------------------------------------ struct, union, enum
+
+    private int composite(BtfKind kind, DeclSpec spec) {
+        Attrs pre = attributes(null);
+        String name = null;
+        CToken nameTok = peek();
+        if (peek().type() == CToken.Type.IDENT) {
+            name = next().text();
+        }
+        Map<String, Integer> tags = kind == BtfKind.UNION ? unionTags : structTags;
+        if (!peek().is("{")) {
+            if (name == null) {
+                throw err(nameTok, "expected a " + kind.name().toLowerCase() + " name or '{'");
+            }
+            Integer id = tags.get(name);
+            if (id != null) {
+                return id;
+            }
+            int bid = base == null ? -1 : base.findByNameKind(name, kind);
+            if (bid > 0) {
+                tags.put(name, bid);
+                return bid;
+            }
+            int nid = b.reserve();
+            tags.put(name, nid);
+            incomplete.put(nid, name);
+            return nid;
+        }
+        if (name != null) {
+            Integer id = tags.get(name);
+            if (id != null && (id < startId)) {
+                skipBalanced();
+                attributes(null);
+                return id;
+            }
+            if (id == null && base != null) {
+                int bid = base.findByNameKind(name, kind);
+                if (bid > 0) {
+                    tags.put(name, bid);
+                    skipBalanced();
+                    attributes(null);
+                    return bid;
+                }
+            }
+            if (id != null && !incomplete.containsKey(id)) {
+                throw err(nameTok, "redefinition of '" + kind.name().toLowerCase() + " " + name + "'");
+            }
+        }
+        int id = name != null && tags.containsKey(name) ? tags.get(name) : b.reserve();
+        if (name != null) {
+            tags.put(name, id);
+        }
+        expect("{");
+        List<MemberDecl> members = new ArrayList<>();
+        while (!accept("}")) {
+            memberDecl(members);
+        }
+        Attrs post = attributes(null);
+        layout(id, kind, name, members, pre.merge(post));
+        incomplete.remove(id);
+        spec.anonComposite = name == null;
+        return id;
+    }
+
+    private void skipBalanced() {
+        int depth = 0;
+        do {
+            CToken t = next();
+            if (t.type() == CToken.Type.EOF) {
+                throw err(t, "unbalanced braces");
+            }
+            if (t.is("{")) {
+                depth++;
+            } else if (t.is("}")) {
+                depth--;
+            }
+        } while (depth > 0);
+    }
+
+    private record MemberDecl(CToken at, String name, int type, int width, int align) {
+    }
+
+    private void memberDecl(List<MemberDecl> out) {
+        CToken start = peek();
+        DeclSpec spec = declSpecs();
+        if (spec.kfunc || spec.isExtern) {
+            throw err(start, "storage class on a struct member");
+        }
+        if (accept(";")) {
+            BtfKind k = kindOf(spec.type);
+            if (!spec.anonComposite || !(k == BtfKind.STRUCT || k == BtfKind.UNION)) {
+                throw err(start, "declaration does not declare anything");
+            }
+            out.add(new MemberDecl(start, null, spec.type, -1, 0));
+            return;
+        }
+        do {
+            CToken at = peek();
+            if (accept(":")) {
+                long w = constExpr();
+                out.add(new MemberDecl(at, null, spec.type, checkWidth(at, spec.type, w), 0));
+                continue;
+            }
+            Declarator d = declarator(false);
+            int t = d.apply(this, spec.type, false);
+            int width = -1;
+            if (accept(":")) {
+                width = checkWidth(at, t, constExpr());
+            }
+            Attrs a = attributes(null);
+            if (a.packed) {
+                throw err(at, "'packed' on a member is not supported");
+            }
+            out.add(new MemberDecl(d.nameTok(), d.nameTok().text(), t, width, a.aligned));
+        } while (accept(","));
+        expect(";");
+    }
+
+    private int checkWidth(CToken at, int type, long w) {
+        BtfKind k = kindOf(resolve(type));
+        if (k != BtfKind.INT && k != BtfKind.ENUM && k != BtfKind.ENUM64) {
+            throw err(at, "bit-field has non-integral type");
+        }
+        if (w < 0 || w > sizeOf(type, at) * 8) {
+            throw err(at, "width of bit-field (" + w + " bits) exceeds the width of its type");
+        }
+        return (int) w;
+    }
+
+    private void layout(int id, BtfKind kind, String name, List<MemberDecl> members, Attrs attrs) {
+        long bits = 0;
+        long maxBits = 0;
+        int maxAlign = 1;
+        boolean kflag = members.stream().anyMatch(m -> m.width() >= 0);
+        List<BtfType.Member> out = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            MemberDecl m = members.get(i);
+            int t = m.type();
+            long size;
+            if (kindOf(resolveArrays(t)) != BtfKind.UNKN && isIncomplete(resolveArrays(t))) {
+                throw err(m.at(), "field " + (m.name() == null ? "" : "'" + m.name() + "' ") + "has incomplete type");
+            }
+            if (t == 0 || kindOf(resolve(t)) == BtfKind.FUNC_PROTO) {
+                throw err(m.at(), "field " + (m.name() == null ? "" : "'" + m.name() + "' ") + "has a non-object type");
+            }
+            size = sizeOf(t, m.at());
+            if (size == 0 && kind == BtfKind.STRUCT && kindOf(resolve(t)) == BtfKind.ARRAY && i != members.size() - 1) {
+                throw err(m.at(), "flexible array member '" + m.name() + "' not at the end of the struct");
+            }
+            int natural = alignOf(t, m.at());
+            int align = attrs.packed ? 1 : natural;
+            align = Math.max(align, m.align());
+            long off;
+            if (m.width() >= 0) {
+                long w = m.width();
+                if (kind == BtfKind.UNION) {
+                    off = 0;
+                } else if (w == 0) {
+                    off = roundUp(bits, natural * 8L);
+                    bits = off;
+                    continue;
+                } else if (attrs.packed) {
+                    off = bits;
+                } else {
+                    long unit = size * 8;
+                    off = (bits / unit) != ((bits + w - 1) / unit) ? roundUp(bits, natural * 8L) : bits;
+                }
+                if (m.name() != null) {
+                    maxAlign = Math.max(maxAlign, align);
+                    out.add(new BtfType.Member(b.str(m.name()), t, (int) ((w << 24) | off)));
+                }
+                if (kind == BtfKind.STRUCT) {
+                    bits = off + w;
+                }
+                maxBits = Math.max(maxBits, off + w);
+                continue;
+            }
+            off = kind == BtfKind.UNION ? 0 : roundUp(bits, align * 8L);
+            maxAlign = Math.max(maxAlign, align);
+            if (kflag && off >= (1 << 24)) {
+                throw err(m.at(), "member offset too large for a struct with bitfields");
+            }
+            out.add(new BtfType.Member(m.name() == null ? 0 : b.str(m.name()), t, (int) off));
+            if (kind == BtfKind.STRUCT) {
+                bits = off + size * 8;
+            }
+            maxBits = Math.max(maxBits, off + size * 8);
+        }
+        maxAlign = Math.max(maxAlign, attrs.aligned);
+        long total = roundUp(roundUp(kind == BtfKind.STRUCT ? bits : maxBits, 8) / 8, maxAlign);
+        if (total > 0xffffffffL) {
+            throw new BtfException((name == null ? "anonymous " + kind : name) + ": size overflows U32_MAX");
+        }
+        ownAlign.put(id, maxAlign);
+        b.set(id, new BtfType.Composite(kind, name == null ? 0 : b.str(name), kflag, (int) total, out));
+    }
+
+    private static long roundUp(long v, long a) {
+        return (v + a - 1) / a * a;
+    }
+
+    private int enumeration() {
+        String name = null;
+        CToken nameTok = peek();
+        if (peek().type() == CToken.Type.IDENT) {
+            name = next().text();
+        }
+        if (!accept("{")) {
+            if (name == null) {
+                throw err(nameTok, "expected an enum name or '{'");
+            }
+            Integer id = enumTags.get(name);
+            if (id == null && base != null) {
+                int bid = base.findByNameKind(name, BtfKind.ENUM);
+                id = bid > 0 ? bid : base.findByNameKind(name, BtfKind.ENUM64);
+            }
+            if (id == null || id < 0) {
+                throw err(nameTok, "forward references to 'enum " + name + "' are not supported");
+            }
+            return id;
+        }
+        List<String> names = new ArrayList<>();
+        List<Long> vals = new ArrayList<>();
+        long next = 0;
+        while (!accept("}")) {
+            CToken n = ident("an enumerator name");
+            long v = accept("=") ? constExpr() : next;
+            if (enumConsts.containsKey(n.text())) {
+                throw err(n, "redefinition of enumerator '" + n.text() + "'");
+            }
+            enumConsts.put(n.text(), v);
+            names.add(n.text());
+            vals.add(v);
+            next = v + 1;
+            if (!accept(",")) {
+                expect("}");
+                break;
+            }
+        }
+        if (names.isEmpty()) {
+            throw err(nameTok, "use of empty enum");
+        }
+        if (name != null) {
+            if (enumTags.containsKey(name)) {
+                throw err(nameTok, "redefinition of 'enum " + name + "'");
+            }
+            if (base != null) {
+                int bid = base.findByNameKind(name, BtfKind.ENUM);
+                bid = bid > 0 ? bid : base.findByNameKind(name, BtfKind.ENUM64);
+                if (bid > 0) {
+                    enumTags.put(name, bid);
+                    return bid;
+                }
+            }
+        }
+        boolean neg = vals.stream().anyMatch(v -> v < 0);
+        boolean fits32 = vals.stream().allMatch(v -> neg ? v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE
+                : v <= 0xffffffffL);
+        int nameOff = name == null ? 0 : b.str(name);
+        int id;
+        if (fits32) {
+            List<BtfType.EnumValue> ev = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                ev.add(new BtfType.EnumValue(b.str(names.get(i)), (int) (long) vals.get(i)));
+            }
+            id = b.add(new BtfType.Enum(nameOff, neg, 4, ev));
+            ownAlign.put(id, 4);
+        } else {
+            List<BtfType.Enum64Value> ev = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                ev.add(new BtfType.Enum64Value(b.str(names.get(i)), vals.get(i)));
+            }
+            id = b.add(new BtfType.Enum64(nameOff, neg, 8, ev));
+            ownAlign.put(id, 8);
+        }
+        if (name != null) {
+            enumTags.put(name, id);
+        }
+        return id;
+    }
+
+    // ------------------------------------------------------------------ attributes
+
+    private static final class Attrs {
+        boolean packed;
+        int aligned;
+
+        Attrs merge(Attrs o) {
+            Attrs a = new Attrs();
+            a.packed = packed || o.packed;
+            a.aligned = Math.max(aligned, o.aligned);
+            return a;
+        }
+    }
+
+    private static boolean isAttribute(CToken t) {
+        return t.is("__attribute__") || t.is("__packed") || t.is("__aligned");
+    }
+
+    private Attrs attributes(Attrs into) {
+        Attrs a = into == null ? new Attrs() : into;
+        while (isAttribute(peek())) {
+            CToken t = next();
+            if (t.is("__packed")) {
+                a.packed = true;
+            } else if (t.is("__aligned")) {
+                expect("(");
+                a.aligned = Math.max(a.aligned, alignment(t, constExpr()));
+                expect(")");
+            } else {
+                expect("(");
+                expect("(");
+                do {
+                    CToken n = ident("an attribute name");
+                    switch (n.text()) {
+                        case "packed": case "__packed__":
+                            a.packed = true;
+                            break;
+                        case "aligned": case "__aligned__":
+                            expect("(");
+                            a.aligned = Math.max(a.aligned, alignment(n, constExpr()));
+                            expect(")");
+                            break;
+                        default:
+                            throw err(n, "unsupported attribute '" + n.text() + "'");
+                    }
+                } while (accept(","));
+                expect(")");
+                expect(")");
+            }
+        }
+        return a;
+    }
+
+    private static int alignment(CToken at, long v) {
+        if (v <= 0 || v > (1 << 29) || Long.bitCount(v) != 1) {
+            throw err(at, "requested alignment " + v + " is not a positive power of 2");
+        }
+        return (int) v;
+    }
+
+    // ------------------------------------------------------------------ constant expressions
+
+    private long constExpr() {
+        return binary(0);
+    }
+
+    private static final String[][] LEVELS = {{"|"}, {"^"}, {"&"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "%"}};
+
+    private long binary(int level) {
+        if (level == LEVELS.length) {
+            return unary();
+        }
+        long v = binary(level + 1);
+        while (true) {
+            String op = null;
+            for (String o : LEVELS[level]) {
+                if (peek().is(o)) {
+                    op = o;
+                }
+            }
+            if (op == null) {
+                return v;
+            }
+            CToken at = next();
+            long r = binary(level + 1);
+            switch (op) {
+                case "|": v |= r; break;
+                case "^": v ^= r; break;
+                case "&": v &= r; break;
+                case "<<": v <<= r; break;
+                case ">>": v >>= r; break;
+                case "+": v += r; break;
+                case "-": v -= r; break;
+                case "*": v *= r; break;
+                default:
+                    if (r == 0) {
+                        throw err(at, "division by zero in a constant expression");
+                    }
+                    v = op.equals("/") ? v / r : v % r;
+            }
+        }
+    }
+
+    private long unary() {
+        CToken t = next();
+        if (t.is("-")) {
+            return -unary();
+        }
+        if (t.is("+")) {
+            return unary();
+        }
+        if (t.is("~")) {
+            return ~unary();
+        }
+        if (t.is("!")) {
+            return unary() == 0 ? 1 : 0;
+        }
+        if (t.is("(")) {
+            long v = constExpr();
+            expect(")");
+            return v;
+        }
+        if (t.is("sizeof")) {
+            expect("(");
+            DeclSpec s = declSpecs();
+            Declarator d = declarator(true);
+            int type = d.apply(this, s.type, false);
+            expect(")");
+            return sizeOf(type, t);
+        }
+        if (t.type() == CToken.Type.NUMBER) {
+            return number(t);
+        }
+        if (t.type() == CToken.Type.IDENT) {
+            Long v = enumConsts.get(t.text());
+            if (v == null && KfFlags.valueOf(t.text()) != null) {
+                v = (long) KfFlags.valueOf(t.text());
+            }
+            if (v == null) {
+                throw err(t, "use of undeclared identifier '" + t.text() + "' in a constant expression");
+            }
+            return v;
+        }
+        throw err(t, "expected a constant expression but found " + t);
+    }
+
+    private static long number(CToken t) {
+        String s = t.text().toLowerCase();
+        int end = s.length();
+        while (end > 0 && (s.charAt(end - 1) == 'u' || s.charAt(end - 1) == 'l')) {
+            end--;
+        }
+        String digits = s.substring(0, end);
+        try {
+            if (digits.startsWith("0x")) {
+                return Long.parseUnsignedLong(digits.substring(2), 16);
+            }
+            if (digits.startsWith("0b")) {
+                return Long.parseUnsignedLong(digits.substring(2), 2);
+            }
+            if (digits.length() > 1 && digits.startsWith("0")) {
+                return Long.parseUnsignedLong(digits.substring(1), 8);
+            }
+            return Long.parseUnsignedLong(digits);
+        } catch (NumberFormatException e) {
+            throw err(t, "invalid integer constant " + t);
+        }
+    }
+
+    // ------------------------------------------------------------------ sizes and alignment
+
+    BtfKind kindOf(int id) {
+        if (id == 0) {
+            return BtfKind.UNKN;
+        }
+        if (id < startId) {
+            return base.kind(id);
+        }
+        BtfType t = b.get(id);
+        return t == null ? BtfKind.STRUCT : t.kind();
+    }
+
+    BtfType typeOf(int id) {
+        return id < startId ? base.type(id) : b.get(id);
+    }
+
+    private boolean isIncomplete(int id) {
+        return incomplete.containsKey(id) || kindOf(id) == BtfKind.FWD;
+    }
+
+    private int resolve(int id) {
+        for (int n = 0; n < 64 && id != 0; n++) {
+            BtfKind k = kindOf(id);
+            if (!(k.isModifier() || k == BtfKind.TYPEDEF) || (id >= startId && b.get(id) == null)) {
+                return id;
+            }
+            id = ((BtfType.Ref) typeOf(id)).type();
+        }
+        return id;
+    }
+
+    private int resolveArrays(int id) {
+        id = resolve(id);
+        for (int n = 0; n < 64 && kindOf(id) == BtfKind.ARRAY; n++) {
+            id = resolve(((BtfType.Array) typeOf(id)).type());
+        }
+        return id;
+    }
+
+    private long sizeOf(int id, CToken at) {
+        int r = resolve(id);
+        if (r == 0) {
+            throw err(at, "void has no size");
+        }
+        if (isIncomplete(r)) {
+            throw err(at, "incomplete type has no size");
+        }
+        if (r < startId) {
+            return base.resolveSize(r);
+        }
+        BtfType t = b.get(r);
+        if (t instanceof BtfType.Array a) {
+            return Integer.toUnsignedLong(a.nelems()) * sizeOf(a.type(), at);
+        }
+        if (t instanceof BtfType.Composite c) {
+            return Integer.toUnsignedLong(c.size());
+        }
+        if (t instanceof BtfType.Int i) {
+            return i.size();
+        }
+        if (t instanceof BtfType.Enum e) {
+            return e.size();
+        }
+        if (t instanceof BtfType.Enum64 e) {
+            return e.size();
+        }
+        if (t instanceof BtfType.Float f) {
+            return f.size();
+        }
+        if (t.kind() == BtfKind.PTR) {
+            return 8;
+        }
+        throw err(at, "type has no size");
+    }
+
+    private int alignOf(int id, CToken at) {
+        int r = resolveArrays(id);
+        if (r >= startId) {
+            BtfType t = b.get(r);
+            if (ownAlign.containsKey(r)) {
+                return ownAlign.get(r);
+            }
+            if (t instanceof BtfType.Int || t instanceof BtfType.Float) {
+                return (int) Math.min(sizeOf(r, at), 16);
+            }
+            return 8; // PTR
+        }
+        return baseAlign(r);
+    }
+
+    /** Alignment of a base type: BTF does not record it, so infer it as the ABI would have it. */
+    private int baseAlign(int id) {
+        id = base.resolve(id);
+        while (base.kind(id) == BtfKind.ARRAY) {
+            id = base.resolve(((BtfType.Array) base.type(id)).type());
+        }
+        Integer cached = baseAlign.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        int a;
+        BtfType t = base.type(id);
+        if (t instanceof BtfType.Composite c) {
+            a = 1;
+            for (BtfType.Member m : c.members()) {
+                a = Math.max(a, baseAlign(m.type()));
+            }
+            boolean misaligned = c.size() % a != 0;
+            for (BtfType.Member m : c.members()) {
+                if (m.bitfieldSize(c.kindFlag()) == 0 && m.bitOffset(c.kindFlag()) % (baseAlign(m.type()) * 8) != 0) {
+                    misaligned = true;
+                }
+            }
+            if (misaligned) {
+                a = 1; // laid out with __attribute__((packed))
+            }
+        } else if (t.kind() == BtfKind.PTR) {
+            a = 8;
+        } else {
+            a = (int) Math.max(1, Math.min(16, base.resolveSize(id)));
+        }
+        baseAlign.put(id, a);
+        return a;
+    }
+
+    // ------------------------------------------------------------------ BTF_ID macros
+
+    private static final class IdContainer {
+        final String macro;
+        final String name;
+        final CToken start;
+        final boolean set;
+        final boolean set8;
+        final boolean kfuncs;
+        final List<Object[]> entries = new ArrayList<>(); // {kind, sym, flags, token}
+
+        IdContainer(String macro, String name, CToken start) {
+            this.macro = macro;
+            this.name = name;
+            this.start = start;
+            this.set = macro.startsWith("BTF_SET") || macro.startsWith("BTF_KFUNCS");
+            this.set8 = macro.startsWith("BTF_SET8") || macro.startsWith("BTF_KFUNCS");
+            this.kfuncs = macro.startsWith("BTF_KFUNCS");
+        }
+    }
+
+    private void closeList() {
+        if (open != null && !open.set) {
+            open = null;
+        }
+    }
+
+    private IdContainer openContainer(String macro, CToken at, String name) {
+        if (open != null && open.set) {
+            throw err(at, macro + " inside " + open.macro + "(" + open.name + ")");
+        }
+        for (IdContainer c : containers) {
+            if (c.name.equals(name)) {
+                throw err(at, "redefinition of '" + name + "'");
+            }
+        }
+        IdContainer c = new IdContainer(macro, name, at);
+        containers.add(c);
+        open = c;
+        return c;
+    }
+
+    private void btfIdMacro() {
+        CToken m = next();
+        String macro = m.text();
+        switch (macro) {
+            case "BTF_ID_UNUSED":
+                requireOpen(m, false).entries.add(new Object[] {"unused", "", 0, m});
+                return;
+            case "BTF_ID_LIST": case "BTF_SET_START": case "BTF_SET8_START": case "BTF_KFUNCS_START": {
+                expect("(");
+                String name = ident("a list name").text();
+                expect(")");
+                openContainer(macro, m, name);
+                return;
+            }
+            case "BTF_SET_END": case "BTF_SET8_END": case "BTF_KFUNCS_END": {
+                expect("(");
+                CToken n = ident("a set name");
+                expect(")");
+                String startMacro = macro.replace("_END", "_START");
+                if (open == null || !open.macro.equals(startMacro) || !open.name.equals(n.text())) {
+                    throw err(m, macro + "(" + n.text() + ") without a matching " + startMacro + "(" + n.text() + ")");
+                }
+                open = null;
+                return;
+            }
+            case "BTF_ID_LIST_SINGLE": {
+                expect("(");
+                String name = ident("a list name").text();
+                expect(",");
+                CToken kind = ident("a BTF_ID kind");
+                expect(",");
+                CToken sym = ident("a symbol name");
+                expect(")");
+                IdContainer c = openContainer(macro, m, name);
+                c.entries.add(new Object[] {checkKind(kind), sym.text(), 0, sym});
+                open = null;
+                return;
+            }
+            case "BTF_ID": {
+                IdContainer c = requireOpen(m, false);
+                expect("(");
+                CToken kind = ident("a BTF_ID kind");
+                expect(",");
+                CToken sym = ident("a symbol name");
+                expect(")");
+                c.entries.add(new Object[] {checkKind(kind), sym.text(), 0, sym});
+                return;
+            }
+            case "BTF_ID_FLAGS": {
+                IdContainer c = requireOpen(m, true);
+                expect("(");
+                CToken kind = ident("a BTF_ID kind");
+                expect(",");
+                CToken sym = ident("a symbol name");
+                long flags = 0;
+                while (accept(",")) {
+                    flags |= constExpr();
+                }
+                expect(")");
+                c.entries.add(new Object[] {checkKind(kind), sym.text(), (int) flags, sym});
+                return;
+            }
+            default:
+                throw err(m, "unsupported macro " + macro);
+        }
+    }
+
+    private IdContainer requireOpen(CToken m, boolean set8) {
+        if (open == null) {
+            throw err(m, m.text() + " outside a BTF_ID_LIST or BTF_SET");
+        }
+        if (set8 && !open.set8) {
+            throw err(m, m.text() + " is only valid in a BTF_SET8 or BTF_KFUNCS set");
+        }
+        return open;
+    }
+
+    private static String checkKind(CToken k) {
+        switch (k.text()) {
+            case "func": case "struct": case "union": case "typedef":
+                return k.text();
+            default:
+                throw err(k, "unknown BTF_ID kind '" + k.text() + "' (expected func, struct, union or typedef)");
+        }
+    }
+
+    /** Models tools/bpf/resolve_btfids: ids by kind+name, sets sorted by id. */
+    private CompiledBtf resolveIds(Btf btf) {
+        Map<String, BtfIdList> lists = new LinkedHashMap<>();
+        Map<String, BtfIdSet> sets = new LinkedHashMap<>();
+        for (IdContainer c : containers) {
+            List<BtfIdRef> refs = new ArrayList<>();
+            for (Object[] e : c.entries) {
+                String kind = (String) e[0];
+                String sym = (String) e[1];
+                CToken at = (CToken) e[3];
+                if (kind.equals("unused")) {
+                    refs.add(new BtfIdRef(kind, "", 0, 0, at.where()));
+                    continue;
+                }
+                BtfKind k = BtfKind.valueOf(kind.equals("func") ? "FUNC" : kind.toUpperCase());
+                int id = btf.findByNameKind(sym, k);
+                if (id < 0) {
+                    throw err(at, "unresolved symbol '" + sym + "' in " + c.macro + "(" + c.name + "): no " + k
+                            + " named '" + sym + "' in the module's BTF or its base (resolve_btfids would warn"
+                            + " and write 0)");
+                }
+                refs.add(new BtfIdRef(kind, sym, id, (Integer) e[2], at.where()));
+            }
+            if (c.set) {
+                refs.sort(Comparator.comparingInt(BtfIdRef::id));
+                sets.put(c.name, new BtfIdSet(c.name, c.set8, c.kfuncs ? KfFlags.BTF_SET8_KFUNCS : 0, refs));
+            } else {
+                lists.put(c.name, new BtfIdList(c.name, refs));
+            }
+        }
+        return new CompiledBtf(btf, lists, sets);
+    }
+}
