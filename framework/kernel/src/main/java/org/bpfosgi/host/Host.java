@@ -40,11 +40,11 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 public final class Host implements AutoCloseable {
     /** The infrastructure bundles, in start order (file names in the bundles folder, no version). */
-    static final List<String> RUNTIME = List.of(
+    public static final List<String> RUNTIME = List.of(
             "org.osgi.util.function.jar", "org.osgi.util.promise.jar", "org.osgi.service.component.jar",
             "org.apache.felix.scr.jar", "org.apache.felix.gogo.runtime.jar", "org.apache.felix.gogo.command.jar");
-    static final String SHELL = "org.apache.felix.gogo.shell.jar";
-    static final String FILEINSTALL = "org.apache.felix.fileinstall.jar";
+    public static final String SHELL = "org.apache.felix.gogo.shell.jar";
+    public static final String FILEINSTALL = "org.apache.felix.fileinstall.jar";
     private static final String API_BSN = "org.bpfosgi.api";
 
     /**
