@@ -70,6 +70,7 @@ public final class Host implements AutoCloseable {
     private final CommandTable commands = new CommandTable();
     private final GogoCommands gogo = new GogoCommands(commands);
     private ModuleExtender extender;
+    private DropInFolder dropIn;
     private ServiceTracker<Object, Object> processor;
     private final Map<String, Path> subsystemJars = new HashMap<>();
 
@@ -141,7 +142,10 @@ public final class Host implements AutoCloseable {
         }
         processor = new ServiceTracker<>(ctx, "org.apache.felix.service.command.CommandProcessor", null);
         processor.open(true);
-        config.deployDir().ifPresent(d -> new DropInFolder(ctx, extender, kernel).register());
+        if (config.deployDir().isPresent()) {
+            dropIn = new DropInFolder(ctx, extender, kernel);
+            dropIn.register();
+        }
 
         // the subsystem bundles: built-in ones are initcalls, the rest are insmod'ed on request
         for (Path jar : subsystemJarsIn(config.bundlesDir())) {
@@ -290,6 +294,9 @@ public final class Host implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (dropIn != null) {
+                dropIn.close();
+            }
             if (processor != null) {
                 processor.close();
             }
