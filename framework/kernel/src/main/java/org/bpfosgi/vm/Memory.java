@@ -31,11 +31,16 @@ public final class Memory {
     private final List<Region> freed = new ArrayList<>();
     private long next = KERNEL_BASE;
 
-    // The fast-path cache: the last region touched.
+    // The fast-path cache: the last region touched, and the one before (a program typically
+    // alternates between its stack and one object, e.g. its context).
     private long cStart = 1;
     private int cSize = 0;
     private byte[] cData = new byte[0];
     private boolean cWritable;
+    private long dStart = 1;
+    private int dSize = 0;
+    private byte[] dData = new byte[0];
+    private boolean dWritable;
 
     /** Maps a new zero-filled region. */
     public Region allocate(String name, int size, Region.Access access) {
@@ -64,6 +69,8 @@ public final class Memory {
         freed.add(r);
         cStart = 1;
         cSize = 0;
+        dStart = 1;
+        dSize = 0;
     }
 
     /** The live region containing {@code addr}. */
@@ -86,8 +93,20 @@ public final class Memory {
         return null;
     }
 
-    /** Resolves an access the cache missed: returns the offset in {@link #cData} or throws. */
+    /** Makes the second cache entry the first. */
+    private void swap() {
+        long s = cStart; int z = cSize; byte[] d = cData; boolean w = cWritable;
+        cStart = dStart; cSize = dSize; cData = dData; cWritable = dWritable;
+        dStart = s; dSize = z; dData = d; dWritable = w;
+    }
+
+    /** Resolves an access the first cache entry missed: returns the offset in {@link #cData} or throws. */
     private int slow(long addr, int size, boolean write) {
+        long rel2 = addr - dStart;
+        if (rel2 >= 0 && rel2 <= dSize - size && (dWritable || !write)) {
+            swap();
+            return (int) rel2;
+        }
         Region r = find(addr);
         if (r == null) {
             for (Region f : freed)
@@ -100,6 +119,7 @@ public final class Memory {
             throw new MemoryFault(Oops.Kind.PAGE_FAULT, addr, size, "access runs past the end of " + r + " by " + (rel + size - r.data.length) + " bytes");
         if (write && r.access == Region.Access.READ_ONLY)
             throw new MemoryFault(Oops.Kind.READ_ONLY, addr, size, "write to read-only " + r);
+        dStart = cStart; dSize = cSize; dData = cData; dWritable = cWritable;
         cStart = r.start;
         cSize = r.data.length;
         cData = r.data;
