@@ -22,6 +22,8 @@ public final class Vm {
     }
 
     private static final int FRAMES = Bpf.MAX_CALL_FRAMES;
+    /** include/linux/bpf.h BPF_MAX_LOOPS: the iteration budget of may_goto. */
+    static final long BPF_MAX_LOOPS = 8 * 1024 * 1024;
 
     private final Memory mem;
     private final Bindings bindings;
@@ -63,6 +65,7 @@ public final class Vm {
         long executed = 0;
         int depth = 0;
         int tailCalls = 0;
+        long mayGoto = BPF_MAX_LOOPS;
         int pc = 0;
         LoadedProgram cur = prog;
         try {
@@ -196,7 +199,9 @@ public final class Vm {
                     // jumps: 64-bit compare, immediate sign-extended
                     case 0x05 -> pc += off;
                     case GOTOL -> pc += imm;
-                    case MAY_GOTO -> { } // the kernel's may_goto budget is never exhausted here; fall through
+                    // may_goto: the verifier gives each program a budget of BPF_MAX_LOOPS iterations and
+                    // jumps once it is spent; modelled as one budget per run.
+                    case MAY_GOTO -> { if (--mayGoto < 0) pc += off; }
                     case 0x15 -> { if (r[dst] == imm) pc += off; }
                     case 0x1d -> { if (r[dst] == r[src]) pc += off; }
                     case 0x55 -> { if (r[dst] != imm) pc += off; }

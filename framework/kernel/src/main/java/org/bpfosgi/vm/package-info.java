@@ -17,6 +17,10 @@
  * {@link org.bpfosgi.vm.Oops} (instruction index, address, size, reason), the model of a kernel
  * oops. No Java exception escapes {@link org.bpfosgi.vm.Vm#run}.
  *
+ * {@code may_goto} jumps once the run has spent {@code BPF_MAX_LOOPS} of them (the kernel keeps
+ * that budget per frame in a hidden stack slot). {@code callx rN} calls the helper whose id is
+ * in rN, as ubpf and the conformance suite expect (the kernel rejects callx).
+ *
  * <p>What is not modelled: legacy packet loads ({@code BPF_LD_ABS/IND}), which end in an oops;
  * the stack is not zeroed between runs (the verifier forbids reading uninitialised stack).
  */

@@ -203,4 +203,10 @@ class VmTest {
         assertEquals(22022, r0(run(p, b, ctx.start())));
         assertEquals(11011, ByteBuffer.wrap(args.bytes()).order(ByteOrder.LITTLE_ENDIAN).getLong(0));
     }
+
+    @Test
+    void mayGotoJumpsOnceTheLoopBudgetIsSpent() {
+        Outcome o = run(asm("r0 = 0", "loop:", "may_goto done", "r0 += 1", "goto loop", "done:", "exit"), Bindings.NONE, 0);
+        assertEquals(Vm.BPF_MAX_LOOPS, r0(o));
+    }
 }
