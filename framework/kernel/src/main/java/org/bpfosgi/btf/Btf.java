@@ -72,7 +72,6 @@ public final class Btf {
         int size = Integer.highestOneBit(Math.max(4, count * 2 - 1)) << 1;
         this.nameTable = new int[size];
         this.nameMask = size - 1;
-        indexNames();
     }
 
     /** Parses non-split BTF (vmlinux, or a stand-alone object). Models btf_parse(). */
@@ -209,7 +208,8 @@ public final class Btf {
 
     // ------------------------------------------------------------------ name index
 
-    private void indexNames() {
+    /** Builds the name index; called once the string offsets have been validated. */
+    void indexNames() {
         for (int i = 0; i < count; i++) {
             int nameOff = (int) INT.get(data, offsets[i]);
             if (nameOff == 0 || nameOff < startStrOff) {

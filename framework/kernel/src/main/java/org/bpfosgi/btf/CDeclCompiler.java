@@ -167,6 +167,7 @@ public final class CDeclCompiler {
             boolean union = unionTags.get(e.getValue()) != null && unionTags.get(e.getValue()).equals(e.getKey());
             b.set(e.getKey(), new BtfType.Fwd(b.str(e.getValue()), union));
         }
+        b.dropUnreferencedAnonymous();
         Btf btf = b.build();
         return resolveIds(btf);
     }
