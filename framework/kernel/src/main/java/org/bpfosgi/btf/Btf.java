@@ -396,8 +396,8 @@ public final class Btf {
     public record MemberPath(String path, long bitOffset, int type, int bitfieldSize) {
         /** The byte offset; a BtfException for a bitfield not on a byte boundary. */
         public int byteOffset() {
-            if (bitOffset % 8 != 0) {
-                throw new BtfException("member " + path + " is a bitfield at bit offset " + bitOffset);
+            if (bitOffset % 8 != 0 || bitfieldSize != 0) {
+                throw new BtfException("member " + path + " is a bitfield (bit offset " + bitOffset + ")");
             }
             return (int) (bitOffset / 8);
         }

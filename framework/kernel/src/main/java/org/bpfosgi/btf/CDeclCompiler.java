@@ -201,6 +201,9 @@ public final class CDeclCompiler {
     private void declaration() {
         CToken start = peek();
         DeclSpec spec = declSpecs();
+        if (peek().type() == CToken.Type.EOF) {
+            throw err(peek(), "expected ';' after the declaration");
+        }
         if (accept(";")) {
             if (spec.kfunc || spec.isExtern) {
                 throw err(start, "declaration does not declare anything");
