@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -53,6 +54,8 @@ public final class Btf {
     private final BtfType[] cache;
     private final int[] nameTable; // open addressing: own index + 1, 0 = empty
     private final int nameMask;
+    /** Alignments the binary format cannot carry, known when the C-declaration compiler built this. */
+    private volatile Map<Integer, Integer> alignHints = Map.of();
 
     Btf(Btf base, byte[] data, int hdrLen, int flags, int typeStart, int typeLen, int strStart, int strLen,
         int count, int[] offsets) {
@@ -123,6 +126,30 @@ public final class Btf {
 
     int startStrOff() {
         return startStrOff;
+    }
+
+    /**
+     * The alignment of a struct or union as its C declaration had it (e.g. {@code aligned(64)}),
+     * if this BTF was compiled from C; BTF itself does not record alignment. Base hints included.
+     */
+    public OptionalInt alignHint(int id) {
+        Integer a = alignHints.get(id);
+        if (a != null) {
+            return OptionalInt.of(a);
+        }
+        return base != null && id < startId ? base.alignHint(id) : OptionalInt.empty();
+    }
+
+    /** All hints of this object and its base chain. */
+    Map<Integer, Integer> alignHints() {
+        Map<Integer, Integer> all = new java.util.HashMap<>(base == null ? Map.of() : base.alignHints());
+        all.putAll(alignHints);
+        return all;
+    }
+
+    Btf withAlignHints(Map<Integer, Integer> hints) {
+        this.alignHints = Map.copyOf(hints);
+        return this;
     }
 
     // ------------------------------------------------------------------ strings and types

@@ -80,7 +80,7 @@ public final class BtfBuilder {
      * named refers to, and renumbers the rest: what BTF dedup leaves of a module's copies of
      * types its base already has (a reused kfunc's prototype, say).
      */
-    public void dropUnreferencedAnonymous() {
+    public Map<Integer, Integer> dropUnreferencedAnonymous(Map<Integer, Integer> alignByOldId) {
         int n = types.size();
         boolean[] keep = new boolean[n];
         java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
@@ -116,6 +116,13 @@ public final class BtfBuilder {
         }
         types.clear();
         types.addAll(out);
+        Map<Integer, Integer> hints = new HashMap<>();
+        alignByOldId.forEach((id, a) -> {
+            if (id >= startId && keep[id - startId]) {
+                hints.put(map[id - startId], a);
+            }
+        });
+        return hints;
     }
 
     private static List<Integer> refs(BtfType t) {

@@ -94,7 +94,7 @@ public final class BtfFiles {
         byte[] sd = split.rawData();
         byte[] types = concat(bd, flatBase.typeStart, flatBase.typeLen, sd, split.typeStart, split.typeLen);
         byte[] strs = concat(bd, flatBase.strStart, flatBase.strLen, sd, split.strStart, split.strLen);
-        return Btf.parse(BtfWriter.assemble(Btf.HEADER_SIZE, 0, types, strs, true));
+        return Btf.parse(BtfWriter.assemble(Btf.HEADER_SIZE, 0, types, strs, true)).withAlignHints(split.alignHints());
     }
 
     private static byte[] concat(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
