@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -53,6 +54,8 @@ public final class Btf {
     private final BtfType[] cache;
     private final int[] nameTable; // open addressing: own index + 1, 0 = empty
     private final int nameMask;
+    /** Alignments the binary format cannot carry, known when the C-declaration compiler built this. */
+    private volatile Map<Integer, Integer> alignHints = Map.of();
 
     Btf(Btf base, byte[] data, int hdrLen, int flags, int typeStart, int typeLen, int strStart, int strLen,
         int count, int[] offsets) {
@@ -72,7 +75,6 @@ public final class Btf {
         int size = Integer.highestOneBit(Math.max(4, count * 2 - 1)) << 1;
         this.nameTable = new int[size];
         this.nameMask = size - 1;
-        indexNames();
     }
 
     /** Parses non-split BTF (vmlinux, or a stand-alone object). Models btf_parse(). */
@@ -124,6 +126,30 @@ public final class Btf {
 
     int startStrOff() {
         return startStrOff;
+    }
+
+    /**
+     * The alignment of a struct or union as its C declaration had it (e.g. {@code aligned(64)}),
+     * if this BTF was compiled from C; BTF itself does not record alignment. Base hints included.
+     */
+    public OptionalInt alignHint(int id) {
+        Integer a = alignHints.get(id);
+        if (a != null) {
+            return OptionalInt.of(a);
+        }
+        return base != null && id < startId ? base.alignHint(id) : OptionalInt.empty();
+    }
+
+    /** All hints of this object and its base chain. */
+    Map<Integer, Integer> alignHints() {
+        Map<Integer, Integer> all = new java.util.HashMap<>(base == null ? Map.of() : base.alignHints());
+        all.putAll(alignHints);
+        return all;
+    }
+
+    Btf withAlignHints(Map<Integer, Integer> hints) {
+        this.alignHints = Map.copyOf(hints);
+        return this;
     }
 
     // ------------------------------------------------------------------ strings and types
@@ -209,7 +235,8 @@ public final class Btf {
 
     // ------------------------------------------------------------------ name index
 
-    private void indexNames() {
+    /** Builds the name index; called once the string offsets have been validated. */
+    void indexNames() {
         for (int i = 0; i < count; i++) {
             int nameOff = (int) INT.get(data, offsets[i]);
             if (nameOff == 0 || nameOff < startStrOff) {
@@ -396,8 +423,8 @@ public final class Btf {
     public record MemberPath(String path, long bitOffset, int type, int bitfieldSize) {
         /** The byte offset; a BtfException for a bitfield not on a byte boundary. */
         public int byteOffset() {
-            if (bitOffset % 8 != 0) {
-                throw new BtfException("member " + path + " is a bitfield at bit offset " + bitOffset);
+            if (bitOffset % 8 != 0 || bitfieldSize != 0) {
+                throw new BtfException("member " + path + " is a bitfield (bit offset " + bitOffset + ")");
             }
             return (int) (bitOffset / 8);
         }

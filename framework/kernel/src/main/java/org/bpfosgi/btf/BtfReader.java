@@ -115,6 +115,7 @@ final class BtfReader {
         Btf btf = new Btf(base, d, (int) hdrLen, d[3], typeStart, (int) typeLen, strStart, (int) strLen,
                 count, offsets);
         BtfValidator.validate(btf, d, offsets, count);
+        btf.indexNames();
         return btf;
     }
 

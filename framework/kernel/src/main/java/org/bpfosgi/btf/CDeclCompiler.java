@@ -167,7 +167,8 @@ public final class CDeclCompiler {
             boolean union = unionTags.get(e.getValue()) != null && unionTags.get(e.getValue()).equals(e.getKey());
             b.set(e.getKey(), new BtfType.Fwd(b.str(e.getValue()), union));
         }
-        Btf btf = b.build();
+        Map<Integer, Integer> hints = b.dropUnreferencedAnonymous(ownAlign);
+        Btf btf = b.build().withAlignHints(hints);
         return resolveIds(btf);
     }
 
@@ -179,15 +180,16 @@ public final class CDeclCompiler {
         }
         do {
             Declarator d = declarator(false);
-            if (d.name == null) {
+            CToken nameTok = d.nameTok();
+            if (nameTok == null) {
                 throw err(peek(), "typedef requires a name");
             }
             int type = d.apply(this, spec.type, false);
-            String name = d.name.text();
+            String name = nameTok.text();
             Integer prev = typedefs.get(name);
             if (prev != null) {
                 if (((BtfType.Ref) typeOf(prev)).type() != type) {
-                    throw err(d.name, "typedef redefinition with different types for '" + name + "'");
+                    throw err(nameTok, "typedef redefinition with different types for '" + name + "'");
                 }
                 continue;
             }
@@ -200,6 +202,9 @@ public final class CDeclCompiler {
     private void declaration() {
         CToken start = peek();
         DeclSpec spec = declSpecs();
+        if (peek().type() == CToken.Type.EOF) {
+            throw err(peek(), "expected ';' after the declaration");
+        }
         if (accept(";")) {
             if (spec.kfunc || spec.isExtern) {
                 throw err(start, "declaration does not declare anything");
@@ -208,19 +213,23 @@ public final class CDeclCompiler {
         }
         do {
             Declarator d = declarator(false);
-            if (d.name == null) {
+            CToken nameTok = d.nameTok();
+            if (nameTok == null) {
                 throw err(peek(), "expected a declarator name");
             }
             if (!d.isFunction()) {
-                throw err(d.name, "variable declarations are not supported (only types and function declarations): '"
-                        + d.name.text() + "'");
+                throw err(nameTok, "variable declarations are not supported (only types and function declarations): '"
+                        + nameTok.text() + "'");
             }
             if (peek().is("{")) {
-                throw err(peek(), "function bodies are not supported: declare '" + d.name.text() + "' only");
+                throw err(peek(), "function bodies are not supported: declare '" + nameTok.text() + "' only");
             }
             attributes(null);
             int proto = d.apply(this, spec.type, true);
-            function(d.name, proto, spec.kfunc);
+            if (kindOf(proto) != BtfKind.FUNC_PROTO) {
+                throw err(nameTok, "'" + nameTok.text() + "' is not a function");
+            }
+            function(nameTok, proto, spec.kfunc);
         } while (accept(","));
         expect(";");
     }
@@ -1205,6 +1214,9 @@ public final class CDeclCompiler {
         Integer cached = baseAlign.get(id);
         if (cached != null) {
             return cached;
+        }
+        if (base.alignHint(id).isPresent()) {
+            return base.alignHint(id).getAsInt();
         }
         int a;
         BtfType t = base.type(id);
