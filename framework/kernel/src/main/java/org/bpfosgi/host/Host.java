@@ -21,6 +21,8 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 import org.apache.felix.framework.Felix;
+import org.bpfosgi.cli.BtfCli;
+import org.bpfosgi.cli.IsaCli;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.kernel.Kernel;
 import org.osgi.framework.Bundle;
@@ -55,9 +57,15 @@ public final class Host implements AutoCloseable {
      * @param deployDir  drop-in folder watched by FileInstall, if any
      * @param load       loadable modules to insmod at boot, by module name
      * @param modular    built-in subsystems to load as modules instead
+     * @param vmlinux    vmlinux BTF: empty = the real one when readable, else built-in; or
+     *                   "builtin", "vmlinux" or a path
      */
     public record Config(Path bundlesDir, boolean shell, Optional<Path> deployDir, List<String> load,
-                         List<String> modular) {
+                         List<String> modular, Optional<String> vmlinux) {
+        public Config(Path bundlesDir, boolean shell, Optional<Path> deployDir, List<String> load, List<String> modular) {
+            this(bundlesDir, shell, deployDir, load, modular, Optional.empty());
+        }
+
         public static Config defaults(Path bundlesDir) {
             return new Config(bundlesDir, false, Optional.empty(), List.of("bpf_testmod"), List.of());
         }
@@ -66,7 +74,7 @@ public final class Host implements AutoCloseable {
     private final Config config;
     private final Path storage;
     private final Felix felix;
-    private final Kernel kernel = new Kernel();
+    private final Kernel kernel;
     private final CommandTable commands = new CommandTable();
     private final GogoCommands gogo = new GogoCommands(commands);
     private ModuleExtender extender;
@@ -76,6 +84,7 @@ public final class Host implements AutoCloseable {
 
     private Host(Config config) throws IOException {
         this.config = config;
+        this.kernel = new Kernel(config.vmlinux().orElse(null));
         this.storage = Files.createTempDirectory("bpf-osgi-felix-");
         Map<String, Object> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -123,7 +132,11 @@ public final class Host implements AutoCloseable {
         ctx.addBundleListener(extender);
         ModuleCommands mc = new ModuleCommands(kernel, extender, ctx);
         commands.add("lsmod", mc::lsmod).add("insmod", mc::insmod).add("rmmod", mc::rmmod)
-                .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg);
+                .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg)
+                .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err));
+        for (String isa : List.of("asm", "disasm", "exec")) {
+            commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
+        }
         Hashtable<String, Object> cprops = new Hashtable<>();
         cprops.put("osgi.command.scope", "bpf");
         cprops.put("osgi.command.function", GogoCommands.FUNCTIONS);
