@@ -206,8 +206,10 @@ class VmTest {
 
     @Test
     void mayGotoJumpsOnceTheLoopBudgetIsSpent() {
-        Outcome o = run(asm("r0 = 0", "loop:", "may_goto done", "r0 += 1", "goto loop", "done:", "exit"), Bindings.NONE, 0);
-        assertEquals(Vm.BPF_MAX_LOOPS, r0(o));
+        Program p = asm("r0 = 0", "loop:", "may_goto done", "r0 += 1", "goto loop", "done:", "exit");
+        Outcome o = new Vm(mem, Bindings.NONE, new Vm.Options(Long.MAX_VALUE, 1000)).run(LoadedProgram.load(p, Bindings.NONE), 0);
+        assertEquals(1000, r0(o));
+        assertEquals(8 * 1024 * 1024, new Vm.Options(1).mayGotoBudget());
     }
 
     /** A kfunc written as a Java method, bound by name. */
