@@ -117,7 +117,7 @@ final class LlvmAsm {
         }
         if (s.isEmpty()) return;
         if (s.startsWith(".")) {
-            directives.directive(s, line, col);
+            directives.directive(s, line, col, b.size());
             return;
         }
         // Inline-asm operands written as %[name] (the selftests' __imm(name)) stand for the name;

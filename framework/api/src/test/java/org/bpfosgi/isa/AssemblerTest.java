@@ -150,6 +150,15 @@ class AssemblerTest {
     }
 
     @Test
+    void directivesReachTheLoader() {
+        List<String> seen = new ArrayList<>();
+        Assembler.Result r = Assembler.assembleWithLines(".license \"GPL\"\nr0 = 0\n  .struct_ops test_prologue\nexit\n", "d.s",
+            Assembler.Dialect.LLVM, 1, (text, line, col, insn) -> seen.add(text + "@" + line + ":" + col + "#" + insn));
+        assertEquals(List.of(".license \"GPL\"@1:1#0", ".struct_ops test_prologue@3:3#1"), seen);
+        assertEquals(List.of(2, 4), r.lines());
+    }
+
+    @Test
     void inlineAsmConventions() {
         Program p = Assembler.assemble(String.join("\n",
             "r1 = 0;",
