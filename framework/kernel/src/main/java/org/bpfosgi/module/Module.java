@@ -137,15 +137,21 @@ public final class Module {
             warnings.add("BUG: module_put(" + name() + ") by " + holder + ": use after free");
             return false;
         }
+        // the holder is forgotten before the count drops, so that whoever sees the count at its
+        // base (delete_module) never sees a holder that has already let go
+        boolean known = removeHolder(holder);
         while (true) {
             int c = refcnt.get();
             if (c <= 0) {
+                if (known) {
+                    addHolder(holder);
+                }
                 warnings.add("WARNING: module_put(" + name() + ") by " + holder
                         + ": refcount would go negative (WARN_ON(ret < 0))");
                 return false;
             }
             if (refcnt.compareAndSet(c, c - 1)) {
-                if (!removeHolder(holder)) {
+                if (!known) {
                     warnings.add("WARNING: module_put(" + name() + ") by " + holder
                             + " who holds no reference");
                 }

@@ -103,6 +103,11 @@ public final class ModuleTable {
         }
     }
 
+    /** Models add_taint(). */
+    public void taint(char flag) {
+        taints.add(flag);
+    }
+
     /** The name of the last unloaded module, as the kernel remembers it for oops reports. */
     public Optional<String> lastUnloaded() {
         return Optional.ofNullable(lastUnloaded);
@@ -149,6 +154,17 @@ public final class ModuleTable {
      * @throws KernelException with the errno finit_module would return
      */
     public Module load(ModuleImage image, List<String> uses, ModuleCode modCode) {
+        Module mod = prepareLoad(image, uses, modCode);
+        return initModule(mod);
+    }
+
+    /**
+     * The part of load_module() before init: add_unformed_module() (-EEXIST for a duplicate
+     * name), module_unload_init() (refcnt = base + init hold), ref_module() for each used module,
+     * complete_formation() (COMING) and prepare_coming_module() (notifier COMING, robust).
+     * On failure the module is freed and the exception carries the errno.
+     */
+    public Module prepareLoad(ModuleImage image, List<String> uses, ModuleCode modCode) {
         String name = image.name();
         if (name.isEmpty() || name.length() > ModuleImage.MODULE_NAME_LEN - 1) {
             throw new KernelException(Errno.ENOEXEC, "module name '" + name + "' is not valid");
@@ -184,8 +200,24 @@ public final class ModuleTable {
         }
         point("load_module:coming");
         prepareComingModule(mod);
+        return mod;
+    }
+
+    /** Models do_init_module() for a module {@link #prepareLoad} left COMING. */
+    public Module initModule(Module mod) {
+        return initModule(mod, code.get(mod));
+    }
+
+    /**
+     * do_init_module() with the init step given: for code that has already been started by
+     * other means, {@code init} only reports how that went.
+     */
+    public Module initModule(Module mod, ModuleCode c) {
+        if (c == null || mod.state() != ModuleState.COMING) {
+            throw new IllegalStateException(mod.name() + " is not a COMING module of this table");
+        }
         point("do_init_module:before_init");
-        return doInitModule(mod, modCode);
+        return doInitModule(mod, c);
     }
 
     /** Models ref_module() with strong_try_module_get(): "mod uses target". */
@@ -351,16 +383,19 @@ public final class ModuleTable {
     }
 
     /**
-     * A module whose code went away without delete_module (its bundle was stopped by other
-     * means): the model treats it as a forced unload. Taints 'R', warns about dangling holders,
-     * marks it GOING, tells the notifiers and frees it. {@code exitAlreadyRan}: the bundle's
-     * stop has already run the component's deactivate, i.e. module_exit.
+     * A module whose code is going away without delete_module (its bundle is being stopped by
+     * other means: Gogo {@code stop}, a jar removed behind the model's back): the model treats
+     * it as a forced unload. Taints 'R', warns about the holders left dangling and marks it
+     * GOING, so nothing can take a new reference. {@link #completeForcedUnload} finishes it
+     * once the code has stopped (its exit ran as part of the bundle stop).
+     *
+     * @return false if the module was not (or no longer) loaded
      */
-    public void forcedGone(Module mod, String reason, boolean exitAlreadyRan) {
+    public boolean beginForcedUnload(Module mod, String reason) {
         moduleMutex.lock();
         try {
-            if (mod.isFreed() || modules.get(mod.name()) != mod) {
-                return;
+            if (mod.isFreed() || modules.get(mod.name()) != mod || mod.state() == ModuleState.GOING) {
+                return false;
             }
             taints.add(TAINT_FORCED_RMMOD);
             mod.setState(ModuleState.GOING);
@@ -373,8 +408,13 @@ public final class ModuleTable {
         klog.accept("Forced unload of " + mod.name() + " (" + reason + ")"
                 + (left.isEmpty() && users.isEmpty() ? "" : ": references left dangling: "
                 + (users.isEmpty() ? "" : "used by " + users + " ") + (left.isEmpty() ? "" : left)));
-        if (!exitAlreadyRan) {
-            runExit(mod);
+        return true;
+    }
+
+    /** Second half of a forced unload: notifier GOING, then free_module(). */
+    public void completeForcedUnload(Module mod) {
+        if (mod.isFreed() || mod.state() != ModuleState.GOING) {
+            return;
         }
         notifyAll(mod, ModuleState.GOING);
         lastUnloaded = mod.name();

@@ -1,0 +1,22 @@
+package org.bpfosgi.isa;
+
+import java.util.Objects;
+
+/**
+ * A symbolic reference the assembler leaves for a loader, like an ELF relocation libbpf resolves:
+ * the call at {@code insn} names a helper, a kfunc or a subprogram, or the ld_imm64 at {@code insn}
+ * names a map.
+ *
+ * @param insn index of the instruction slot the name belongs to
+ * @param kind what the name refers to
+ * @param name the name as written in the source
+ */
+public record Reloc(int insn, Kind kind, String name) {
+    public enum Kind { HELPER, KFUNC, SUBPROG, MAP }
+
+    public Reloc {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(name, "name");
+        if (insn < 0) throw new IllegalArgumentException("negative insn index");
+    }
+}

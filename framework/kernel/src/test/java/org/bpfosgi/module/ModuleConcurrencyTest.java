@@ -1,0 +1,93 @@
+package org.bpfosgi.module;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.RepeatedTest;
+
+/**
+ * Many threads take and drop references while rmmod is attempted. Invariants: the count never
+ * goes negative; rmmod succeeds only when no holder exists; once GOING, nothing can be got.
+ */
+class ModuleConcurrencyTest {
+
+    @RepeatedTest(5)
+    void referencesRaceWithRmmod() throws Exception {
+        List<String> klog = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ModuleTable table = new ModuleTable(klog::add);
+        Module m = table.load(new ModuleImage("bpf_testmod", false, Optional.empty(), true, true, 1),
+                List.of(), new ModuleTable.ModuleCode() {
+                    @Override
+                    public int init() {
+                        return 0;
+                    }
+
+                    @Override
+                    public void exit() {
+                    }
+                });
+        int threads = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicBoolean unloaded = new AtomicBoolean();
+        AtomicInteger heldAtUnload = new AtomicInteger(-1);
+        AtomicInteger gotAfterGoing = new AtomicInteger();
+        AtomicInteger outstanding = new AtomicInteger();
+        for (int t = 0; t < threads; t++) {
+            String holder = "thread " + t;
+            pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < 20_000; i++) {
+                    boolean wasGoing = m.state() == ModuleState.GOING;
+                    if (table.tryModuleGet(m, holder)) {
+                        if (wasGoing) {
+                            gotAfterGoing.incrementAndGet();
+                        }
+                        outstanding.incrementAndGet();
+                        assertTrue(m.rawRefcnt() > 0);
+                        outstanding.decrementAndGet();
+                        table.modulePut(m, holder);
+                    }
+                    if (m.rawRefcnt() < 0) {
+                        throw new AssertionError("negative refcount");
+                    }
+                }
+                return null;
+            });
+        }
+        pool.submit(() -> {
+            start.await();
+            while (!unloaded.get()) {
+                var r = table.deleteModule("bpf_testmod", 0);
+                if (r.ok()) {
+                    heldAtUnload.set(r.holdersLeft().size());
+                    unloaded.set(true);
+                } else {
+                    assertEquals(-11, r.ret());
+                }
+            }
+            return null;
+        });
+        start.countDown();
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+        assertTrue(unloaded.get(), "rmmod eventually succeeds once the holders are gone");
+        assertEquals(0, heldAtUnload.get(), "rmmod succeeded only with no holder");
+        assertEquals(0, gotAfterGoing.get(), "nothing could be got once GOING");
+        assertTrue(m.isFreed());
+        assertTrue(m.rawRefcnt() >= 0);
+        assertFalse(klog.stream().anyMatch(l -> l.contains("negative")), klog.toString());
+        // a get after the free fails (and is reported)
+        assertFalse(table.tryModuleGet(m, "late"));
+    }
+}
