@@ -1,11 +1,12 @@
 package org.bpfosgi.bench;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 
 import org.bpfosgi.btf.Btf;
-import org.bpfosgi.btf.BtfKind;
 import org.bpfosgi.btf.CDeclCompiler;
 import org.bpfosgi.btf.VmlinuxBtf;
 import org.openjdk.jmh.annotations.Benchmark;

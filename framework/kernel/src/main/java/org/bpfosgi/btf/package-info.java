@@ -1,6 +1,6 @@
 /**
  * BTF (kernel/bpf/btf.c, include/uapi/linux/btf.h, tools/bpf/resolve_btfids, pahole): the type
- * model ({@link org.bpfosgi.btf.BtfType}, {@link org.bpfosgi.btf.BtfKind}), the binary codec
+ * model ({@link org.bpfosgi.btf.BtfType}, {@link org.bpfosgi.btf.api.BtfKind}), the binary codec
  * ({@link org.bpfosgi.btf.Btf#parse}, {@link org.bpfosgi.btf.BtfWriter}), split BTF, the queries
  * the verifier and subsystems make, bpftool's {@code format raw} and {@code format c} dumps,
  * vmlinux BTF (real or built-in, {@link org.bpfosgi.btf.VmlinuxBtf}), the C-declaration compiler
