@@ -181,21 +181,28 @@ public final class BtfRegistry {
     /**
      * Models btf_try_get_module(): the module owning {@code btf}, with a module reference held by
      * {@code holder}, only if its entry is LIVE and try_module_get() succeeds; else empty.
+     *
+     * <p>The kernel calls try_module_get() under btf_module_mutex. Here it is called after the
+     * registry lock is released, because the model's try_module_get is a named point where the
+     * race harness may park the caller, and GOING needs the lock to proceed. The outcome is the
+     * same: a module that went GOING in between is refused by try_module_get itself.
      */
     public Optional<Module> btfTryGetModule(BtfObject btf, String holder) {
-        Module mod = null;
+        Module candidate = null;
         synchronized (this) {
             for (BtfModule m : btfModules) {
-                if (m.btf != btf) {
-                    continue;
+                if (m.btf == btf) {
+                    if ((m.flags & BTF_MODULE_F_LIVE) != 0) {
+                        candidate = m.module;
+                    }
+                    break;
                 }
-                if ((m.flags & BTF_MODULE_F_LIVE) != 0 && modules != null && modules.tryModuleGet(m.module, holder)) {
-                    mod = m.module;
-                }
-                break;
             }
         }
-        return Optional.ofNullable(mod);
+        if (candidate == null || modules == null || !modules.tryModuleGet(candidate, holder)) {
+            return Optional.empty();
+        }
+        return Optional.of(candidate);
     }
 
     /**

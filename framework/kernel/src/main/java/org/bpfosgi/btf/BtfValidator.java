@@ -1,5 +1,7 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 /**
  * The per-type checks of kernel/bpf/btf.c btf_check_all_metas() (the {@code *_check_meta}
  * callbacks of each kind) and the loop detection of btf_resolve(): names inside the string

@@ -1,5 +1,7 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -70,6 +72,15 @@ public final class CDeclCompiler {
     private final Map<String, Integer> funcs = new HashMap<>();
     private final List<IdContainer> containers = new ArrayList<>();
     private IdContainer open;
+    /** Nesting of declarators, expressions and struct bodies: bounded so no input overflows the stack. */
+    private int depth;
+    private static final int MAX_DEPTH = 200;
+
+    private void enter(CToken at) {
+        if (++depth > MAX_DEPTH) {
+            throw err(at, "nesting too deep (more than " + MAX_DEPTH + " levels)");
+        }
+    }
 
     private CDeclCompiler(String file, String text, Btf base) {
         this.toks = CLexer.tokenize(file, text);
@@ -492,6 +503,10 @@ public final class CDeclCompiler {
         if (n < 0 || n > 0xffffffffL) {
             throw err(at, "array size " + n + " is out of range");
         }
+        if (!isIncomplete(resolveArrays(elem)) && kindOf(resolve(elem)) != BtfKind.FUNC_PROTO
+                && n * sizeOf(elem, at) > 0xffffffffL) {
+            throw err(at, "array is too large (more than U32_MAX bytes)");
+        }
         String key = "A:" + elem + ":" + n;
         Integer id = derived.get(key);
         if (id == null) {
@@ -520,6 +535,15 @@ public final class CDeclCompiler {
     // ------------------------------------------------------------------ declarators
 
     private Declarator declarator(boolean abstractOk) {
+        enter(peek());
+        try {
+            return declarator0(abstractOk);
+        } finally {
+            depth--;
+        }
+    }
+
+    private Declarator declarator0(boolean abstractOk) {
         Declarator d = new Declarator();
         while (peek().is("*")) {
             next();
@@ -667,6 +691,15 @@ public final class CDeclCompiler {
     // ------------------------------------------------------------------ struct, union, enum
 
     private int composite(BtfKind kind, DeclSpec spec) {
+        enter(peek());
+        try {
+            return composite0(kind, spec);
+        } finally {
+            depth--;
+        }
+    }
+
+    private int composite0(BtfKind kind, DeclSpec spec) {
         Attrs pre = attributes(null);
         String name = null;
         CToken nameTok = peek();
@@ -1049,6 +1082,15 @@ public final class CDeclCompiler {
     }
 
     private long unary() {
+        enter(peek());
+        try {
+            return unary0();
+        } finally {
+            depth--;
+        }
+    }
+
+    private long unary0() {
         CToken t = next();
         if (t.is("-")) {
             return -unary();

@@ -13,8 +13,11 @@ import java.nio.file.Path;
  * {@code vmlinux-builtin.h}. {@code --vmlinux builtin|PATH} chooses.
  */
 public final class VmlinuxBtf {
-    /** Where the running kernel exposes its BTF. */
-    public static final Path SYSFS_VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+    /**
+     * Where the running kernel exposes its BTF: /sys/kernel/btf/vmlinux, or the path in the
+     * system property {@code bpfosgi.vmlinux} (tests use it to play a machine without BTF).
+     */
+    public static final Path SYSFS_VMLINUX = Path.of(System.getProperty("bpfosgi.vmlinux", "/sys/kernel/btf/vmlinux"));
     /** The resource name of the built-in base's header. */
     public static final String BUILTIN_HEADER = "vmlinux-builtin.h";
 

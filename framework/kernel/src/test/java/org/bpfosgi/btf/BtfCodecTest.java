@@ -1,5 +1,9 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfMember;
+
+import org.bpfosgi.btf.api.BtfKind;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +49,7 @@ class BtfCodecTest {
         BtfType.Member bits = s.members().get(2);
         assertEquals(33, bits.bitOffset(true));
         assertEquals(3, bits.bitfieldSize(true));
-        Btf.MemberPath flag = btf.memberPath(btf.findByNameKind("s", BtfKind.STRUCT), "flag");
+        BtfMember flag = btf.memberPath(btf.findByNameKind("s", BtfKind.STRUCT), "flag");
         assertEquals(1, flag.bitfieldSize());
         assertEquals(32, flag.bitOffset());
     }

@@ -1,5 +1,7 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,9 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfMember;
+
+import org.bpfosgi.btf.api.BtfKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,14 +74,14 @@ class BtfQueryTest {
         assertEquals(8, btf.resolveSize(u64));
         assertEquals(BtfKind.INT, btf.kind(btf.resolve(u64)));
         int ops = struct("Qdisc_ops");
-        Btf.MemberPath enq = btf.memberPath(ops, "enqueue");
+        BtfMember enq = btf.memberPath(ops, "enqueue");
         BtfType.FuncProto proto = btf.funcProto(enq.type());
         assertEquals(3, proto.params().size());
         assertEquals(struct("sk_buff"), btf.pointedStruct(proto.params().get(0).type()).getAsInt());
-        Btf.MemberPath clOps = btf.memberPath(ops, "cl_ops");
+        BtfMember clOps = btf.memberPath(ops, "cl_ops");
         assertEquals(BtfKind.FWD, btf.kind(btf.resolve(((BtfType.Ref) btf.type(clOps.type())).type())));
         assertTrue(btf.pointedStruct(clOps.type()).isEmpty(), "a FWD is not a struct");
-        Btf.MemberPath qops = btf.memberPath(struct("Qdisc"), "ops");
+        BtfMember qops = btf.memberPath(struct("Qdisc"), "ops");
         assertEquals(BtfKind.CONST, btf.kind(((BtfType.Ref) btf.type(qops.type())).type()));
         assertEquals(ops, btf.pointedStruct(qops.type()).getAsInt(), "const is skipped");
         BtfType.FuncProto fromId = btf.funcProto(btf.findByNameKind("bpf_cgroup_from_id", BtfKind.FUNC));

@@ -1,5 +1,7 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -176,6 +178,10 @@ class CDeclCompilerTest {
         rejects("enum e { A = B };", "1:14", "undeclared identifier 'B'");
         rejects("struct a { char c[-1]; };", "1:18", "out of range");
         rejects("/* unterminated", "1:1", "unterminated /* comment");
+        rejects("struct a { char x[0x10000][0x10000][2]; };", "1:18", "array is too large");
+        rejects("enum e { A = " + "(".repeat(5000) + "1" + ")".repeat(5000) + " };", "1:", "nesting too deep");
+        rejects("int " + "(".repeat(5000) + "*f" + ")".repeat(5000) + "(void);", "1:", "nesting too deep");
+        rejects("struct a { " + "struct { ".repeat(500) + "int x; " + "}; ".repeat(500) + "};", "1:", "nesting too deep");
     }
 
     @Test

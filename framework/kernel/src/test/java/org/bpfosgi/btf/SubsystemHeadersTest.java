@@ -1,5 +1,7 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +74,16 @@ class SubsystemHeadersTest {
                 .boxed().toList());
         assertEquals(b.findByNameKind("st_ops_args", BtfKind.STRUCT),
                 b.pointedStruct(b.funcProto(inc10).params().get(0).type()).getAsInt());
+        // the same through the api views a subsystem bundle gets
+        org.bpfosgi.btf.api.BtfIdLists lists = c;
+        org.bpfosgi.btf.api.BtfTypes types = b;
+        assertEquals(inc100, lists.ids("st_ops_epilogue_kfunc_list")[1]);
+        assertTrue(lists.setContains("bpf_testmod_check_kfunc_ids", inc10));
+        assertEquals(KfFlags.KF_TRUSTED_ARGS | KfFlags.KF_SLEEPABLE, lists.kfuncFlags("bpf_testmod_check_kfunc_ids", pro).getAsInt());
+        assertTrue(lists.kfuncFlags("bpf_testmod_check_kfunc_ids", inc100).isEmpty());
+        assertEquals(24, types.offsetOf(ops, "owner"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> lists.ids("nope"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> types.offsetOf(ops, "nope"));
     }
 
     @ParameterizedTest

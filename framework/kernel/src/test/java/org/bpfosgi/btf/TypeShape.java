@@ -1,5 +1,7 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
