@@ -57,6 +57,18 @@ public final class Disassembler {
         };
     }
 
+    /**
+     * Models tools/testing/selftests/bpf/disasm_helpers.c {@code print_call_cb()}: in the xlated
+     * image of a JITed program, {@code jit_subprogs()} has moved a bpf-to-bpf call's displacement
+     * to {@code off} and put the subprogram's index in {@code imm}; the selftests print {@code off}.
+     */
+    public static final Callbacks JITED_SUBPROGS = new Callbacks() {
+        @Override
+        public String call(Insn insn) {
+            return insn.src() == BPF_PSEUDO_CALL ? signed(insn.off()) : null;
+        }
+    };
+
     /** bpftool's callbacks with map ids printed as stored. */
     public static final Callbacks BPFTOOL = bpftool(IntUnaryOperator.identity());
 

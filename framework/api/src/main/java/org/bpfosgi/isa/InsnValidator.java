@@ -84,8 +84,8 @@ public final class InsnValidator {
                 } else if (op == BPF_MOV) {
                     if (insn.source() == BPF_X) {
                         boolean okOff = insn.off() == 0 || insn.off() == 8 || insn.off() == 16 || (cls == BPF_ALU64 && insn.off() == 32);
-                        boolean zext = cls == BPF_ALU && insn.off() == 0 && insn.imm() == 1 && insn.src() == insn.dst();
-                        if (!okOff || (insn.imm() != 0 && !zext)) return "BPF_MOV uses reserved fields";
+                        // The verifier's own zero-extension (BPF_ZEXT_REG, imm 1) is inserted after these checks.
+                        if (!okOff || insn.imm() != 0) return "BPF_MOV uses reserved fields";
                     } else if (insn.src() != 0 || insn.off() != 0) {
                         return "BPF_MOV uses reserved fields";
                     }

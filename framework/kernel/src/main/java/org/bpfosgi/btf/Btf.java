@@ -1,11 +1,16 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+import org.bpfosgi.btf.api.BtfMember;
+import org.bpfosgi.btf.api.BtfTypes;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -23,7 +28,7 @@ import org.bpfosgi.errno.Errno;
  * <p>Instances are immutable once parsed (the decode cache only memoises immutable records), and
  * safe to share between threads.
  */
-public final class Btf {
+public final class Btf implements BtfTypes {
     /** BTF_MAGIC. */
     public static final int MAGIC = 0xeB9F;
     /** BTF_VERSION. */
@@ -53,6 +58,8 @@ public final class Btf {
     private final BtfType[] cache;
     private final int[] nameTable; // open addressing: own index + 1, 0 = empty
     private final int nameMask;
+    /** Alignments the binary format cannot carry, known when the C-declaration compiler built this. */
+    private volatile Map<Integer, Integer> alignHints = Map.of();
 
     Btf(Btf base, byte[] data, int hdrLen, int flags, int typeStart, int typeLen, int strStart, int strLen,
         int count, int[] offsets) {
@@ -72,7 +79,6 @@ public final class Btf {
         int size = Integer.highestOneBit(Math.max(4, count * 2 - 1)) << 1;
         this.nameTable = new int[size];
         this.nameMask = size - 1;
-        indexNames();
     }
 
     /** Parses non-split BTF (vmlinux, or a stand-alone object). Models btf_parse(). */
@@ -124,6 +130,30 @@ public final class Btf {
 
     int startStrOff() {
         return startStrOff;
+    }
+
+    /**
+     * The alignment of a struct or union as its C declaration had it (e.g. {@code aligned(64)}),
+     * if this BTF was compiled from C; BTF itself does not record alignment. Base hints included.
+     */
+    public OptionalInt alignHint(int id) {
+        Integer a = alignHints.get(id);
+        if (a != null) {
+            return OptionalInt.of(a);
+        }
+        return base != null && id < startId ? base.alignHint(id) : OptionalInt.empty();
+    }
+
+    /** All hints of this object and its base chain. */
+    Map<Integer, Integer> alignHints() {
+        Map<Integer, Integer> all = new java.util.HashMap<>(base == null ? Map.of() : base.alignHints());
+        all.putAll(alignHints);
+        return all;
+    }
+
+    Btf withAlignHints(Map<Integer, Integer> hints) {
+        this.alignHints = Map.copyOf(hints);
+        return this;
     }
 
     // ------------------------------------------------------------------ strings and types
@@ -209,7 +239,8 @@ public final class Btf {
 
     // ------------------------------------------------------------------ name index
 
-    private void indexNames() {
+    /** Builds the name index; called once the string offsets have been validated. */
+    void indexNames() {
         for (int i = 0; i < count; i++) {
             int nameOff = (int) INT.get(data, offsets[i]);
             if (nameOff == 0 || nameOff < startStrOff) {
@@ -392,44 +423,38 @@ public final class Btf {
         return v;
     }
 
-    /** A member reached by a path: its absolute bit offset, type, bitfield size (0 = none). */
-    public record MemberPath(String path, long bitOffset, int type, int bitfieldSize) {
-        /** The byte offset; a BtfException for a bitfield not on a byte boundary. */
-        public int byteOffset() {
-            if (bitOffset % 8 != 0) {
-                throw new BtfException("member " + path + " is a bitfield at bit offset " + bitOffset);
-            }
-            return (int) (bitOffset / 8);
-        }
-    }
-
     /**
      * offsetof() with a member path ("q.qlen"): each component is a member name, found also
      * inside anonymous struct/union members, as C allows.
      */
-    public MemberPath memberPath(int typeId, String path) {
+    public BtfMember memberPath(int typeId, String path) {
         long bits = 0;
         int cur = typeId;
-        MemberPath last = null;
+        BtfMember last = null;
         for (String comp : path.split("\\.", -1)) {
             int sid = resolve(cur);
             if (!(sid != 0 && type(sid) instanceof BtfType.Composite)) {
                 throw new BtfException("'" + path + "': " + describe(cur) + " is not a struct or union");
             }
-            MemberPath m = findMember(sid, comp, 0);
+            BtfMember m = findMember(sid, comp, 0);
             if (m == null) {
                 throw new BtfException("'" + path + "': " + describe(sid) + " has no member '" + comp + "'");
             }
             bits += m.bitOffset();
             cur = m.type();
-            last = new MemberPath(path, bits, m.type(), m.bitfieldSize());
+            last = new BtfMember(path, bits, m.type(), m.bitfieldSize());
         }
         return last;
     }
 
     /** The byte offset of a member path (see {@link #memberPath}). */
+    @Override
     public int offsetOf(int typeId, String path) {
-        return memberPath(typeId, path).byteOffset();
+        BtfMember m = memberPath(typeId, path);
+        if (m.bitOffset() % 8 != 0 || m.bitfieldSize() != 0) {
+            throw new BtfException("member " + path + " is a bitfield (bit offset " + m.bitOffset() + ")");
+        }
+        return m.byteOffset();
     }
 
     /** {@link #offsetOf(int, String)} on the struct or union named {@code typeName}. */
@@ -444,7 +469,7 @@ public final class Btf {
         return offsetOf(id, path);
     }
 
-    private MemberPath findMember(int sid, String name, int depth) {
+    private BtfMember findMember(int sid, String name, int depth) {
         if (depth > MAX_CHAIN) {
             throw new BtfException(describe(sid) + ": anonymous members nested too deep");
         }
@@ -453,14 +478,14 @@ public final class Btf {
             long off = m.bitOffset(c.kindFlag());
             if (m.nameOff() != 0) {
                 if (str(m.nameOff()).equals(name)) {
-                    return new MemberPath(name, off, m.type(), m.bitfieldSize(c.kindFlag()));
+                    return new BtfMember(name, off, m.type(), m.bitfieldSize(c.kindFlag()));
                 }
             } else {
                 int inner = resolve(m.type());
                 if (inner != 0 && type(inner) instanceof BtfType.Composite) {
-                    MemberPath found = findMember(inner, name, depth + 1);
+                    BtfMember found = findMember(inner, name, depth + 1);
                     if (found != null) {
-                        return new MemberPath(name, off + found.bitOffset(), found.type(), found.bitfieldSize());
+                        return new BtfMember(name, off + found.bitOffset(), found.type(), found.bitfieldSize());
                     }
                 }
             }
@@ -473,24 +498,24 @@ public final class Btf {
      * nested structs and unions (first matching union member wins, as btf_struct_walk() tries
      * them in order). The path names the innermost member; arrays are not entered.
      */
-    public Optional<MemberPath> memberAt(int typeId, int byteOffset) {
+    public Optional<BtfMember> memberAt(int typeId, int byteOffset) {
         StringBuilder path = new StringBuilder();
         long bits = (long) byteOffset * 8;
         long base0 = 0;
         int cur = resolve(typeId);
-        MemberPath found = null;
+        BtfMember found = null;
         for (int depth = 0; depth < MAX_CHAIN; depth++) {
             if (cur == 0 || !(type(cur) instanceof BtfType.Composite c)) {
                 break;
             }
-            MemberPath hit = null;
+            BtfMember hit = null;
             for (BtfType.Member m : c.members()) {
                 long off = base0 + m.bitOffset(c.kindFlag());
                 int bf = m.bitfieldSize(c.kindFlag());
                 long sizeBits = bf != 0 ? bf : sizeOrZero(m.type()) * 8;
                 if (bits >= off && bits < off + Math.max(sizeBits, 1) && (sizeBits > 0 || bits == off)) {
                     String n = m.nameOff() == 0 ? "" : str(m.nameOff());
-                    hit = new MemberPath(n, off, m.type(), bf);
+                    hit = new BtfMember(n, off, m.type(), bf);
                     break;
                 }
             }
@@ -503,7 +528,7 @@ public final class Btf {
                 }
                 path.append(hit.path());
             }
-            found = new MemberPath(path.toString(), hit.bitOffset(), hit.type(), hit.bitfieldSize());
+            found = new BtfMember(path.toString(), hit.bitOffset(), hit.type(), hit.bitfieldSize());
             base0 = hit.bitOffset();
             cur = resolve(hit.type());
         }

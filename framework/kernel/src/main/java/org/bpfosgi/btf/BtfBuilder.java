@@ -1,5 +1,7 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,6 +75,101 @@ public final class BtfBuilder {
     /** The type added under {@code id} (own ids only), or null while reserved. */
     public BtfType get(int id) {
         return types.get(id - startId);
+    }
+
+    /**
+     * Drops the anonymous derived types (pointers, modifiers, arrays, prototypes) that nothing
+     * named refers to, and renumbers the rest: what BTF dedup leaves of a module's copies of
+     * types its base already has (a reused kfunc's prototype, say).
+     */
+    public Map<Integer, Integer> dropUnreferencedAnonymous(Map<Integer, Integer> alignByOldId) {
+        int n = types.size();
+        boolean[] keep = new boolean[n];
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        for (int i = 0; i < n; i++) {
+            BtfType t = types.get(i);
+            boolean anonDerived = t != null && t.nameOff() == 0 && (t.kind() == BtfKind.PTR || t.kind().isModifier()
+                    || t.kind() == BtfKind.ARRAY || t.kind() == BtfKind.FUNC_PROTO);
+            if (!anonDerived) {
+                keep[i] = true;
+                work.add(i);
+            }
+        }
+        while (!work.isEmpty()) {
+            for (int ref : refs(types.get(work.poll()))) {
+                int j = ref - startId;
+                if (j >= 0 && !keep[j]) {
+                    keep[j] = true;
+                    work.add(j);
+                }
+            }
+        }
+        int[] map = new int[n];
+        int next = startId;
+        for (int i = 0; i < n; i++) {
+            map[i] = keep[i] ? next++ : 0;
+        }
+        java.util.function.IntUnaryOperator m = id -> id < startId ? id : map[id - startId];
+        List<BtfType> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (keep[i]) {
+                out.add(remap(types.get(i), m));
+            }
+        }
+        types.clear();
+        types.addAll(out);
+        Map<Integer, Integer> hints = new HashMap<>();
+        alignByOldId.forEach((id, a) -> {
+            if (id >= startId && keep[id - startId]) {
+                hints.put(map[id - startId], a);
+            }
+        });
+        return hints;
+    }
+
+    private static List<Integer> refs(BtfType t) {
+        List<Integer> r = new ArrayList<>();
+        remap(t, id -> {
+            r.add(id);
+            return id;
+        });
+        return r;
+    }
+
+    private static BtfType remap(BtfType t, java.util.function.IntUnaryOperator m) {
+        if (t == null) {
+            return null;
+        }
+        if (t instanceof BtfType.Ref r) {
+            return new BtfType.Ref(r.kind(), r.nameOff(), r.kindFlag(), m.applyAsInt(r.type()));
+        } else if (t instanceof BtfType.Array a) {
+            return new BtfType.Array(a.nameOff(), m.applyAsInt(a.type()), m.applyAsInt(a.indexType()), a.nelems());
+        } else if (t instanceof BtfType.Composite c) {
+            List<BtfType.Member> ms = new ArrayList<>();
+            for (BtfType.Member x : c.members()) {
+                ms.add(new BtfType.Member(x.nameOff(), m.applyAsInt(x.type()), x.offset()));
+            }
+            return new BtfType.Composite(c.kind(), c.nameOff(), c.kindFlag(), c.size(), ms);
+        } else if (t instanceof BtfType.Func f) {
+            return new BtfType.Func(f.nameOff(), m.applyAsInt(f.type()), f.linkage());
+        } else if (t instanceof BtfType.FuncProto fp) {
+            List<BtfType.Param> ps = new ArrayList<>();
+            for (BtfType.Param x : fp.params()) {
+                ps.add(new BtfType.Param(x.nameOff(), m.applyAsInt(x.type())));
+            }
+            return new BtfType.FuncProto(fp.nameOff(), m.applyAsInt(fp.returnType()), ps);
+        } else if (t instanceof BtfType.Var v) {
+            return new BtfType.Var(v.nameOff(), m.applyAsInt(v.type()), v.linkage());
+        } else if (t instanceof BtfType.DataSec ds) {
+            List<BtfType.VarSecInfo> vs = new ArrayList<>();
+            for (BtfType.VarSecInfo x : ds.vars()) {
+                vs.add(new BtfType.VarSecInfo(m.applyAsInt(x.type()), x.offset(), x.size()));
+            }
+            return new BtfType.DataSec(ds.nameOff(), ds.size(), vs);
+        } else if (t instanceof BtfType.DeclTag dt) {
+            return new BtfType.DeclTag(dt.nameOff(), dt.kindFlag(), m.applyAsInt(dt.type()), dt.componentIdx());
+        }
+        return t;
     }
 
     /** Encodes and parses the result (so it gets the same validation as loaded BTF). */

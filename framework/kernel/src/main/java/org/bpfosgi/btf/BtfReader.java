@@ -1,5 +1,7 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -115,6 +117,7 @@ final class BtfReader {
         Btf btf = new Btf(base, d, (int) hdrLen, d[3], typeStart, (int) typeLen, strStart, (int) strLen,
                 count, offsets);
         BtfValidator.validate(btf, d, offsets, count);
+        btf.indexNames();
         return btf;
     }
 

@@ -1,5 +1,7 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 /**
  * The per-type checks of kernel/bpf/btf.c btf_check_all_metas() (the {@code *_check_meta}
  * callbacks of each kind) and the loop detection of btf_resolve(): names inside the string
@@ -105,7 +107,8 @@ final class BtfValidator {
                     for (int m = 0; m < vlen; m++, x += 12) {
                         checkRef(id, "var type_id", u32(d, x), nr, false);
                         long end = Integer.toUnsignedLong(u32(d, x + 4)) + Integer.toUnsignedLong(u32(d, x + 8));
-                        if (end > Integer.toUnsignedLong(st)) {
+                        // an object file's DATASEC has size 0 until libbpf sizes it from the ELF section
+                        if (st != 0 && end > Integer.toUnsignedLong(st)) {
                             fail(id, "DATASEC: Invalid offset+size");
                         }
                     }

@@ -1,5 +1,7 @@
 package org.bpfosgi.btf;
 
+import org.bpfosgi.btf.api.BtfKind;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -70,6 +72,15 @@ public final class CDeclCompiler {
     private final Map<String, Integer> funcs = new HashMap<>();
     private final List<IdContainer> containers = new ArrayList<>();
     private IdContainer open;
+    /** Nesting of declarators, expressions and struct bodies: bounded so no input overflows the stack. */
+    private int depth;
+    private static final int MAX_DEPTH = 200;
+
+    private void enter(CToken at) {
+        if (++depth > MAX_DEPTH) {
+            throw err(at, "nesting too deep (more than " + MAX_DEPTH + " levels)");
+        }
+    }
 
     private CDeclCompiler(String file, String text, Btf base) {
         this.toks = CLexer.tokenize(file, text);
@@ -167,7 +178,8 @@ public final class CDeclCompiler {
             boolean union = unionTags.get(e.getValue()) != null && unionTags.get(e.getValue()).equals(e.getKey());
             b.set(e.getKey(), new BtfType.Fwd(b.str(e.getValue()), union));
         }
-        Btf btf = b.build();
+        Map<Integer, Integer> hints = b.dropUnreferencedAnonymous(ownAlign);
+        Btf btf = b.build().withAlignHints(hints);
         return resolveIds(btf);
     }
 
@@ -179,15 +191,16 @@ public final class CDeclCompiler {
         }
         do {
             Declarator d = declarator(false);
-            if (d.name == null) {
+            CToken nameTok = d.nameTok();
+            if (nameTok == null) {
                 throw err(peek(), "typedef requires a name");
             }
             int type = d.apply(this, spec.type, false);
-            String name = d.name.text();
+            String name = nameTok.text();
             Integer prev = typedefs.get(name);
             if (prev != null) {
                 if (((BtfType.Ref) typeOf(prev)).type() != type) {
-                    throw err(d.name, "typedef redefinition with different types for '" + name + "'");
+                    throw err(nameTok, "typedef redefinition with different types for '" + name + "'");
                 }
                 continue;
             }
@@ -200,6 +213,9 @@ public final class CDeclCompiler {
     private void declaration() {
         CToken start = peek();
         DeclSpec spec = declSpecs();
+        if (peek().type() == CToken.Type.EOF) {
+            throw err(peek(), "expected ';' after the declaration");
+        }
         if (accept(";")) {
             if (spec.kfunc || spec.isExtern) {
                 throw err(start, "declaration does not declare anything");
@@ -208,19 +224,23 @@ public final class CDeclCompiler {
         }
         do {
             Declarator d = declarator(false);
-            if (d.name == null) {
+            CToken nameTok = d.nameTok();
+            if (nameTok == null) {
                 throw err(peek(), "expected a declarator name");
             }
             if (!d.isFunction()) {
-                throw err(d.name, "variable declarations are not supported (only types and function declarations): '"
-                        + d.name.text() + "'");
+                throw err(nameTok, "variable declarations are not supported (only types and function declarations): '"
+                        + nameTok.text() + "'");
             }
             if (peek().is("{")) {
-                throw err(peek(), "function bodies are not supported: declare '" + d.name.text() + "' only");
+                throw err(peek(), "function bodies are not supported: declare '" + nameTok.text() + "' only");
             }
             attributes(null);
             int proto = d.apply(this, spec.type, true);
-            function(d.name, proto, spec.kfunc);
+            if (kindOf(proto) != BtfKind.FUNC_PROTO) {
+                throw err(nameTok, "'" + nameTok.text() + "' is not a function");
+            }
+            function(nameTok, proto, spec.kfunc);
         } while (accept(","));
         expect(";");
     }
@@ -483,6 +503,10 @@ public final class CDeclCompiler {
         if (n < 0 || n > 0xffffffffL) {
             throw err(at, "array size " + n + " is out of range");
         }
+        if (!isIncomplete(resolveArrays(elem)) && kindOf(resolve(elem)) != BtfKind.FUNC_PROTO
+                && n * sizeOf(elem, at) > 0xffffffffL) {
+            throw err(at, "array is too large (more than U32_MAX bytes)");
+        }
         String key = "A:" + elem + ":" + n;
         Integer id = derived.get(key);
         if (id == null) {
@@ -511,6 +535,15 @@ public final class CDeclCompiler {
     // ------------------------------------------------------------------ declarators
 
     private Declarator declarator(boolean abstractOk) {
+        enter(peek());
+        try {
+            return declarator0(abstractOk);
+        } finally {
+            depth--;
+        }
+    }
+
+    private Declarator declarator0(boolean abstractOk) {
         Declarator d = new Declarator();
         while (peek().is("*")) {
             next();
@@ -658,6 +691,15 @@ public final class CDeclCompiler {
     // ------------------------------------------------------------------ struct, union, enum
 
     private int composite(BtfKind kind, DeclSpec spec) {
+        enter(peek());
+        try {
+            return composite0(kind, spec);
+        } finally {
+            depth--;
+        }
+    }
+
+    private int composite0(BtfKind kind, DeclSpec spec) {
         Attrs pre = attributes(null);
         String name = null;
         CToken nameTok = peek();
@@ -1040,6 +1082,15 @@ public final class CDeclCompiler {
     }
 
     private long unary() {
+        enter(peek());
+        try {
+            return unary0();
+        } finally {
+            depth--;
+        }
+    }
+
+    private long unary0() {
         CToken t = next();
         if (t.is("-")) {
             return -unary();
@@ -1205,6 +1256,9 @@ public final class CDeclCompiler {
         Integer cached = baseAlign.get(id);
         if (cached != null) {
             return cached;
+        }
+        if (base.alignHint(id).isPresent()) {
+            return base.alignHint(id).getAsInt();
         }
         int a;
         BtfType t = base.type(id);

@@ -3,13 +3,17 @@ package org.bpfosgi.btf;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+import org.bpfosgi.btf.api.BtfIdLists;
 
 /**
  * What compiling a module header produces (pahole + resolve_btfids for one {@code .ko}): the
  * module's BTF (split on top of the base, or stand-alone with no base) and its
  * {@code .BTF_ids} content, resolved, by name.
  */
-public record CompiledBtf(Btf btf, Map<String, BtfIdList> idLists, Map<String, BtfIdSet> sets) {
+public record CompiledBtf(Btf btf, Map<String, BtfIdList> idLists, Map<String, BtfIdSet> sets) implements BtfIdLists {
     public CompiledBtf {
         idLists = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(idLists));
         sets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sets));
@@ -22,6 +26,31 @@ public record CompiledBtf(Btf btf, Map<String, BtfIdList> idLists, Map<String, B
     /** A BTF_SET, BTF_SET8 or BTF_KFUNCS set by name. */
     public Optional<BtfIdSet> set(String name) {
         return Optional.ofNullable(sets.get(name));
+    }
+
+    @Override
+    public Set<String> listNames() {
+        return idLists.keySet();
+    }
+
+    @Override
+    public Set<String> setNames() {
+        return sets.keySet();
+    }
+
+    @Override
+    public int[] ids(String listName) {
+        return idList(listName).orElseThrow(() -> new BtfException("no BTF_ID_LIST named '" + listName + "'")).ids();
+    }
+
+    @Override
+    public boolean setContains(String setName, int id) {
+        return set(setName).map(s -> s.contains(id)).orElse(false);
+    }
+
+    @Override
+    public OptionalInt kfuncFlags(String setName, int id) {
+        return set(setName).map(s -> s.flags(id)).orElse(OptionalInt.empty());
     }
 
     /** The text {@code btf compile} prints after the raw dump. */

@@ -27,7 +27,7 @@ import org.osgi.framework.wiring.BundleWiring;
  * <p>The host is outside FileInstall's class space, so the installer is a proxy of
  * FileInstall's own interface, defined in FileInstall's class loader.
  */
-final class DropInFolder {
+final class DropInFolder implements AutoCloseable {
     private static final String INSTALLER = "org.apache.felix.fileinstall.ArtifactInstaller";
     private static final String LISTENER = "org.apache.felix.fileinstall.ArtifactListener";
     private static final long RETRY_MS = 500;
@@ -160,6 +160,14 @@ final class DropInFolder {
             if (tryRemove(e.getKey(), e.getValue())) {
                 pendingRemoval.remove(e.getKey());
             }
+        }
+    }
+
+    /** Stops the removal retries (the framework is shutting down). */
+    @Override
+    public void close() {
+        if (retry != null) {
+            retry.shutdownNow();
         }
     }
 

@@ -21,6 +21,8 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 import org.apache.felix.framework.Felix;
+import org.bpfosgi.cli.BtfCli;
+import org.bpfosgi.cli.IsaCli;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.kernel.Kernel;
 import org.osgi.framework.Bundle;
@@ -40,11 +42,11 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 public final class Host implements AutoCloseable {
     /** The infrastructure bundles, in start order (file names in the bundles folder, no version). */
-    static final List<String> RUNTIME = List.of(
+    public static final List<String> RUNTIME = List.of(
             "org.osgi.util.function.jar", "org.osgi.util.promise.jar", "org.osgi.service.component.jar",
             "org.apache.felix.scr.jar", "org.apache.felix.gogo.runtime.jar", "org.apache.felix.gogo.command.jar");
-    static final String SHELL = "org.apache.felix.gogo.shell.jar";
-    static final String FILEINSTALL = "org.apache.felix.fileinstall.jar";
+    public static final String SHELL = "org.apache.felix.gogo.shell.jar";
+    public static final String FILEINSTALL = "org.apache.felix.fileinstall.jar";
     private static final String API_BSN = "org.bpfosgi.api";
 
     /**
@@ -55,9 +57,15 @@ public final class Host implements AutoCloseable {
      * @param deployDir  drop-in folder watched by FileInstall, if any
      * @param load       loadable modules to insmod at boot, by module name
      * @param modular    built-in subsystems to load as modules instead
+     * @param vmlinux    vmlinux BTF: empty = the real one when readable, else built-in; or
+     *                   "builtin", "vmlinux" or a path
      */
     public record Config(Path bundlesDir, boolean shell, Optional<Path> deployDir, List<String> load,
-                         List<String> modular) {
+                         List<String> modular, Optional<String> vmlinux) {
+        public Config(Path bundlesDir, boolean shell, Optional<Path> deployDir, List<String> load, List<String> modular) {
+            this(bundlesDir, shell, deployDir, load, modular, Optional.empty());
+        }
+
         public static Config defaults(Path bundlesDir) {
             return new Config(bundlesDir, false, Optional.empty(), List.of("bpf_testmod"), List.of());
         }
@@ -66,15 +74,17 @@ public final class Host implements AutoCloseable {
     private final Config config;
     private final Path storage;
     private final Felix felix;
-    private final Kernel kernel = new Kernel();
+    private final Kernel kernel;
     private final CommandTable commands = new CommandTable();
     private final GogoCommands gogo = new GogoCommands(commands);
     private ModuleExtender extender;
+    private DropInFolder dropIn;
     private ServiceTracker<Object, Object> processor;
     private final Map<String, Path> subsystemJars = new HashMap<>();
 
     private Host(Config config) throws IOException {
         this.config = config;
+        this.kernel = new Kernel(config.vmlinux().orElse(null));
         this.storage = Files.createTempDirectory("bpf-osgi-felix-");
         Map<String, Object> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -122,7 +132,11 @@ public final class Host implements AutoCloseable {
         ctx.addBundleListener(extender);
         ModuleCommands mc = new ModuleCommands(kernel, extender, ctx);
         commands.add("lsmod", mc::lsmod).add("insmod", mc::insmod).add("rmmod", mc::rmmod)
-                .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg);
+                .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg)
+                .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err));
+        for (String isa : List.of("asm", "disasm", "exec")) {
+            commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
+        }
         Hashtable<String, Object> cprops = new Hashtable<>();
         cprops.put("osgi.command.scope", "bpf");
         cprops.put("osgi.command.function", GogoCommands.FUNCTIONS);
@@ -141,7 +155,10 @@ public final class Host implements AutoCloseable {
         }
         processor = new ServiceTracker<>(ctx, "org.apache.felix.service.command.CommandProcessor", null);
         processor.open(true);
-        config.deployDir().ifPresent(d -> new DropInFolder(ctx, extender, kernel).register());
+        if (config.deployDir().isPresent()) {
+            dropIn = new DropInFolder(ctx, extender, kernel);
+            dropIn.register();
+        }
 
         // the subsystem bundles: built-in ones are initcalls, the rest are insmod'ed on request
         for (Path jar : subsystemJarsIn(config.bundlesDir())) {
@@ -290,6 +307,9 @@ public final class Host implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (dropIn != null) {
+                dropIn.close();
+            }
             if (processor != null) {
                 processor.close();
             }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.bpfosgi.btf.BtfIdSet;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.kernel.Kernel;
@@ -247,13 +248,21 @@ public final class ModuleCommands {
             err.println("subsystems: ERROR: takes no arguments");
             return 1;
         }
-        out.printf("%-14s %-8s %-8s %s%n", "NAME", "KIND", "STATE", "STRUCT_OPS");
+        out.printf("%-14s %-8s %-8s %-6s %s%n", "NAME", "KIND", "STATE", "KFUNCS", "STRUCT_OPS");
         for (Subsystem s : extender.subsystems()) {
             String state = s.module().map(m -> m.state().initstate()).orElse("live");
-            out.printf("%-14s %-8s %-8s %s%n", s.name(), s.builtin() ? "builtin" : "module", state,
-                    String.join(",", structOps(s)));
+            out.printf("%-14s %-8s %-8s %-6s %s%n", s.name(), s.builtin() ? "builtin" : "module", state,
+                    kfuncCount(s.name()), String.join(",", structOps(s)));
         }
         return 0;
+    }
+
+    /** The kfuncs in the subsystem's BTF_KFUNCS sets, as resolved from its header. */
+    private String kfuncCount(String module) {
+        return kernel.btf().compiledIds(module)
+                .map(c -> Long.toString(c.sets().values().stream().filter(BtfIdSet::kfuncs)
+                        .flatMap(set -> set.entries().stream()).distinct().count()))
+                .orElse("-");
     }
 
     private List<String> structOps(Subsystem s) {

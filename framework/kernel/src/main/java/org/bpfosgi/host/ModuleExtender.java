@@ -89,6 +89,14 @@ public final class ModuleExtender implements SynchronousBundleListener {
         SubsystemHeaders h = SubsystemHeaders.of(bundle.getHeaders()).orElseThrow(() ->
                 new KernelException(Errno.ENOEXEC, bundle.getLocation() + " has no Bpf-Module header"));
         Subsystem s = new Subsystem(h.module(), bundle, true, Optional.empty());
+        // built-in code's BTF is part of vmlinux BTF (its kfuncs have off 0)
+        image(bundle, h, 0).btfSource().ifPresent(src -> {
+            try {
+                kernel.btf().extendVmlinux(h.module(), src);
+            } catch (RuntimeException e) {
+                kernel.printk("BTF of built-in " + h.module() + " rejected: " + e.getMessage());
+            }
+        });
         driving.add(bundle.getBundleId());
         try {
             bundle.start();

@@ -3,19 +3,42 @@ package org.bpfosgi.kernel;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bpfosgi.btf.BtfModuleNotifier;
+import org.bpfosgi.btf.BtfRegistry;
+import org.bpfosgi.btf.VmlinuxBtf;
 import org.bpfosgi.module.ModuleTable;
 
 /**
  * One modelled machine: the kernel state that lives beside Felix in the launcher's JVM
- * (the system bundle plays vmlinux). Holds the kernel log and the module table; the BTF
- * registry, programs and maps join it as they are built.
+ * (the system bundle plays vmlinux). Holds the kernel log, the module table and the BTF
+ * registry, whose module notifier (btf_module_notify) is registered at boot as in the kernel.
  */
 public final class Kernel {
     private final List<String> dmesg = new ArrayList<>();
     private final ModuleTable modules = new ModuleTable(this::printk);
+    private final BtfRegistry btf;
+
+    /** A machine whose vmlinux BTF is the real one when readable, else the built-in base. */
+    public Kernel() {
+        this(null);
+    }
+
+    /**
+     * @param vmlinux {@code --vmlinux} choice: null/"default" (the real file when readable, else
+     *                built-in), "builtin", "vmlinux" or a path
+     */
+    public Kernel(String vmlinux) {
+        this.btf = new BtfRegistry(VmlinuxBtf.load(vmlinux), modules);
+        modules.registerNotifier(new BtfModuleNotifier(btf, this::printk));
+    }
 
     public ModuleTable modules() {
         return modules;
+    }
+
+    /** The BTF objects: vmlinux (id 1) and each module's split BTF. */
+    public BtfRegistry btf() {
+        return btf;
     }
 
     /** Appends a line to the kernel log (printk). */

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.bpfosgi.btf.BtfKind;
+import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.isa.AsmException;
 import org.bpfosgi.isa.Assembler;
@@ -73,7 +73,7 @@ public final class ProgLoader {
                 src.append(line).append('\n');
             }
         }
-        Assembler.DirectiveHandler handler = (d, line, col) -> {
+        Assembler.DirectiveHandler handler = (d, line, col, insn) -> {
             String[] w = d.trim().split("\\s+", 2);
             String arg = w.length > 1 ? w[1].trim() : "";
             switch (w[0]) {
@@ -88,7 +88,7 @@ public final class ProgLoader {
                     type[0] = arg.substring(0, dot);
                     member[0] = arg.substring(dot + 1);
                 }
-                default -> Assembler.STANDARD_DIRECTIVES.directive(d, line, col);
+                default -> Assembler.STANDARD_DIRECTIVES.directive(d, line, col, insn);
             }
         };
         Program p;

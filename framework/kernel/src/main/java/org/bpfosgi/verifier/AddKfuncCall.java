@@ -1,7 +1,7 @@
 package org.bpfosgi.verifier;
 
 import org.bpfosgi.btf.Btf;
-import org.bpfosgi.btf.BtfKind;
+import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;

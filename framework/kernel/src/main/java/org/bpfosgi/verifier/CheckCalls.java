@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.OptionalInt;
 
 import org.bpfosgi.btf.Btf;
-import org.bpfosgi.btf.BtfKind;
+import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.btf.KfFlags;
 import org.bpfosgi.errno.Errno;

@@ -5,7 +5,7 @@ import static org.bpfosgi.isa.Bpf.*;
 import java.util.Optional;
 
 import org.bpfosgi.btf.Btf;
-import org.bpfosgi.btf.BtfKind;
+import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
@@ -388,9 +388,9 @@ final class CheckMemAccess {
         if (off + size > ssize) {
             return env.err(Errno.EACCES, "access beyond struct %s at off %u size %u\n", tname, off, size);
         }
-        Optional<Btf.MemberPath> m = btf.memberAt(sid, off);
+        Optional<org.bpfosgi.btf.api.BtfMember> m = btf.memberAt(sid, off);
         if (m.isPresent()) {
-            Btf.MemberPath mp = m.get();
+            org.bpfosgi.btf.api.BtfMember mp = m.get();
             int mtype = btf.resolve(mp.type());
             if (btf.kind(mtype) == BtfKind.PTR && mp.bitfieldSize() == 0) {
                 int moff = (int) (mp.bitOffset() / 8);

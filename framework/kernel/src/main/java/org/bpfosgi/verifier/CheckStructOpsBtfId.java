@@ -3,7 +3,7 @@ package org.bpfosgi.verifier;
 import java.util.Optional;
 
 import org.bpfosgi.btf.Btf;
-import org.bpfosgi.btf.BtfKind;
+import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.module.Module;

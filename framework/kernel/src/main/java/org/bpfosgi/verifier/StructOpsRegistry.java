@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 import org.bpfosgi.btf.BtfIdRef;
 import org.bpfosgi.btf.BtfIdSet;
-import org.bpfosgi.btf.BtfKind;
+import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.module.Module;
 import org.bpfosgi.subsystem.BpfProgType;
@@ -115,6 +115,13 @@ public final class StructOpsRegistry {
             klog.accept("kfunc set " + setName + " is not in the BTF of " + btf.name());
             return Errno.ENOENT.negative();
         }
+        return registerBtfKfuncIdSet(owner, btf, set.get(), hookType);
+    }
+
+    /** {@link #registerBtfKfuncIdSet(Module, BtfHandle, String, BpfProgType)} with the set itself. */
+    public synchronized int registerBtfKfuncIdSet(Module owner, BtfHandle btf, BtfIdSet kset, BpfProgType hookType) {
+        Optional<BtfIdSet> set = Optional.of(kset);
+        String setName = kset.name();
         if (!set.get().kfuncs()) {
             // WARN_ON(!(kset->set->flags & BTF_SET8_KFUNCS))
             klog.accept("WARNING: kfunc set " + setName + " is not a BTF_KFUNCS set");

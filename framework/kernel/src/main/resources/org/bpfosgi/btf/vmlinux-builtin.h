@@ -507,6 +507,21 @@ struct tcp_sock {
 	u64 bytes_acked;
 };
 
+/* ---------------------------------------------------------------- struct_ops (kernel/bpf/bpf_struct_ops.c) */
+
+enum bpf_struct_ops_state {
+	BPF_STRUCT_OPS_STATE_INIT = 0,
+	BPF_STRUCT_OPS_STATE_INUSE = 1,
+	BPF_STRUCT_OPS_STATE_TOBEFREE = 2,
+	BPF_STRUCT_OPS_STATE_READY = 3,
+};
+
+/* every struct_ops value type bpf_struct_ops_<name> starts with this */
+struct bpf_struct_ops_common_value {
+	refcount_t refcnt;
+	enum bpf_struct_ops_state state;
+};
+
 /* ---------------------------------------------------------------- cgroups */
 
 struct cgroup_subsys_state {

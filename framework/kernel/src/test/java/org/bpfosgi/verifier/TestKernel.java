@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 import org.bpfosgi.btf.BtfException;
+import org.bpfosgi.btf.BtfModuleNotifier;
+import org.bpfosgi.btf.BtfRegistry;
 import org.bpfosgi.btf.CDeclCompiler;
 import org.bpfosgi.btf.CompiledBtf;
 import org.bpfosgi.errno.Errno;
@@ -18,6 +20,7 @@ import org.bpfosgi.module.Module;
 import org.bpfosgi.module.ModuleImage;
 import org.bpfosgi.module.ModuleState;
 import org.bpfosgi.module.ModuleTable;
+import org.bpfosgi.prog.ProgKernel;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
 import org.bpfosgi.prog.ProgTable;
@@ -35,22 +38,22 @@ public final class TestKernel {
 
     final List<String> dmesg = new ArrayList<>();
     final ModuleTable modules = new ModuleTable(dmesg::add);
-    final SimpleKernelBtfs btfs = new SimpleKernelBtfs(VMLINUX, modules);
-    final StructOpsRegistry registry = new StructOpsRegistry(new Kallsyms(), dmesg::add);
-    final KernelServices services = KernelServices.x86(modules, btfs, registry);
-    final ProgTable progs = new ProgTable(services);
+    final BtfRegistry btfRegistry = new BtfRegistry(VMLINUX.btf(), modules);
+    final ProgKernel pk;
+    final RegistryKernelBtfs btfs;
+    final StructOpsRegistry registry;
+    final KernelServices services;
+    final ProgTable progs;
     Module testmod;
     BtfHandle testmodBtf;
 
     TestKernel() {
-        int r = VmlinuxFunctions.register(registry, btfs.vmlinux());
-        assertEquals(0, r, "vmlinux kfunc registration");
-        modules.registerNotifier((mod, event) -> {
-            if (event == ModuleState.GOING && testmodBtf != null && mod == testmod) {
-                registry.unregister(mod, testmodBtf);
-                btfs.unregisterModule(testmodBtf);
-            }
-        });
+        modules.registerNotifier(new BtfModuleNotifier(btfRegistry, dmesg::add));
+        pk = new ProgKernel(modules, btfRegistry, dmesg::add);
+        btfs = pk.btfs();
+        registry = pk.structOps();
+        services = pk.services();
+        progs = pk.progs();
     }
 
     private static CompiledBtf compileVmlinux() {
@@ -109,7 +112,7 @@ public final class TestKernel {
         Module m = modules.prepareLoad(image, List.of(), code);
         self[0] = m;
         testmod = m;
-        testmodBtf = btfs.registerModule(m, CDeclCompiler.compile("bpf_testmod.h", TESTMOD_HEADER, VMLINUX.btf()));
+        testmodBtf = btfs.handle(btfRegistry.moduleBtf("bpf_testmod").orElseThrow());
         if (init) {
             modules.initModule(m);
         }

@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import org.bpfosgi.cli.BtfCli;
+import org.bpfosgi.cli.IsaCli;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.host.Host;
 
@@ -35,6 +37,10 @@ public final class Main {
               rmmod [-f] NAME...   delete_module, then stop and uninstall the bundle (-f: forced, taints R)
               modinfo NAME         bundle, state, refcount, named holders, taints
               dmesg                the kernel log
+              btf list | dump id N|module NAME|file PATH [format raw|c] | compile FILE.h [--base vmlinux|builtin|none]
+              asm FILE [-o OUT.bin]  disasm FILE.bin|--hex HEX [--opcodes]  exec FILE [--mem HEX]
+              conformance-plugin   the bpf_conformance runner's plugin protocol (memory hex in the
+                                   argument, program hex on stdin, r0 in hex on stdout)
               CMD ARGS...          any other command runs in one boot and exits 0 on success, 1 on failure
 
             Options (before the command):
@@ -42,7 +48,10 @@ public final class Main {
               --no-load            boot with no loadable module
               --modular NAME       load a built-in subsystem as a module instead (the seed's "built-in only?")
               --deploy DIR         drop-in folder watched by FileInstall (shell: default deploy/)
+              --vmlinux builtin|PATH  vmlinux BTF (default: /sys/kernel/btf/vmlinux when readable, else builtin)
               --bundles DIR        where the runtime and subsystem bundles are (default: next to the jar)
+
+            asm, disasm, exec, conformance-plugin, btf compile and btf dump file run without booting a machine.
               -h, --help           this text
             """;
 
@@ -58,6 +67,7 @@ public final class Main {
         List<String> load = new ArrayList<>(List.of("bpf_testmod"));
         List<String> modular = new ArrayList<>();
         Optional<Path> deploy = Optional.empty();
+        Optional<String> vmlinux = Optional.empty();
         Path bundles = null;
         while (!args.isEmpty() && args.get(0).startsWith("-")) {
             String opt = args.remove(0);
@@ -75,6 +85,7 @@ public final class Main {
                     case "--modular" -> modular.add(args.remove(0));
                     case "--deploy" -> deploy = Optional.of(Path.of(args.remove(0)));
                     case "--bundles" -> bundles = Path.of(args.remove(0));
+                    case "--vmlinux" -> vmlinux = Optional.of(args.remove(0));
                     default -> {
                         err.println("bpf-osgi: unknown option " + opt + " (see --help)");
                         return 2;
@@ -94,6 +105,9 @@ public final class Main {
             out.print(USAGE);
             return 0;
         }
+        if (isMachineless(cmd, args)) {
+            return runMachineless(cmd, args, vmlinux, out, err);
+        }
         Path bundleDir = bundles != null ? bundles : defaultBundles();
         boolean shell = cmd.equals("shell");
         if (shell) {
@@ -104,7 +118,7 @@ public final class Main {
                 deploy = Optional.of(Path.of("deploy"));
             }
         }
-        Host.Config config = new Host.Config(bundleDir, shell, deploy, load, modular);
+        Host.Config config = new Host.Config(bundleDir, shell, deploy, load, modular, vmlinux);
         try (Host host = Host.start(config)) {
             return switch (cmd) {
                 case "shell" -> {
@@ -131,6 +145,31 @@ public final class Main {
             err.println("bpf-osgi: boot failed: " + e);
             return 1;
         }
+    }
+
+    /** Commands that need no machine: the instruction-set tools and BTF files. */
+    static boolean isMachineless(String cmd, List<String> args) {
+        return switch (cmd) {
+            case "asm", "disasm", "exec", "conformance-plugin" -> true;
+            case "btf" -> !args.isEmpty() && (args.get(0).equals("compile")
+                    || (args.get(0).equals("dump") && args.size() > 1 && args.get(1).equals("file")));
+            default -> false;
+        };
+    }
+
+    private static int runMachineless(String cmd, List<String> args, Optional<String> vmlinux, PrintStream out,
+                                      PrintStream err) {
+        if (cmd.equals("btf")) {
+            if (vmlinux.equals(Optional.of("builtin")) && args.get(0).equals("compile") && !args.contains("--base")) {
+                // --vmlinux builtin makes the built-in base btf compile's default base too
+                List<String> a = new ArrayList<>(args);
+                a.add("--base");
+                a.add("builtin");
+                return BtfCli.run(a, null, out, err);
+            }
+            return BtfCli.run(args, null, out, err);
+        }
+        return IsaCli.run(cmd, args, System.in, out, err);
     }
 
     /** Runs a script: each command's output, carrying on after failures; 1 if any failed. */

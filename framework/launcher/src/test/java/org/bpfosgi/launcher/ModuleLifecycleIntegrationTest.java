@@ -69,9 +69,9 @@ class ModuleLifecycleIntegrationTest {
         assertEquals(2, lines.size(), "only loadable modules are listed: " + lines);
         assertTrue(lines.get(1).matches("bpf_testmod {8} *\\d+  0"), lines.get(1));
         Result subs = run("subsystems");
-        assertTrue(subs.out().contains("bpf_qdisc      builtin  live     Qdisc_ops"), subs.out());
-        assertTrue(subs.out().contains("bpf_tcp_ca     builtin  live     tcp_congestion_ops"), subs.out());
-        assertTrue(subs.out().contains("bpf_testmod    module   live     bpf_testmod_st_ops"), subs.out());
+        assertTrue(subs.out().contains("bpf_qdisc      builtin  live     8      Qdisc_ops"), subs.out());
+        assertTrue(subs.out().contains("bpf_tcp_ca     builtin  live     5      tcp_congestion_ops"), subs.out());
+        assertTrue(subs.out().contains("bpf_testmod    module   live     4      bpf_testmod_st_ops"), subs.out());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.bpfosgi.btf;
+package org.bpfosgi.btf.api;
 
 /**
  * The BTF kinds of include/uapi/linux/btf.h ({@code BTF_KIND_*}), with the kernel's numbers and

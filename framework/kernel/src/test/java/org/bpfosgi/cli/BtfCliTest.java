@@ -1,0 +1,96 @@
+package org.bpfosgi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import org.bpfosgi.btf.BtfRawDump;
+import org.bpfosgi.btf.BtfRegistry;
+import org.bpfosgi.btf.VmlinuxBtf;
+import org.junit.jupiter.api.Test;
+
+class BtfCliTest {
+    private final BtfRegistry registry = new BtfRegistry(VmlinuxBtf.builtin(), null);
+    private String out;
+    private String err;
+
+    private int run(BtfRegistry r, String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int rc = BtfCli.run(Arrays.asList(args), r, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8));
+        out = o.toString(StandardCharsets.UTF_8);
+        err = e.toString(StandardCharsets.UTF_8);
+        return rc;
+    }
+
+    private void oneLineError(int rc, String contains) {
+        assertEquals(1, rc);
+        assertTrue(err.startsWith("Error: ") && err.indexOf('\n') == err.length() - 1, err);
+        assertTrue(err.contains(contains), err);
+    }
+
+    @Test
+    void listAndDumpById() {
+        assertEquals(0, run(registry, "list"));
+        assertEquals("1: name [vmlinux]  size " + VmlinuxBtf.builtin().rawSize() + "B\n", out);
+        assertEquals(0, run(registry, "dump", "id", "1"));
+        assertEquals(BtfRawDump.dump(VmlinuxBtf.builtin()), out);
+        assertEquals(0, run(registry, "dump", "id", "1", "format", "c"));
+        assertTrue(out.contains("struct sk_buff {"));
+        assertEquals(0, run(registry, "dump", "module", "vmlinux", "format", "raw"));
+        oneLineError(run(registry, "dump", "id", "7"), "get by id (7)");
+        oneLineError(run(registry, "dump", "module", "nope"), "module 'nope' has no BTF");
+        oneLineError(run(registry, "dump", "id", "x"), "can't parse 'x' as ID");
+        oneLineError(run(registry, "dump", "id", "1", "format", "json"), "unrecognized format specifier");
+    }
+
+    @Test
+    void compileAndDumpFile() throws IOException {
+        Path h = Path.of("").toAbsolutePath();
+        while (!Files.exists(h.resolve("testmod-bundle"))) {
+            h = h.getParent();
+        }
+        Path header = h.resolve("testmod-bundle/src/main/bpf/bpf_testmod.h");
+        assertEquals(0, run(registry, "compile", header.toString(), "--base", "builtin"));
+        int first = VmlinuxBtf.builtin().nrTypes();
+        assertTrue(out.startsWith("[" + first + "] "), out);
+        assertTrue(out.contains("STRUCT 'bpf_testmod_st_ops' size=32 vlen=4"), out);
+        assertTrue(out.contains("BTF_KFUNCS bpf_testmod_check_kfunc_ids cnt=4 flags=1\n"), out);
+        assertTrue(out.contains("flags=KF_TRUSTED_ARGS | KF_SLEEPABLE\n"), out);
+        assertTrue(out.contains("BTF_ID_LIST st_ops_epilogue_kfunc_list cnt=2\n"), out);
+
+        Path dir = Files.createTempDirectory("btf-cli");
+        Path f = dir.resolve("vmlinux.btf");
+        Files.write(f, VmlinuxBtf.builtin().rawData());
+        assertEquals(0, run(null, "dump", "file", f.toString()));
+        assertEquals(BtfRawDump.dump(VmlinuxBtf.builtin()), out);
+        Path bad = dir.resolve("bad.h");
+        Files.writeString(bad, "struct a {\n\tunknown_t x;\n};\n");
+        oneLineError(run(registry, "compile", bad.toString(), "--base", "none"), bad + ":2:2: error: unknown type name 'unknown_t'");
+        Path junk = dir.resolve("junk.btf");
+        Files.write(junk, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        oneLineError(run(registry, "dump", "file", junk.toString()), "Invalid magic");
+        oneLineError(run(registry, "dump", "file", dir.resolve("missing").toString()), "No such file");
+        oneLineError(run(registry, "compile", header.toString(), "--base", "weird"), "--base expects");
+    }
+
+    @Test
+    void helpAndUsageErrors() {
+        assertEquals(0, run(registry, "--help"));
+        assertTrue(out.startsWith("Usage: btf "), out);
+        assertEquals(1, run(registry));
+        assertTrue(err.startsWith("Usage: btf "));
+        oneLineError(run(registry, "frobnicate"), "unknown command 'frobnicate'");
+        oneLineError(run(registry, "list", "extra"), "'list' expects 0 argument(s)");
+        assertEquals(List.of(), List.of());
+    }
+}

@@ -1,0 +1,38 @@
+package org.bpfosgi.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.bpfosgi.module.Module;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The kit boots a machine from the bundles inside its own jar. */
+@ExtendWith(MachineExtension.class)
+class MachineTest {
+
+    @Test
+    void bootsWithTestmodAndUnloadsIt(Machine m) {
+        Module testmod = m.module("bpf_testmod").orElseThrow();
+        assertTrue(m.kernel().modules().tryModuleGet(testmod, "test holder"));
+        Machine.Result refused = m.rmmod("bpf_testmod");
+        assertEquals(1, refused.status());
+        assertTrue(refused.out().startsWith("rmmod: ERROR: Module bpf_testmod is in use"), refused.out());
+        m.kernel().modules().modulePut(testmod, "test holder");
+        assertTrue(m.rmmod("bpf_testmod").ok());
+        assertTrue(m.module("bpf_testmod").isEmpty());
+        assertTrue(m.insmod(m.subsystemJar("bpf_testmod")).ok());
+        assertFalse(m.run("lsmod").out().isEmpty());
+    }
+
+    @Test
+    void builtinSubsystemLoadedAsAModuleCanBeRemoved() {
+        try (Machine m = Machine.builder().load().modular("bpf_qdisc").boot()) {
+            String lsmod = m.run("lsmod").out();
+            assertTrue(lsmod.lines().anyMatch(l -> l.startsWith("bpf_qdisc ")), lsmod);
+            assertTrue(m.run("subsystems").out().contains("bpf_qdisc      module"), m.run("subsystems").out());
+            assertTrue(m.rmmod("bpf_qdisc").ok());
+        }
+    }
+}
