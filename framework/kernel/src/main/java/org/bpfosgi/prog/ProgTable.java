@@ -77,6 +77,10 @@ public final class ProgTable {
             freeAux(aux);
             synchronized (this) {
                 reserved.remove(id);
+                // the kernel never allocated an id for this load: the cyclic counter goes back
+                if (nextId == id + 1 || (id == Integer.MAX_VALUE - 1 && nextId == 1)) {
+                    nextId = id;
+                }
             }
             return new ProgLoadResult(null, r.err(), r.log());
         }
