@@ -84,6 +84,10 @@ public final class BpfProgAux {
         return attachBtf;
     }
 
+    public boolean gplCompatible() {
+        return gplCompatible;
+    }
+
     public int verifiedInsns() {
         return verifiedInsns;
     }
