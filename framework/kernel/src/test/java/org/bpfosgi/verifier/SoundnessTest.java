@@ -1,0 +1,337 @@
+package org.bpfosgi.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.bpfosgi.isa.Disassembler;
+import org.bpfosgi.isa.Insn;
+import org.bpfosgi.prog.BpfProg;
+import org.bpfosgi.prog.ProgLoadResult;
+import org.bpfosgi.prog.ProgRunner;
+import org.bpfosgi.vm.Exit;
+import org.bpfosgi.vm.LoadedProgram;
+import org.bpfosgi.vm.Memory;
+import org.bpfosgi.vm.Outcome;
+import org.bpfosgi.vm.Region;
+import org.bpfosgi.vm.Vm;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The verifier's point: what it accepts cannot oops. A seeded generator writes thousands of
+ * struct_ops programs — mostly well-formed (args reads and writes, stack spills, ALU, kfunc and
+ * helper calls, null checks, acquire/release, bounded loops, bpf-to-bpf calls), some malicious
+ * (out-of-bounds stack and struct accesses, bad ctx offsets, pointer arithmetic, wild jumps, raw
+ * random instructions). No input may make bpf_check throw; every accepted program then runs in
+ * the interpreter against bpf_testmod's kfuncs with real argument memory and must exit normally.
+ */
+class SoundnessTest {
+    private static final int PROGRAMS = 4000;
+    /** Print the commonest rejections (to tune the generator). */
+    private static final boolean REASONS = Boolean.getBoolean("soundness.reasons");
+    private final java.util.Map<String, Integer> reasons = new java.util.HashMap<>();
+
+    @Test
+    void theSelftestBodyRunsAndCountsLikeTheKernel() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        ProgLoadResult r = k.load(ProEpilogueBodiesTest.body("test_prologue"));
+        assertTrue(r.ok(), r.log());
+        Memory m = new Memory();
+        Region args = m.allocate("st_ops_args", 8, Region.Access.READ_WRITE);
+        Region ctx = m.map("ctx", le64(args.start()), Region.Access.READ_ONLY);
+        Outcome o = ProgRunner.run(new Vm(m, org.bpfosgi.vm.Bindings.NONE), ProgRunner.prepare(r.prog(), k.registry.kallsyms()), ctx.start());
+        assertEquals(new Exit(11, ((Exit) o).executed()), o, o.toString());
+        assertEquals(11, m.ld64(args.start()), "a += 10 (inc10), a += 1 (subprog)");
+        k.progs.free(r.prog().id());
+    }
+
+    @Test
+    void acceptedProgramsNeverOops() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        Random rnd = new Random(0x5eed);
+        int accepted = 0;
+        int ran = 0;
+        BpfProgLoadAttr template = k.attr(RejectionTest.prog("r1 = *(u64 *)(r1 +0)\ncall bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), 0);
+        for (int n = 0; n < PROGRAMS; n++) {
+            String text = new Gen(rnd).program();
+            BpfProgLoadAttr attr;
+            try {
+                attr = k.attr(text, 0);
+            } catch (RuntimeException e) {
+                continue; // the generator wrote something the assembler refuses: not the verifier's concern
+            }
+            List<Insn> insns = new ArrayList<>(attr.insns());
+            if (rnd.nextInt(8) == 0) {
+                mutate(rnd, insns);
+            }
+            attr = new BpfProgLoadAttr(attr.progType(), insns, attr.license(), attr.name(), attr.attachBtf(),
+                    attr.attachBtfId(), attr.expectedAttachType(), template.fdArray(), 0, attr.progFlags(), attr.capabilities());
+            ProgLoadResult r;
+            try {
+                r = k.progs.load(attr);
+            } catch (RuntimeException e) {
+                fail("bpf_check threw on\n" + dump(insns), e);
+                return;
+            }
+            if (r.err() == org.bpfosgi.errno.Errno.EFAULT.negative()) {
+                ProgLoadResult again = k.progs.load(attr.withLogLevel(1));
+                assertFalse(again.log().contains("verifier bug"), again.log());
+            }
+            if (!r.ok()) {
+                if (REASONS) {
+                    String log = k.progs.load(attr.withLogLevel(1)).log();
+                    String[] lines = log.split("\n");
+                    reasons.merge(lines.length >= 2 ? lines[lines.length - 2].replaceAll("[0-9]+", "N") : "?", 1, Integer::sum);
+                }
+                k.assertNoReferencesLeft();
+                continue;
+            }
+            accepted++;
+            ran += runIt(k, r.prog(), rnd);
+            k.progs.free(r.prog().id());
+            k.assertNoReferencesLeft();
+        }
+        System.out.printf("soundness: %d programs, %d accepted, %d ran%n", PROGRAMS, accepted, ran);
+        reasons.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(15)
+                .forEach(e -> System.out.println("  " + e.getValue() + " " + e.getKey()));
+        assertTrue(accepted > PROGRAMS / 10, "the generator should mostly write acceptable programs: " + accepted);
+    }
+
+    private static int runIt(TestKernel k, BpfProg p, Random rnd) {
+        Memory m = new Memory();
+        Region args = m.allocate("st_ops_args", 8, Region.Access.READ_WRITE);
+        m.st64(args.start(), rnd.nextLong());
+        Region ctx = m.map("ctx", le64(args.start()), Region.Access.READ_ONLY);
+        LoadedProgram lp = ProgRunner.prepare(p, k.registry.kallsyms());
+        Outcome o = new Vm(m, org.bpfosgi.vm.Bindings.NONE, new Vm.Options(20_000_000)).run(lp, ctx.start());
+        if (!(o instanceof Exit)) {
+            fail("an accepted program oopsed: " + o + "\n" + dump(p.insns()));
+        }
+        return 1;
+    }
+
+    private static byte[] le64(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+    }
+
+    private static String dump(List<Insn> insns) {
+        return String.join("\n", Disassembler.dump(insns, Disassembler.Style.BPFTOOL, Disassembler.NONE));
+    }
+
+    /** Malice on the instruction level: one slot replaced by random bits, or a jump retargeted. */
+    private static void mutate(Random rnd, List<Insn> insns) {
+        int i = rnd.nextInt(insns.size());
+        if (rnd.nextBoolean()) {
+            insns.set(i, new Insn(rnd.nextInt(256), rnd.nextInt(16), rnd.nextInt(16), rnd.nextInt(65536) - 32768,
+                    rnd.nextInt(8) == 0 ? rnd.nextInt() : rnd.nextInt(64) - 32));
+        } else {
+            Insn in = insns.get(i);
+            insns.set(i, in.withOff(rnd.nextInt(40) - 20));
+        }
+    }
+
+    /** Writes one program text. */
+    private static final class Gen {
+        private final Random rnd;
+        private final StringBuilder sb = new StringBuilder();
+        private int label;
+        /** Registers the program has written (read from only these, unless malicious). */
+        private final boolean[] init = new boolean[10];
+
+        Gen(Random rnd) {
+            this.rnd = rnd;
+        }
+
+        private int r(int bound) {
+            return rnd.nextInt(bound);
+        }
+
+        private boolean malice() {
+            return r(12) == 0;
+        }
+
+        private void emit(String s) {
+            sb.append("    ").append(s).append('\n');
+        }
+
+        String program() {
+            sb.append(".license \"GPL\"\nSEC(\"struct_ops/test_prologue\")\nmain:\n");
+            init[1] = true;
+            if (r(10) != 0) {
+                emit("r6 = *(u64 *)(r1 +0)");
+                init[6] = true;
+            }
+            if (r(3) == 0) {
+                emit("r7 = r1");
+                init[7] = true;
+            }
+            for (int i : new int[] {0, 2, 3, 4, 5, 8, 9}) {
+                if (r(4) != 0) {
+                    emit("r" + i + " = " + (r(64) - 16));
+                    init[i] = true;
+                }
+            }
+            int n = 3 + r(25);
+            for (int i = 0; i < n; i++) {
+                snippet();
+            }
+            boolean sub = r(4) == 0;
+            if (sub) {
+                emit("r1 = r6");
+                emit("call subprog");
+            }
+            if (r(12) != 0) {
+                emit("r0 = " + (r(100) - 50));
+            }
+            emit("exit");
+            if (sub) {
+                sb.append("subprog:\n");
+                emit("r2 = *(u64 *)(r1 +0)");
+                emit("r2 += 1");
+                emit("*(u64 *)(r1 +0) = r2");
+                emit("r0 = r2");
+                emit("exit");
+            }
+            return sb.toString();
+        }
+
+        /** A register to read: an initialised one (any, when malicious). */
+        private String reg() {
+            if (malice()) {
+                return "r" + r(10);
+            }
+            for (int t = 0; t < 20; t++) {
+                int i = r(10);
+                if (init[i] && i != 6 && i != 7 && i != 1) {
+                    return "r" + i;
+                }
+            }
+            return "r10";
+        }
+
+        /** A register to write: a scalar one (r6/r7 keep their pointers unless malicious). */
+        private int dstNo() {
+            int[] ok = {0, 2, 3, 4, 5, 8, 9};
+            return malice() ? r(10) : ok[r(ok.length)];
+        }
+
+        private String dst() {
+            int i = dstNo();
+            init[i] = true;
+            return "r" + i;
+        }
+
+        private String wreg() {
+            int i = dstNo();
+            if (!init[i] && !malice()) {
+                emit("r" + i + " = " + r(100));
+            }
+            init[i] = true;
+            return (r(3) == 0 ? "w" : "r") + i;
+        }
+
+        private void clobber() {
+            for (int i = 1; i <= 5; i++) {
+                init[i] = false;
+            }
+            init[0] = true;
+        }
+
+        private void snippet() {
+            switch (r(15)) {
+                case 0 -> emit(dst() + " = " + (r(2000) - 1000));
+                case 1 -> emit(dst().replace('r', 'w') + " = " + r(1 << 20));
+                case 2 -> {
+                    String[] ops = {"+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "<<=", ">>=", "s>>="};
+                    String op = ops[r(ops.length)];
+                    String d = wreg();
+                    String sreg = reg();
+                    String src = r(2) == 0 && !sreg.equals("r10") ? (d.charAt(0) + sreg.substring(1)) : String.valueOf(op.contains("<") || op.contains(">") ? r(32) : r(100) - 50);
+                    emit(d + " " + op + " " + src);
+                }
+                case 3 -> emit(dst() + " = *(u64 *)(r6 +" + (malice() ? r(24) - 8 : 0) + ")");
+                case 4 -> emit("*(u64 *)(r6 +" + (malice() ? r(24) - 8 : 0) + ") = " + reg());
+                case 5 -> {
+                    int off = malice() ? -(r(600)) : -8 * (1 + r(8));
+                    emit("*(u64 *)(r10 " + off + ") = " + reg());
+                }
+                case 6 -> {
+                    int off = malice() ? -(r(600)) : -8 * (1 + r(8));
+                    emit(dst() + " = *(u64 *)(r10 " + off + ")");
+                }
+                case 7 -> {
+                    emit("r1 = " + (malice() ? reg() : "r6"));
+                    emit("call bpf_kfunc_st_ops_inc10");
+                    clobber();
+                }
+                case 8 -> {
+                    emit(r(2) == 0 ? "call bpf_ktime_get_ns" : "call bpf_get_prandom_u32");
+                    clobber();
+                }
+                case 9 -> {
+                    String[] cmp = {"==", "!=", ">", ">=", "<", "<=", "s>", "s<", "&"};
+                    int skip = malice() ? r(30) - 10 : r(3);
+                    emit("if " + reg() + " " + cmp[r(cmp.length)] + " " + (r(20) - 5) + " goto " + (skip >= 0 ? "+" : "") + skip);
+                    for (int i = 0; i < Math.max(skip, 0); i++) {
+                        emit("r" + (8 + r(2)) + " = " + r(10));
+                    }
+                }
+                case 10 -> {
+                    emit("r1 = " + r(10));
+                    emit("call bpf_cgroup_from_id");
+                    if (!malice()) {
+                        emit("if r0 == 0 goto +2");
+                    }
+                    emit("r1 = r0");
+                    if (!malice()) {
+                        emit("call bpf_cgroup_release");
+                    }
+                    clobber();
+                }
+                case 11 -> {
+                    String l = "l" + label++;
+                    String x = "r" + (6 + r(4));
+                    if (x.equals("r6")) {
+                        x = "r8";
+                    }
+                    emit(x + " = 0");
+                    sb.append(l).append(":\n");
+                    emit(x + " += 1");
+                    emit("if " + x + " < " + (1 + r(20)) + " goto " + l);
+                }
+                case 12 -> {
+                    emit("r2 = r10");
+                    emit("r2 += " + (malice() ? r(40) - 560 : -8 * (1 + r(8))));
+                    emit("*(u64 *)(r2 +0) = " + reg());
+                    init[2] = false;
+                }
+                case 13 -> {
+                    emit("r2 = *(u64 *)(r6 +0)");
+                    emit("r2 &= " + (malice() ? r(1024) : 7));
+                    emit("r3 = r10");
+                    emit("r3 += -16");
+                    emit("r3 += r2");
+                    emit("*(u8 *)(r3 +0) = 1");
+                    init[2] = true;
+                    init[3] = false;
+                }
+                default -> {
+                    if (malice()) {
+                        emit("r2 = *(u64 *)(r1 +" + 8 * r(3) + ")");
+                    } else {
+                        emit("r0 = r6");
+                    }
+                }
+            }
+        }
+    }
+}
