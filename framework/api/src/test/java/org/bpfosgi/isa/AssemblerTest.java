@@ -237,6 +237,12 @@ class AssemblerTest {
         assertEquals("last insn is not an exit or jmp", InsnValidator.validate(List.of(BPF_MOV64_IMM(0, 0)), false).orElseThrow().message());
         assertEquals("jump out of range from insn 0 to 5", InsnValidator.validate(List.of(BPF_JMP_A(4), BPF_EXIT_INSN()), false).orElseThrow().message());
         assertTrue(InsnValidator.validate(insns(BPF_LD_IMM64(0, 1), BPF_EXIT_INSN()), false).isEmpty());
+        assertEquals("jump into the middle of ldimm64 insn 1",
+            InsnValidator.validate(insns(BPF_JMP_A(1), BPF_LD_IMM64(0, 1), BPF_EXIT_INSN()), false).orElseThrow().message());
+        List<Insn> big = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) big.addAll(i % 2 == 0 ? BPF_LD_IMM64(0, i) : List.of(BPF_JMP_A(0)));
+        big.add(BPF_EXIT_INSN());
+        assertTrue(InsnValidator.validate(big, false).isEmpty()); // linear, not quadratic
         assertEquals("BPF_CALL uses reserved fields",
             InsnValidator.validate(List.of(new Insn(0x8d, 1, 0, 0, 0), BPF_EXIT_INSN()), false).orElseThrow().message());
         assertTrue(InsnValidator.validate(List.of(new Insn(0x8d, 1, 0, 0, 0), BPF_EXIT_INSN()), true).isEmpty());
