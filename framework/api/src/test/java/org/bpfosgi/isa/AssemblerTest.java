@@ -150,6 +150,21 @@ class AssemblerTest {
     }
 
     @Test
+    void mapLoadsStaySymbolicUntilResolved() {
+        Program p = Assembler.assemble("r1 = my_map ll\nr0 = 0\nexit", "m.s");
+        assertEquals(List.of(new Reloc(0, Reloc.Kind.MAP, "my_map")), p.relocs());
+        assertTrue(!p.isResolved());
+        Program r = p.resolve(new Program.Resolver() {
+            public Program.KfuncRef kfunc(String name) { throw new AssertionError(name); }
+            public int mapFd(String name) { return 5; }
+        });
+        assertTrue(r.isResolved());
+        assertEquals(List.of(), r.relocs());
+        assertEquals(BPF_LD_MAP_FD(1, 5), r.insns().subList(0, 2));
+        assertEquals("(18) r1 = map[id:42]", Disassembler.print(r.get(0), r.get(1), Disassembler.bpftool(fd -> fd == 5 ? 42 : 0), true));
+    }
+
+    @Test
     void directivesReachTheLoader() {
         List<String> seen = new ArrayList<>();
         Assembler.Result r = Assembler.assembleWithLines(".license \"GPL\"\nr0 = 0\n  .struct_ops test_prologue\nexit\n", "d.s",
