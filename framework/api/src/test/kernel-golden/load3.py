@@ -10,7 +10,7 @@ assert mfd >= 0, ctypes.get_errno()
 info = ctypes.create_string_buffer(256)
 r, _ = bpf(15, struct.pack('=IIQ', mfd, 256, ctypes.addressof(info)) + b'\0'*100)
 mid = struct.unpack_from('=II', info.raw, 0)[1]
-hexs = subprocess.run(['java', '-cp', '/work/wt-isa/framework/api/target/classes', 'Gen2.java', str(mfd)], capture_output=True, text=True).stdout.strip()
+hexs = subprocess.run(['java', '-cp', 'framework/api/target/classes', 'Gen2.java', str(mfd)], capture_output=True, text=True).stdout.strip()
 code = bytes.fromhex(hexs)
 insns = ctypes.create_string_buffer(code, len(code)); lic = ctypes.create_string_buffer(b"GPL"); log = ctypes.create_string_buffer(1 << 20)
 attr = struct.pack('=IIQQIIQII', 1, len(code)//8, ctypes.addressof(insns), ctypes.addressof(lic), 2, len(log), ctypes.addressof(log), 0, 0) + b'\0' * 100
