@@ -31,16 +31,23 @@ public final class Assembler {
         }
     }
 
-    /** Receives assembler directives ({@code .section ...}); throws an {@link AsmException} to reject one. */
+    /**
+     * Receives assembler directives ({@code .section ...}, a loader's {@code .license}, ...);
+     * throws an {@link AsmException} to reject one.
+     */
     @FunctionalInterface
     public interface DirectiveHandler {
-        void directive(String text, int line, int col);
+        /**
+         * @param text the directive, from its dot to the end of the statement
+         * @param insn the index of the next instruction slot (where a new section would start)
+         */
+        void directive(String text, int line, int col, int insn);
     }
 
     private static final Set<String> IGNORED = Set.of(".text", ".globl", ".global", ".section", ".p2align", ".align", ".type", ".size", ".file", ".local");
 
     /** Accepts the layout directives a compiler emits ({@code .text}, {@code .globl}, ...) and rejects the rest. */
-    public static final DirectiveHandler STANDARD_DIRECTIVES = (text, line, col) -> {
+    public static final DirectiveHandler STANDARD_DIRECTIVES = (text, line, col, insn) -> {
         String word = text.split("\\s+")[0];
         if (!IGNORED.contains(word)) throw new AsmException("<input>", line, col, "unknown directive '" + word + "'");
     };
@@ -83,9 +90,9 @@ public final class Assembler {
 
     /** Re-locates a handler's errors in {@code file}. */
     private static DirectiveHandler located(String file, DirectiveHandler h) {
-        return (text, line, col) -> {
+        return (text, line, col, insn) -> {
             try {
-                h.directive(text, line, col);
+                h.directive(text, line, col, insn);
             } catch (AsmException e) {
                 if (e.file().equals(file)) throw e;
                 throw new AsmException(file, e.line(), e.col(), e.detail());

@@ -49,6 +49,14 @@ public record Insn(int code, int dst, int src, int off, int imm) {
     public Insn withSrc(int newSrc) { return new Insn(code, dst, newSrc, off, imm); }
     public Insn withDst(int newDst) { return new Insn(code, newDst, src, off, imm); }
 
+    /** The fields and the kernel's text, e.g. {@code Insn[79 dst=6 src=1 off=0 imm=0: r6 = *(u64 *)(r1 +0)]}. */
+    @Override
+    public String toString() {
+        String text = Disassembler.print(this, null);
+        int cut = text.startsWith("(") ? 5 : 0;
+        return String.format("Insn[%02x dst=%d src=%d off=%d imm=%d: %s]", code, dst, src, off, imm, text.substring(cut));
+    }
+
     /** The 64-bit immediate of an ld_imm64 pair, as the kernel assembles it. */
     public static long imm64(Insn lo, Insn hi) {
         return ((long) hi.imm() << 32) | (lo.imm() & 0xffffffffL);

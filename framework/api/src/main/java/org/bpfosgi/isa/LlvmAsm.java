@@ -44,7 +44,7 @@ final class LlvmAsm {
     private static final Pattern STORE = p("\\*\\(\\s*" + SZ + "\\s*\\*\\s*\\)\\s*" + MEM + "\\s*=\\s*(?:" + R + "|" + NUM + ")");
     private static final Pattern LOAD = p(R + "\\s*=\\s*\\*\\(\\s*" + SZ + "\\s*\\*\\s*\\)\\s*" + MEM);
     private static final Pattern LD_ABS = p("r0\\s*=\\s*\\*\\(\\s*" + SZ + "\\s*\\*\\s*\\)\\s*skb\\[\\s*" + NUM + "\\s*\\]");
-    private static final Pattern LD_IND = p("r0\\s*=\\s*\\*\\(\\s*" + SZ + "\\s*\\*\\s*\\)\\s*skb\\[\\s*" + R + "\\s*\\+\\s*" + NUM + "\\s*\\]");
+    private static final Pattern LD_IND = p("r0\\s*=\\s*\\*\\(\\s*" + SZ + "\\s*\\*\\s*\\)\\s*skb\\[\\s*" + R + "\\s*(?:\\+\\s*" + NUM + ")?\\s*\\]");
     private static final Pattern LDDW = p(R + "\\s*=\\s*(?:" + NUM + "|" + NAME + ")\\s+ll");
     private static final Pattern NEG = p(R + "\\s*=\\s*-\\s*" + R);
     private static final Pattern ENDIAN = p(R + "\\s*=\\s*(be|le|bswap)(16|32|64)\\s+" + R);
@@ -103,7 +103,7 @@ final class LlvmAsm {
     private static void statement(ProgramBuilder b, String text, int line, int col, Assembler.DirectiveHandler directives) {
         int lead = 0;
         while (lead < text.length() && Character.isWhitespace(text.charAt(lead))) lead++;
-        String s = text.substring(lead).trim();
+        String s = text.substring(lead).trim().replaceAll("^(\\w*_)%=:", "$1:");
         col += lead;
         // Labels, possibly several, possibly followed by an instruction on the same line.
         while (true) {
@@ -117,11 +117,14 @@ final class LlvmAsm {
         }
         if (s.isEmpty()) return;
         if (s.startsWith(".")) {
-            directives.directive(s, line, col);
+            directives.directive(s, line, col, b.size());
             return;
         }
-        // Inline-asm operands written as %[name] (the selftests' __imm(name)) stand for the name.
-        s = s.replaceAll("%\\[(\\w+)\\]", "$1");
+        // Inline-asm operands written as %[name] (the selftests' __imm(name)) stand for the name;
+        // "%=" ending a label (l0_%=) is inline asm's unique number, the same within one asm block.
+        s = s.replaceAll("%\\[(\\w+)\\]", "$1").replaceAll("(\\w_)%=(?=$|[\\s:;,])", "$1");
+        // llvm-objdump appends the target's symbol to jumps: "goto +2 <LBB0_3>".
+        s = s.replaceAll("\\s*<[\\w.$]+>$", "");
         instruction(b, new Stmt(s, line, col));
     }
 
@@ -229,7 +232,11 @@ final class LlvmAsm {
             return;
         }
         if ((m = LD_ABS.matcher(s)).matches()) { b.emit(Macros.BPF_LD_ABS(size(b, st, m, 1, false), imm32(b, st, m, 2)), st.line()); return; }
-        if ((m = LD_IND.matcher(s)).matches()) { b.emit(Macros.BPF_LD_IND(size(b, st, m, 1, false), reg(b, st, m, 2, true), imm32(b, st, m, 3)), st.line()); return; }
+        if ((m = LD_IND.matcher(s)).matches()) {
+            int imm = m.group(3) == null ? 0 : imm32(b, st, m, 3);
+            b.emit(Macros.BPF_LD_IND(size(b, st, m, 1, false), reg(b, st, m, 2, true), imm), st.line());
+            return;
+        }
         if ((m = LDDW.matcher(s)).matches()) {
             int dst = reg(b, st, m, 1, false);
             if (m.group(2) != null) {

@@ -50,6 +50,15 @@ class AssemblerTest {
         assertEquals(BPF_LD_IMM64(1, -1), llvm("r1 = 0xffffffffffffffff ll"));
     }
 
+    /** The same source through clang 14's BPF assembler: identical bytes, 71 slots. */
+    @Test
+    void encodesLikeClang() throws Exception {
+        Golden g = Golden.load("clang-14-encoding.golden");
+        Program p = Assembler.assemble(g.asm(), "clang.s");
+        assertEquals(Insn.decodeAll(g.program()), p.insns());
+        assertEquals(71, p.size());
+    }
+
     @Test
     void labelsAndSymbolicCalls() {
         String src = String.join("\n",
@@ -138,6 +147,31 @@ class AssemblerTest {
             all.add(BPF_JMP32_REG(op, 1, 2, -32768));
         }
         for (Insn i : all) assertEquals(List.of(i), llvm(Disassembler.xlated(i, null)), Disassembler.xlated(i, null));
+    }
+
+    @Test
+    void directivesReachTheLoader() {
+        List<String> seen = new ArrayList<>();
+        Assembler.Result r = Assembler.assembleWithLines(".license \"GPL\"\nr0 = 0\n  .struct_ops test_prologue\nexit\n", "d.s",
+            Assembler.Dialect.LLVM, 1, (text, line, col, insn) -> seen.add(text + "@" + line + ":" + col + "#" + insn));
+        assertEquals(List.of(".license \"GPL\"@1:1#0", ".struct_ops test_prologue@3:3#1"), seen);
+        assertEquals(List.of(2, 4), r.lines());
+    }
+
+    @Test
+    void inlineAsmConventions() {
+        Program p = Assembler.assemble(String.join("\n",
+            "r1 = 0;",
+            "l0_%=: r1 += 1;",
+            "if r1 < 3 goto l0_%=;",
+            "r0 %= r1;",
+            "call %[bpf_kfunc_st_ops_inc10];",
+            "if r1 > 0x5 goto +1 <LBB0_3>",
+            "exit;"), "inline.s");
+        assertEquals(List.of(BPF_MOV64_IMM(1, 0), BPF_ALU64_IMM(BPF_ADD, 1, 1), BPF_JMP_IMM(BPF_JLT, 1, 3, -2),
+            BPF_ALU64_REG(BPF_MOD, 0, 1), new Insn(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, 0),
+            BPF_JMP_IMM(BPF_JGT, 1, 5, 1), BPF_EXIT_INSN()), p.insns());
+        assertEquals(List.of(new Reloc(4, Reloc.Kind.KFUNC, "bpf_kfunc_st_ops_inc10")), p.relocs());
     }
 
     @Test

@@ -35,21 +35,23 @@ public final class IsaCli {
 
     private static final Map<String, String> HELP = Map.of(
         "asm", String.join("\n",
-            "usage: asm FILE [-o OUT.bin] [--dialect llvm|ubpf]",
+            "usage: asm FILE [-o OUT.bin] [--dialect llvm|ubpf] [--selftest]",
             "  Assembles FILE and prints its disassembly as `bpftool prog dump xlated` does,",
             "  followed by the symbolic calls a loader must still resolve; with -o, writes the",
             "  8-byte little-endian instructions to OUT.bin instead. The dialect follows the",
-            "  extension (.data/.ubpf/.asm: bpf_conformance/ubpf; otherwise LLVM) unless given."),
+            "  extension (.data/.ubpf/.asm: bpf_conformance/ubpf; otherwise LLVM) unless given.",
+            "  --selftest prints the selftests' __xlated form `0: r0 = 1` instead."),
         "disasm", String.join("\n",
             "usage: disasm FILE.bin | --hex HEX [--opcodes] [--selftest]",
             "  Prints the kernel's xlated text of raw instructions (print_bpf_insn()):",
             "  `   0: (b7) r0 = 1`; --opcodes adds the bytes under each line as bpftool does,",
             "  --selftest prints the selftests' __xlated form `0: r0 = 1`."),
         "exec", String.join("\n",
-            "usage: exec FILE [--mem HEX] [--limit N]",
+            "usage: exec FILE [--mem HEX] [--limit N] [--dialect llvm|ubpf]",
             "  Runs FILE (.s/.ubpf/.data text or .bin instructions) in the interpreter with r1",
             "  pointing at the memory (HEX bytes, or the -- mem section of a .data file) and r2",
-            "  holding its length, and prints r0 as 0x...; an oops is printed and exits 1."),
+            "  holding its length, and prints r0 as 0x...; an oops is printed and exits 1.",
+            "  --limit stops a run after N instructions (default 10000000). Helper 5 returns r1."),
         "conformance-plugin", String.join("\n",
             "usage: conformance-plugin [MEMHEX] [plugin options]",
             "  The bpf_conformance plugin protocol: the program arrives as hex bytes on stdin,",
@@ -132,7 +134,7 @@ public final class IsaCli {
     }
 
     private static int asm(List<String> argv, PrintStream out, PrintStream err) throws IOException {
-        Args a = Args.parse(argv, List.of("-o", "--dialect"), List.of());
+        Args a = Args.parse(argv, List.of("-o", "--dialect"), List.of("--selftest"));
         String file = a.one("FILE");
         Assembler.Dialect d = a.options().containsKey("--dialect") ? dialect(a.options().get("--dialect")) : Assembler.Dialect.forFile(file);
         Program p = Assembler.assemble(Files.readString(Path.of(file), StandardCharsets.UTF_8), file, d);
@@ -141,7 +143,8 @@ public final class IsaCli {
             out.println("wrote " + p.size() + " instructions to " + a.options().get("-o"));
             return 0;
         }
-        Disassembler.dump(p.insns(), Disassembler.Style.BPFTOOL, Disassembler.BPFTOOL).forEach(out::println);
+        Disassembler.Style style = a.options().containsKey("--selftest") ? Disassembler.Style.SELFTEST : Disassembler.Style.BPFTOOL;
+        Disassembler.dump(p.insns(), style, Disassembler.BPFTOOL).forEach(out::println);
         for (Reloc r : p.relocs())
             if (r.kind() != Reloc.Kind.SUBPROG) out.println("; insn " + r.insn() + ": " + r.kind().name().toLowerCase() + " " + r.name());
         return 0;
@@ -175,8 +178,16 @@ public final class IsaCli {
     }
 
     private static int exec(List<String> argv, PrintStream out, PrintStream err) throws IOException {
-        Args a = Args.parse(argv, List.of("--mem", "--limit"), List.of());
+        Args a = Args.parse(argv, List.of("--mem", "--limit", "--dialect"), List.of());
         String file = a.one("FILE");
+        long limit = ConformanceRunner.INSN_LIMIT;
+        if (a.options().containsKey("--limit")) {
+            try {
+                limit = Long.parseLong(a.options().get("--limit"));
+            } catch (NumberFormatException e) {
+                throw new Usage("--limit takes a number of instructions");
+            }
+        }
         byte[] mem = null;
         Program p;
         if (file.toLowerCase().endsWith(".bin")) {
@@ -186,7 +197,8 @@ public final class IsaCli {
             p = cf.program().program();
             mem = cf.mem();
         } else {
-            p = Assembler.assemble(Files.readString(Path.of(file), StandardCharsets.UTF_8), file);
+            Assembler.Dialect d = a.options().containsKey("--dialect") ? dialect(a.options().get("--dialect")) : Assembler.Dialect.forFile(file);
+            p = Assembler.assemble(Files.readString(Path.of(file), StandardCharsets.UTF_8), file, d);
         }
         if (a.options().containsKey("--mem")) mem = hex(a.options().get("--mem"));
         if (mem == null) mem = new byte[0];
@@ -195,7 +207,7 @@ public final class IsaCli {
             err.println(file + ": insn " + bad.get().insn() + ": " + bad.get().message());
             return 1;
         }
-        Outcome o = ConformanceRunner.execute(p, mem);
+        Outcome o = ConformanceRunner.execute(p, mem, limit);
         if (o instanceof Exit x) {
             out.println("0x" + Long.toHexString(x.r0()));
             return 0;

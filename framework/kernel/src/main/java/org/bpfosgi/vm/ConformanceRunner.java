@@ -84,10 +84,15 @@ public final class ConformanceRunner {
 
     /** Runs a program on a fresh memory holding {@code mem}: r1 = its address (0 if empty), r2 = its length. */
     public static Outcome execute(org.bpfosgi.isa.Program program, byte[] mem) {
+        return execute(program, mem, INSN_LIMIT);
+    }
+
+    /** As {@link #execute(org.bpfosgi.isa.Program, byte[])}, stopping after {@code insnLimit} instructions. */
+    public static Outcome execute(org.bpfosgi.isa.Program program, byte[] mem, long insnLimit) {
         Memory memory = new Memory();
         long addr = mem.length == 0 ? 0 : memory.map("mem", mem, Region.Access.READ_WRITE).start();
         Bindings b = bindings();
-        Vm vm = new Vm(memory, b, new Vm.Options(INSN_LIMIT));
+        Vm vm = new Vm(memory, b, new Vm.Options(insnLimit));
         return vm.run(LoadedProgram.load("conformance", program, b), addr, mem.length, 0, 0, 0);
     }
 }

@@ -15,10 +15,14 @@ import org.bpfosgi.isa.Bpf;
  */
 public final class Vm {
     /**
-     * @param insnLimit stop with an {@link Oops.Kind#INSN_LIMIT} oops after this many instructions
+     * @param insnLimit     stop with an {@link Oops.Kind#INSN_LIMIT} oops after this many instructions
+     * @param mayGotoBudget how many {@code may_goto}s fall through before they jump
+     *                      (the kernel's {@code BPF_MAX_LOOPS})
      */
-    public record Options(long insnLimit) {
+    public record Options(long insnLimit, long mayGotoBudget) {
         public static final Options DEFAULT = new Options(Long.MAX_VALUE);
+
+        public Options(long insnLimit) { this(insnLimit, BPF_MAX_LOOPS); }
     }
 
     private static final int FRAMES = Bpf.MAX_CALL_FRAMES;
@@ -65,7 +69,7 @@ public final class Vm {
         long executed = 0;
         int depth = 0;
         int tailCalls = 0;
-        long mayGoto = BPF_MAX_LOOPS;
+        long mayGoto = options.mayGotoBudget();
         int pc = 0;
         LoadedProgram cur = prog;
         try {
@@ -200,7 +204,7 @@ public final class Vm {
                     case 0x05 -> pc += off;
                     case GOTOL -> pc += imm;
                     // may_goto: the verifier gives each program a budget of BPF_MAX_LOOPS iterations and
-                    // jumps once it is spent; modelled as one budget per run.
+                    // jumps once it is spent; modelled as one budget per run (Options.mayGotoBudget).
                     case MAY_GOTO -> { if (--mayGoto < 0) pc += off; }
                     case 0x15 -> { if (r[dst] == imm) pc += off; }
                     case 0x1d -> { if (r[dst] == r[src]) pc += off; }

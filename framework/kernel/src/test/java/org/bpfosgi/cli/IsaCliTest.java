@@ -65,6 +65,18 @@ class IsaCliTest {
     }
 
     @Test
+    void execOptions() throws Exception {
+        Path loop = write("loop.s", "l: goto l\nexit\n");
+        Run r = cli("exec", "", loop.toString(), "--limit", "100");
+        assertEquals(1, r.status());
+        assertTrue(r.out().startsWith("oops: insn limit at insn 0"), r.out());
+        Path u = write("u.txt", "mov %r0, 7\nexit\n");
+        assertEquals("0x7\n", cli("exec", "", u.toString(), "--dialect", "ubpf").out());
+        assertEquals("0: r0 = 7\n1: exit\n", cli("asm", "", u.toString(), "--dialect", "ubpf", "--selftest").out());
+        assertEquals(2, cli("exec", "", u.toString(), "--limit", "x").status());
+    }
+
+    @Test
     void userErrorsAreMessagesNotStackTraces() throws Exception {
         Path s = write("bad.s", "r0 = 1\nr0 = frob\n");
         Run r = cli("asm", "", s.toString());

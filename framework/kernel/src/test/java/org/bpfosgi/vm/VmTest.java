@@ -206,7 +206,29 @@ class VmTest {
 
     @Test
     void mayGotoJumpsOnceTheLoopBudgetIsSpent() {
-        Outcome o = run(asm("r0 = 0", "loop:", "may_goto done", "r0 += 1", "goto loop", "done:", "exit"), Bindings.NONE, 0);
-        assertEquals(Vm.BPF_MAX_LOOPS, r0(o));
+        Program p = asm("r0 = 0", "loop:", "may_goto done", "r0 += 1", "goto loop", "done:", "exit");
+        Outcome o = new Vm(mem, Bindings.NONE, new Vm.Options(Long.MAX_VALUE, 1000)).run(LoadedProgram.load(p, Bindings.NONE), 0);
+        assertEquals(1000, r0(o));
+        assertEquals(8 * 1024 * 1024, new Vm.Options(1).mayGotoBudget());
+    }
+
+    /** A kfunc written as a Java method, bound by name. */
+    public static final class StOps {
+        public int bpf_kfunc_st_ops_inc10(CallContext ctx, long args) {
+            long a = ctx.memory().ld64(args) + 10;
+            ctx.memory().st64(args, a);
+            return (int) a;
+        }
+
+        public static long unused(long a) { return a; }
+    }
+
+    @Test
+    void javaMethodsBindAsKfuncs() {
+        Region args = mem.allocate("st_ops_args", 8, Region.Access.READ_WRITE);
+        Bindings b = JavaFunctions.bindKfuncs(Bindings.builder(), new StOps()).build();
+        assertEquals(10, r0(run(asm("call bpf_kfunc_st_ops_inc10", "call bpf_kfunc_st_ops_inc10", "r0 -= 10", "exit"), b, args.start())));
+        assertEquals(java.util.Set.of("bpf_kfunc_st_ops_inc10"), JavaFunctions.of(new StOps()).keySet());
+        assertEquals(java.util.Set.of("unused"), JavaFunctions.of(StOps.class).keySet());
     }
 }
