@@ -114,6 +114,9 @@ final class BtfReader {
             offsets[count++] = p;
             p += (int) (12 + extra);
         }
+        if (offsets.length > count + count / 8 + 16) {
+            offsets = java.util.Arrays.copyOf(offsets, count); // the bound above is ~3x the real count
+        }
         Btf btf = new Btf(base, d, (int) hdrLen, d[3], typeStart, (int) typeLen, strStart, (int) strLen,
                 count, offsets);
         BtfValidator.validate(btf, d, offsets, count);

@@ -159,7 +159,7 @@ final class BtfValidator {
     private static void checkLoops(Btf btf, byte[] d, int[] offsets, int count) {
         int startId = btf.startId();
         byte[] state = new byte[count]; // 0 new, 1 on stack, 2 done
-        int[] stack = new int[count * 2 + 2]; // pairs (index, next edge)
+        int[] stack = new int[256]; // pairs (index, next edge); grows with the DFS depth
         for (int root = 0; root < count; root++) {
             if (state[root] != 0) {
                 continue;
@@ -187,6 +187,9 @@ final class BtfValidator {
                 }
                 if (state[j] == 0) {
                     state[j] = 1;
+                    if (sp + 2 > stack.length) {
+                        stack = java.util.Arrays.copyOf(stack, stack.length * 2);
+                    }
                     stack[sp++] = j;
                     stack[sp++] = 0;
                 }

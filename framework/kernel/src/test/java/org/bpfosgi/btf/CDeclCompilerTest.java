@@ -18,7 +18,7 @@ class CDeclCompilerTest {
 
     private static void rejects(String text, String where, String what) {
         BtfException e = assertThrows(BtfException.class, () -> CDeclCompiler.compile("t.h", text, null));
-        assertTrue(e.getMessage().startsWith("t.h:" + where + ": error: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("t.h:" + where) && e.getMessage().contains(": error: "), e.getMessage());
         assertTrue(e.getMessage().contains(what), e.getMessage());
     }
 

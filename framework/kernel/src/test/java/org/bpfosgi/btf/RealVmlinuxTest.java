@@ -55,6 +55,28 @@ class RealVmlinuxTest {
                 btf.pointedStruct(btf.funcProto(from).returnType()).getAsInt());
     }
 
+    /** Built-in subsystems folded into the real vmlinux BTF: what it already has is reused. */
+    @Test
+    void builtinSubsystemsExtendTheRealVmlinux() {
+        BtfRegistry reg = new BtfRegistry(btf, null);
+        int before = btf.nrTypes();
+        CompiledBtf tcp = reg.extendVmlinux("bpf_tcp_ca", new org.bpfosgi.module.ModuleImage.BtfSource("bpf_tcp_ca.h",
+                TestBtfs.read(TestBtfs.root().resolve("tcpcc-bundle/src/main/bpf/bpf_tcp_ca.h"))));
+        assertEquals(before, reg.vmlinuxBtf().nrTypes(), "6.18 already has tcp_congestion_ops and the reno kfuncs");
+        assertEquals(btf.findByNameKind("tcp_slow_start", BtfKind.FUNC),
+                tcp.set("bpf_tcp_ca_check_kfunc_ids").orElseThrow().entries().stream()
+                        .filter(r -> r.name().equals("tcp_slow_start")).findFirst().orElseThrow().id());
+        CompiledBtf qdisc = reg.extendVmlinux("bpf_qdisc", new org.bpfosgi.module.ModuleImage.BtfSource("bpf_qdisc.h",
+                TestBtfs.read(TestBtfs.root().resolve("qdisc-bundle/src/main/bpf/bpf_qdisc.h"))));
+        Btf v = reg.vmlinuxBtf();
+        int drop = v.findByNameKind("bpf_qdisc_skb_drop", BtfKind.FUNC);
+        assertTrue(drop >= before, "a kfunc this kernel lacks is appended to vmlinux BTF");
+        assertTrue(qdisc.setContains("qdisc_kfunc_ids", drop));
+        assertEquals(btf.findByNameKind("Qdisc_ops", BtfKind.STRUCT), v.findByNameKind("Qdisc_ops", BtfKind.STRUCT));
+        assertEquals(1, v.findAllByName("Qdisc_ops").size(), "not duplicated");
+        assertEquals(btf.describe(before - 1), v.describe(before - 1), "vmlinux's own ids are unchanged");
+    }
+
     /** The whole raw dump, line for line, against bpftool's (the only full dump of a test run). */
     @Test
     void rawDumpEqualsBpftoolLineForLine() {
