@@ -54,14 +54,14 @@ final class BtfCtxAccess {
         int argType = t.params().get(arg).type();
         int tid = btf.resolve(argType); // the kernel's btf_type_skip_modifiers() skips typedefs too
         BtfKind k = btf.kind(tid);
-        if (k == BtfKind.INT || k == BtfKind.ENUM || k == BtfKind.ENUM64 || k == BtfKind.STRUCT
-                || k == BtfKind.UNION || k == BtfKind.TYPEDEF && isScalarTypedef(btf, tid)) {
+        if (k == BtfKind.INT || k == BtfKind.ENUM || k == BtfKind.ENUM64 || k == BtfKind.STRUCT || k == BtfKind.UNION) {
             // accessing a scalar
             info.regType = InsnAccessAux.RegType.SCALAR_VALUE;
             return true;
         }
         if (k != BtfKind.PTR) {
-            info.log.log("func '%s' arg%d type %s is not a struct\n", tname, arg, kindStr(k));
+            info.log.log("func '%s' arg%d '%s' has type %s. Only pointer access is allowed\n", tname, arg, btf.name(tid),
+                    kindStr(k));
             return false;
         }
         int pointee = btf.resolve(((BtfType.Ref) btf.type(tid)).type());
@@ -85,11 +85,6 @@ final class BtfCtxAccess {
         info.btfId = pointee;
         info.log.log("func '%s' arg%d has btf_id %d type %s '%s'\n", tname, arg, pointee, "STRUCT", btf.name(pointee));
         return true;
-    }
-
-    private static boolean isScalarTypedef(Btf btf, int tid) {
-        BtfKind k = btf.kind(btf.resolve(tid));
-        return k == BtfKind.INT || k == BtfKind.ENUM || k == BtfKind.ENUM64;
     }
 
     /** Models btf_type_str(). */

@@ -144,7 +144,10 @@ final class CheckMemAccess {
             return env.err(Errno.EACCES, "misaligned stack access off %s+%d+%d size %d\n",
                     reg.var().toString(), reg.off(), insnOff, size);
         }
-        if (off < -MAX_BPF_STACK || off + size > 0) {
+        // check_stack_slot_within_bounds(): reads stay within what was written (allocated_stack)
+        // unless allow_uninit_stack
+        int minValid = t == BpfAccessType.BPF_WRITE || env.allowUninitStack ? -MAX_BPF_STACK : -f.allocatedStack;
+        if (off < minValid || off + size > 0) {
             return env.err(Errno.EACCES, "invalid%s stack R%d off=%d size=%d\n", extra, regno, off, size);
         }
         updateStackDepth(f, -off);
@@ -154,8 +157,9 @@ final class CheckMemAccess {
         return stackReadFixedOff(f, off, size, valueRegno, signExt);
     }
 
+    /** Models grow_stack_state() (round_up to a slot) and update_stack_depth(). */
     private void updateStackDepth(FuncState f, int depth) {
-        f.allocatedStack = Math.max(f.allocatedStack, depth);
+        f.allocatedStack = Math.max(f.allocatedStack, (depth + 7) / 8 * 8);
         int sp = f.subprogno;
         if (env.subprogStackDepth[sp] < depth) {
             env.subprogStackDepth[sp] = depth;
@@ -201,8 +205,7 @@ final class CheckMemAccess {
     /** Models check_stack_read_fixed_off(). */
     private int stackReadFixedOff(FuncState f, int off, int size, int dst, boolean signExt) {
         int spi = FuncState.slotIndex(off);
-        int first = FuncState.byteIndex(off + size - 1);
-        if (f.slotType[spi * 8] == FuncState.STACK_SPILL && f.spilled[spi] != null) {
+                if (f.slotType[spi * 8] == FuncState.STACK_SPILL && f.spilled[spi] != null) {
             RegState sp = f.spilled[spi];
             if (size == 8) {
                 if (dst >= 0) {
@@ -221,14 +224,14 @@ final class CheckMemAccess {
             return 0;
         }
         boolean allZero = true;
-        for (int b = first; b < first + size; b++) {
-            byte type = f.slotType[b];
+        for (int i = 0; i < size; i++) {
+            byte type = f.slotType[FuncState.byteIndex(off + i)];
             if (type == FuncState.STACK_INVALID) {
                 if (env.allowUninitStack) {
                     allZero = false;
                     continue;
                 }
-                return env.err(Errno.EACCES, "invalid read from stack off %d+%d size %d\n", off, b - first, size);
+                return env.err(Errno.EACCES, "invalid read from stack off %d+%d size %d\n", off, i, size);
             }
             allZero &= type == FuncState.STACK_ZERO;
         }
@@ -293,7 +296,8 @@ final class CheckMemAccess {
         }
         FuncState f = dc.cur.frame[reg.frameno()];
         int off = reg.off() + (int) reg.var().value();
-        if (off < -MAX_BPF_STACK || off + size > 0 || size < 0) {
+        int minValid = env.allowUninitStack ? -MAX_BPF_STACK : -f.allocatedStack;
+        if (off < minValid || off + size > 0 || size < 0) {
             return env.err(Errno.EACCES, "invalid indirect access to stack R%d off=%d size=%d\n", regno, off, size);
         }
         for (int i = 0; i < size; i++) {

@@ -196,7 +196,8 @@ final class VerifierLogPrinter {
             return regStr(f.spilled[spi], f.frameno);
         }
         StringBuilder sb = new StringBuilder();
-        for (int b = 7; b >= 0; b--) {
+        // slot_type[0] is the byte just below the slot's top (fp-1 for fp-8), as print_verifier_state() prints
+        for (int b = 0; b < 8; b++) {
             byte t = f.slotType[base + b];
             sb.append(t == FuncState.STACK_MISC ? 'm' : t == FuncState.STACK_ZERO ? '0' : t == FuncState.STACK_SPILL ? 'r' : '?');
         }

@@ -340,7 +340,10 @@ class RejectionTest {
     void uninitStackReadWithoutPerfmon() {
         String text = prog("r0 = *(u64 *)(r10 -8)\nexit");
         assertAttrRejected(k.attr(text, 1).withCapabilities(BpfProgLoadAttr.CAP_BPF), EACCES,
-                "invalid read from stack off -8+0 size 8\n");
+                "invalid read from stack R10 off=-8 size=8\n");
+        // inside allocated_stack, but some bytes never written
+        assertAttrRejected(k.attr(prog("*(u32 *)(r10 -4) = 1\nr0 = *(u64 *)(r10 -8)\nexit"), 1)
+                .withCapabilities(BpfProgLoadAttr.CAP_BPF), EACCES, "invalid read from stack off -8+0 size 8\n");
         // allow_uninit_stack: CAP_PERFMON may read it (as the kernel allows)
         assertTrue(k.load(text).ok());
     }
@@ -420,7 +423,10 @@ class RejectionTest {
     void helperReadsUninitStack() {
         BpfProgLoadAttr a = k.attr(prog("r1 = r10\nr1 += -8\nr2 = 8\ncall bpf_trace_printk\nexit"), 1)
                 .withCapabilities(BpfProgLoadAttr.CAP_BPF);
-        assertAttrRejected(a, EACCES, "invalid indirect read from stack R1 off -8+0 size 8\n");
+        assertAttrRejected(a, EACCES, "invalid indirect access to stack R1 off=-8 size=8\n");
+        BpfProgLoadAttr b = k.attr(prog("*(u32 *)(r10 -4) = 0\nr1 = r10\nr1 += -8\nr2 = 8\ncall bpf_trace_printk\nexit"), 1)
+                .withCapabilities(BpfProgLoadAttr.CAP_BPF);
+        assertAttrRejected(b, EACCES, "invalid indirect read from stack R1 off -8+0 size 8\n");
     }
 
     // ------------------------------------------------------------ control flow

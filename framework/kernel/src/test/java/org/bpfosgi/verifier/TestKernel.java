@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.bpfosgi.btf.BtfException;
 import org.bpfosgi.btf.BtfModuleNotifier;
 import org.bpfosgi.btf.BtfRegistry;
 import org.bpfosgi.btf.CDeclCompiler;
@@ -60,18 +59,9 @@ public final class TestKernel {
         return CDeclCompiler.compile("vmlinux-builtin.h", resource("/org/bpfosgi/btf/vmlinux-builtin.h"), null);
     }
 
-    /** The bundle's header when it is the real one, else the tests' fixture copy. */
+    /** bpf_testmod's BTF header, from the bundle (bpf/bpf_testmod.h). */
     private static String testmodHeader() {
-        String real = resourceOrNull("/bpf/bpf_testmod.h");
-        if (real != null && real.contains("bpf_testmod_st_ops")) {
-            try {
-                CDeclCompiler.compile("bpf_testmod.h", real, VMLINUX.btf());
-                return real;
-            } catch (BtfException e) {
-                // fall back to the fixture
-            }
-        }
-        return resource("/org/bpfosgi/verifier/bpf_testmod-fixture.h");
+        return resource("/bpf/bpf_testmod.h");
     }
 
     static String resource(String path) {
