@@ -18,7 +18,8 @@ import java.util.Set;
  * where a struct cannot be laid out naturally at all, it is emitted
  * {@code __attribute__((packed))} with explicit padding. Every struct therefore has its BTF size
  * and member offsets; alignment may be smaller than the kernel's, which BPF programs never see.
- * Functions, variables and tags are not printed (as bpftool does not).
+ * Functions, variables and tags are not printed (as bpftool does not). For split BTF the base's
+ * types are printed too, so that a module's header compiles on its own.
  */
 public final class BtfCDump {
     private final Btf btf;
