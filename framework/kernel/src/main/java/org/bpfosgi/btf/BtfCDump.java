@@ -290,7 +290,7 @@ public final class BtfCDump {
             size = e.size();
             for (BtfType.EnumValue v : e.values()) {
                 sb.append(ind).append('\t').append(enumerator(v.nameOff())).append(" = ")
-                        .append(e.kindFlag() ? Integer.toString(v.val()) : Integer.toUnsignedString(v.val()) + "U")
+                        .append(e.kindFlag() ? Integer.toString(v.val()) : Integer.toUnsignedString(v.val()))
                         .append(",\n");
             }
         } else {
