@@ -30,6 +30,15 @@ public final class BtfCDump {
     private final int[] align;
     private final int[] anonEnumRefs;
     private final Set<String> enumerators = new HashSet<>();
+    /** Structs emitted inside one another's dependencies, and inline nesting: bounded (hostile BTF). */
+    private int nesting;
+    private static final int MAX_NESTING = 400;
+
+    private void enter() {
+        if (++nesting > MAX_NESTING) {
+            throw new BtfException("BTF: types are nested more than " + MAX_NESTING + " deep; cannot print them as C");
+        }
+    }
 
     private BtfCDump(Btf btf) {
         this.btf = btf;
@@ -138,6 +147,15 @@ public final class BtfCDump {
         if (state[id] != 0) {
             return;
         }
+        enter();
+        try {
+            emit0(id);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private void emit0(int id) {
         state[id] = 1;
         BtfType t = btf.type(id);
         if (t instanceof BtfType.Ref r) { // typedef
@@ -468,6 +486,15 @@ public final class BtfCDump {
     }
 
     private String composite(int id, int indent) {
+        enter();
+        try {
+            return composite0(id, indent);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private String composite0(int id, int indent) {
         layout(id, 0);
         BtfType.Composite c = (BtfType.Composite) btf.type(id);
         StringBuilder body = new StringBuilder();
