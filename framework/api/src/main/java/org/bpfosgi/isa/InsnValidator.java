@@ -35,6 +35,8 @@ public final class InsnValidator {
             if (insn.isLdImm64()) i++;
         }
         // check_subprogs(): jump targets and the last instruction.
+        boolean[] second = new boolean[n];
+        for (int i = 0; i + 1 < n; i++) if (insns.get(i).isLdImm64()) second[++i] = true;
         for (int i = 0; i < n; i++) {
             Insn insn = insns.get(i);
             int cls = insn.cls();
@@ -45,7 +47,7 @@ public final class InsnValidator {
             long off = op == BPF_CALL ? insn.imm() : insn.isGotol() ? insn.imm() : insn.off();
             long target = i + off + 1;
             if (target < 0 || target >= n) return Optional.of(new Violation(i, "jump out of range from insn " + i + " to " + target));
-            if (target > 0 && insns.get((int) target - 1).isLdImm64() && !isSecondSlot(insns, (int) target - 1))
+            if (second[(int) target])
                 return Optional.of(new Violation(i, "jump into the middle of ldimm64 insn " + (target - 1)));
         }
         Insn last = insns.get(n - 1);
@@ -53,16 +55,6 @@ public final class InsnValidator {
         if (!lastIsJump)
             return Optional.of(new Violation(n - 1, "last insn is not an exit or jmp"));
         return Optional.empty();
-    }
-
-    /** True if slot {@code i} is the second half of an ld_imm64. */
-    private static boolean isSecondSlot(List<Insn> insns, int i) {
-        boolean second = false;
-        for (int k = 0; k <= i; k++) {
-            if (k == i) return second;
-            second = !second && insns.get(k).isLdImm64();
-        }
-        return false;
     }
 
     private static String check(List<Insn> insns, int i, Insn insn, boolean allowCallx) {

@@ -62,11 +62,12 @@ public record Program(List<Insn> insns, Map<String, Integer> labels, List<Reloc>
 
     /**
      * Fills kfunc calls ({@code imm} = BTF id, {@code off} = fd_array offset), map loads
-     * ({@code imm} = fd) and helper ids from the resolver. The relocs are kept, so that the result
-     * still says which name each slot came from.
+     * ({@code imm} = fd) and helper ids from the resolver, as a loader (libbpf) does. The result
+     * keeps only the SUBPROG relocs, which need nothing; the names stay in this program's relocs.
      */
     public Program resolve(Resolver resolver) {
         List<Insn> out = new ArrayList<>(insns);
+        List<Reloc> left = new ArrayList<>();
         for (Reloc r : relocs) {
             Insn i = out.get(r.insn());
             switch (r.kind()) {
@@ -76,10 +77,10 @@ public record Program(List<Insn> insns, Map<String, Integer> labels, List<Reloc>
                     out.set(r.insn(), new Insn(i.code(), i.dst(), Bpf.BPF_PSEUDO_KFUNC_CALL, k.off(), k.btfId()));
                 }
                 case MAP -> out.set(r.insn(), i.withImm(resolver.mapFd(r.name())).withSrc(Bpf.BPF_PSEUDO_MAP_FD));
-                case SUBPROG -> { /* the displacement is already final */ }
+                case SUBPROG -> left.add(r); // the displacement is already final
             }
         }
-        return new Program(out, labels, relocs);
+        return new Program(out, labels, left);
     }
 
     /** Labels ordered by position, for printing. */

@@ -150,6 +150,21 @@ class AssemblerTest {
     }
 
     @Test
+    void mapLoadsStaySymbolicUntilResolved() {
+        Program p = Assembler.assemble("r1 = my_map ll\nr0 = 0\nexit", "m.s");
+        assertEquals(List.of(new Reloc(0, Reloc.Kind.MAP, "my_map")), p.relocs());
+        assertTrue(!p.isResolved());
+        Program r = p.resolve(new Program.Resolver() {
+            public Program.KfuncRef kfunc(String name) { throw new AssertionError(name); }
+            public int mapFd(String name) { return 5; }
+        });
+        assertTrue(r.isResolved());
+        assertEquals(List.of(), r.relocs());
+        assertEquals(BPF_LD_MAP_FD(1, 5), r.insns().subList(0, 2));
+        assertEquals("(18) r1 = map[id:42]", Disassembler.print(r.get(0), r.get(1), Disassembler.bpftool(fd -> fd == 5 ? 42 : 0), true));
+    }
+
+    @Test
     void directivesReachTheLoader() {
         List<String> seen = new ArrayList<>();
         Assembler.Result r = Assembler.assembleWithLines(".license \"GPL\"\nr0 = 0\n  .struct_ops test_prologue\nexit\n", "d.s",
@@ -237,6 +252,12 @@ class AssemblerTest {
         assertEquals("last insn is not an exit or jmp", InsnValidator.validate(List.of(BPF_MOV64_IMM(0, 0)), false).orElseThrow().message());
         assertEquals("jump out of range from insn 0 to 5", InsnValidator.validate(List.of(BPF_JMP_A(4), BPF_EXIT_INSN()), false).orElseThrow().message());
         assertTrue(InsnValidator.validate(insns(BPF_LD_IMM64(0, 1), BPF_EXIT_INSN()), false).isEmpty());
+        assertEquals("jump into the middle of ldimm64 insn 1",
+            InsnValidator.validate(insns(BPF_JMP_A(1), BPF_LD_IMM64(0, 1), BPF_EXIT_INSN()), false).orElseThrow().message());
+        List<Insn> big = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) big.addAll(i % 2 == 0 ? BPF_LD_IMM64(0, i) : List.of(BPF_JMP_A(0)));
+        big.add(BPF_EXIT_INSN());
+        assertTrue(InsnValidator.validate(big, false).isEmpty()); // linear, not quadratic
         assertEquals("BPF_CALL uses reserved fields",
             InsnValidator.validate(List.of(new Insn(0x8d, 1, 0, 0, 0), BPF_EXIT_INSN()), false).orElseThrow().message());
         assertTrue(InsnValidator.validate(List.of(new Insn(0x8d, 1, 0, 0, 0), BPF_EXIT_INSN()), true).isEmpty());

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.apache.felix.framework.Felix;
 import org.bpfosgi.cli.BtfCli;
 import org.bpfosgi.cli.IsaCli;
+import org.bpfosgi.cli.ProgCli;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.kernel.Kernel;
 import org.osgi.framework.Bundle;
@@ -130,10 +131,12 @@ public final class Host implements AutoCloseable {
         BundleContext ctx = felix.getBundleContext();
         extender = new ModuleExtender(ctx, kernel);
         ctx.addBundleListener(extender);
+        extender.open();
         ModuleCommands mc = new ModuleCommands(kernel, extender, ctx);
         commands.add("lsmod", mc::lsmod).add("insmod", mc::insmod).add("rmmod", mc::rmmod)
                 .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg)
-                .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err));
+                .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err))
+                .add("prog", (args, out, err) -> ProgCli.run(args, kernel.bpf(), out, err));
         for (String isa : List.of("asm", "disasm", "exec")) {
             commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
         }

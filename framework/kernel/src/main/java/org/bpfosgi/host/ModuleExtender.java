@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.kernel.Kernel;
@@ -22,15 +23,19 @@ import org.bpfosgi.module.ModuleImage;
 import org.bpfosgi.module.ModuleState;
 import org.bpfosgi.module.ModuleTable;
 import org.bpfosgi.module.ModuleTable.DeleteResult;
+import org.bpfosgi.subsystem.VerifierOps;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleWire;
 import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.util.tracker.ServiceTracker;
+import org.osgi.util.tracker.ServiceTrackerCustomizer;
 
 /**
  * The extender that makes a subsystem bundle's lifecycle its kernel module's lifecycle
@@ -51,6 +56,9 @@ public final class ModuleExtender implements SynchronousBundleListener {
     private final Map<Long, Subsystem> subsystems = new ConcurrentHashMap<>();
     /** Bundles whose lifecycle insmod/rmmod is driving right now: their events are not foreign. */
     private final Set<Long> driving = ConcurrentHashMap.newKeySet();
+    /** Subsystems whose verifier-ops registration failed during init: bundle id to errno. */
+    private final Map<Long, KernelException> registrationFailures = new ConcurrentHashMap<>();
+    private ServiceTracker<VerifierOps, Registered> opsTracker;
     /** Foreign starts whose COMING phase failed: stopped again once STARTED. */
     private final Map<Long, KernelException> failedForeignStarts = new ConcurrentHashMap<>();
 
@@ -59,6 +67,59 @@ public final class ModuleExtender implements SynchronousBundleListener {
         this.kernel = kernel;
         this.modules = kernel.modules();
         this.scr = new ScrProbe(context);
+    }
+
+    /**
+     * Starts following subsystems' VerifierOps services: registering one is what the module's
+     * init does in the kernel (register_btf_kfunc_id_set, register_bpf_struct_ops), so it is
+     * handed to the kernel's registries while the module is COMING, and a refusal fails init.
+     * Its unregistration (the component's deactivate = module_exit) undoes them.
+     */
+    public void open() {
+        opsTracker = new ServiceTracker<>(context, VerifierOps.class, new ServiceTrackerCustomizer<>() {
+            @Override
+            public Registered addingService(ServiceReference<VerifierOps> ref) {
+                return registerOps(ref);
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<VerifierOps> ref, Registered r) {
+            }
+
+            @Override
+            public void removedService(ServiceReference<VerifierOps> ref, Registered r) {
+                kernel.bpf().unregisterSubsystem(r.module(), r.btf());
+                context.ungetService(ref);
+            }
+        });
+        opsTracker.open();
+    }
+
+    /** A VerifierOps service handed to the kernel: whose, and against which BTF object. */
+    private record Registered(Module module, BtfObject btf) {
+    }
+
+    private Registered registerOps(ServiceReference<VerifierOps> ref) {
+        Subsystem s = subsystems.get(ref.getBundle().getBundleId());
+        if (s == null) {
+            kernel.printk("VerifierOps of bundle " + ref.getBundle().getBundleId() + " ignored: not a subsystem");
+            return null;
+        }
+        Module mod = s.module().orElse(null);
+        Optional<BtfObject> btf = s.builtin() ? Optional.of(kernel.btf().vmlinux()) : kernel.btf().moduleBtf(s.name());
+        if (btf.isEmpty()) {
+            kernel.printk(s.name() + ": no BTF, cannot register its struct_ops and kfuncs");
+            return null;
+        }
+        VerifierOps ops = context.getService(ref);
+        int err = kernel.bpf().registerSubsystem(mod, btf.get(), ops);
+        if (err < 0) {
+            context.ungetService(ref);
+            registrationFailures.put(ref.getBundle().getBundleId(), new KernelException(Errno.of(err),
+                    s.name() + ": registering its struct_ops and kfunc sets failed"));
+            return null;
+        }
+        return new Registered(mod, btf.get());
     }
 
     // ------------------------------------------------------------------ queries
@@ -97,9 +158,14 @@ public final class ModuleExtender implements SynchronousBundleListener {
                 kernel.printk("BTF of built-in " + h.module() + " rejected: " + e.getMessage());
             }
         });
+        subsystems.put(bundle.getBundleId(), s);
         driving.add(bundle.getBundleId());
         try {
             bundle.start();
+            KernelException reg = registrationFailures.remove(bundle.getBundleId());
+            if (reg != null) {
+                kernel.printk("initcall " + h.module() + "_init returned " + reg.errno().negative() + ": " + reg.getMessage());
+            }
             scr.activationFailure(bundle).ifPresent(f ->
                     kernel.printk("initcall " + h.module() + "_init returned " + f.errno().negative()
                             + ": " + f.message()));
@@ -108,7 +174,6 @@ public final class ModuleExtender implements SynchronousBundleListener {
         } finally {
             driving.remove(bundle.getBundleId());
         }
-        subsystems.put(bundle.getBundleId(), s);
         return s;
     }
 
@@ -205,6 +270,10 @@ public final class ModuleExtender implements SynchronousBundleListener {
 
     /** 0 when the bundle's components activated, else the errno their activate threw. */
     private int initResult(Bundle bundle) {
+        KernelException reg = registrationFailures.remove(bundle.getBundleId());
+        if (reg != null) {
+            throw reg;
+        }
         Optional<ScrProbe.InitFailure> failure = scr.activationFailure(bundle);
         if (failure.isPresent()) {
             throw new KernelException(failure.get().errno(), failure.get().message());

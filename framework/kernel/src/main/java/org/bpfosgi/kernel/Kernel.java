@@ -7,16 +7,19 @@ import org.bpfosgi.btf.BtfModuleNotifier;
 import org.bpfosgi.btf.BtfRegistry;
 import org.bpfosgi.btf.VmlinuxBtf;
 import org.bpfosgi.module.ModuleTable;
+import org.bpfosgi.prog.ProgKernel;
 
 /**
  * One modelled machine: the kernel state that lives beside Felix in the launcher's JVM
  * (the system bundle plays vmlinux). Holds the kernel log, the module table and the BTF
- * registry, whose module notifier (btf_module_notify) is registered at boot as in the kernel.
+ * registry, whose module notifier (btf_module_notify) is registered at boot as in the kernel,
+ * and the BPF side (struct_ops registry, kallsyms, programs).
  */
 public final class Kernel {
     private final List<String> dmesg = new ArrayList<>();
     private final ModuleTable modules = new ModuleTable(this::printk);
     private final BtfRegistry btf;
+    private final ProgKernel bpf;
 
     /** A machine whose vmlinux BTF is the real one when readable, else the built-in base. */
     public Kernel() {
@@ -30,6 +33,12 @@ public final class Kernel {
     public Kernel(String vmlinux) {
         this.btf = new BtfRegistry(VmlinuxBtf.load(vmlinux), modules);
         modules.registerNotifier(new BtfModuleNotifier(btf, this::printk));
+        this.bpf = new ProgKernel(modules, btf, this::printk);
+    }
+
+    /** The BPF side: struct_ops and kfunc-set registrations, kallsyms, the program table. */
+    public ProgKernel bpf() {
+        return bpf;
     }
 
     public ModuleTable modules() {

@@ -27,7 +27,8 @@ public final class Memory {
     private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private Region[] live = new Region[0];
+    private Region[] live = new Region[16];
+    private int count;
     private final List<Region> freed = new ArrayList<>();
     private long next = KERNEL_BASE;
 
@@ -52,19 +53,21 @@ public final class Memory {
         Region r = new Region(name, next, data, access);
         long pages = (data.length + PAGE - 1) / PAGE;
         next += (pages + 1) * PAGE; // one unmapped guard page after every region
-        live = Arrays.copyOf(live, live.length + 1);
-        live[live.length - 1] = r; // addresses only grow, so the array stays sorted
+        if (count == live.length) live = Arrays.copyOf(live, count * 2);
+        live[count++] = r; // addresses only grow, so the array stays sorted
         return r;
     }
 
     /** Unmaps a region; later accesses to it are reported as use after free. */
     public void free(Region r) {
-        int i = Arrays.asList(live).indexOf(r);
+        int i = r.freed ? -1 : indexOf(r.start);
+        if (i < 0 || live[i] != r) { // an empty region contains no address: look it up by identity
+            i = -1;
+            for (int k = 0; k < count && !r.freed; k++) if (live[k] == r) i = k;
+        }
         if (i < 0) throw new IllegalArgumentException("not a live region: " + r);
-        Region[] n = new Region[live.length - 1];
-        System.arraycopy(live, 0, n, 0, i);
-        System.arraycopy(live, i + 1, n, i, live.length - i - 1);
-        live = n;
+        System.arraycopy(live, i + 1, live, i, count - i - 1);
+        live[--count] = null;
         r.freed = true;
         freed.add(r);
         cStart = 1;
@@ -78,19 +81,26 @@ public final class Memory {
         return Optional.ofNullable(find(addr));
     }
 
-    public List<Region> regions() { return List.of(live); }
+    /** The live regions, lowest address first. */
+    public List<Region> regions() { return List.of(Arrays.copyOf(live, count)); }
 
     private Region find(long addr) {
+        int i = indexOf(addr);
+        return i < 0 ? null : live[i];
+    }
+
+    /** Binary search for the live region containing {@code addr}. */
+    private int indexOf(long addr) {
         int lo = 0;
-        int hi = live.length - 1;
+        int hi = count - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
             Region r = live[mid];
             if (Long.compareUnsigned(addr, r.start) < 0) hi = mid - 1;
             else if (Long.compareUnsigned(addr, r.end()) >= 0) lo = mid + 1;
-            else return r;
+            else return mid;
         }
-        return null;
+        return -1;
     }
 
     /** Makes the second cache entry the first. */

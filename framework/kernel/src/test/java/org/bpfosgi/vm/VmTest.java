@@ -231,4 +231,17 @@ class VmTest {
         assertEquals(java.util.Set.of("bpf_kfunc_st_ops_inc10"), JavaFunctions.of(new StOps()).keySet());
         assertEquals(java.util.Set.of("unused"), JavaFunctions.of(StOps.class).keySet());
     }
+
+    @Test
+    void manyRegionsStaySortedAndFreeable() {
+        java.util.List<Region> rs = new java.util.ArrayList<>();
+        for (int i = 0; i < 20_000; i++) rs.add(mem.allocate("obj" + i, 1 + i % 100, Region.Access.READ_WRITE));
+        Region empty = mem.allocate("empty", 0, Region.Access.READ_WRITE);
+        for (int i = 0; i < rs.size(); i += 2) mem.free(rs.get(i));
+        mem.free(empty);
+        for (int i = 1; i < rs.size(); i += 2) assertEquals(rs.get(i), mem.regionAt(rs.get(i).start()).orElseThrow());
+        MemoryFault f = org.junit.jupiter.api.Assertions.assertThrows(MemoryFault.class, () -> mem.ld8(rs.get(4).start()));
+        assertEquals(Oops.Kind.USE_AFTER_FREE, f.kind());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> mem.free(rs.get(0)));
+    }
 }

@@ -202,7 +202,10 @@ public final class Main {
     }
 
     static int demo(Host host, PrintStream out, PrintStream err) throws IOException {
-        try (InputStream in = Main.class.getResourceAsStream("demo.gosh")) {
+        Path prog = Files.createTempFile("test_prologue", ".s");
+        try (InputStream in = Main.class.getResourceAsStream("demo.gosh");
+             InputStream p = Main.class.getResourceAsStream("test_prologue.s")) {
+            Files.write(prog, p.readAllBytes());
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             String jar = host.subsystemJar("bpf_testmod").map(Path::toString).orElse("testmod-bundle.jar");
             List<String> lines = new ArrayList<>();
@@ -211,11 +214,13 @@ public final class Main {
                     out.println(l.substring(2).strip());
                     continue;
                 }
-                lines.add(l.replace("${testmod}", jar));
+                lines.add(l.replace("${testmod}", jar).replace("${prog}", prog.toString()));
             }
             // the demo shows refusals on purpose: its status is that of the walk-through itself
             runLinesNarrated(host, lines, out, err);
             return 0;
+        } finally {
+            Files.deleteIfExists(prog);
         }
     }
 

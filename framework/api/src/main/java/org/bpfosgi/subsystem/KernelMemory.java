@@ -1,0 +1,16 @@
+package org.bpfosgi.subsystem;
+
+/**
+ * Kernel memory as a kfunc implementation sees it: the model's addresses of the objects the
+ * program passed (its argument structs, its stack). An access the kernel would fault on throws
+ * the interpreter's fault (an oops), never silently succeeds.
+ */
+public interface KernelMemory {
+    long readU64(long addr);
+
+    int readU32(long addr);
+
+    void writeU64(long addr, long value);
+
+    void writeU32(long addr, int value);
+}

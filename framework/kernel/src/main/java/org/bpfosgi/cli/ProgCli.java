@@ -1,0 +1,202 @@
+package org.bpfosgi.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.Disassembler;
+import org.bpfosgi.isa.Insn;
+import org.bpfosgi.prog.BpfProg;
+import org.bpfosgi.prog.LoaderException;
+import org.bpfosgi.prog.ProgKernel;
+import org.bpfosgi.prog.ProgLoadResult;
+import org.bpfosgi.prog.ProgLoader;
+import org.bpfosgi.verifier.BpfProgLoadAttr;
+import org.bpfosgi.verifier.Kallsyms;
+import org.bpfosgi.verifier.KfuncBtf;
+
+/**
+ * The {@code prog} command, after {@code bpftool prog}: {@code load FILE [attach TYPE.MEMBER]
+ * [log-level 1|2]}, {@code show}, {@code dump xlated id N [opcodes]}, {@code free id N}.
+ * User errors print {@code Error: ...} to err and return 1, never a stack trace. A failed load
+ * prints the errno and the verifier log; without a log level it is retried at level 1 to get
+ * the log, as libbpf does.
+ */
+public final class ProgCli {
+    static final String USAGE = String.join("\n",
+            "Usage: prog { load | show | dump | free | help }",
+            "       prog load FILE [attach TYPE.MEMBER] [log-level 1|2]",
+            "       prog show",
+            "       prog dump xlated id ID [opcodes]",
+            "       prog free id ID",
+            "",
+            "       FILE: LLVM BPF assembly with .license \"GPL\", SEC(\"struct_ops/MEMBER\") or",
+            "             .struct_ops TYPE.MEMBER, optional .name NAME and .sleepable",
+            "");
+
+    private ProgCli() {
+    }
+
+    /**
+     * Runs {@code prog ARGS...} against a machine's program table.
+     *
+     * @return the exit status: 0 or 1
+     */
+    public static int run(List<String> args, ProgKernel kernel, PrintStream out, PrintStream err) {
+        try {
+            if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
+                (args.isEmpty() ? err : out).print(USAGE);
+                return args.isEmpty() ? 1 : 0;
+            }
+            switch (args.get(0)) {
+                case "load":
+                    return load(args, kernel, out, err);
+                case "show":
+                case "list":
+                    show(kernel, out);
+                    return 0;
+                case "dump":
+                    return dump(args, kernel, out, err);
+                case "free":
+                    return free(args, kernel, out, err);
+                default:
+                    return error(err, "unknown command '" + args.get(0) + "' (load, show, dump, free)");
+            }
+        } catch (LoaderException | IllegalArgumentException e) {
+            return error(err, e.getMessage());
+        } catch (RuntimeException e) {
+            // not a user error: still no stack trace on the user's terminal
+            return error(err, "internal error: " + e);
+        }
+    }
+
+    private static int error(PrintStream err, String msg) {
+        err.println("Error: " + msg);
+        return 1;
+    }
+
+    private static int load(List<String> args, ProgKernel kernel, PrintStream out, PrintStream err) {
+        if (args.size() < 2) {
+            return error(err, "prog load FILE [attach TYPE.MEMBER] [log-level 1|2]");
+        }
+        Path file = Path.of(args.get(1));
+        Optional<String> attach = Optional.empty();
+        int logLevel = 0;
+        for (int i = 2; i < args.size(); i += 2) {
+            if (i + 1 >= args.size()) {
+                return error(err, "'" + args.get(i) + "' needs a value");
+            }
+            String v = args.get(i + 1);
+            switch (args.get(i)) {
+                case "attach" -> attach = Optional.of(v);
+                case "log-level", "log_level" -> {
+                    if (!v.equals("1") && !v.equals("2")) {
+                        return error(err, "log-level is 1 or 2");
+                    }
+                    logLevel = Integer.parseInt(v);
+                }
+                default -> {
+                    return error(err, "unknown option '" + args.get(i) + "' (attach, log-level)");
+                }
+            }
+        }
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            return error(err, "cannot read " + file + ": " + e.getMessage());
+        }
+        ProgLoader.ProgSource src = ProgLoader.parse(text, file.toString());
+        BpfProgLoadAttr attr = ProgLoader.toAttr(src, attach, logLevel, kernel.services());
+        ProgLoadResult r = kernel.progs().load(attr);
+        if (r.ok()) {
+            if (logLevel > 0) {
+                out.print(r.log());
+            }
+            out.println(r.prog().id());
+            return 0;
+        }
+        String log = r.log();
+        if (logLevel == 0) {
+            ProgLoadResult again = kernel.progs().load(attr.withLogLevel(1));
+            log = again.ok() ? "" : again.log();
+            if (again.ok()) {
+                kernel.progs().free(again.prog().id());
+            }
+        }
+        Errno e = r.errno().orElseThrow();
+        err.println("Error: prog load: " + e.symbol() + " (" + e.description() + ")");
+        err.print(log);
+        return 1;
+    }
+
+    /** Models {@code bpftool prog show} for the model's struct_ops programs. */
+    private static void show(ProgKernel kernel, PrintStream out) {
+        for (BpfProg p : kernel.progs().list()) {
+            out.printf("%d: struct_ops  name %s  %s%n", p.id(), p.name(), p.aux().gplCompatible() ? "gpl" : "");
+            out.printf("\tattach %s  xlated %dB  verified_insns %d%n", p.attach(), p.insns().size() * Insn.SIZE,
+                    p.aux().verifiedInsns());
+            List<KfuncBtf> tab = p.aux().kfuncBtfTab();
+            if (!tab.isEmpty()) {
+                StringBuilder sb = new StringBuilder("\tkfunc_btf");
+                for (KfuncBtf b : tab) {
+                    sb.append(' ').append(b.btf().name()).append("(off ").append(b.offset()).append(')');
+                }
+                out.println(sb);
+            }
+        }
+    }
+
+    private static int dump(List<String> args, ProgKernel kernel, PrintStream out, PrintStream err) {
+        if (args.size() < 4 || !args.get(1).equals("xlated") || !args.get(2).equals("id")) {
+            return error(err, "prog dump xlated id ID [opcodes]");
+        }
+        int id = parseId(args.get(3));
+        boolean opcodes = args.size() > 4 && args.get(4).equals("opcodes");
+        if (args.size() > 5 || (args.size() == 5 && !opcodes)) {
+            return error(err, "prog dump xlated id ID [opcodes]");
+        }
+        Optional<BpfProg> p = kernel.progs().get(id);
+        if (p.isEmpty()) {
+            return error(err, "get by id (" + id + "): No such file or directory");
+        }
+        Kallsyms ks = kernel.structOps().kallsyms();
+        Disassembler.Callbacks cbs = new Disassembler.Callbacks() {
+            @Override
+            public String call(Insn insn) {
+                if (insn.isHelperCall()) {
+                    return ks.at(Kallsyms.callTarget(insn.imm())).map(Kallsyms.Symbol::name).orElse(null);
+                }
+                return null;
+            }
+        };
+        List<String> lines = Disassembler.dump(p.get().prepareDump(),
+                opcodes ? Disassembler.Style.BPFTOOL_OPCODES : Disassembler.Style.BPFTOOL, cbs);
+        lines.forEach(out::println);
+        return 0;
+    }
+
+    private static int free(List<String> args, ProgKernel kernel, PrintStream out, PrintStream err) {
+        if (args.size() != 3 || !args.get(1).equals("id")) {
+            return error(err, "prog free id ID");
+        }
+        int id = parseId(args.get(2));
+        int r = kernel.progs().free(id);
+        if (r < 0) {
+            return error(err, "get by id (" + id + "): No such file or directory");
+        }
+        return 0;
+    }
+
+    private static int parseId(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a program id");
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package org.bpfosgi.prog;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.bpfosgi.btf.api.BtfKind;
+import org.bpfosgi.btf.BtfType;
+import org.bpfosgi.isa.AsmException;
+import org.bpfosgi.isa.Assembler;
+import org.bpfosgi.isa.Program;
+import org.bpfosgi.subsystem.BpfProgType;
+import org.bpfosgi.verifier.BpfProgLoadAttr;
+import org.bpfosgi.verifier.BtfHandle;
+import org.bpfosgi.verifier.KernelServices;
+import org.bpfosgi.verifier.StructOpsDesc;
+
+/**
+ * Loads a struct_ops program from text the way libbpf loads one from an object file.
+ *
+ * <p><b>The text.</b> LLVM BPF assembly as the kernel selftests write it in inline asm
+ * ({@link Assembler.Dialect#LLVM}), with labels for subprograms ({@code call subprog} becomes a
+ * BPF_PSEUDO_CALL) and these directives:
+ * <pre>
+ *   .license "GPL"                               the license (default: none, i.e. not GPL)
+ *   SEC("struct_ops/test_prologue")              the member this program implements, as libbpf's
+ *                                                section name; the struct_ops type is the one
+ *                                                registered type with that member, or:
+ *   .struct_ops bpf_testmod_st_ops.test_prologue the struct_ops type and member, explicitly
+ *   .name test_prologue                          the program name (default: the first label,
+ *                                                else the file name), at most 15 characters
+ *   .sleepable                                   BPF_F_SLEEPABLE
+ * </pre>
+ * {@code prog load FILE attach TYPE.MEMBER} overrides the text's choice of member.
+ *
+ * <p><b>kfuncs</b> are resolved as libbpf resolves extern ksyms
+ * (bpf_object__resolve_ksym_func_btf_id): first in vmlinux BTF ({@code off} 0), then in each
+ * loaded module's BTF; a module BTF is put in {@code fd_array} at the next free index (index 0 is
+ * never used) and the call's {@code off} is that index.
+ */
+public final class ProgLoader {
+    private static final Pattern SEC = Pattern.compile("^(\\s*)SEC\\(\"([^\"]*)\"\\)\\s*$");
+
+    private ProgLoader() {
+    }
+
+    /** What the text says, before any kernel lookup. */
+    public record ProgSource(Program program, String license, String name, Optional<String> type,
+                             Optional<String> member, boolean sleepable) {
+    }
+
+    /** Parses and assembles; a {@link LoaderException} located as file:line:col on errors. */
+    public static ProgSource parse(String text, String file) {
+        String[] license = {""};
+        String[] name = {null};
+        String[] type = {null};
+        String[] member = {null};
+        boolean[] sleepable = {false};
+        StringBuilder src = new StringBuilder();
+        for (String line : text.split("\r?\n", -1)) {
+            Matcher m = SEC.matcher(line);
+            if (m.matches()) {
+                String sec = m.group(2);
+                if (!sec.startsWith("struct_ops/") && !sec.startsWith("struct_ops.s/")) {
+                    throw new LoaderException(file + ": section '" + sec + "': only struct_ops programs can be loaded");
+                }
+                member[0] = sec.substring(sec.indexOf('/') + 1);
+                sleepable[0] |= sec.startsWith("struct_ops.s/");
+                src.append('\n');
+            } else {
+                src.append(line).append('\n');
+            }
+        }
+        Assembler.DirectiveHandler handler = (d, line, col, insn) -> {
+            String[] w = d.trim().split("\\s+", 2);
+            String arg = w.length > 1 ? w[1].trim() : "";
+            switch (w[0]) {
+                case ".license" -> license[0] = unquote(arg, line, col);
+                case ".name" -> name[0] = unquote(arg, line, col);
+                case ".sleepable" -> sleepable[0] = true;
+                case ".struct_ops" -> {
+                    int dot = arg.indexOf('.');
+                    if (dot <= 0 || dot == arg.length() - 1) {
+                        throw new AsmException(file, line, col, ".struct_ops wants TYPE.MEMBER, e.g. bpf_testmod_st_ops.test_prologue");
+                    }
+                    type[0] = arg.substring(0, dot);
+                    member[0] = arg.substring(dot + 1);
+                }
+                default -> Assembler.STANDARD_DIRECTIVES.directive(d, line, col, insn);
+            }
+        };
+        Program p;
+        try {
+            p = Assembler.assembleWithLines(src.toString(), file, Assembler.Dialect.LLVM, 1, handler).program();
+        } catch (AsmException e) {
+            throw new LoaderException(e.getMessage());
+        }
+        if (p.size() == 0) {
+            throw new LoaderException(file + ": no instructions");
+        }
+        String n = name[0];
+        if (n == null) {
+            n = p.labelsByIndex().getOrDefault(0, baseName(file));
+        }
+        n = n.replaceAll("[^A-Za-z0-9_.]", "_");
+        if (n.length() > BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1) {
+            n = n.substring(0, BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1); // libbpf truncates
+        }
+        return new ProgSource(p, license[0], n, Optional.ofNullable(type[0]), Optional.ofNullable(member[0]), sleepable[0]);
+    }
+
+    private static String unquote(String s, int line, int col) {
+        if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
+            return s.substring(1, s.length() - 1);
+        }
+        return s;
+    }
+
+    private static String baseName(String file) {
+        String f = file.replace('\\', '/');
+        f = f.substring(f.lastIndexOf('/') + 1);
+        int dot = f.indexOf('.');
+        return dot > 0 ? f.substring(0, dot) : f;
+    }
+
+    /**
+     * Builds the BPF_PROG_LOAD attributes: resolves the struct_ops member ({@code attach}, if
+     * given, overrides the text) and the kfunc names.
+     */
+    public static BpfProgLoadAttr toAttr(ProgSource s, Optional<String> attach, int logLevel, KernelServices k) {
+        String type = s.type().orElse(null);
+        String member = s.member().orElse(null);
+        if (attach.isPresent()) {
+            String a = attach.get();
+            int dot = a.indexOf('.');
+            if (dot <= 0 || dot == a.length() - 1) {
+                throw new LoaderException("attach wants TYPE.MEMBER, e.g. bpf_testmod_st_ops.test_prologue");
+            }
+            type = a.substring(0, dot);
+            member = a.substring(dot + 1);
+        }
+        if (member == null) {
+            throw new LoaderException("no struct_ops member to attach to: add SEC(\"struct_ops/MEMBER\") or "
+                    + ".struct_ops TYPE.MEMBER, or give attach TYPE.MEMBER");
+        }
+        Target t = findTarget(k, type, member);
+        List<BtfHandle> fdArray = new ArrayList<>();
+        fdArray.add(null); // index 0 is reserved: kfunc off 0 means vmlinux
+        Program resolved;
+        try {
+            resolved = s.program().resolve(name -> resolveKfunc(k, name, fdArray));
+        } catch (IllegalArgumentException e) {
+            throw new LoaderException(e.getMessage());
+        }
+        return new BpfProgLoadAttr(BpfProgType.STRUCT_OPS, resolved.insns(), s.license(), s.name(),
+                t.btf().isModule() ? t.btf() : null, t.typeId(), t.memberIdx(), fdArray.size() > 1 ? fdArray : null,
+                logLevel, s.sleepable() ? BpfProgLoadAttr.BPF_F_SLEEPABLE : 0, BpfProgLoadAttr.CAPS_ROOT);
+    }
+
+    private record Target(BtfHandle btf, int typeId, int memberIdx) {
+    }
+
+    private static Target findTarget(KernelServices k, String type, String member) {
+        List<BtfHandle> btfs = new ArrayList<>();
+        btfs.add(k.btfs().vmlinux());
+        btfs.addAll(k.btfs().moduleBtfs());
+        List<Target> hits = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (BtfHandle b : btfs) {
+            for (StructOpsDesc d : k.registry().structOps(b)) {
+                if (type != null && !d.name().equals(type)) {
+                    continue;
+                }
+                BtfType.Composite c = (BtfType.Composite) b.btf().type(d.typeId());
+                for (int i = 0; i < c.members().size(); i++) {
+                    if (b.btf().str(c.members().get(i).nameOff()).equals(member)) {
+                        hits.add(new Target(b, d.typeId(), i));
+                        names.add(d.name());
+                    }
+                }
+                if (type != null && hits.isEmpty()) {
+                    throw new LoaderException("struct_ops type " + type + " has no member " + member);
+                }
+            }
+        }
+        if (hits.isEmpty()) {
+            throw new LoaderException(type != null ? "struct_ops type " + type + " is not registered"
+                    : "no registered struct_ops type has a member " + member);
+        }
+        if (hits.size() > 1) {
+            throw new LoaderException("member " + member + " is in several struct_ops types (" + String.join(", ", names)
+                    + "): name one with .struct_ops TYPE.MEMBER or attach TYPE.MEMBER");
+        }
+        return hits.get(0);
+    }
+
+    /** Models bpf_object__resolve_ksym_func_btf_id(): vmlinux first, then module BTFs. */
+    private static Program.KfuncRef resolveKfunc(KernelServices k, String name, List<BtfHandle> fdArray) {
+        BtfHandle vmlinux = k.btfs().vmlinux();
+        int id = vmlinux.btf().findByNameKind(name, BtfKind.FUNC);
+        if (id > 0) {
+            return new Program.KfuncRef(id, 0);
+        }
+        for (BtfHandle m : k.btfs().moduleBtfs()) {
+            int mid = m.btf().findByNameKind(name, BtfKind.FUNC);
+            if (mid >= m.btf().startId()) {
+                int idx = fdArray.indexOf(m);
+                if (idx < 0) {
+                    fdArray.add(m);
+                    idx = fdArray.size() - 1;
+                }
+                return new Program.KfuncRef(mid, idx);
+            }
+        }
+        throw new LoaderException("extern (func ksym) '" + name + "': not found in kernel or module BTFs");
+    }
+}

@@ -1,0 +1,130 @@
+package org.bpfosgi.prog;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.verifier.BpfCheck;
+import org.bpfosgi.verifier.BpfProgAux;
+import org.bpfosgi.verifier.BpfProgLoadAttr;
+import org.bpfosgi.verifier.BtfHandle;
+import org.bpfosgi.verifier.KernelServices;
+
+/**
+ * The program table: kernel/bpf/syscall.c bpf_prog_load() (up to and around bpf_check()), the
+ * {@code prog_idr} with ids allocated cyclically from 1, and bpf_prog_put() → __bpf_prog_put_noref()
+ * freeing the references a program holds. This is the kernel facade the {@code prog} commands use.
+ */
+public final class ProgTable {
+    private final KernelServices kernel;
+    private final TreeMap<Integer, BpfProg> idr = new TreeMap<>();
+    private final java.util.Set<Integer> reserved = new java.util.HashSet<>();
+    private int nextId = 1;
+
+    public ProgTable(KernelServices kernel) {
+        this.kernel = kernel;
+    }
+
+    public KernelServices kernel() {
+        return kernel;
+    }
+
+    /** Models bpf_prog_alloc_id(): idr_alloc_cyclic(&prog_idr, prog, 1, INT_MAX). */
+    private synchronized int allocId() {
+        while (idr.containsKey(nextId) || reserved.contains(nextId)) {
+            nextId = nextId == Integer.MAX_VALUE - 1 ? 1 : nextId + 1;
+        }
+        int id = nextId;
+        nextId = nextId == Integer.MAX_VALUE - 1 ? 1 : nextId + 1;
+        reserved.add(id);
+        return id;
+    }
+
+    /**
+     * Models bpf_prog_load(). The id is reserved before bpf_check() (the kernel allocates it
+     * after) so that reference holders are named after it from the start; a failed load gives it
+     * back, and the next load gets it.
+     */
+    public ProgLoadResult load(BpfProgLoadAttr attr) {
+        String name = attr.name();
+        if (name.length() > BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1 || !name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_' || c == '.')) {
+            return new ProgLoadResult(null, Errno.EINVAL.negative(), "");
+        }
+        if ((attr.capabilities() & (BpfProgLoadAttr.CAP_BPF | BpfProgLoadAttr.CAP_SYS_ADMIN)) == 0) {
+            // only socket filters and cgroup skb programs may be loaded without CAP_BPF
+            return new ProgLoadResult(null, Errno.EPERM.negative(), "");
+        }
+        if (attr.insns().isEmpty() || attr.insns().size() > org.bpfosgi.isa.Bpf.BPF_COMPLEXITY_LIMIT_INSNS) {
+            return new ProgLoadResult(null, attr.insns().isEmpty() ? Errno.EINVAL.negative() : Errno.E2BIG.negative(), "");
+        }
+        // attach_btf: the object of attach_btf_obj_fd, or vmlinux for an attach_btf_id alone
+        BtfHandle attachBtf = attr.attachBtf();
+        if (attachBtf != null) {
+            kernel.btfs().btfGet(attachBtf);
+        } else if (attr.attachBtfId() != 0) {
+            attachBtf = kernel.btfs().vmlinux();
+            kernel.btfs().btfGet(attachBtf);
+        }
+        int id = allocId();
+        BpfProgAux aux = new BpfProgAux(name);
+        aux.setId(id);
+        aux.initForLoad(attachBtf, attr.gplCompatible(), (attr.progFlags() & BpfProgLoadAttr.BPF_F_SLEEPABLE) != 0);
+        BpfCheck.Result r = BpfCheck.run(attr, aux, kernel);
+        if (!r.ok()) {
+            // free_prog_sec / bpf_prog_free: everything the aux took goes back
+            freeAux(aux);
+            synchronized (this) {
+                reserved.remove(id);
+                // the kernel never allocated an id for this load: the cyclic counter goes back
+                if (nextId == id + 1 || (id == Integer.MAX_VALUE - 1 && nextId == 1)) {
+                    nextId = id;
+                }
+            }
+            return new ProgLoadResult(null, r.err(), r.log());
+        }
+        String attach = aux.stOps().map(d -> d.name() + "." + aux.attachFuncName()).orElse("");
+        BpfProg prog = new BpfProg(id, name, r.insns(), aux, attach, attr.license());
+        synchronized (this) {
+            reserved.remove(id);
+            idr.put(id, prog);
+        }
+        return new ProgLoadResult(prog, 0, r.log());
+    }
+
+    private void freeAux(BpfProgAux aux) {
+        aux.freeKfuncBtfTab(kernel.modules(), kernel.btfs());
+        if (aux.attachBtf() != null) {
+            kernel.btfs().btfPut(aux.attachBtf());
+            aux.clearAttachBtf();
+        }
+    }
+
+    /** The loaded programs by id. */
+    public synchronized List<BpfProg> list() {
+        return new ArrayList<>(idr.values());
+    }
+
+    public synchronized Optional<BpfProg> get(int id) {
+        return Optional.ofNullable(idr.get(id));
+    }
+
+    /**
+     * Models the last bpf_prog_put(): the id goes (bpf_prog_free_id()), then
+     * bpf_prog_free_deferred() → bpf_free_kfunc_btf_tab() and btf_put(attach_btf).
+     * -ENOENT if there is no such program.
+     */
+    public int free(int id) {
+        BpfProg p;
+        synchronized (this) {
+            p = idr.remove(id);
+        }
+        if (p == null) {
+            return Errno.ENOENT.negative();
+        }
+        freeAux(p.aux());
+        p.markFreed();
+        return 0;
+    }
+}

@@ -1,0 +1,48 @@
+package org.bpfosgi.verifier;
+
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_ANYTHING;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_CONST_SIZE;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MEM_RDONLY;
+import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_INTEGER;
+
+import java.util.List;
+import java.util.Map;
+
+import org.bpfosgi.isa.HelperIds;
+import org.bpfosgi.subsystem.BpfFuncProto;
+
+/**
+ * Models kernel/bpf/helpers.c bpf_base_func_proto() — the subset without maps, ring buffers,
+ * spin locks, timers and dynptrs, which the model does not have yet: the time, random and CPU
+ * helpers, and bpf_trace_printk (GPL-only, privileged).
+ */
+public final class BaseFuncProtos {
+    private BaseFuncProtos() {
+    }
+
+    private static final Map<Integer, BpfFuncProto> PROTOS = Map.of(
+            5, new BpfFuncProto("bpf_ktime_get_ns", false, RET_INTEGER, List.of()),
+            7, new BpfFuncProto("bpf_get_prandom_u32", false, RET_INTEGER, List.of()),
+            8, new BpfFuncProto("bpf_get_smp_processor_id", false, RET_INTEGER, List.of()),
+            42, new BpfFuncProto("bpf_get_numa_node_id", false, RET_INTEGER, List.of()),
+            118, new BpfFuncProto("bpf_jiffies64", false, RET_INTEGER, List.of()),
+            125, new BpfFuncProto("bpf_ktime_get_boot_ns", false, RET_INTEGER, List.of()),
+            160, new BpfFuncProto("bpf_ktime_get_coarse_ns", false, RET_INTEGER, List.of()),
+            6, new BpfFuncProto("bpf_trace_printk", true, RET_INTEGER,
+                    List.of(ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING)));
+
+    /** The base proto of {@code funcId}, or null. */
+    public static BpfFuncProto bpfBaseFuncProto(int funcId) {
+        return PROTOS.get(funcId);
+    }
+
+    /** The helper ids of the base set (for kallsyms). */
+    public static Map<Integer, BpfFuncProto> all() {
+        return PROTOS;
+    }
+
+    static String name(int funcId) {
+        String n = HelperIds.name(funcId);
+        return n == null ? "unknown" : n;
+    }
+}

@@ -1,0 +1,133 @@
+package org.bpfosgi.verifier;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import org.bpfosgi.btf.BtfType;
+import org.bpfosgi.module.ModuleTable;
+
+/**
+ * Models {@code struct bpf_prog_aux}, the parts a struct_ops load fills: the kfunc tables with
+ * the references they hold, the attach information set by check_struct_ops_btf_id(), and the
+ * stack depths. {@link #freeKfuncBtfTab} is bpf_free_kfunc_btf_tab(), run when the program is
+ * freed — also when its load failed.
+ */
+public final class BpfProgAux {
+    /** prog->aux->id once the load succeeded (bpf_prog_alloc_id()); 0 while loading. */
+    int id;
+    final String name;
+    /** {@code kfunc_tab}: sorted by (func_id, offset) during verification, by (imm, offset) after fixup. */
+    final List<KfuncDesc> kfuncTab = new ArrayList<>();
+    /** Whether {@code kfunc_tab} was allocated (the first kfunc call was seen, even a weak one). */
+    boolean kfuncTabAllocated;
+    /** {@code kfunc_btf_tab} (null until the first offset &gt; 0), sorted by offset. */
+    List<KfuncBtf> kfuncBtfTab;
+    /** {@code attach_btf}: the BTF the program attaches to (a reference held by the program). */
+    BtfHandle attachBtf;
+    StructOpsDesc stOps;
+    int attachStOpsMemberOff;
+    String attachFuncName;
+    BtfType.FuncProto attachFuncProto;
+    boolean sleepable;
+    boolean gplCompatible;
+    /** Stack depth of each subprogram, as check_max_stack_depth() leaves it. */
+    int[] stackDepths = new int[0];
+    int verifiedInsns;
+
+    public BpfProgAux(String name) {
+        this.name = name;
+    }
+
+    /** What bpf_prog_load() sets before bpf_check(): attach_btf (with its reference), gpl_compatible, sleepable. */
+    public void initForLoad(BtfHandle attachBtf, boolean gplCompatible, boolean sleepable) {
+        this.attachBtf = attachBtf;
+        this.gplCompatible = gplCompatible;
+        this.sleepable = sleepable;
+    }
+
+    /** The attach BTF reference was put (prog free). */
+    public void clearAttachBtf() {
+        this.attachBtf = null;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public void setId(int id) {
+        this.id = id;
+    }
+
+    public List<KfuncDesc> kfuncTab() {
+        return List.copyOf(kfuncTab);
+    }
+
+    public List<KfuncBtf> kfuncBtfTab() {
+        return kfuncBtfTab == null ? List.of() : List.copyOf(kfuncBtfTab);
+    }
+
+    public Optional<StructOpsDesc> stOps() {
+        return Optional.ofNullable(stOps);
+    }
+
+    public String attachFuncName() {
+        return attachFuncName;
+    }
+
+    public BtfHandle attachBtf() {
+        return attachBtf;
+    }
+
+    public boolean gplCompatible() {
+        return gplCompatible;
+    }
+
+    public int verifiedInsns() {
+        return verifiedInsns;
+    }
+
+    public int[] stackDepths() {
+        return stackDepths.clone();
+    }
+
+    /**
+     * The holder name of a kfunc_btf_tab entry: who holds what, for lsmod and tests. The id is
+     * the one the program table reserved for this load (the kernel allocates it after
+     * bpf_check(); the model reserves it first so that the name is right from the start).
+     */
+    String kfuncBtfHolder(int offset) {
+        return "prog " + id + " (" + name + ") kfunc_btf_tab off " + offset;
+    }
+
+    /** Sorts kfunc_tab by (func_id, offset): kfunc_desc_cmp_by_id_off(). */
+    void sortKfuncDescsByIdOff() {
+        kfuncTab.sort(Comparator.comparingInt(KfuncDesc::funcId).thenComparingInt(KfuncDesc::offset));
+    }
+
+    /** Models sort_kfunc_descs_by_imm_off(). */
+    void sortKfuncDescsByImmOff() {
+        kfuncTab.sort(Comparator.comparingInt(KfuncDesc::imm).thenComparingInt(KfuncDesc::offset));
+    }
+
+    /**
+     * Models bpf_free_kfunc_btf_tab(): from the last entry to the first, module_put() then
+     * btf_put(). Idempotent here (the kernel frees the table with the aux).
+     */
+    public void freeKfuncBtfTab(ModuleTable modules, KernelBtfs btfs) {
+        if (kfuncBtfTab == null) {
+            return;
+        }
+        for (int i = kfuncBtfTab.size() - 1; i >= 0; i--) {
+            KfuncBtf e = kfuncBtfTab.get(i);
+            modules.modulePut(e.module(), e.holder());
+            btfs.btfPut(e.btf());
+        }
+        kfuncBtfTab = null;
+    }
+}

@@ -1,0 +1,88 @@
+package org.bpfosgi.verifier;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import org.bpfosgi.isa.Insn;
+import org.bpfosgi.subsystem.BpfProgType;
+
+/**
+ * The {@code BPF_PROG_LOAD} part of {@code union bpf_attr} (include/uapi/linux/bpf.h).
+ * File descriptors are replaced by the objects they name: {@code attachBtf} is the BTF object
+ * of {@code attach_btf_obj_fd} (null means vmlinux), {@code fdArray} holds BTF objects (index 0 is
+ * unused, as libbpf leaves it: kfunc {@code off} 0 means vmlinux; a null entry is a bad fd).
+ *
+ * @param progType           prog_type; the model verifies STRUCT_OPS
+ * @param insns              insns
+ * @param license            license ("GPL", "Dual BSD/GPL", ...)
+ * @param name               prog_name (at most BPF_OBJ_NAME_LEN - 1 = 15 characters)
+ * @param attachBtf          attach_btf_obj_fd's object, or null for vmlinux
+ * @param attachBtfId        attach_btf_id: the struct_ops type's id
+ * @param expectedAttachType expected_attach_type: for struct_ops, the member index
+ * @param fdArray            fd_array, or null when not given
+ * @param logLevel           log_level
+ * @param progFlags          prog_flags (BPF_F_SLEEPABLE ...)
+ * @param capabilities       what the loading task is capable of (CAP_BPF, CAP_PERFMON, ...)
+ */
+public record BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String license, String name, BtfHandle attachBtf,
+                              int attachBtfId, int expectedAttachType, List<BtfHandle> fdArray, int logLevel, int progFlags,
+                              int capabilities) {
+    /** BPF_F_SLEEPABLE. */
+    public static final int BPF_F_SLEEPABLE = 1 << 4;
+    /** BPF_OBJ_NAME_LEN. */
+    public static final int BPF_OBJ_NAME_LEN = 16;
+    /** capability bits of the model (not the kernel's numbers): CAP_BPF. */
+    public static final int CAP_BPF = 1;
+    /** CAP_PERFMON: allow_ptr_leaks, allow_uninit_stack, bypass_spec_v1/v4. */
+    public static final int CAP_PERFMON = 2;
+    /** CAP_SYS_ADMIN. */
+    public static final int CAP_SYS_ADMIN = 4;
+    /** What root has. */
+    public static final int CAPS_ROOT = CAP_BPF | CAP_PERFMON | CAP_SYS_ADMIN;
+
+    public BpfProgLoadAttr {
+        Objects.requireNonNull(progType, "progType");
+        insns = List.copyOf(insns);
+        license = license == null ? "" : license;
+        name = name == null ? "" : name;
+        if (fdArray != null) {
+            fdArray = java.util.Collections.unmodifiableList(new ArrayList<>(fdArray));
+        }
+    }
+
+    /** A struct_ops load as root with no log. */
+    public static BpfProgLoadAttr structOps(List<Insn> insns, String license, String name, BtfHandle attachBtf,
+                                            int attachBtfId, int memberIdx, List<BtfHandle> fdArray) {
+        return new BpfProgLoadAttr(BpfProgType.STRUCT_OPS, insns, license, name, attachBtf, attachBtfId, memberIdx,
+                fdArray, 0, 0, CAPS_ROOT);
+    }
+
+    public BpfProgLoadAttr withLogLevel(int level) {
+        return new BpfProgLoadAttr(progType, insns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray,
+                level, progFlags, capabilities);
+    }
+
+    public BpfProgLoadAttr withCapabilities(int caps) {
+        return new BpfProgLoadAttr(progType, insns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray,
+                logLevel, progFlags, caps);
+    }
+
+    public BpfProgLoadAttr withProgFlags(int flags) {
+        return new BpfProgLoadAttr(progType, insns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray,
+                logLevel, flags, capabilities);
+    }
+
+    public BpfProgLoadAttr withInsns(List<Insn> newInsns) {
+        return new BpfProgLoadAttr(progType, newInsns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray,
+                logLevel, progFlags, capabilities);
+    }
+
+    /** Models license_is_gpl_compatible() (include/linux/license.h). */
+    public boolean gplCompatible() {
+        return switch (license) {
+            case "GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL" -> true;
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,424 @@
+package org.bpfosgi.verifier;
+
+import static org.bpfosgi.isa.Bpf.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+
+import org.bpfosgi.btf.Btf;
+import org.bpfosgi.btf.api.BtfKind;
+import org.bpfosgi.btf.BtfType;
+import org.bpfosgi.btf.KfFlags;
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.HelperIds;
+import org.bpfosgi.isa.Insn;
+import org.bpfosgi.subsystem.BpfFuncProto;
+import org.bpfosgi.subsystem.BpfProgType;
+
+/**
+ * The calls and the exit of do_check(): models kernel/bpf/verifier.c check_helper_call(),
+ * check_kfunc_call() with fetch_kfunc_meta() and check_kfunc_args(), check_func_call() with
+ * setup_func_entry(), prepare_func_exit(), check_reference_leak() and check_return_code().
+ * Caller-saved registers R0-R5 are clobbered by every call.
+ */
+final class CheckCalls {
+    /** CALLER_SAVED_REGS. */
+    static final int CALLER_SAVED_REGS = 6;
+
+    private final DoCheck dc;
+    private final VerifierEnv env;
+
+    CheckCalls(DoCheck dc) {
+        this.dc = dc;
+        this.env = dc.env;
+    }
+
+    private void clobberCallerSaved() {
+        for (int i = 0; i < CALLER_SAVED_REGS; i++) {
+            dc.setReg(i, RegState.NOT_INIT);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Models check_helper_call(). */
+    int checkHelperCall(int idx, Insn insn) {
+        int funcId = insn.imm();
+        if (funcId < 0 || funcId >= HelperIds.__BPF_FUNC_MAX_ID) {
+            return env.err(Errno.EINVAL, "invalid func %s#%d\n", BaseFuncProtos.name(funcId), funcId);
+        }
+        BpfFuncProto fn;
+        try {
+            fn = env.ops.getFuncProto(funcId, new ProgInfo(env));
+        } catch (RuntimeException e) {
+            env.verbose("bpf-osgi: get_func_proto of %s threw %s\n", env.aux.stOps.name(), e.toString());
+            fn = null;
+        }
+        if (fn == null) {
+            return env.err(Errno.EINVAL, "program of this type cannot use helper %s#%d\n", BaseFuncProtos.name(funcId), funcId);
+        }
+        if (!env.aux.gplCompatible && fn.gplOnly()) {
+            return env.err(Errno.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program\n");
+        }
+        List<BpfFuncProto.ArgType> args = fn.argTypes();
+        for (int i = 0; i < args.size(); i++) {
+            int regno = i + 1;
+            int r = dc.checkRegArg(regno, true);
+            if (r < 0) {
+                return r;
+            }
+            RegState reg = dc.reg(regno);
+            switch (args.get(i)) {
+                case ARG_ANYTHING -> {
+                    if (dc.isPointerValue(reg)) {
+                        return env.err(Errno.EACCES, "R%d leaks addr into helper function\n", regno);
+                    }
+                }
+                case ARG_PTR_TO_CTX -> {
+                    if (reg.type() != RegType.PTR_TO_CTX) {
+                        return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "ctx");
+                    }
+                }
+                case ARG_PTR_TO_MEM_RDONLY -> {
+                    if (reg.type() != RegType.PTR_TO_STACK && reg.type() != RegType.PTR_TO_MEM) {
+                        return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "fp, mem");
+                    }
+                }
+                case ARG_CONST_SIZE, ARG_CONST_SIZE_OR_ZERO -> {
+                    if (!reg.isConst()) {
+                        return env.err(Errno.EACCES,
+                                "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'\n", regno);
+                    }
+                    long size = reg.var().value();
+                    if (size == 0 && args.get(i) == BpfFuncProto.ArgType.ARG_CONST_SIZE) {
+                        return env.err(Errno.EACCES, "R%d invalid zero-sized read: u64=[%d,%d]\n", regno, size, size);
+                    }
+                    if (size < 0 || size > MAX_BPF_STACK) {
+                        return env.err(Errno.EACCES, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'\n", regno);
+                    }
+                    RegState memReg = dc.reg(regno - 1);
+                    if (memReg.type() == RegType.PTR_TO_STACK) {
+                        r = dc.mem.checkStackRangeInitialized(regno - 1, memReg, (int) size);
+                        if (r < 0) {
+                            return r;
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        clobberCallerSaved();
+        if (fn.retType() == BpfFuncProto.RetType.RET_INTEGER) {
+            dc.setReg(BPF_REG_0, RegState.UNKNOWN_SCALAR);
+        }
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ kfuncs
+
+    static BtfHandle kfuncBtf(VerifierEnv env, int offset) {
+        if (offset == 0) {
+            return env.btfs().vmlinux();
+        }
+        if (env.aux.kfuncBtfTab != null) {
+            for (KfuncBtf b : env.aux.kfuncBtfTab) {
+                if (b.offset() == offset) {
+                    return b.btf();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The name disasm_kfunc_name() prints for a kfunc call. */
+    static String kfuncName(VerifierEnv env, int funcId, int offset) {
+        BtfHandle b = kfuncBtf(env, offset);
+        if (b == null || funcId <= 0 || funcId >= b.btf().nrTypes()) {
+            return null;
+        }
+        return b.btf().name(funcId);
+    }
+
+    /** Models check_kfunc_call(). */
+    int checkKfuncCall(int idx, Insn insn) {
+        if (insn.imm() == 0) {
+            // an unresolved weak kfunc: must be dead code (fixup_kfunc_call() rejects it otherwise)
+            return 0;
+        }
+        BtfHandle descBtf = kfuncBtf(env, insn.off());
+        if (descBtf == null) {
+            return env.err(Errno.EFAULT, "verifier internal error: kernel function descriptor not found for func_id %u\n", insn.imm());
+        }
+        Btf btf = descBtf.btf();
+        int funcId = insn.imm();
+        String funcName = btf.name(funcId);
+        BtfType.FuncProto proto = btf.funcProto(funcId);
+        // fetch_kfunc_meta(): the kfunc must be in a set registered for this program type
+        OptionalInt flagsOpt = env.kernel.registry().kfuncFlags(descBtf, funcId, BpfProgType.STRUCT_OPS);
+        if (flagsOpt.isEmpty()) {
+            return env.err(Errno.EACCES, "calling kernel function %s is not allowed\n", funcName);
+        }
+        int flags = flagsOpt.getAsInt();
+        if ((flags & KfFlags.KF_DESTRUCTIVE) != 0 && (env.attr.capabilities() & BpfProgLoadAttr.CAP_SYS_ADMIN) == 0) {
+            return env.err(Errno.EACCES, "destructive kfunc calls require CAP_SYS_BOOT capability\n");
+        }
+        if ((flags & KfFlags.KF_SLEEPABLE) != 0 && !env.aux.sleepable) {
+            return env.err(Errno.EACCES, "program must be sleepable to call sleepable kfunc %s\n", funcName);
+        }
+        int[] refObjId = {0};
+        int r = checkKfuncArgs(funcName, btf, proto, flags, refObjId);
+        if (r < 0) {
+            return r;
+        }
+        boolean release = (flags & KfFlags.KF_RELEASE) != 0;
+        if (release) {
+            r = releaseReference(refObjId[0]);
+            if (r < 0) {
+                return r;
+            }
+        }
+        clobberCallerSaved();
+        int ret = btf.resolve(proto.returnType());
+        boolean acquire = (flags & KfFlags.KF_ACQUIRE) != 0;
+        if (ret == 0) {
+            if (acquire) {
+                return env.err(Errno.EINVAL, "acquire kernel function does not return PTR_TO_BTF_ID\n");
+            }
+            return 0;
+        }
+        BtfKind rk = btf.kind(ret);
+        if (rk == BtfKind.INT || rk == BtfKind.ENUM || rk == BtfKind.ENUM64) {
+            if (acquire) {
+                return env.err(Errno.EINVAL, "acquire kernel function does not return PTR_TO_BTF_ID\n");
+            }
+            dc.setReg(BPF_REG_0, RegState.UNKNOWN_SCALAR);
+            return 0;
+        }
+        if (rk != BtfKind.PTR) {
+            return env.err(Errno.EINVAL, "kernel function %s returns pointer type %s %s is not supported\n", funcName,
+                    rk.name(), btf.name(ret));
+        }
+        int pointee = btf.resolve(((BtfType.Ref) btf.type(ret)).type());
+        if (btf.kind(pointee) != BtfKind.STRUCT) {
+            return env.err(Errno.EINVAL, "kernel function %s returns pointer type %s %s is not supported\n", funcName,
+                    btf.kind(pointee).name(), btf.name(pointee));
+        }
+        int rflags = (flags & KfFlags.KF_RET_NULL) != 0 ? RegState.PTR_MAYBE_NULL : 0;
+        int id = 0;
+        int ref = 0;
+        if (acquire) {
+            // acquire_reference_state()
+            id = dc.newId();
+            ref = id;
+            List<VerifierState.RefState> refs = new ArrayList<>(dc.cur.refs);
+            refs.add(new VerifierState.RefState(id, idx));
+            dc.cur.refs = refs;
+        } else if (rflags != 0) {
+            id = dc.newId();
+        }
+        dc.setReg(BPF_REG_0, RegState.btfPtr(descBtf, pointee, rflags, id, ref));
+        return 0;
+    }
+
+    /** Models check_kfunc_args(). */
+    private int checkKfuncArgs(String funcName, Btf btf, BtfType.FuncProto proto, int flags, int[] refObjId) {
+        int nargs = proto.vlen();
+        if (nargs > 5) {
+            return env.err(Errno.EINVAL, "Function %s has %d > %d args\n", funcName, nargs, 5);
+        }
+        boolean release = (flags & KfFlags.KF_RELEASE) != 0;
+        boolean trustedArgs = (flags & KfFlags.KF_TRUSTED_ARGS) != 0 || release;
+        for (int i = 0; i < nargs; i++) {
+            int regno = i + 1;
+            RegState reg = dc.reg(regno);
+            dc.printer.scratchReg(regno);
+            int t = btf.resolve(proto.params().get(i).type());
+            BtfKind k = btf.kind(t);
+            if (k == BtfKind.INT || k == BtfKind.ENUM || k == BtfKind.ENUM64) {
+                if (reg.type() != RegType.SCALAR_VALUE) {
+                    return env.err(Errno.EINVAL, "R%d is not a scalar\n", regno);
+                }
+                continue;
+            }
+            if (k != BtfKind.PTR) {
+                return env.err(Errno.EINVAL, "Unrecognized arg#%d type %s\n", i, k.name());
+            }
+            if (reg.type() == RegType.NOT_INIT) {
+                // unsure of the kernel's text here; a NOT_INIT register reads as !read_ok everywhere else
+                return env.err(Errno.EACCES, "R%d !read_ok\n", regno);
+            }
+            if (reg.refObjId() != 0) {
+                if (release && refObjId[0] != 0) {
+                    return env.err(Errno.EFAULT, "verifier internal error: more than one arg with ref_obj_id R%d %u %u\n",
+                            regno, reg.refObjId(), refObjId[0]);
+                }
+                refObjId[0] = reg.refObjId();
+            }
+            int refT = btf.resolve(((BtfType.Ref) btf.type(t)).type());
+            String refName = btf.name(refT);
+            if (trustedArgs && (reg.isNull() || reg.maybeNull())) {
+                return env.err(Errno.EACCES, "Possibly NULL pointer passed to trusted arg%d\n", i);
+            }
+            if (btf.kind(refT) == BtfKind.STRUCT) {
+                // KF_ARG_PTR_TO_BTF_ID
+                if (reg.type() != RegType.PTR_TO_BTF_ID || (reg.flags() & RegState.PTR_UNTRUSTED) != 0) {
+                    env.verbose("arg#%d is %s ", i, reg.typeStr());
+                    RegState base = reg.withFlags(reg.flags() & RegState.PTR_TRUSTED);
+                    return env.err(Errno.EINVAL, "expected %s or socket\n", base.typeStr());
+                }
+                boolean trustedReg = (reg.flags() & RegState.PTR_TRUSTED) != 0 || reg.refObjId() != 0;
+                if (trustedArgs && !trustedReg) {
+                    return env.err(Errno.EINVAL, "R%d must be referenced or trusted\n", regno);
+                }
+                if (release && reg.off() != 0) {
+                    return env.err(Errno.EINVAL, "R%d must have zero offset when passed to release func\n", regno);
+                }
+                Btf rb = reg.btf().btf();
+                boolean match = reg.off() == 0 && rb.name(reg.btfId()).equals(refName)
+                        && rb.kind(reg.btfId()) == BtfKind.STRUCT;
+                if (!match) {
+                    return env.err(Errno.EINVAL,
+                            "kernel function %s args#%d expected pointer to %s %s but R%d has a pointer to %s %s\n",
+                            funcName, i, "STRUCT", refName, regno, rb.kind(reg.btfId()).name(), rb.name(reg.btfId()));
+                }
+                continue;
+            }
+            // a pointer to a scalar or void: memory the program owns (KF_ARG_PTR_TO_MEM)
+            if (reg.type() == RegType.PTR_TO_STACK) {
+                long size = refT == 0 ? 0 : btf.resolveSize(refT);
+                int r = dc.mem.checkStackRangeInitialized(regno, reg, (int) size);
+                if (r < 0) {
+                    return r;
+                }
+                continue;
+            }
+            if (reg.type() == RegType.PTR_TO_MEM) {
+                continue;
+            }
+            return env.err(Errno.EINVAL, "arg#%d pointer type %s %s must point to %sscalar, or struct with scalar\n", i,
+                    btf.kind(refT).name(), refName, "");
+        }
+        if (release && refObjId[0] == 0) {
+            return env.err(Errno.EINVAL, "release kernel function %s expects refcounted PTR_TO_BTF_ID\n", funcName);
+        }
+        return 0;
+    }
+
+    /** Models release_reference(): the reference goes, and every register carrying it is invalidated. */
+    private int releaseReference(int refObjId) {
+        List<VerifierState.RefState> refs = new ArrayList<>(dc.cur.refs);
+        if (!refs.removeIf(rs -> rs.id() == refObjId)) {
+            return env.err(Errno.EFAULT, "verifier internal error: release of unknown reference %d\n", refObjId);
+        }
+        dc.cur.refs = refs;
+        dc.forEachReg(dc.cur, reg -> reg.refObjId() == refObjId ? RegState.NOT_INIT : reg);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ bpf-to-bpf calls
+
+    /** Models check_func_call() with setup_func_entry() for a static subprogram. */
+    int checkFuncCall(int idx, Insn insn) {
+        VerifierState st = dc.cur;
+        if (st.curframe + 1 >= MAX_CALL_FRAMES) {
+            return env.err(Errno.E2BIG, "the call stack of %d frames is too deep\n", st.curframe + 2);
+        }
+        int target = idx + insn.imm() + 1;
+        int subprog = env.findSubprog(target);
+        if (subprog < 0) {
+            return env.err(Errno.EFAULT, "verifier bug. No program starts at insn %d\n", target);
+        }
+        FuncState caller = st.cur();
+        FuncState callee = new FuncState(idx, st.curframe + 1, subprog);
+        for (int i = BPF_REG_1; i <= BPF_REG_5; i++) {
+            callee.regs[i] = caller.regs[i];
+        }
+        callee.regs[BPF_REG_FP] = RegState.stack(callee.frameno, 0);
+        for (int i = 0; i < CALLER_SAVED_REGS; i++) {
+            caller.regs[i] = RegState.NOT_INIT;
+        }
+        st.curframe++;
+        st.frame[st.curframe] = callee;
+        if (dc.printer.on()) {
+            dc.printer.text("caller:\n");
+            dc.printer.printVerifierState(caller, true);
+            dc.printer.text("callee:\n");
+            dc.printer.printVerifierState(callee, true);
+        }
+        dc.printer.scratchAll();
+        st.insnIdx = target;
+        return 0;
+    }
+
+    /** The BPF_EXIT of do_check(): prepare_func_exit() for a subprogram, the exit checks for main. */
+    int checkExit(int idx) {
+        VerifierState st = dc.cur;
+        if (st.curframe > 0) {
+            return prepareFuncExit();
+        }
+        int r = checkReferenceLeak();
+        if (r < 0) {
+            return r;
+        }
+        r = checkReturnCode();
+        if (r < 0) {
+            return r;
+        }
+        return DoCheck.PATH_DONE;
+    }
+
+    /** Models prepare_func_exit(). */
+    private int prepareFuncExit() {
+        VerifierState st = dc.cur;
+        FuncState callee = st.cur();
+        RegState r0 = callee.regs[BPF_REG_0];
+        // a static subprogram may return nothing (void): the caller fails only if it reads R0
+        if (r0.type() == RegType.PTR_TO_STACK && r0.frameno() == callee.frameno) {
+            return env.err(Errno.EINVAL, "cannot return stack pointer to the caller\n");
+        }
+        FuncState caller = st.frame[st.curframe - 1];
+        caller.regs[BPF_REG_0] = r0;
+        if (dc.printer.on()) {
+            dc.printer.text("returning from callee:\n");
+            dc.printer.printVerifierState(callee, true);
+            dc.printer.text("to caller at %d:\n", callee.callsite + 1);
+            dc.printer.printVerifierState(caller, true);
+        }
+        st.frame[st.curframe] = null;
+        st.curframe--;
+        dc.printer.scratchAll();
+        st.insnIdx = callee.callsite + 1;
+        return 0;
+    }
+
+    /** Models check_reference_leak(). */
+    private int checkReferenceLeak() {
+        List<VerifierState.RefState> refs = dc.cur.refs;
+        if (refs.isEmpty()) {
+            return 0;
+        }
+        for (VerifierState.RefState rs : refs) {
+            env.verbose("Unreleased reference id=%d alloc_insn=%d\n", rs.id(), rs.insnIdx());
+        }
+        return Errno.EINVAL.negative();
+    }
+
+    /** Models check_return_code() for BPF_PROG_TYPE_STRUCT_OPS. */
+    private int checkReturnCode() {
+        BtfType.FuncProto proto = env.aux.attachFuncProto;
+        if (proto != null && proto.returnType() == 0) {
+            // a void member: the program's return value is ignored
+            return 0;
+        }
+        RegState r0 = dc.reg(BPF_REG_0);
+        if (r0.type() == RegType.NOT_INIT) {
+            return env.err(Errno.EACCES, "R0 !read_ok\n");
+        }
+        if (dc.isPointerValue(r0)) {
+            return env.err(Errno.EACCES, "R0 leaks addr as return value\n");
+        }
+        return 0;
+    }
+}

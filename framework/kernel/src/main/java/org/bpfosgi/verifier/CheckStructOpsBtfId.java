@@ -1,0 +1,84 @@
+package org.bpfosgi.verifier;
+
+import java.util.Optional;
+
+import org.bpfosgi.btf.Btf;
+import org.bpfosgi.btf.api.BtfKind;
+import org.bpfosgi.btf.BtfType;
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.module.Module;
+
+/**
+ * Models kernel/bpf/verifier.c check_struct_ops_btf_id() (spec §4), every check in the kernel's
+ * order. Takes {@code env->attach_btf_mod} with btf_try_get_module(); {@link BpfCheck} puts it at
+ * the end of bpf_check() on every path.
+ *
+ * <p>Not modelled: check 9 (private stack; the model's JIT has none and nothing requests it) and
+ * check 10 ({@code __ref} arguments with tail calls; the model has no tail calls yet).
+ */
+final class CheckStructOpsBtfId {
+    private CheckStructOpsBtfId() {
+    }
+
+    static int run(VerifierEnv env) {
+        BpfProgAux aux = env.aux;
+        if (!aux.gplCompatible) {
+            return env.err(Errno.EINVAL, "struct ops programs must have a GPL compatible license\n");
+        }
+        int btfId = env.attr.attachBtfId();
+        if (btfId == 0) {
+            return Errno.ENOTSUPP.negative();
+        }
+        BtfHandle btf = aux.attachBtf;
+        if (btf.isModule()) {
+            Optional<Module> mod = env.btfs().btfTryGetModule(btf, env.attachBtfModHolder);
+            if (mod.isEmpty()) {
+                return env.err(Errno.ENOTSUPP, "struct_ops module %s is not found\n", btf.name());
+            }
+            env.attachBtfMod = mod.get();
+        }
+        Optional<StructOpsDesc> found = env.kernel.registry().find(btf, btfId);
+        if (found.isEmpty()) {
+            return env.err(Errno.ENOTSUPP, "attach_btf_id %u is not a supported struct\n", btfId);
+        }
+        StructOpsDesc desc = found.get();
+        Btf types = btf.btf();
+        BtfType.Composite t = (BtfType.Composite) types.type(desc.typeId());
+        String stName = desc.name();
+        int memberIdx = env.attr.expectedAttachType();
+        if (memberIdx < 0 || memberIdx >= t.vlen()) {
+            return env.err(Errno.EINVAL, "attach to invalid member idx %u of struct %s\n", memberIdx, stName);
+        }
+        BtfType.Member member = t.members().get(memberIdx);
+        String mname = types.str(member.nameOff());
+        BtfType.FuncProto funcProto = resolveFuncPtr(types, member.type());
+        if (funcProto == null) {
+            return env.err(Errno.EINVAL, "attach to invalid member %s(@idx %u) of struct %s\n", mname, memberIdx, stName);
+        }
+        if (!desc.ops().memberSupported(stName, mname)) {
+            return env.err(Errno.ENOTSUPP, "attach to unsupported member %s of struct %s\n", mname, stName);
+        }
+        aux.stOps = desc;
+        aux.attachStOpsMemberOff = (int) (member.bitOffset(t.kindFlag()) / 8);
+        aux.attachFuncName = mname;
+        aux.attachFuncProto = funcProto;
+        int err = desc.ops().checkMember(stName, mname, new ProgInfo(env));
+        if (err != 0) {
+            aux.stOps = null;
+            return env.err(Errno.of(err), "attach to unsupported member %s of struct %s\n", mname, stName);
+        }
+        // env->ops = st_ops->verifier_ops: the subsystem's callbacks from here on
+        env.ops = desc.ops();
+        return 0;
+    }
+
+    /** Models btf_type_resolve_func_ptr(): a pointer to a FUNC_PROTO, or null. */
+    static BtfType.FuncProto resolveFuncPtr(Btf btf, int typeId) {
+        int id = btf.resolve(typeId);
+        if (btf.kind(id) != BtfKind.PTR) {
+            return null;
+        }
+        int target = btf.resolve(((BtfType.Ref) btf.type(id)).type());
+        return btf.kind(target) == BtfKind.FUNC_PROTO ? (BtfType.FuncProto) btf.type(target) : null;
+    }
+}

@@ -1,0 +1,88 @@
+package org.bpfosgi.verifier;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.Bpf;
+import org.bpfosgi.isa.Insn;
+import org.bpfosgi.isa.InsnValidator;
+
+/**
+ * Models kernel/bpf/verifier.c check_subprogs(): jumps stay inside their subprogram, and each
+ * subprogram ends with an exit or a jump. Also runs the per-instruction reserved-field and
+ * opcode checks the kernel makes in resolve_pseudo_ldimm64() and do_check_insn()
+ * ({@link InsnValidator}, the kernel's messages). The model makes them for every instruction up
+ * front rather than when do_check reaches each one: only which error is reported first differs.
+ */
+final class CheckSubprogs {
+    private CheckSubprogs() {
+    }
+
+    static int run(VerifierEnv env) {
+        if (env.log.level() >= BpfVerifierLog.BPF_LOG_LEVEL2) {
+            for (int i = 0; i < env.subprogCount(); i++) {
+                env.verbose("func#%d @%d\n", i, env.subprogStarts.get(i));
+            }
+        }
+        int n = env.insns.size();
+        int cur = 0;
+        int subStart = env.subprogStarts.get(0);
+        int subEnd = env.subprogStarts.get(1);
+        for (int i = subStart; i < n; i++) {
+            Insn insn = env.insns.get(i);
+            int cls = insn.cls();
+            if ((cls == Bpf.BPF_JMP || cls == Bpf.BPF_JMP32) && !insn.isCall() && !insn.isExit()) {
+                long off = insn.isGotol() ? insn.imm() : insn.off();
+                long target = i + off + 1;
+                if (target < subStart || target >= subEnd) {
+                    return env.err(Errno.EINVAL, "jump out of range from insn %d to %d\n", i, target);
+                }
+            }
+            if (i == subEnd - 1) {
+                // the last insn of a subprog must be an exit or an unconditional jump
+                boolean ok = (cls == Bpf.BPF_JMP || cls == Bpf.BPF_JMP32)
+                        && (insn.isExit() || insn.op() == Bpf.BPF_JA);
+                if (!ok) {
+                    return env.err(Errno.EINVAL, "last insn is not an exit or jmp\n");
+                }
+                cur++;
+                if (cur < env.subprogCount()) {
+                    subStart = subEnd;
+                    subEnd = env.subprogStarts.get(cur + 1);
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The reserved-field and opcode checks (resolve_pseudo_ldimm64() and do_check_insn()). */
+    static int checkInsnFields(VerifierEnv env) {
+        var v = InsnValidator.validate(env.insns, false);
+        if (v.isPresent()) {
+            String msg = v.get().message();
+            if (msg.startsWith("empty program")) {
+                return Errno.EINVAL.negative();
+            }
+            if (msg.startsWith("jump out of range") || msg.startsWith("last insn")) {
+                return env.err(Errno.EINVAL, msg + "\n");
+            }
+            Errno e = msg.startsWith("frame pointer is read only") ? Errno.EACCES : Errno.EINVAL;
+            return env.err(e, msg + "\n");
+        }
+        for (int i = 0; i < env.insns.size(); i++) {
+            Insn insn = env.insns.get(i);
+            if (insn.isLdImm64()) {
+                int src = insn.src();
+                if (src == Bpf.BPF_PSEUDO_MAP_FD || src == Bpf.BPF_PSEUDO_MAP_VALUE || src == Bpf.BPF_PSEUDO_MAP_IDX
+                        || src == Bpf.BPF_PSEUDO_MAP_IDX_VALUE) {
+                    // no maps exist yet in the model: every fd is a bad one
+                    return env.err(Errno.EBADF, "fd %d is not pointing to valid bpf_map\n", insn.imm());
+                }
+                if (src == Bpf.BPF_PSEUDO_BTF_ID || src == Bpf.BPF_PSEUDO_FUNC) {
+                    // UNFINISHED: ksyms (check_pseudo_btf_id) and callbacks are not modelled yet
+                    return env.err(Errno.EINVAL, "unrecognized bpf_ld_imm64 insn\n");
+                }
+                i++;
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,299 @@
+package org.bpfosgi.verifier;
+
+import static org.bpfosgi.isa.Bpf.*;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.Disassembler;
+import org.bpfosgi.isa.Insn;
+import org.bpfosgi.verifier.VerifierState.Checkpoint;
+
+/**
+ * Models kernel/bpf/verifier.c do_check() (with do_check_common() for the main program): the
+ * abstract interpreter. One path is followed at a time; a conditional jump whose outcome is not
+ * known pushes the other branch (push_stack()); a path ends at the main program's exit or when
+ * is_state_visited() finds an explored state at a prune point that covers it.
+ *
+ * <p>The instruction classes are checked by {@link CheckAluOp}, {@link CheckMemAccess},
+ * {@link CheckCondJmpOp}, {@link CheckHelperCall}, {@link CheckKfuncCall} and
+ * {@link CheckFuncCall}; state pruning is {@link IsStateVisited}; the log is {@link VerifierLogPrinter}.
+ */
+final class DoCheck {
+    /** BPF_COMPLEXITY_LIMIT_INSNS. */
+    static final int BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
+    /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches at most. */
+    static final int BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
+
+    /** A path ended (exit of the main program, or pruned). */
+    static final int PATH_DONE = 1;
+
+    final VerifierEnv env;
+    final boolean[] prunePoint;
+    final IsStateVisited visited;
+    final VerifierLogPrinter printer;
+    final ArrayDeque<VerifierState> pending = new ArrayDeque<>();
+    VerifierState cur;
+    /** The helper, kfunc and bpf-to-bpf call checks, kept beside the interpreter they update. */
+    final CheckMemAccess mem;
+    final CheckAluOp alu;
+    final CheckCondJmpOp jmp;
+    final CheckCalls calls;
+    int jmpsProcessed;
+
+    DoCheck(VerifierEnv env, boolean[] prunePoint) {
+        this.env = env;
+        this.prunePoint = prunePoint;
+        this.visited = new IsStateVisited(this);
+        this.printer = new VerifierLogPrinter(this);
+        this.mem = new CheckMemAccess(this);
+        this.alu = new CheckAluOp(this);
+        this.jmp = new CheckCondJmpOp(this);
+        this.calls = new CheckCalls(this);
+    }
+
+    /** Models do_check_common(env, 0) followed by do_check(). */
+    int run() {
+        VerifierState st = new VerifierState();
+        FuncState f = new FuncState(-1, 0, 0);
+        f.regs[BPF_REG_1] = RegState.ctx();
+        f.regs[BPF_REG_FP] = RegState.stack(0, 0);
+        st.frame[0] = f;
+        st.curframe = 0;
+        cur = st;
+        printer.scratchAll();
+        return loop();
+    }
+
+    private int loop() {
+        List<Insn> insns = env.insns;
+        int n = insns.size();
+        while (true) {
+            int idx = cur.insnIdx;
+            if (idx < 0 || idx >= n) {
+                return env.err(Errno.EFAULT, "invalid insn idx %d insn_cnt %d\n", idx, n);
+            }
+            Insn insn = insns.get(idx);
+            if (++env.insnProcessed > BPF_COMPLEXITY_LIMIT_INSNS) {
+                return env.err(Errno.E2BIG, "BPF program is too large. Processed %d insn\n", env.insnProcessed);
+            }
+            env.seen[idx] = true;
+            if (prunePoint[idx]) {
+                int r = visited.run(idx);
+                if (r < 0) {
+                    return r;
+                }
+                if (r == 1) {
+                    printer.safe(idx);
+                    int p = processPathEnd();
+                    if (p <= 0) {
+                        return p;
+                    }
+                    continue;
+                }
+            }
+            printer.insn(idx, insn, insns);
+            cur.prevInsnIdx = idx;
+            int r = step(idx, insn);
+            if (r < 0) {
+                return r;
+            }
+            if (r == PATH_DONE) {
+                int p = processPathEnd();
+                if (p <= 0) {
+                    return p;
+                }
+            }
+        }
+    }
+
+    /** Models the process_bpf_exit label: update_branch_counts() and pop_stack(). 1 = continue, 0 = done. */
+    private int processPathEnd() {
+        updateBranchCounts(cur.parent);
+        VerifierState next = pending.pollLast();
+        if (next == null) {
+            return 0;
+        }
+        int from = next.prevInsnIdx;
+        cur = next;
+        printer.fromTo(from, cur.insnIdx);
+        return 1;
+    }
+
+    /** Models update_branch_counts(). */
+    static void updateBranchCounts(Checkpoint cp) {
+        while (cp != null) {
+            if (--cp.branches > 0) {
+                break;
+            }
+            cp = cp.parent;
+        }
+    }
+
+    /** Models push_stack(): the other branch continues later from {@code insnIdx}. */
+    VerifierState pushStack(int insnIdx, int prevIdx) {
+        if (pending.size() > BPF_COMPLEXITY_LIMIT_JMP_SEQ) {
+            env.verbose("The sequence of %d jumps is too complex.\n", pending.size());
+            return null;
+        }
+        VerifierState s = cur.copy();
+        s.insnIdx = insnIdx;
+        s.prevInsnIdx = prevIdx;
+        if (cur.parent != null) {
+            cur.parent.branches++;
+        }
+        pending.addLast(s);
+        return s;
+    }
+
+    private int step(int idx, Insn insn) {
+        int cls = insn.cls();
+        switch (cls) {
+            case BPF_ALU, BPF_ALU64 -> {
+                int r = alu.run(insn);
+                if (r < 0) {
+                    return r;
+                }
+                cur.insnIdx = idx + 1;
+                return 0;
+            }
+            case BPF_LDX -> {
+                int r = mem.checkLdx(idx, insn);
+                if (r < 0) {
+                    return r;
+                }
+                cur.insnIdx = idx + 1;
+                return 0;
+            }
+            case BPF_STX -> {
+                int r = insn.mode() == BPF_ATOMIC ? mem.checkAtomic(idx, insn) : mem.checkStx(idx, insn);
+                if (r < 0) {
+                    return r;
+                }
+                cur.insnIdx = idx + 1;
+                return 0;
+            }
+            case BPF_ST -> {
+                int r = mem.checkSt(idx, insn);
+                if (r < 0) {
+                    return r;
+                }
+                cur.insnIdx = idx + 1;
+                return 0;
+            }
+            case BPF_LD -> {
+                if (insn.isLdImm64()) {
+                    int r = checkRegArg(insn.dst(), false);
+                    if (r < 0) {
+                        return r;
+                    }
+                    long v = Insn.imm64(insn, env.insns.get(idx + 1));
+                    setReg(insn.dst(), RegState.scalar(v));
+                    cur.insnIdx = idx + 2;
+                    return 0;
+                }
+                // BPF_LD_[ABS|IND]: may_access_skb() is false for struct_ops
+                return env.err(Errno.EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type\n");
+            }
+            case BPF_JMP, BPF_JMP32 -> {
+                jmpsProcessed++;
+                int op = insn.op();
+                if (op == BPF_CALL) {
+                    if (insn.isPseudoCall()) {
+                        return calls.checkFuncCall(idx, insn);
+                    }
+                    int r = insn.isKfuncCall() ? calls.checkKfuncCall(idx, insn) : calls.checkHelperCall(idx, insn);
+                    if (r < 0) {
+                        return r;
+                    }
+                    cur.insnIdx = idx + 1;
+                    return 0;
+                }
+                if (op == BPF_JA) {
+                    cur.insnIdx = idx + (insn.isGotol() ? insn.imm() : insn.off()) + 1;
+                    return 0;
+                }
+                if (op == BPF_EXIT) {
+                    return calls.checkExit(idx);
+                }
+                if (op == BPF_JCOND) {
+                    return env.err(Errno.EINVAL, "unknown opcode %02x\n", insn.code());
+                }
+                return jmp.run(idx, insn);
+            }
+            default -> {
+                return env.err(Errno.EINVAL, "unknown insn class %d\n", cls);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ registers
+
+    RegState reg(int regno) {
+        return cur.regs()[regno];
+    }
+
+    void setReg(int regno, RegState r) {
+        cur.regs()[regno] = r;
+        printer.scratchReg(regno);
+    }
+
+    /**
+     * Models check_reg_arg(): a source register must be initialised ("R%d !read_ok"); a
+     * destination must not be the frame pointer ("frame pointer is read only").
+     */
+    int checkRegArg(int regno, boolean src) {
+        if (regno >= MAX_BPF_REG) {
+            return env.err(Errno.EINVAL, "R%d is invalid\n", regno);
+        }
+        printer.scratchReg(regno);
+        if (src) {
+            if (reg(regno).type() == RegType.NOT_INIT) {
+                return env.err(Errno.EACCES, "R%d !read_ok\n", regno);
+            }
+            return 0;
+        }
+        if (regno == BPF_REG_FP) {
+            return env.err(Errno.EACCES, "frame pointer is read only\n");
+        }
+        return 0;
+    }
+
+    /** Models __is_pointer_value(env->allow_ptr_leaks, reg). */
+    boolean isPointerValue(RegState r) {
+        return !env.allowPtrLeaks && r.isPointer();
+    }
+
+    int newId() {
+        return ++env.idGen;
+    }
+
+    /** Every register and spilled register of every frame, for mark_ptr_or_null_regs()/release_reference(). */
+    interface RegVisitor {
+        RegState visit(RegState r);
+    }
+
+    void forEachReg(VerifierState st, RegVisitor v) {
+        for (int i = 0; i <= st.curframe; i++) {
+            FuncState f = st.frame[i];
+            for (int r = 0; r < MAX_BPF_REG; r++) {
+                f.regs[r] = v.visit(f.regs[r]);
+            }
+            for (int s = 0; s < FuncState.SLOTS; s++) {
+                if (f.spilled[s] != null) {
+                    f.spilled[s] = v.visit(f.spilled[s]);
+                }
+            }
+        }
+    }
+
+    String disasm(Insn insn, Insn next) {
+        return Disassembler.print(insn, next, printer.callbacks(), env.allowPtrLeaks);
+    }
+
+    List<VerifierState> pendingStates() {
+        return new ArrayList<>(pending);
+    }
+}

@@ -1,0 +1,46 @@
+package org.bpfosgi.verifier;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.Insn;
+
+/**
+ * Models kernel/bpf/verifier.c do_misc_fixups(), the parts a struct_ops program needs: kfunc
+ * calls through {@link FixupKfuncCall}, helper calls' imm turned into the helper's address
+ * relative to {@code __bpf_call_base} ({@code fn->func - __bpf_call_base}), and at the end
+ * sort_kfunc_descs_by_imm_off(). Tail calls, map-op inlining, may_goto and the hidden exception
+ * subprogram do not exist in the model yet.
+ */
+final class DoMiscFixups {
+    private DoMiscFixups() {
+    }
+
+    static int run(VerifierEnv env) {
+        for (int i = 0; i < env.insns.size(); i++) {
+            Insn insn = env.insns.get(i);
+            if (insn.isLdImm64()) {
+                i++;
+                continue;
+            }
+            if (insn.isKfuncCall()) {
+                if (!env.seen[i]) {
+                    continue; // dead code is removed before this pass in the kernel
+                }
+                int r = FixupKfuncCall.run(env, i);
+                if (r < 0) {
+                    return r;
+                }
+                continue;
+            }
+            if (insn.isHelperCall()) {
+                String name = BaseFuncProtos.name(insn.imm());
+                long addr = env.kernel.kallsyms().lookupName(name);
+                if (addr == 0) {
+                    return env.err(Errno.EFAULT, "kernel subsystem misconfigured func %s#%d\n", name, insn.imm());
+                }
+                env.insns.set(i, insn.withImm((int) Kallsyms.callImm(addr)));
+            }
+        }
+        env.aux.sortKfuncDescsByImmOff();
+        return 0;
+    }
+}

@@ -1,0 +1,57 @@
+package org.bpfosgi.verifier;
+
+import java.util.Arrays;
+
+import org.bpfosgi.isa.Bpf;
+
+/**
+ * Models {@code struct bpf_func_state}: the registers and the stack of one call frame. The
+ * stack is {@link Bpf#MAX_BPF_STACK} bytes, each byte typed as in {@code enum bpf_stack_slot_type}
+ * (STACK_INVALID, STACK_SPILL, STACK_MISC, STACK_ZERO), with the spilled register per 8-byte slot.
+ * Mutable, like the kernel's; {@link #copy()} is copy_func_state().
+ */
+public final class FuncState {
+    public static final byte STACK_INVALID = 0;
+    public static final byte STACK_SPILL = 1;
+    public static final byte STACK_MISC = 2;
+    public static final byte STACK_ZERO = 3;
+    public static final int SLOTS = Bpf.MAX_BPF_STACK / 8;
+
+    final RegState[] regs = new RegState[Bpf.MAX_BPF_REG];
+    /** slotType[i] types the byte at fp-(i+1)... stored by byte index from the top: byte at fp+off is (-off-1). */
+    final byte[] slotType = new byte[Bpf.MAX_BPF_STACK];
+    final RegState[] spilled = new RegState[SLOTS];
+    /** Deepest stack byte touched, positive (allocated_stack). */
+    int allocatedStack;
+    /** Instruction index of the call that created this frame (-1 for the main frame). */
+    final int callsite;
+    final int frameno;
+    final int subprogno;
+
+    FuncState(int callsite, int frameno, int subprogno) {
+        this.callsite = callsite;
+        this.frameno = frameno;
+        this.subprogno = subprogno;
+        Arrays.fill(regs, RegState.NOT_INIT);
+    }
+
+    /** Models copy_func_state(). */
+    FuncState copy() {
+        FuncState f = new FuncState(callsite, frameno, subprogno);
+        System.arraycopy(regs, 0, f.regs, 0, regs.length);
+        System.arraycopy(slotType, 0, f.slotType, 0, slotType.length);
+        System.arraycopy(spilled, 0, f.spilled, 0, spilled.length);
+        f.allocatedStack = allocatedStack;
+        return f;
+    }
+
+    /** Byte index for stack offset {@code off} (negative, from the frame pointer). */
+    static int byteIndex(int off) {
+        return -off - 1;
+    }
+
+    /** Slot index for stack offset {@code off}. */
+    static int slotIndex(int off) {
+        return (-off - 1) / 8;
+    }
+}

@@ -1,0 +1,208 @@
+package org.bpfosgi.verifier;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.Bpf;
+import org.bpfosgi.verifier.VerifierState.Checkpoint;
+
+/**
+ * Models kernel/bpf/verifier.c is_state_visited() with states_equal(), regsafe(), stacksafe(),
+ * refsafe() and check_ids(). At a prune point, the current state is compared with the states
+ * saved there: if a saved state whose exploration is complete covers it, the path is pruned.
+ *
+ * <p>Without liveness and precision tracking (later issues), "covers" is decided on what the
+ * model has: a saved NOT_INIT register or STACK_INVALID byte covers anything (the complete
+ * subtree below it never read it, or it would have been rejected), a saved scalar covers a
+ * current one whose tnum it contains, pointers must match, ids must map one to one. A saved state
+ * still being explored ({@code branches > 0}) is never used to prune; if it equals the current
+ * state exactly, the program loops forever: "infinite loop detected at insn %d".
+ */
+final class IsStateVisited {
+    /** States a prune point keeps before old ones start being evicted (the kernel's miss heuristic). */
+    private static final int MAX_STATES_PER_INSN = 64;
+
+    private final DoCheck dc;
+    private final VerifierEnv env;
+    private final Map<Integer, List<Entry>> explored = new HashMap<>();
+    private int prevJmps;
+    private int prevInsns;
+
+    private static final class Entry {
+        final Checkpoint cp;
+        int hit;
+        int miss;
+
+        Entry(Checkpoint cp) {
+            this.cp = cp;
+        }
+    }
+
+    IsStateVisited(DoCheck dc) {
+        this.dc = dc;
+        this.env = dc.env;
+    }
+
+    /** 1: prune; 0: continue (maybe after saving a checkpoint); negative: error. */
+    int run(int idx) {
+        VerifierState cur = dc.cur;
+        List<Entry> list = explored.computeIfAbsent(idx, k -> new ArrayList<>());
+        boolean addNew = dc.jmpsProcessed - prevJmps >= 2 && env.insnProcessed - prevInsns >= 8 || list.isEmpty();
+        Iterator<Entry> it = list.iterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            VerifierState old = e.cp.state;
+            if (e.cp.branches > 0) {
+                if (statesEqual(old, cur, true)) {
+                    return env.err(Errno.EINVAL, "infinite loop detected at insn %d\n", idx);
+                }
+                continue;
+            }
+            if (statesEqual(old, cur, false)) {
+                e.hit++;
+                return 1;
+            }
+            e.miss++;
+            if (e.miss > e.hit * 3 + 3 && list.size() > 1) {
+                it.remove();
+                env.curStates--;
+            }
+        }
+        if (!addNew) {
+            return 0;
+        }
+        if (list.size() >= MAX_STATES_PER_INSN) {
+            list.remove(0);
+            env.curStates--;
+        }
+        prevJmps = dc.jmpsProcessed;
+        prevInsns = env.insnProcessed;
+        VerifierState copy = cur.copy();
+        copy.insnIdx = idx;
+        Checkpoint cp = new Checkpoint(copy, cur.parent);
+        cur.parent = cp;
+        list.add(new Entry(cp));
+        env.totalStates++;
+        env.curStates++;
+        env.peakStates = Math.max(env.peakStates, env.curStates);
+        env.maxStatesPerInsn = Math.max(env.maxStatesPerInsn, list.size());
+        return 0;
+    }
+
+    /** Models states_equal(); {@code exact} compares without the "covers" relaxations. */
+    static boolean statesEqual(VerifierState old, VerifierState cur, boolean exact) {
+        if (old.curframe != cur.curframe) {
+            return false;
+        }
+        Map<Integer, Integer> idmap = new HashMap<>();
+        for (int i = 0; i <= old.curframe; i++) {
+            FuncState fo = old.frame[i];
+            FuncState fc = cur.frame[i];
+            if (fo.callsite != fc.callsite) {
+                return false;
+            }
+            for (int r = 0; r < Bpf.MAX_BPF_REG; r++) {
+                if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact)) {
+                    return false;
+                }
+            }
+            if (!stacksafe(fo, fc, idmap, exact)) {
+                return false;
+            }
+        }
+        if (old.refs.size() != cur.refs.size()) {
+            return false;
+        }
+        for (int i = 0; i < old.refs.size(); i++) {
+            if (!checkIds(old.refs.get(i).id(), cur.refs.get(i).id(), idmap)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Models check_ids(): ids must correspond one to one. */
+    private static boolean checkIds(int oldId, int curId, Map<Integer, Integer> idmap) {
+        if (oldId == 0 && curId == 0) {
+            return true;
+        }
+        if (oldId == 0 || curId == 0) {
+            return false;
+        }
+        Integer m = idmap.putIfAbsent(oldId, curId);
+        if (m != null) {
+            return m == curId;
+        }
+        Integer back = idmap.putIfAbsent(-curId, oldId);
+        return back == null || back == oldId;
+    }
+
+    /** Models regsafe(). */
+    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, boolean exact) {
+        if (exact) {
+            if (rold.type() != rcur.type() || rold.flags() != rcur.flags() || rold.off() != rcur.off()
+                    || !rold.var().equals(rcur.var()) || rold.btfId() != rcur.btfId() || rold.btf() != rcur.btf()
+                    || rold.frameno() != rcur.frameno() || rold.memSize() != rcur.memSize()) {
+                return false;
+            }
+            return checkIds(rold.id(), rcur.id(), idmap) && checkIds(rold.refObjId(), rcur.refObjId(), idmap);
+        }
+        if (rold.type() == RegType.NOT_INIT) {
+            return true;
+        }
+        if (rold.type() != rcur.type()) {
+            return false;
+        }
+        if (rold.type() == RegType.SCALAR_VALUE) {
+            return rold.var().contains(rcur.var());
+        }
+        if (rold.flags() != rcur.flags() || rold.off() != rcur.off() || rold.btfId() != rcur.btfId()
+                || rold.btf() != rcur.btf() || rold.frameno() != rcur.frameno() || rold.memSize() != rcur.memSize()
+                || !rold.var().contains(rcur.var())) {
+            return false;
+        }
+        return checkIds(rold.id(), rcur.id(), idmap) && checkIds(rold.refObjId(), rcur.refObjId(), idmap);
+    }
+
+    /** Models stacksafe(). */
+    private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, boolean exact) {
+        int n = Math.max(old.allocatedStack, cur.allocatedStack);
+        for (int b = 0; b < n; b++) {
+            byte to = old.slotType[b];
+            byte tc = cur.slotType[b];
+            if (exact) {
+                if (to != tc) {
+                    return false;
+                }
+            } else if (to == FuncState.STACK_INVALID) {
+                continue;
+            } else if (to == FuncState.STACK_MISC) {
+                if (tc == FuncState.STACK_MISC || tc == FuncState.STACK_ZERO) {
+                    continue;
+                }
+                if (tc == FuncState.STACK_SPILL && cur.spilled[b / 8] != null && cur.spilled[b / 8].isScalar()) {
+                    continue;
+                }
+                return false;
+            } else if (to != tc) {
+                return false;
+            }
+            if (to == FuncState.STACK_SPILL && b % 8 == 0) {
+                RegState so = old.spilled[b / 8];
+                RegState sc = cur.spilled[b / 8];
+                if (so == null || sc == null) {
+                    if (so != sc) {
+                        return false;
+                    }
+                } else if (!regsafe(so, sc, idmap, exact)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

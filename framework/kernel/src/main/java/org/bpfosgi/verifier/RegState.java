@@ -1,0 +1,104 @@
+package org.bpfosgi.verifier;
+
+/**
+ * Models {@code struct bpf_reg_state} (include/linux/bpf_verifier.h), immutable. {@code off} is
+ * the fixed pointer offset, {@code var} the variable part (for a scalar: its value). Flags are
+ * the type modifiers PTR_MAYBE_NULL, PTR_TRUSTED, PTR_UNTRUSTED, MEM_RDONLY. {@code id} links
+ * copies of a maybe-null pointer so one null check marks them all; {@code refObjId} names the
+ * acquired reference the pointer carries.
+ */
+public record RegState(RegType type, int flags, int off, Tnum var, BtfHandle btf, int btfId, int memSize,
+                       int id, int refObjId, int frameno) {
+    public static final int PTR_MAYBE_NULL = 1;
+    public static final int PTR_TRUSTED = 2;
+    public static final int PTR_UNTRUSTED = 4;
+    public static final int MEM_RDONLY = 8;
+
+    public static final RegState NOT_INIT = new RegState(RegType.NOT_INIT, 0, 0, Tnum.UNKNOWN, null, 0, 0, 0, 0, 0);
+    public static final RegState UNKNOWN_SCALAR = new RegState(RegType.SCALAR_VALUE, 0, 0, Tnum.UNKNOWN, null, 0, 0, 0, 0, 0);
+
+    /** Models __mark_reg_known(): a scalar constant. */
+    public static RegState scalar(long v) {
+        return new RegState(RegType.SCALAR_VALUE, 0, 0, Tnum.constant(v), null, 0, 0, 0, 0, 0);
+    }
+
+    public static RegState scalar(Tnum t) {
+        return new RegState(RegType.SCALAR_VALUE, 0, 0, t, null, 0, 0, 0, 0, 0);
+    }
+
+    public static RegState ctx() {
+        return new RegState(RegType.PTR_TO_CTX, 0, 0, Tnum.constant(0), null, 0, 0, 0, 0, 0);
+    }
+
+    /** The frame pointer of frame {@code frameno} (R10), or a stack pointer at {@code off}. */
+    public static RegState stack(int frameno, int off) {
+        return new RegState(RegType.PTR_TO_STACK, 0, off, Tnum.constant(0), null, 0, 0, 0, 0, frameno);
+    }
+
+    public static RegState btfPtr(BtfHandle btf, int btfId, int flags, int id, int refObjId) {
+        return new RegState(RegType.PTR_TO_BTF_ID, flags, 0, Tnum.constant(0), btf, btfId, 0, id, refObjId, 0);
+    }
+
+    public boolean isScalar() {
+        return type == RegType.SCALAR_VALUE;
+    }
+
+    public boolean isPointer() {
+        return type != RegType.SCALAR_VALUE && type != RegType.NOT_INIT;
+    }
+
+    public boolean isConst() {
+        return type == RegType.SCALAR_VALUE && var.isConst();
+    }
+
+    /** Models register_is_null(): a scalar known to be 0. */
+    public boolean isNull() {
+        return isConst() && var.value() == 0;
+    }
+
+    public boolean maybeNull() {
+        return (flags & PTR_MAYBE_NULL) != 0;
+    }
+
+    public RegState withType(RegType t, int newFlags) {
+        return new RegState(t, newFlags, off, var, btf, btfId, memSize, id, refObjId, frameno);
+    }
+
+    public RegState withFlags(int newFlags) {
+        return new RegState(type, newFlags, off, var, btf, btfId, memSize, id, refObjId, frameno);
+    }
+
+    public RegState withOff(int newOff, Tnum newVar) {
+        return new RegState(type, flags, newOff, newVar, btf, btfId, memSize, id, refObjId, frameno);
+    }
+
+    public RegState withId(int newId) {
+        return new RegState(type, flags, off, var, btf, btfId, memSize, newId, refObjId, frameno);
+    }
+
+    public RegState withRefObjId(int newRef) {
+        return new RegState(type, flags, off, var, btf, btfId, memSize, id, newRef, frameno);
+    }
+
+    /** Models reg_type_str(): "trusted_ptr_", "ptr_or_null_", "ctx", "fp", "scalar". */
+    public String typeStr() {
+        if (type == RegType.NOT_INIT) {
+            return "?";
+        }
+        StringBuilder p = new StringBuilder();
+        if ((flags & MEM_RDONLY) != 0) {
+            p.append("rdonly_");
+        }
+        if ((flags & PTR_UNTRUSTED) != 0) {
+            p.append("untrusted_");
+        }
+        if ((flags & PTR_TRUSTED) != 0) {
+            p.append("trusted_");
+        }
+        p.append(type.str);
+        if ((flags & PTR_MAYBE_NULL) != 0) {
+            p.append(type == RegType.PTR_TO_BTF_ID ? "or_null_" : "_or_null");
+        }
+        return p.toString();
+    }
+}

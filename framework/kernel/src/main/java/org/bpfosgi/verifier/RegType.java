@@ -1,0 +1,18 @@
+package org.bpfosgi.verifier;
+
+/** Models include/linux/bpf.h {@code enum bpf_reg_type} (the base types the model tracks). */
+public enum RegType {
+    NOT_INIT(""),
+    SCALAR_VALUE("scalar"),
+    PTR_TO_CTX("ctx"),
+    PTR_TO_STACK("fp"),
+    PTR_TO_BTF_ID("ptr_"),
+    PTR_TO_MEM("mem");
+
+    /** The name reg_type_str() prints (include/linux/bpf.h str[] in verifier.c). */
+    final String str;
+
+    RegType(String str) {
+        this.str = str;
+    }
+}

@@ -1,0 +1,139 @@
+package org.bpfosgi.verifier;
+
+/**
+ * Models kernel/bpf/tnum.c: a tracked number, {@code value} holds the known bits, {@code mask}
+ * the unknown ones (a bit set in mask is unknown; value has it clear). This is the scalar's
+ * value type; the next issue adds signed/unsigned ranges beside it.
+ */
+public record Tnum(long value, long mask) {
+    public static final Tnum UNKNOWN = new Tnum(0, -1L);
+
+    public Tnum {
+        if ((value & mask) != 0) {
+            value &= ~mask;
+        }
+    }
+
+    /** Models tnum_const(). */
+    public static Tnum constant(long v) {
+        return new Tnum(v, 0);
+    }
+
+    /** Models tnum_is_const(). */
+    public boolean isConst() {
+        return mask == 0;
+    }
+
+    /** Models tnum_is_unknown(). */
+    public boolean isUnknown() {
+        return mask == -1L;
+    }
+
+    /** Models tnum_equals_const(). */
+    public boolean equalsConst(long v) {
+        return mask == 0 && value == v;
+    }
+
+    /** Smallest unsigned value it can hold. */
+    public long umin() {
+        return value;
+    }
+
+    /** Largest unsigned value it can hold. */
+    public long umax() {
+        return value | mask;
+    }
+
+    /** Models tnum_add(). */
+    public Tnum add(Tnum b) {
+        long sm = mask + b.mask;
+        long sv = value + b.value;
+        long sigma = sm + sv;
+        long chi = sigma ^ sv;
+        long mu = chi | mask | b.mask;
+        return new Tnum(sv & ~mu, mu);
+    }
+
+    /** Models tnum_sub(). */
+    public Tnum sub(Tnum b) {
+        long dv = value - b.value;
+        long alpha = dv + mask;
+        long beta = dv - b.mask;
+        long chi = alpha ^ beta;
+        long mu = chi | mask | b.mask;
+        return new Tnum(dv & ~mu, mu);
+    }
+
+    /** Models tnum_and(). */
+    public Tnum and(Tnum b) {
+        long alpha = value | mask;
+        long beta = b.value | b.mask;
+        long v = value & b.value;
+        return new Tnum(v, alpha & beta & ~v);
+    }
+
+    /** Models tnum_or(). */
+    public Tnum or(Tnum b) {
+        long v = value | b.value;
+        long mu = mask | b.mask;
+        return new Tnum(v, mu & ~v);
+    }
+
+    /** Models tnum_xor(). */
+    public Tnum xor(Tnum b) {
+        long v = value ^ b.value;
+        long mu = mask | b.mask;
+        return new Tnum(v & ~mu, mu);
+    }
+
+    /** Models tnum_lshift(). */
+    public Tnum lshift(int shift) {
+        return new Tnum(value << shift, mask << shift);
+    }
+
+    /** Models tnum_rshift(). */
+    public Tnum rshift(int shift) {
+        return new Tnum(value >>> shift, mask >>> shift);
+    }
+
+    /** Models tnum_arshift() for 64-bit. */
+    public Tnum arshift(int shift) {
+        return new Tnum(value >> shift, mask >> shift);
+    }
+
+    /** Models tnum_mul() (the kernel's shift-and-add form). */
+    public Tnum mul(Tnum b) {
+        Tnum a = this;
+        long accV = a.value * b.value;
+        Tnum accM = new Tnum(0, 0);
+        while (a.value != 0 || a.mask != 0) {
+            if ((a.value & 1) != 0) {
+                accM = accM.add(new Tnum(0, b.mask));
+            } else if ((a.mask & 1) != 0) {
+                accM = accM.add(new Tnum(0, b.value | b.mask));
+            }
+            a = a.rshift(1);
+            b = b.lshift(1);
+        }
+        return new Tnum(accV, 0).add(accM);
+    }
+
+    /** Models tnum_subreg() / tnum_cast(.., 4): the low 32 bits, zero-extended. */
+    public Tnum subreg() {
+        return new Tnum(value & 0xffffffffL, mask & 0xffffffffL);
+    }
+
+    /** Models tnum_in(this, b): every value b can hold, this can hold too. */
+    public boolean contains(Tnum b) {
+        if ((b.mask & ~mask) != 0) {
+            return false;
+        }
+        return (b.value & ~mask) == value;
+    }
+
+    /** Models tnum_strn(): "(0x0; 0x7)". */
+    @Override
+    public String toString() {
+        return "(0x" + Long.toHexString(value) + "; 0x" + Long.toHexString(mask) + ")";
+    }
+}

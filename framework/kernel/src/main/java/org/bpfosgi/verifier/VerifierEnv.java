@@ -1,0 +1,107 @@
+package org.bpfosgi.verifier;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.Insn;
+import org.bpfosgi.module.Module;
+import org.bpfosgi.module.ModuleTable;
+import org.bpfosgi.subsystem.VerifierOps;
+
+/**
+ * Models {@code struct bpf_verifier_env}: everything one bpf_check() works on. Passes read and
+ * write it; it dies with the bpf_check() call.
+ */
+public final class VerifierEnv {
+    /** BPF_MAX_SUBPROGS. */
+    public static final int BPF_MAX_SUBPROGS = 256;
+
+    final BpfProgLoadAttr attr;
+    final BpfProgAux aux;
+    final KernelServices kernel;
+    final BpfVerifierLog log;
+    /** {@code prog->insnsi}, rewritten in place by the fixup passes. */
+    final List<Insn> insns;
+    /** {@code env->ops}: the generic struct_ops ops until check_struct_ops_btf_id() sets the subsystem's. */
+    VerifierOps ops;
+    /** {@code env->attach_btf_mod}: held during bpf_check() only. */
+    Module attachBtfMod;
+    final String attachBtfModHolder;
+    /** {@code subprog_info[]}: start of each subprogram, plus the fake "exit" entry at the end. */
+    final List<Integer> subprogStarts = new ArrayList<>();
+    int[] subprogStackDepth = new int[0];
+    /** {@code insn_aux_data[].seen}. */
+    boolean[] seen;
+    final boolean bpfCapable;
+    final boolean allowPtrLeaks;
+    final boolean allowUninitStack;
+    /** {@code env->seen_direct_write} (packet writes; never set for struct_ops). */
+    boolean seenDirectWrite;
+    int insnProcessed;
+    int totalStates;
+    int peakStates;
+    int maxStatesPerInsn;
+    int curStates;
+    /** Counter for reg ids and reference ids ({@code env->id_gen}). */
+    int idGen;
+    final long startNanos = System.nanoTime();
+
+    VerifierEnv(BpfProgLoadAttr attr, BpfProgAux aux, KernelServices kernel) {
+        this.attr = attr;
+        this.aux = aux;
+        this.kernel = kernel;
+        this.log = new BpfVerifierLog(attr.logLevel());
+        this.insns = new ArrayList<>(attr.insns());
+        this.bpfCapable = (attr.capabilities() & (BpfProgLoadAttr.CAP_BPF | BpfProgLoadAttr.CAP_SYS_ADMIN)) != 0;
+        boolean perfmon = (attr.capabilities() & (BpfProgLoadAttr.CAP_PERFMON | BpfProgLoadAttr.CAP_SYS_ADMIN)) != 0;
+        this.allowPtrLeaks = perfmon;
+        this.allowUninitStack = perfmon;
+        this.attachBtfModHolder = "verifier attach_btf_mod (loading " + aux.name + ")";
+        this.seen = new boolean[insns.size()];
+    }
+
+    ModuleTable modules() {
+        return kernel.modules();
+    }
+
+    KernelBtfs btfs() {
+        return kernel.btfs();
+    }
+
+    /** Models verbose(env, fmt, ...). */
+    void verbose(String fmt, Object... args) {
+        log.log(fmt, args);
+    }
+
+    /** Logs and returns the negative errno, the verifier's usual "verbose(); return -E..." pair. */
+    int err(Errno e, String fmt, Object... args) {
+        log.log(fmt, args);
+        return e.negative();
+    }
+
+    int subprogCount() {
+        return subprogStarts.size() - 1;
+    }
+
+    /** Models find_subprog(): the index of the subprogram starting at {@code off}, or -1. */
+    int findSubprog(int off) {
+        int i = java.util.Collections.binarySearch(subprogStarts.subList(0, subprogCount()), off);
+        return i >= 0 ? i : -1;
+    }
+
+    /** The subprogram containing instruction {@code idx}. */
+    int subprogOf(int idx) {
+        int s = 0;
+        for (int i = 0; i < subprogCount(); i++) {
+            if (subprogStarts.get(i) <= idx) {
+                s = i;
+            }
+        }
+        return s;
+    }
+
+    public BpfVerifierLog log() {
+        return log;
+    }
+}

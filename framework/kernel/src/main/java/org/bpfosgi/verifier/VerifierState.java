@@ -1,0 +1,61 @@
+package org.bpfosgi.verifier;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Models {@code struct bpf_verifier_state}: the call frames, the acquired references
+ * ({@code struct bpf_reference_state}), and the branch bookkeeping of state pruning
+ * ({@code parent}, {@code branches}).
+ */
+public final class VerifierState {
+    /** Models struct bpf_reference_state: an acquired reference and where it was acquired. */
+    public record RefState(int id, int insnIdx) {
+    }
+
+    final FuncState[] frame = new FuncState[org.bpfosgi.isa.Bpf.MAX_CALL_FRAMES];
+    int curframe;
+    List<RefState> refs = new ArrayList<>();
+    /** The explored (checkpoint) state this path last passed: models {@code state->parent}. */
+    Checkpoint parent;
+    int insnIdx;
+    int prevInsnIdx;
+
+    FuncState cur() {
+        return frame[curframe];
+    }
+
+    RegState[] regs() {
+        return frame[curframe].regs;
+    }
+
+    /** Models copy_verifier_state(). */
+    VerifierState copy() {
+        VerifierState s = new VerifierState();
+        for (int i = 0; i <= curframe; i++) {
+            s.frame[i] = frame[i].copy();
+        }
+        s.curframe = curframe;
+        s.refs = new ArrayList<>(refs);
+        s.parent = parent;
+        s.insnIdx = insnIdx;
+        s.prevInsnIdx = prevInsnIdx;
+        return s;
+    }
+
+    /**
+     * A state saved at a prune point ({@code struct bpf_verifier_state_list} entry). {@code branches}
+     * counts the paths still being explored below it: while it is non-zero the state is in
+     * progress and must not be used to prune (models {@code bpf_verifier_state.branches}).
+     */
+    static final class Checkpoint {
+        final VerifierState state;
+        final Checkpoint parent;
+        int branches = 1;
+
+        Checkpoint(VerifierState state, Checkpoint parent) {
+            this.state = state;
+            this.parent = parent;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package org.bpfosgi.verifier;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.bpfosgi.btf.BtfIdRef;
+import org.bpfosgi.btf.BtfIdSet;
+import org.bpfosgi.btf.KfFlags;
+import org.bpfosgi.btf.api.BtfKind;
+
+import org.bpfosgi.subsystem.BpfProgType;
+import org.bpfosgi.subsystem.Kfunc;
+
+/**
+ * vmlinux's own BPF-callable functions in the model: the base helpers (symbols for
+ * do_misc_fixups()) and the generic kfuncs of kernel/bpf/helpers.c that the built-in BTF declares
+ * ({@code generic_btf_ids}: bpf_cgroup_acquire, bpf_cgroup_release, bpf_cgroup_from_id), with
+ * their kfunc set registered as kernel/bpf/helpers.c kfunc_init() registers it.
+ *
+ * <p>The model has no cgroups: bpf_cgroup_from_id() finds none and returns NULL (which is what
+ * the selftests' kfunc prologue relies on: "cgroup id 0 never exists"); acquire returns its
+ * argument; release does nothing.
+ */
+public final class VmlinuxFunctions {
+    private VmlinuxFunctions() {
+    }
+
+    /** Boot-time registrations against vmlinux BTF; returns 0 or a negative errno. */
+    public static int register(StructOpsRegistry registry, BtfHandle vmlinux) {
+        Kallsyms ks = registry.kallsyms();
+        for (var e : BaseFuncProtos.all().entrySet()) {
+            ks.add(e.getValue().name(), null, null);
+        }
+        Kfunc acquire = (mem, args) -> args[0];
+        Kfunc release = (mem, args) -> 0;
+        Kfunc fromId = (mem, args) -> 0;
+        ks.add("bpf_cgroup_acquire", null, acquire);
+        ks.add("bpf_cgroup_release", null, release);
+        ks.add("bpf_cgroup_from_id", null, fromId);
+        // generic_btf_ids, resolved by name as resolve_btfids does (the real vmlinux BTF has the
+        // functions but not the model's .BTF_ids sets); a function the BTF lacks is left out
+        List<BtfIdRef> ids = new ArrayList<>();
+        Object[][] set = {{"bpf_cgroup_acquire", KfFlags.KF_ACQUIRE | KfFlags.KF_RCU | KfFlags.KF_RET_NULL},
+            {"bpf_cgroup_release", KfFlags.KF_RELEASE}, {"bpf_cgroup_from_id", KfFlags.KF_ACQUIRE | KfFlags.KF_RET_NULL}};
+        for (Object[] e : set) {
+            int id = vmlinux.btf().findByNameKind((String) e[0], BtfKind.FUNC);
+            if (id > 0) {
+                ids.add(new BtfIdRef("func", (String) e[0], id, (Integer) e[1], "kernel/bpf/helpers.c"));
+            }
+        }
+        ids.sort(Comparator.comparingInt(BtfIdRef::id));
+        BtfIdSet generic = new BtfIdSet("generic_btf_ids", true, KfFlags.BTF_SET8_KFUNCS, ids);
+        for (BpfProgType t : List.of(BpfProgType.TRACING, BpfProgType.SCHED_CLS, BpfProgType.XDP,
+                BpfProgType.STRUCT_OPS, BpfProgType.SYSCALL)) {
+            int r = registry.registerBtfKfuncIdSet(null, vmlinux, generic, t);
+            if (r < 0) {
+                return r;
+            }
+        }
+        return 0;
+    }
+}

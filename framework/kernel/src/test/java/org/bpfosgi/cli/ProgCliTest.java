@@ -1,0 +1,129 @@
+package org.bpfosgi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.bpfosgi.btf.BtfModuleNotifier;
+import org.bpfosgi.btf.BtfRegistry;
+import org.bpfosgi.btf.VmlinuxBtf;
+import org.bpfosgi.module.Module;
+import org.bpfosgi.module.ModuleImage;
+import org.bpfosgi.module.ModuleTable;
+import org.bpfosgi.prog.ProgKernel;
+import org.bpfosgi.subsystem.testmod.BpfTestmod;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProgCliTest {
+    @TempDir
+    Path dir;
+    ProgKernel pk;
+    ModuleTable modules;
+    final ByteArrayOutputStream outBuf = new ByteArrayOutputStream();
+    final ByteArrayOutputStream errBuf = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void boot() throws Exception {
+        modules = new ModuleTable(l -> { });
+        BtfRegistry reg = new BtfRegistry(VmlinuxBtf.builtin(), modules);
+        modules.registerNotifier(new BtfModuleNotifier(reg, l -> { }));
+        pk = new ProgKernel(modules, reg);
+        String header = new String(BpfTestmod.class.getResourceAsStream("/bpf/bpf_testmod.h").readAllBytes(), StandardCharsets.UTF_8);
+        Module[] self = new Module[1];
+        self[0] = modules.prepareLoad(new ModuleImage("bpf_testmod", false,
+                Optional.of(new ModuleImage.BtfSource("bpf_testmod.h", header)), true, true, 4096), List.of(),
+                new ModuleTable.ModuleCode() {
+                    @Override
+                    public int init() {
+                        return pk.registerSubsystem(self[0], reg.moduleBtf("bpf_testmod").orElseThrow(), new BpfTestmod());
+                    }
+
+                    @Override
+                    public void exit() {
+                    }
+                });
+        modules.initModule(self[0]);
+    }
+
+    private int run(String... args) {
+        outBuf.reset();
+        errBuf.reset();
+        return ProgCli.run(List.of(args), pk, new PrintStream(outBuf, true), new PrintStream(errBuf, true));
+    }
+
+    private String out() {
+        return outBuf.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return errBuf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void loadShowDumpFreeAndRmmod() throws Exception {
+        Path f = dir.resolve("test_prologue.s");
+        Files.writeString(f, org.bpfosgi.verifier.CliFixtures.TEST_PROLOGUE);
+        assertEquals(0, run("load", f.toString()), err());
+        assertEquals("1\n", out());
+        assertEquals(0, run("show"));
+        assertTrue(out().startsWith("1: struct_ops  name test_prologue  gpl\n\tattach bpf_testmod_st_ops.test_prologue"), out());
+        assertTrue(out().contains("kfunc_btf bpf_testmod(off 1)"), out());
+        assertEquals(0, run("dump", "xlated", "id", "1"));
+        assertTrue(out().contains("(85) call kernel-function#"), out());
+        assertTrue(out().contains("(85) call pc+1"), out());
+        assertEquals(Module.MODULE_REF_BASE + 1, modules.find("bpf_testmod").orElseThrow().rawRefcnt());
+        assertFalse(modules.deleteModule("bpf_testmod", 0).ok());
+        assertEquals(0, run("free", "id", "1"));
+        assertEquals(1, run("free", "id", "1"));
+        assertTrue(err().startsWith("Error: "), err());
+        assertTrue(modules.deleteModule("bpf_testmod", 0).ok());
+    }
+
+    @Test
+    void aFailedLoadPrintsErrnoAndLog() throws Exception {
+        Path f = dir.resolve("bad.s");
+        Files.writeString(f, ".license \"GPL\"\nSEC(\"struct_ops/test_prologue\")\nbad:\n r0 = r2\n exit\n");
+        assertEquals(1, run("load", f.toString()));
+        assertTrue(err().startsWith("Error: prog load: -EACCES (Permission denied)\n"), err());
+        assertTrue(err().contains("R2 !read_ok"), err());
+        assertEquals(1, run("load", f.toString(), "attach", "bpf_testmod_st_ops.test_epilogue", "log-level", "2"));
+        assertTrue(err().contains("func#0 @0\n"), err());
+        assertTrue(err().contains("processed 1 insns (limit 1000000)"), err());
+    }
+
+    @Test
+    void userErrorsNeverThrow() {
+        assertEquals(1, run());
+        assertEquals(0, run("--help"));
+        assertEquals(1, run("load", dir.resolve("missing.s").toString()));
+        assertTrue(err().startsWith("Error: cannot read"), err());
+        assertEquals(1, run("dump", "xlated", "id", "x"));
+        assertEquals(1, run("dump", "xlated", "id", "7"));
+        assertEquals(1, run("frobnicate"));
+        assertFalse(err().contains("Exception"), err());
+    }
+
+    @Test
+    void loaderErrors() throws Exception {
+        Path f = dir.resolve("x.s");
+        Files.writeString(f, ".license \"GPL\"\nx:\n r0 = 0\n exit\n");
+        assertEquals(1, run("load", f.toString()));
+        assertTrue(err().contains("no struct_ops member to attach to"), err());
+        Files.writeString(f, ".license \"GPL\"\nSEC(\"struct_ops/test_prologue\")\nx:\n call no_such_kfunc\n r0 = 0\n exit\n");
+        assertEquals(1, run("load", f.toString()));
+        assertTrue(err().contains("extern (func ksym) 'no_such_kfunc': not found in kernel or module BTFs"), err());
+        Files.writeString(f, "x:\n r0 = = 0\n");
+        assertEquals(1, run("load", f.toString()));
+        assertTrue(err().startsWith("Error: "), err());
+    }
+}

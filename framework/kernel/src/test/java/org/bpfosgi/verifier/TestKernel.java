@@ -1,0 +1,154 @@
+package org.bpfosgi.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.bpfosgi.btf.BtfException;
+import org.bpfosgi.btf.BtfModuleNotifier;
+import org.bpfosgi.btf.BtfRegistry;
+import org.bpfosgi.btf.CDeclCompiler;
+import org.bpfosgi.btf.CompiledBtf;
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.module.Module;
+import org.bpfosgi.module.ModuleImage;
+import org.bpfosgi.module.ModuleState;
+import org.bpfosgi.module.ModuleTable;
+import org.bpfosgi.prog.ProgKernel;
+import org.bpfosgi.prog.ProgLoadResult;
+import org.bpfosgi.prog.ProgLoader;
+import org.bpfosgi.prog.ProgTable;
+import org.bpfosgi.subsystem.VerifierOps;
+import org.bpfosgi.subsystem.testmod.BpfTestmod;
+
+/**
+ * A machine for the verifier's tests, without OSGi: a module table, the built-in vmlinux BTF,
+ * a BTF object registry, kallsyms, the struct_ops registry and the program table — and
+ * bpf_testmod loaded as a module whose BTF is its header compiled as split BTF at COMING.
+ */
+public final class TestKernel {
+    static final CompiledBtf VMLINUX = compileVmlinux();
+    static final String TESTMOD_HEADER = testmodHeader();
+
+    final List<String> dmesg = new ArrayList<>();
+    final ModuleTable modules = new ModuleTable(dmesg::add);
+    final BtfRegistry btfRegistry = new BtfRegistry(VMLINUX.btf(), modules);
+    final ProgKernel pk;
+    final RegistryKernelBtfs btfs;
+    final StructOpsRegistry registry;
+    final KernelServices services;
+    final ProgTable progs;
+    Module testmod;
+    BtfHandle testmodBtf;
+
+    TestKernel() {
+        modules.registerNotifier(new BtfModuleNotifier(btfRegistry, dmesg::add));
+        pk = new ProgKernel(modules, btfRegistry, dmesg::add);
+        btfs = pk.btfs();
+        registry = pk.structOps();
+        services = pk.services();
+        progs = pk.progs();
+    }
+
+    private static CompiledBtf compileVmlinux() {
+        return CDeclCompiler.compile("vmlinux-builtin.h", resource("/org/bpfosgi/btf/vmlinux-builtin.h"), null);
+    }
+
+    /** The bundle's header when it is the real one, else the tests' fixture copy. */
+    private static String testmodHeader() {
+        String real = resourceOrNull("/bpf/bpf_testmod.h");
+        if (real != null && real.contains("bpf_testmod_st_ops")) {
+            try {
+                CDeclCompiler.compile("bpf_testmod.h", real, VMLINUX.btf());
+                return real;
+            } catch (BtfException e) {
+                // fall back to the fixture
+            }
+        }
+        return resource("/org/bpfosgi/verifier/bpf_testmod-fixture.h");
+    }
+
+    static String resource(String path) {
+        String s = resourceOrNull(path);
+        if (s == null) {
+            throw new IllegalStateException("missing resource " + path);
+        }
+        return s;
+    }
+
+    private static String resourceOrNull(String path) {
+        try (InputStream in = TestKernel.class.getResourceAsStream(path)) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** insmod bpf_testmod: BTF at COMING, registrations in module_init, LIVE. */
+    Module loadTestmod() {
+        return loadTestmod(new BpfTestmod(), true);
+    }
+
+    Module loadTestmod(VerifierOps ops, boolean init) {
+        ModuleImage image = new ModuleImage("bpf_testmod", false,
+                Optional.of(new ModuleImage.BtfSource("bpf_testmod.h", TESTMOD_HEADER)), true, true, 4096);
+        Module[] self = new Module[1];
+        ModuleTable.ModuleCode code = new ModuleTable.ModuleCode() {
+            @Override
+            public int init() {
+                return registry.register(self[0], testmodBtf, ops);
+            }
+
+            @Override
+            public void exit() {
+            }
+        };
+        Module m = modules.prepareLoad(image, List.of(), code);
+        self[0] = m;
+        testmod = m;
+        testmodBtf = btfs.handle(btfRegistry.moduleBtf("bpf_testmod").orElseThrow());
+        if (init) {
+            modules.initModule(m);
+        }
+        return m;
+    }
+
+    ProgLoadResult load(String text) {
+        return load(text, 1);
+    }
+
+    ProgLoadResult load(String text, int logLevel) {
+        ProgLoader.ProgSource s = ProgLoader.parse(text, "test.s");
+        return progs.load(ProgLoader.toAttr(s, Optional.empty(), logLevel, services));
+    }
+
+    BpfProgLoadAttr attr(String text, int logLevel) {
+        return ProgLoader.toAttr(ProgLoader.parse(text, "test.s"), Optional.empty(), logLevel, services);
+    }
+
+    /** The rejection of {@code text}: its errno, and the log must contain {@code message}. */
+    void assertRejected(String text, Errno errno, String message) {
+        ProgLoadResult r = load(text, 1);
+        assertTrue(!r.ok(), "expected a rejection with " + message + "\n" + r.log());
+        assertEquals(errno, r.errno().orElseThrow(), r.log());
+        assertTrue(r.log().contains(message), "log lacks [" + message + "]:\n" + r.log());
+        assertNoReferencesLeft();
+    }
+
+    /** With no program loaded: bpf_testmod has no external holders, the BTF objects their base counts. */
+    void assertNoReferencesLeft() {
+        if (progs.list().isEmpty()) {
+            if (testmod != null && testmod.state() == ModuleState.LIVE) {
+                assertEquals(0, testmod.refcount(), "bpf_testmod holders: " + testmod.holders());
+                assertEquals(1, btfs.refcnt(testmodBtf), "bpf_testmod BTF refcnt");
+            }
+            assertEquals(1, btfs.refcnt(btfs.vmlinux()), "vmlinux BTF refcnt");
+        }
+    }
+}
