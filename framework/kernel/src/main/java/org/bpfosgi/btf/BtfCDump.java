@@ -18,7 +18,8 @@ import java.util.Set;
  * where a struct cannot be laid out naturally at all, it is emitted
  * {@code __attribute__((packed))} with explicit padding. Every struct therefore has its BTF size
  * and member offsets; alignment may be smaller than the kernel's, which BPF programs never see.
- * Functions, variables and tags are not printed (as bpftool does not).
+ * Functions, variables and tags are not printed (as bpftool does not). For split BTF the base's
+ * types are printed too, so that a module's header compiles on its own.
  */
 public final class BtfCDump {
     private final Btf btf;
@@ -29,6 +30,15 @@ public final class BtfCDump {
     private final int[] align;
     private final int[] anonEnumRefs;
     private final Set<String> enumerators = new HashSet<>();
+    /** Structs emitted inside one another's dependencies, and inline nesting: bounded (hostile BTF). */
+    private int nesting;
+    private static final int MAX_NESTING = 400;
+
+    private void enter() {
+        if (++nesting > MAX_NESTING) {
+            throw new BtfException("BTF: types are nested more than " + MAX_NESTING + " deep; cannot print them as C");
+        }
+    }
 
     private BtfCDump(Btf btf) {
         this.btf = btf;
@@ -137,6 +147,15 @@ public final class BtfCDump {
         if (state[id] != 0) {
             return;
         }
+        enter();
+        try {
+            emit0(id);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private void emit0(int id) {
         state[id] = 1;
         BtfType t = btf.type(id);
         if (t instanceof BtfType.Ref r) { // typedef
@@ -289,7 +308,7 @@ public final class BtfCDump {
             size = e.size();
             for (BtfType.EnumValue v : e.values()) {
                 sb.append(ind).append('\t').append(enumerator(v.nameOff())).append(" = ")
-                        .append(e.kindFlag() ? Integer.toString(v.val()) : Integer.toUnsignedString(v.val()) + "U")
+                        .append(e.kindFlag() ? Integer.toString(v.val()) : Integer.toUnsignedString(v.val()))
                         .append(",\n");
             }
         } else {
@@ -467,6 +486,15 @@ public final class BtfCDump {
     }
 
     private String composite(int id, int indent) {
+        enter();
+        try {
+            return composite0(id, indent);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private String composite0(int id, int indent) {
         layout(id, 0);
         BtfType.Composite c = (BtfType.Composite) btf.type(id);
         StringBuilder body = new StringBuilder();

@@ -74,7 +74,7 @@ public final class CDeclCompiler {
     private IdContainer open;
     /** Nesting of declarators, expressions and struct bodies: bounded so no input overflows the stack. */
     private int depth;
-    private static final int MAX_DEPTH = 200;
+    private static final int MAX_DEPTH = 64;
 
     private void enter(CToken at) {
         if (++depth > MAX_DEPTH) {
@@ -1244,11 +1244,14 @@ public final class CDeclCompiler {
             }
             return 8; // PTR
         }
-        return baseAlign(r);
+        return baseAlign(r, 0);
     }
 
     /** Alignment of a base type: BTF does not record it, so infer it as the ABI would have it. */
-    private int baseAlign(int id) {
+    private int baseAlign(int id, int depth) {
+        if (depth > 256) {
+            throw new BtfException("base BTF: " + base.describe(id) + " is nested more than 256 deep");
+        }
         id = base.resolve(id);
         while (base.kind(id) == BtfKind.ARRAY) {
             id = base.resolve(((BtfType.Array) base.type(id)).type());
@@ -1265,11 +1268,11 @@ public final class CDeclCompiler {
         if (t instanceof BtfType.Composite c) {
             a = 1;
             for (BtfType.Member m : c.members()) {
-                a = Math.max(a, baseAlign(m.type()));
+                a = Math.max(a, baseAlign(m.type(), depth + 1));
             }
             boolean misaligned = c.size() % a != 0;
             for (BtfType.Member m : c.members()) {
-                if (m.bitfieldSize(c.kindFlag()) == 0 && m.bitOffset(c.kindFlag()) % (baseAlign(m.type()) * 8) != 0) {
+                if (m.bitfieldSize(c.kindFlag()) == 0 && m.bitOffset(c.kindFlag()) % (baseAlign(m.type(), depth + 1) * 8) != 0) {
                     misaligned = true;
                 }
             }

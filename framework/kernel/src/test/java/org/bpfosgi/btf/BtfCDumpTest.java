@@ -30,6 +30,27 @@ class BtfCDumpTest {
         assertTrue(c.endsWith("#endif /* __VMLINUX_H__ */\n"));
     }
 
+    /** A chain of 5000 structs each containing the next by value: an error, not a StackOverflowError. */
+    @Test
+    void hostileNestingIsAnError() {
+        BtfBuilder b = new BtfBuilder(null);
+        int i = b.add(new BtfType.Int(b.str("int"), 4, 1, 0, 32));
+        int[] ids = new int[5000];
+        for (int n = 0; n < ids.length; n++) {
+            ids[n] = b.reserve();
+        }
+        for (int n = 0; n < ids.length; n++) {
+            // s0 contains s1 contains s2 ...: emitting s0 first needs all the others first
+            b.set(ids[n], new BtfType.Composite(BtfKind.STRUCT, b.str("s" + n), false, 4,
+                    List.of(new BtfType.Member(b.str("m"), n + 1 < ids.length ? ids[n + 1] : i, 0))));
+        }
+        int last = ids[0];
+        Btf btf = b.build();
+        assertEquals(4, btf.resolveSize(last));
+        BtfException e = org.junit.jupiter.api.Assertions.assertThrows(BtfException.class, () -> BtfCDump.dump(btf));
+        assertTrue(e.getMessage().contains("nested more than"), e.getMessage());
+    }
+
     private static Path compileWithClang(String header, String probes, boolean syntaxOnly) throws IOException {
         Path dir = Files.createTempDirectory("btf-cdump");
         Files.writeString(dir.resolve("vmlinux.h"), header);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -162,6 +161,5 @@ class BtfMalformedTest {
         assertTrue(e.getMessage().contains("[29] Invalid type_id 500"), e.getMessage());
         assertTrue(Btf.parse(BtfWriter.assemble(24, 0, TestBtfs.bytes(0, 2 << 24, 6), new byte[0], true), base)
                 .pointedStruct(29).isPresent());
-        List.of(1).forEach(x -> { });
     }
 }

@@ -184,6 +184,32 @@ class CDeclCompilerTest {
         rejects("struct a { " + "struct { ".repeat(500) + "int x; " + "}; ".repeat(500) + "};", "1:", "nesting too deep");
     }
 
+    /** Mangled headers give a located BtfException, never another exception, never a hang. */
+    @Test
+    void mangledHeadersOnlyEverGiveBtfException() {
+        String text = VmlinuxBtf.builtinHeader() + TestBtfs.read(TestBtfs.root().resolve("testmod-bundle/src/main/bpf/bpf_testmod.h"));
+        String alphabet = "{}()[];,*:=|&+-~!/%^?<>#.\n \"'0x9aZ_";
+        java.util.Random r = new java.util.Random(7);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+            for (int n = 0; n < 300; n++) {
+                StringBuilder sb = new StringBuilder(text);
+                for (int k = 0; k < 1 + r.nextInt(3); k++) {
+                    int at = r.nextInt(sb.length());
+                    switch (r.nextInt(3)) {
+                        case 0: sb.deleteCharAt(at); break;
+                        case 1: sb.insert(at, alphabet.charAt(r.nextInt(alphabet.length()))); break;
+                        default: sb.setCharAt(at, alphabet.charAt(r.nextInt(alphabet.length())));
+                    }
+                }
+                try {
+                    CDeclCompiler.compile("m.h", sb.toString(), null);
+                } catch (BtfException e) {
+                    assertTrue(e.getMessage().startsWith("m.h:") || e.getMessage().startsWith("BTF"), e.getMessage());
+                }
+            }
+        });
+    }
+
     @Test
     void preprocessorDefinesAndGuards() {
         Btf b = compile("#ifndef GUARD\n#define GUARD\n#define N 4\n#define NAME_MAX (N * 4)\n"

@@ -115,6 +115,22 @@ class SubsystemHeadersTest {
         }
     }
 
+    /** bpftool reads the compiled module BTF (split on the built-in base) and prints what we print. */
+    @org.junit.jupiter.api.Test
+    void bpftoolReadsTheCompiledModuleBtf() throws java.io.IOException {
+        Assumptions.assumeTrue(TestBtfs.hasCommand("bpftool"), "bpftool not installed");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("btf-mod");
+        java.nio.file.Path base = dir.resolve("vmlinux");
+        java.nio.file.Path mod = dir.resolve("bpf_testmod");
+        java.nio.file.Files.write(base, VmlinuxBtf.builtin().rawData());
+        Btf split = compile("testmod-bundle/src/main/bpf/bpf_testmod.h", VmlinuxBtf.builtin()).btf();
+        java.nio.file.Files.write(mod, split.rawData());
+        assertEquals(TestBtfs.run(List.of("bpftool", "btf", "dump", "file", base.toString(), "format", "raw")),
+                BtfRawDump.dump(VmlinuxBtf.builtin()));
+        assertEquals(TestBtfs.run(List.of("bpftool", "btf", "dump", "file", mod.toString(), "-B", base.toString(),
+                "format", "raw")), BtfRawDump.dump(split));
+    }
+
     @ParameterizedTest
     @MethodSource("bases")
     void bpfTcpCa(String which) {

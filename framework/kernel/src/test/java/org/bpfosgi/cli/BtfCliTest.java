@@ -84,6 +84,46 @@ class BtfCliTest {
     }
 
     @Test
+    void dumpModuleAndSplitFile() throws IOException {
+        java.util.List<String> klog = new java.util.ArrayList<>();
+        org.bpfosgi.module.ModuleTable table = new org.bpfosgi.module.ModuleTable(klog::add);
+        BtfRegistry reg = new BtfRegistry(VmlinuxBtf.builtin(), table);
+        table.registerNotifier(new org.bpfosgi.btf.BtfModuleNotifier(reg, klog::add));
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("testmod-bundle"))) {
+            root = root.getParent();
+        }
+        String header = Files.readString(root.resolve("testmod-bundle/src/main/bpf/bpf_testmod.h"));
+        table.load(new org.bpfosgi.module.ModuleImage("bpf_testmod", false, java.util.Optional.of(
+                new org.bpfosgi.module.ModuleImage.BtfSource("bpf/bpf_testmod.h", header)), false, true, 1), List.of(),
+                new org.bpfosgi.module.ModuleTable.ModuleCode() {
+                    @Override
+                    public int init() {
+                        return 0;
+                    }
+
+                    @Override
+                    public void exit() {
+                    }
+                });
+        assertEquals(0, run(reg, "list"));
+        assertTrue(out.endsWith("2: name [bpf_testmod]  size " + reg.moduleBtf("bpf_testmod").orElseThrow().btf().rawSize()
+                + "B\n"), out);
+        assertEquals(0, run(reg, "dump", "module", "bpf_testmod"));
+        String moduleDump = out;
+        assertTrue(moduleDump.startsWith("[" + VmlinuxBtf.builtin().nrTypes() + "] "), moduleDump);
+        assertEquals(0, run(reg, "dump", "id", "2", "format", "raw"));
+        assertEquals(moduleDump, out);
+        // the module's raw split BTF as a file (like /sys/kernel/btf/bpf_testmod): read on top of vmlinux
+        Path f = Files.createTempFile("bpf_testmod", ".btf");
+        Files.write(f, reg.moduleBtf("bpf_testmod").orElseThrow().btf().rawData());
+        assertEquals(0, run(reg, "dump", "file", f.toString()));
+        assertEquals(moduleDump, out);
+        assertEquals(0, run(reg, "dump", "module", "bpf_testmod", "format", "c"));
+        assertTrue(out.contains("struct bpf_testmod_st_ops {\n\tint (*test_prologue)(struct st_ops_args *);"), out);
+    }
+
+    @Test
     void helpAndUsageErrors() {
         assertEquals(0, run(registry, "--help"));
         assertTrue(out.startsWith("Usage: btf "), out);
@@ -91,6 +131,5 @@ class BtfCliTest {
         assertTrue(err.startsWith("Usage: btf "));
         oneLineError(run(registry, "frobnicate"), "unknown command 'frobnicate'");
         oneLineError(run(registry, "list", "extra"), "'list' expects 0 argument(s)");
-        assertEquals(List.of(), List.of());
     }
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.jar.Attributes;
@@ -163,6 +164,32 @@ class ModuleLifecycleIntegrationTest {
         // the dangling holder's later put is caught as a use after free
         host.kernel().modules().modulePut(m, "struct_ops map 3");
         assertFalse(m.useAfterFreeReports().isEmpty());
+    }
+
+    @Test
+    void aProgramPinsTheModuleAndAForcedUnloadLeavesItDangling() throws Exception {
+        boot(Optional.empty());
+        Path prog = tmp.resolve("test_prologue.s");
+        try (var in = Main.class.getResourceAsStream("test_prologue.s")) {
+            Files.write(prog, in.readAllBytes());
+        }
+        Result load = run("prog load " + prog);
+        assertEquals(0, load.status(), load.out());
+        assertEquals("1\n", load.out());
+        assertEquals(Map.of("prog 1 (test_prologue) kfunc_btf_tab off 1", 1), testmod().holders());
+        Module m = testmod();
+        Result forced = run("rmmod -f bpf_testmod");
+        assertEquals(0, forced.status(), forced.out());
+        assertTrue(forced.out().contains("left references dangling: prog 1 (test_prologue) kfunc_btf_tab off 1"), forced.out());
+        assertTrue(host.kernel().modules().taints().contains('R'));
+        // the program still holds its (now dangling) reference; freeing it is a use after free
+        assertEquals(0, run("prog free id 1").status());
+        assertEquals(1, m.useAfterFreeReports().size(), m.useAfterFreeReports().toString());
+        assertTrue(host.kernel().dmesg().stream().anyMatch(l -> l.startsWith("BUG: module_put(bpf_testmod)")));
+        // a new load finds no bpf_testmod_st_ops to attach to, and takes nothing
+        Result again = run("prog load " + prog);
+        assertEquals(1, again.status(), again.out());
+        assertTrue(run("prog show").out().isEmpty());
     }
 
     @Test
