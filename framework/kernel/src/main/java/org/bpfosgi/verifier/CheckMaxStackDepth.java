@@ -10,7 +10,7 @@ import org.bpfosgi.isa.Insn;
  * Models kernel/bpf/verifier.c check_max_stack_depth() / check_max_stack_depth_subprog(): walks
  * the static call graph from the main program; each frame's depth is rounded up to 32 bytes
  * (round_up(max(depth, 1), 32)); the deepest chain of frames must fit in MAX_BPF_STACK and
- * MAX_CALL_FRAMES.
+ * MAX_CALL_FRAMES. Like the kernel, every bpf-to-bpf call counts, also one do_check found dead.
  */
 final class CheckMaxStackDepth {
     private CheckMaxStackDepth() {
@@ -33,7 +33,7 @@ final class CheckMaxStackDepth {
         int end = env.subprogStarts.get(subprog + 1);
         for (int i = start; i < end; i++) {
             Insn insn = env.insns.get(i);
-            if (insn.isPseudoCall() && env.seen[i]) {
+            if (insn.isPseudoCall()) {
                 int callee = env.findSubprog(i + insn.imm() + 1);
                 if (callee >= 0) {
                     int r = walk(env, callee, d, frames + 1, depths);

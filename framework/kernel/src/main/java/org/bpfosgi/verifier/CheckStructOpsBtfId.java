@@ -59,7 +59,7 @@ final class CheckStructOpsBtfId {
             return env.err(Errno.ENOTSUPP, "attach to unsupported member %s of struct %s\n", mname, stName);
         }
         aux.stOps = desc;
-        aux.attachStOpsMemberOff = (int) (member.bitOffset(t.kindFlag()) / 8);
+        aux.attachStOpsMemberOff = member.bitOffset(t.kindFlag()) / 8;
         aux.attachFuncName = mname;
         aux.attachFuncProto = funcProto;
         int err = desc.ops().checkMember(stName, mname, new ProgInfo(env));
