@@ -11,7 +11,8 @@ import org.bpfosgi.subsystem.VerifierOps;
  * Models kernel/bpf/verifier.c bpf_check() for BPF_PROG_TYPE_STRUCT_OPS, with the kernel's pass
  * order (6.12): add_subprog_and_kfunc, check_subprogs, check_attach_btf_id (for struct_ops:
  * check_struct_ops_btf_id), resolve_pseudo_ldimm64 (the instruction-field checks), check_cfg,
- * do_check, check_max_stack_depth, convert_ctx_accesses, do_misc_fixups, the verification
+ * do_check, check_max_stack_depth, opt_hard_wire_dead_code_branches / opt_remove_dead_code /
+ * opt_remove_nops (privileged), convert_ctx_accesses, do_misc_fixups, the verification
  * statistics, and — on every path — {@code module_put(env->attach_btf_mod)}.
  *
  * <p>Note on order: the issue lists check_struct_ops_btf_id first; the kernel runs
@@ -77,6 +78,15 @@ public final class BpfCheck {
                 }
                 if (ret >= 0) {
                     ret = CheckMaxStackDepth.run(env);
+                }
+                if (ret >= 0 && env.bpfCapable) {
+                    // is_priv: dead code is hard-wired away and removed (unprivileged loads would
+                    // sanitize_dead_code() instead; struct_ops loads are always privileged)
+                    OptHardWireDeadCodeBranches.run(env);
+                    ret = OptRemoveDeadCode.run(env);
+                    if (ret >= 0) {
+                        ret = OptRemoveNops.run(env);
+                    }
                 }
                 if (ret >= 0) {
                     ret = ConvertCtxAccesses.run(env);
