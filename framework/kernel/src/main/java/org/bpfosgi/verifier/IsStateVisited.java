@@ -57,12 +57,12 @@ final class IsStateVisited {
             Entry e = it.next();
             VerifierState old = e.cp.state;
             if (e.cp.branches > 0) {
-                if (statesEqual(old, cur, true)) {
+                if (statesEqual(old, cur, true, env.allowUninitStack)) {
                     return env.err(Errno.EINVAL, "infinite loop detected at insn %d\n", idx);
                 }
                 continue;
             }
-            if (statesEqual(old, cur, false)) {
+            if (statesEqual(old, cur, false, env.allowUninitStack)) {
                 e.hit++;
                 return 1;
             }
@@ -94,7 +94,7 @@ final class IsStateVisited {
     }
 
     /** Models states_equal(); {@code exact} compares without the "covers" relaxations. */
-    static boolean statesEqual(VerifierState old, VerifierState cur, boolean exact) {
+    static boolean statesEqual(VerifierState old, VerifierState cur, boolean exact, boolean allowUninitStack) {
         if (old.curframe != cur.curframe) {
             return false;
         }
@@ -110,7 +110,7 @@ final class IsStateVisited {
                     return false;
                 }
             }
-            if (!stacksafe(fo, fc, idmap, exact)) {
+            if (!stacksafe(fo, fc, idmap, exact, allowUninitStack)) {
                 return false;
             }
         }
@@ -169,7 +169,12 @@ final class IsStateVisited {
     }
 
     /** Models stacksafe(). */
-    private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, boolean exact) {
+    /**
+     * With allow_uninit_stack the explored path may have read a never-written byte (as an unknown
+     * scalar), so a STACK_INVALID byte then only covers bytes that hold no pointer.
+     */
+    private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, boolean exact,
+                                     boolean allowUninitStack) {
         int n = Math.max(old.allocatedStack, cur.allocatedStack);
         for (int b = 0; b < n; b++) {
             byte to = old.slotType[b];
@@ -178,9 +183,9 @@ final class IsStateVisited {
                 if (to != tc) {
                     return false;
                 }
-            } else if (to == FuncState.STACK_INVALID) {
+            } else if (to == FuncState.STACK_INVALID && (!allowUninitStack || tc == FuncState.STACK_INVALID)) {
                 continue;
-            } else if (to == FuncState.STACK_MISC) {
+            } else if (to == FuncState.STACK_MISC || to == FuncState.STACK_INVALID) {
                 if (tc == FuncState.STACK_MISC || tc == FuncState.STACK_ZERO) {
                     continue;
                 }
