@@ -1,5 +1,6 @@
 package org.bpfosgi.subsystem;
 
+import org.bpfosgi.btf.api.BtfTypes;
 import org.bpfosgi.isa.Insn;
 
 /**
@@ -16,6 +17,9 @@ public interface BpfProgInfo {
 
     /** {@code prog->aux->attach_st_ops_member_off}: byte offset of the member in its struct. */
     int attachStOpsMemberOff();
+
+    /** {@code prog->aux->attach_btf}: the BTF the struct_ops type (and its member's prototype) lives in. */
+    BtfTypes attachBtf();
 
     /** {@code prog->insnsi[0]} as it is now (gen_prologue copies it). */
     Insn firstInsn();

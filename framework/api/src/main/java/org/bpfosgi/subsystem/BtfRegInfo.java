@@ -1,9 +1,11 @@
 package org.bpfosgi.subsystem;
 
+import org.bpfosgi.btf.api.BtfTypes;
+
 /**
  * What {@code btf_struct_access} sees of the register being written through ({@code const struct
- * bpf_reg_state *reg}): the pointed-to struct by name and id (in the BTF the register's type
- * lives in), and whether the pointer is trusted.
+ * bpf_reg_state *reg}): its number, the BTF its type lives in ({@code reg->btf}), the pointed-to
+ * struct ({@code reg->btf_id}) and its name, and whether the pointer is trusted.
  */
-public record BtfRegInfo(int regno, String structName, int btfId, boolean trusted) {
+public record BtfRegInfo(int regno, BtfTypes btf, int btfId, String structName, boolean trusted) {
 }

@@ -374,7 +374,7 @@ final class CheckMemAccess {
             }
             int ret;
             try {
-                ret = env.ops.btfStructAccess(env.log, new BtfRegInfo(regno, tname, reg.btfId(),
+                ret = env.ops.btfStructAccess(env.log, new BtfRegInfo(regno, btf, reg.btfId(), tname,
                         (reg.flags() & RegState.PTR_TRUSTED) != 0 || reg.refObjId() != 0), off, size);
             } catch (RuntimeException e) {
                 env.verbose("bpf-osgi: btf_struct_access of %s threw %s\n", env.aux.stOps.name(), e.toString());

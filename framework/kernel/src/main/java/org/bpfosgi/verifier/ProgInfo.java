@@ -30,6 +30,11 @@ final class ProgInfo implements BpfProgInfo {
     }
 
     @Override
+    public org.bpfosgi.btf.api.BtfTypes attachBtf() {
+        return env.aux.attachBtf.btf();
+    }
+
+    @Override
     public Insn firstInsn() {
         return env.insns.get(0);
     }
