@@ -51,10 +51,14 @@ public final class Kallsyms {
         return s;
     }
 
-    /** Drops a module's symbols (free_module()). */
+    /**
+     * A module's symbols go with free_module(): they can no longer be looked up by name. Their
+     * addresses stay known (module addresses are never reused here), so that a call through a
+     * dangling address — a program still holding it after a forced unload — is reported as a
+     * use after free rather than as an unknown address.
+     */
     public synchronized void removeModule(Module owner) {
         byName.values().removeIf(s -> s.owner() == owner);
-        byAddr.values().removeIf(s -> s.owner() == owner);
         moduleNext.remove(owner);
     }
 
@@ -64,7 +68,7 @@ public final class Kallsyms {
         return s == null ? 0 : s.address();
     }
 
-    /** The symbol at an address (what the interpreter calls). */
+    /** The symbol at an address (what the interpreter calls), also of an unloaded module. */
     public synchronized Optional<Symbol> at(long addr) {
         return Optional.ofNullable(byAddr.get(addr));
     }
