@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * the interpreter against bpf_testmod's kfuncs with real argument memory and must exit normally.
  */
 class SoundnessTest {
-    private static final int PROGRAMS = 4000;
+    private static final int PROGRAMS = Integer.getInteger("soundness.programs", 4000);
     /** Print the commonest rejections (to tune the generator). */
     private static final boolean REASONS = Boolean.getBoolean("soundness.reasons");
     private final java.util.Map<String, Integer> reasons = new java.util.HashMap<>();
@@ -57,7 +57,7 @@ class SoundnessTest {
     void acceptedProgramsNeverOops() {
         TestKernel k = new TestKernel();
         k.loadTestmod();
-        Random rnd = new Random(0x5eed);
+        Random rnd = new Random(Long.getLong("soundness.seed", 0x5eed));
         int accepted = 0;
         int ran = 0;
         BpfProgLoadAttr template = k.attr(RejectionTest.prog("r1 = *(u64 *)(r1 +0)\ncall bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), 0);
