@@ -107,6 +107,8 @@ public final class ProgCli {
         String text;
         try {
             text = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return error(err, "cannot read " + file + ": No such file or directory");
         } catch (IOException e) {
             return error(err, "cannot read " + file + ": " + e.getMessage());
         }

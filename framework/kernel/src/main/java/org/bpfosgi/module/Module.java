@@ -233,7 +233,8 @@ public final class Module {
         }
     }
 
-    void reportUseAfterFree(String what) {
+    /** Records a use of this module's code or data after it was freed (forced unload). */
+    public void reportUseAfterFree(String what) {
         useAfterFree.add(what);
     }
 

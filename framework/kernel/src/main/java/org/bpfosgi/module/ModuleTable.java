@@ -65,7 +65,8 @@ public final class ModuleTable {
         this.pointHook = hook == null ? p -> { } : hook;
     }
 
-    private void point(String name) {
+    /** A named point (DESIGN.md §5): the race harness decides here which actor goes on. */
+    public void point(String name) {
         pointHook.accept(name);
     }
 

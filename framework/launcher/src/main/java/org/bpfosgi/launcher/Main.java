@@ -37,6 +37,8 @@ public final class Main {
               rmmod [-f] NAME...   delete_module, then stop and uninstall the bundle (-f: forced, taints R)
               modinfo NAME         bundle, state, refcount, named holders, taints
               dmesg                the kernel log
+              prog load FILE [attach TYPE.MEMBER] [log-level 1|2]   bpf_check() a struct_ops program
+              prog show | dump xlated id N [opcodes] | free id N
               btf list | dump id N|module NAME|file PATH [format raw|c] | compile FILE.h [--base vmlinux|builtin|none]
               asm FILE [-o OUT.bin]  disasm FILE.bin|--hex HEX [--opcodes]  exec FILE [--mem HEX]
               conformance-plugin   the bpf_conformance runner's plugin protocol (memory hex in the
