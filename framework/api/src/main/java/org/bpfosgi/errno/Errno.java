@@ -77,6 +77,17 @@ public enum Errno {
         throw new IllegalArgumentException("unknown errno " + number);
     }
 
+    /** The errno with this number, or {@code fallback} for one this enum does not name. */
+    public static Errno ofOrElse(int number, Errno fallback) {
+        int n = Math.abs(number);
+        for (Errno e : values()) {
+            if (e.number == n) {
+                return e;
+            }
+        }
+        return fallback;
+    }
+
     /** "-EWOULDBLOCK"-style text for an errno returned negated by the kernel. */
     public String symbol() {
         return "-" + name();

@@ -7,10 +7,12 @@ package org.bpfosgi.errno;
 public class KernelException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final Errno errno;
+    private final String detail;
 
     public KernelException(Errno errno, String message) {
         super(message == null || message.isEmpty() ? errno.symbol() : errno.symbol() + ": " + message);
         this.errno = errno;
+        this.detail = message == null ? "" : message;
     }
 
     public KernelException(Errno errno) {
@@ -19,5 +21,10 @@ public class KernelException extends RuntimeException {
 
     public Errno errno() {
         return errno;
+    }
+
+    /** The message without the errno prefix (empty when there is none). */
+    public String detail() {
+        return detail;
     }
 }

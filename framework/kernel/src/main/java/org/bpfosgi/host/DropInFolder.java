@@ -145,8 +145,13 @@ final class DropInFolder implements AutoCloseable {
             return true;
         }
         if (!pendingRemoval.containsKey(f)) {
-            say("rmmod: ERROR: Module " + name + " is in use (" + r.delete().errno().map(e -> e == org.bpfosgi.errno.Errno.EAGAIN ? "-EWOULDBLOCK" : e.symbol()).orElse("?")
-                    + "); " + f.getName() + " was removed: the module stays loaded and removal is retried");
+            var e = r.delete().errno().orElse(org.bpfosgi.errno.Errno.EINVAL);
+            String why = e == org.bpfosgi.errno.Errno.EAGAIN
+                    ? (r.delete().usedBy().isEmpty() ? "is in use" : "is in use by: " + String.join(" ", r.delete().usedBy()))
+                    : "cannot be removed now (" + e.description() + ")";
+            say("rmmod: ERROR: Module " + name + " " + why + " ("
+                    + (e == org.bpfosgi.errno.Errno.EAGAIN ? "-EWOULDBLOCK" : e.symbol()) + "); "
+                    + f.getName() + " was removed: the module stays loaded and removal is retried");
         }
         return false;
     }

@@ -17,7 +17,7 @@ public final class GogoCommands {
     /** The function names registered with Gogo; each has a method below. */
     public static final String[] FUNCTIONS = {
         "lsmod", "insmod", "rmmod", "modinfo", "subsystems", "dmesg",
-        "asm", "disasm", "exec", "btf", "prog", "struct_ops", "race"
+        "asm", "disasm", "exec", "btf", "prog"
     };
 
     private final CommandTable table;
@@ -99,13 +99,5 @@ public final class GogoCommands {
 
     public void prog(String... args) {
         call("prog", args);
-    }
-
-    public void struct_ops(String... args) {
-        call("struct_ops", args);
-    }
-
-    public void race(String... args) {
-        call("race", args);
     }
 }

@@ -170,21 +170,28 @@ public final class ModuleCommands {
             return 0;
         }
         Errno e = d.errno().orElseThrow();
-        switch (e) {
-            case ENOENT -> err.println("rmmod: ERROR: Module " + name + " is not currently loaded");
-            case EAGAIN -> {
-                if (!d.usedBy().isEmpty()) {
-                    err.println("rmmod: ERROR: Module " + name + " is in use by: " + String.join(" ", d.usedBy()));
-                } else {
-                    err.println("rmmod: ERROR: Module " + name + " is in use");
+        if (force) {
+            // kmod skips its in-use check with -f and reports the kernel's answer as strerror
+            err.println("rmmod: ERROR: could not remove module " + name + ": " + e.description());
+        } else {
+            switch (e) {
+                case ENOENT -> err.println("rmmod: ERROR: Module " + name + " is not currently loaded");
+                case EAGAIN -> {
+                    if (!d.usedBy().isEmpty()) {
+                        err.println("rmmod: ERROR: Module " + name + " is in use by: " + String.join(" ", d.usedBy()));
+                    } else {
+                        err.println("rmmod: ERROR: Module " + name + " is in use");
+                    }
                 }
+                default -> err.println("rmmod: ERROR: could not remove module " + name + ": " + e.description());
             }
-            default -> err.println("rmmod: ERROR: could not remove module " + name + ": " + e.description());
         }
-        String held = d.holdersLeft().isEmpty() ? "" : "; held by: " + holders(d.holdersLeft());
-        // delete_module spells -EAGAIN as -EWOULDBLOCK (same number, 11)
-        String sym = e == Errno.EAGAIN ? "-EWOULDBLOCK" : e.symbol();
-        err.println("rmmod: delete_module(\"" + name + "\") = " + sym + held);
+        if (!d.holdersLeft().isEmpty()) {
+            // not kmod: the model knows who holds the references, which is what a user debugging
+            // a refused unload wants (delete_module spells -EAGAIN as -EWOULDBLOCK)
+            String sym = e == Errno.EAGAIN ? "-EWOULDBLOCK" : e.symbol();
+            err.println("rmmod: delete_module(\"" + name + "\") = " + sym + "; held by: " + holders(d.holdersLeft()));
+        }
         return 1;
     }
 
@@ -291,11 +298,6 @@ public final class ModuleCommands {
     }
 
     private static String detail(KernelException e) {
-        String msg = e.getMessage();
-        String prefix = e.errno().symbol();
-        if (msg.equals(prefix)) {
-            return "";
-        }
-        return msg.startsWith(prefix + ": ") ? msg.substring(prefix.length() + 2) : msg;
+        return e.detail();
     }
 }

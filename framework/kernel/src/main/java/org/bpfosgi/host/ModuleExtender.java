@@ -208,17 +208,10 @@ public final class ModuleExtender implements SynchronousBundleListener {
         }
         try {
             return load(bundle, headers, jar.toFile().length());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             uninstallQuietly(bundle);
             throw e;
         }
-    }
-
-    /** insmod of a bundle that is already installed (boot, FileInstall). */
-    public Subsystem insmod(Bundle bundle) {
-        SubsystemHeaders headers = SubsystemHeaders.of(bundle.getHeaders()).orElseThrow(() ->
-                new KernelException(Errno.ENOEXEC, bundle.getLocation() + " has no Bpf-Module header"));
-        return load(bundle, headers, sizeOf(bundle));
     }
 
     private Subsystem load(Bundle bundle, SubsystemHeaders headers, long size) {
@@ -226,7 +219,9 @@ public final class ModuleExtender implements SynchronousBundleListener {
         if (!fw.resolveBundles(List.of(bundle))) {
             throw new KernelException(Errno.ENOENT, "Unknown symbol in module");
         }
-        ModuleImage image = image(bundle, headers, size);
+        // whatever its Bpf-Builtin header says, a subsystem loaded through insmod is a module
+        // (--modular): its header becomes split module BTF, not part of vmlinux
+        ModuleImage image = asModule(image(bundle, headers, size));
         List<String> uses = usedModules(bundle);
         long id = bundle.getBundleId();
         driving.add(id);
@@ -256,7 +251,18 @@ public final class ModuleExtender implements SynchronousBundleListener {
                 } catch (BundleException e) {
                     throw new KernelException(Errno.ENOEXEC, "bundle did not start: " + e.getMessage());
                 }
-                return initResult(bundle);
+                try {
+                    return initResult(bundle);
+                } catch (KernelException e) {
+                    // a failing module_init undoes its own registrations before it returns:
+                    // stop the bundle now, so nothing it registered outlives the failure path
+                    try {
+                        bundle.stop();
+                    } catch (BundleException | IllegalStateException stop) {
+                        kernel.printk("cannot stop bundle " + bundle.getBundleId() + ": " + stop.getMessage());
+                    }
+                    throw e;
+                }
             }
 
             @Override
@@ -296,6 +302,10 @@ public final class ModuleExtender implements SynchronousBundleListener {
         });
         // every subsystem component has activate and deactivate: module_init and module_exit
         return new ModuleImage(headers.module(), headers.builtin(), btf, true, true, size);
+    }
+
+    private static ModuleImage asModule(ModuleImage i) {
+        return new ModuleImage(i.name(), false, i.btfSource(), i.hasInit(), i.hasExit(), i.size());
     }
 
     /** ref_module targets: the module bundles that export a package this bundle is wired to. */
@@ -377,7 +387,7 @@ public final class ModuleExtender implements SynchronousBundleListener {
             return;
         }
         try {
-            Module mod = modules.prepareLoad(image(b, h, sizeOf(b)), usedModules(b), code(b));
+            Module mod = modules.prepareLoad(asModule(image(b, h, sizeOf(b))), usedModules(b), code(b));
             subsystems.put(b.getBundleId(), new Subsystem(h.module(), b, false, Optional.of(mod)));
         } catch (KernelException e) {
             kernel.printk("insmod (bundle " + b.getBundleId() + " started outside insmod) failed: " + e.getMessage());

@@ -48,6 +48,8 @@ public final class ModuleTable {
     private final Map<Module, ModuleCode> code = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<ModuleNotifier> notifiers = new CopyOnWriteArrayList<>();
     private final Set<Character> taints = Collections.synchronizedSet(new LinkedHashSet<>());
+    /** Modules a forced unload marked GOING and has not freed yet. */
+    private final Set<Module> forcedGoing = new LinkedHashSet<>();
     private final Consumer<String> klog;
     private volatile Consumer<String> pointHook = p -> { };
     private volatile String lastUnloaded;
@@ -106,7 +108,19 @@ public final class ModuleTable {
 
     /** Models add_taint(). */
     public void taint(char flag) {
-        taints.add(flag);
+        addTaint(flag);
+    }
+
+    /** add_taint(): the first taint turns lock debugging off, which the kernel says once. */
+    private void addTaint(char flag) {
+        boolean first;
+        synchronized (taints) {
+            first = taints.isEmpty();
+            taints.add(flag);
+        }
+        if (first) {
+            klog.accept("Disabling lock debugging due to kernel taint");
+        }
     }
 
     /** The name of the last unloaded module, as the kernel remembers it for oops reports. */
@@ -252,13 +266,13 @@ public final class ModuleTable {
                 n.onModuleEvent(mod, ModuleState.COMING);
                 told.add(n);
             } catch (RuntimeException e) {
-                Errno errno = e instanceof KernelException ke ? ke.errno() : Errno.EINVAL;
                 for (ModuleNotifier done : told) {
                     notifyQuietly(done, mod, ModuleState.GOING);
                 }
                 mod.setState(ModuleState.GOING);
                 freeModule(mod);
-                throw new KernelException(errno, e.getMessage());
+                throw e instanceof KernelException ke ? ke
+                        : new KernelException(Errno.EINVAL, "module notifier failed: " + e);
             }
         }
     }
@@ -271,14 +285,15 @@ public final class ModuleTable {
             ret = mod.image().hasInit() ? modCode.init() : 0;
         } catch (KernelException e) {
             ret = e.errno().negative();
-            failure = e.getMessage();
-        } catch (Exception | LinkageError e) {
-            // an init that throws is a failed init: the model takes the kernel's failure path
+            failure = e.detail();
+        } catch (Throwable e) {
+            // an init that throws (anything) is a failed init: the kernel's failure path, never a
+            // module stuck in COMING
             ret = Errno.EINVAL.negative();
             failure = mod.name() + ": init threw " + e;
         }
         if (ret < 0) {
-            if (failure != null) {
+            if (failure != null && !failure.isEmpty()) {
                 klog.accept(failure);
             }
             // -EEXIST from init means "already loaded" to userspace; recent kernels say -EBUSY
@@ -290,7 +305,7 @@ public final class ModuleTable {
             mod.put(Module.INIT_HOLD, new ArrayList<>());
             notifyAll(mod, ModuleState.GOING);
             freeModule(mod);
-            throw new KernelException(Errno.of(ret), failure);
+            throw new KernelException(Errno.ofOrElse(ret, Errno.EINVAL), failure);
         }
         if (ret > 0) {
             klog.accept(mod.name() + ": init suspiciously returned " + ret
@@ -398,14 +413,14 @@ public final class ModuleTable {
             if (mod.isFreed() || modules.get(mod.name()) != mod || mod.state() == ModuleState.GOING) {
                 return false;
             }
-            taints.add(TAINT_FORCED_RMMOD);
+            addTaint(TAINT_FORCED_RMMOD);
             mod.setState(ModuleState.GOING);
+            forcedGoing.add(mod);
         } finally {
             moduleMutex.unlock();
         }
         Map<String, Integer> left = mod.holders();
         List<String> users = mod.usedBy();
-        klog.accept("Disabling lock debugging due to kernel taint");
         klog.accept("Forced unload of " + mod.name() + " (" + reason + ")"
                 + (left.isEmpty() && users.isEmpty() ? "" : ": references left dangling: "
                 + (users.isEmpty() ? "" : "used by " + users + " ") + (left.isEmpty() ? "" : left)));
@@ -414,8 +429,14 @@ public final class ModuleTable {
 
     /** Second half of a forced unload: notifier GOING, then free_module(). */
     public void completeForcedUnload(Module mod) {
-        if (mod.isFreed() || mod.state() != ModuleState.GOING) {
-            return;
+        moduleMutex.lock();
+        try {
+            // claimed once: a second call (or a racing delete_module) must not free it twice
+            if (!forcedGoing.remove(mod)) {
+                return;
+            }
+        } finally {
+            moduleMutex.unlock();
         }
         notifyAll(mod, ModuleState.GOING);
         lastUnloaded = mod.name();
@@ -426,8 +447,7 @@ public final class ModuleTable {
     private boolean tryForceUnload(int flags) {
         boolean f = (flags & O_TRUNC) != 0;
         if (f) {
-            taints.add(TAINT_FORCED_RMMOD);
-            klog.accept("Disabling lock debugging due to kernel taint");
+            addTaint(TAINT_FORCED_RMMOD);
         }
         return f;
     }

@@ -48,9 +48,10 @@ class ModuleConcurrencyTest {
             pool.submit(() -> {
                 start.await();
                 for (int i = 0; i < 20_000; i++) {
-                    boolean wasGoing = m.state() == ModuleState.GOING;
                     if (table.tryModuleGet(m, holder)) {
-                        if (wasGoing) {
+                        // while we hold a reference, no unforced delete_module can have made it
+                        // GOING: a get that "succeeded" on a GOING module shows up here
+                        if (m.state() == ModuleState.GOING) {
                             gotAfterGoing.incrementAndGet();
                         }
                         outstanding.incrementAndGet();
