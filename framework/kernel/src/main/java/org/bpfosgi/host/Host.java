@@ -93,8 +93,9 @@ public final class Host implements AutoCloseable {
         props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, apiExports());
         props.put("felix.log.level", "1");
         // SCR reports a failing activate (a failed module init) through the DTOs the extender
-        // reads; its own log line would be a stack trace on the user's terminal.
-        props.put("ds.loglevel", "none");
+        // reads; its own log line would be a stack trace on the user's terminal. SCR 2.2 takes
+        // a number (or debug/info/warn/error); 0 is below ERROR, so nothing is printed.
+        props.put("ds.loglevel", "0");
         // Gogo's shell bundle also provides the converters (a bundle id to a Bundle for stop,
         // headers, ...), so it always runs; without a terminal it must neither read stdin nor
         // stop the framework when its (empty) session ends.
@@ -181,13 +182,22 @@ public final class Host implements AutoCloseable {
         install(ctx, SHELL).start();
     }
 
+    /** A module load at boot (modprobe from an init script): a failure is logged, boot goes on. */
     private void insmodAtBoot(String module) {
         Path jar = subsystemJars.get(module);
         if (jar == null) {
-            kernel.printk("boot: no subsystem bundle named " + module + " in " + config.bundlesDir());
-            throw new KernelException(org.bpfosgi.errno.Errno.ENOENT, "no subsystem bundle named " + module);
+            String msg = "boot: no subsystem bundle named " + module + " in " + config.bundlesDir();
+            kernel.printk(msg);
+            System.err.println("bpf-osgi: " + msg);
+            return;
         }
-        extender.insmod(jar);
+        try {
+            extender.insmod(jar);
+        } catch (KernelException e) {
+            String msg = "boot: insmod " + module + " failed: " + e.getMessage();
+            kernel.printk(msg);
+            System.err.println("bpf-osgi: " + msg);
+        }
     }
 
     /** The jar of a subsystem bundle shipped in the bundles folder, by module name. */

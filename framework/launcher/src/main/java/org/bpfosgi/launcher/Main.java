@@ -107,6 +107,14 @@ public final class Main {
             out.print(USAGE);
             return 0;
         }
+        if (cmd.equals("run") && args.size() != 1) {
+            err.println("bpf-osgi: usage: run FILE");
+            return 1;
+        }
+        if (cmd.equals("run") && !Files.isReadable(Path.of(args.get(0)))) {
+            err.println("bpf-osgi: cannot read " + args.get(0) + ": No such file or directory");
+            return 1;
+        }
         if (isMachineless(cmd, args)) {
             return runMachineless(cmd, args, vmlinux, out, err);
         }
@@ -127,24 +135,19 @@ public final class Main {
                     host.waitForStop();
                     yield 0;
                 }
-                case "run" -> {
-                    if (args.size() != 1) {
-                        err.println("bpf-osgi: usage: run FILE");
-                        yield 2;
-                    }
-                    yield runScript(host, Path.of(args.get(0)), out, err);
-                }
+                case "run" -> runScript(host, Path.of(args.get(0)), out, err);
                 case "demo" -> demo(host, out, err);
                 default -> host.execute(commandLine(cmd, args), out, err);
             };
         } catch (KernelException e) {
-            err.println("bpf-osgi: boot failed: " + e.getMessage());
+            err.println("bpf-osgi: " + e.getMessage());
             return 1;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
+            // includes a BtfException: --vmlinux naming something that is not BTF
             err.println("bpf-osgi: " + e.getMessage());
             return 1;
         } catch (Exception e) {
-            err.println("bpf-osgi: boot failed: " + e);
+            err.println("bpf-osgi: " + e);
             return 1;
         }
     }

@@ -31,7 +31,10 @@ class MachineTest {
         try (Machine m = Machine.builder().load().modular("bpf_qdisc").boot()) {
             String lsmod = m.run("lsmod").out();
             assertTrue(lsmod.lines().anyMatch(l -> l.startsWith("bpf_qdisc ")), lsmod);
-            assertTrue(m.run("subsystems").out().contains("bpf_qdisc      module"), m.run("subsystems").out());
+            assertTrue(m.run("subsystems").out().contains("bpf_qdisc      module   live     8"), m.run("subsystems").out());
+            // as a module its header is split module BTF, and its struct_ops were registered against it
+            assertTrue(m.run("btf list").out().contains("name [bpf_qdisc]"), m.run("btf list").out());
+            assertFalse(m.kernel().dmesg().stream().anyMatch(l -> l.contains("no BTF")), m.kernel().dmesg().toString());
             assertTrue(m.rmmod("bpf_qdisc").ok());
         }
     }
