@@ -187,9 +187,14 @@ public final class ModuleTable {
         Module mod = new Module(image);
         moduleMutex.lock();
         try {
-            // add_unformed_module(): a module of that name already exists -> -EEXIST
-            if (modules.containsKey(name)) {
-                throw new KernelException(Errno.EEXIST, "module " + name + " is already loaded");
+            // add_unformed_module() -> module_patient_check_exists(): a LIVE module of that name
+            // is -EEXIST; one still loading (or going) is -EBUSY. The kernel first waits for a
+            // loading one to finish; the model answers at once, as if it were still loading.
+            Module old = modules.get(name);
+            if (old != null) {
+                throw old.state() == ModuleState.LIVE
+                        ? new KernelException(Errno.EEXIST, "module " + name + " is already loaded")
+                        : new KernelException(Errno.EBUSY, "module " + name + " is " + old.state().initstate());
             }
             modules.put(name, mod);
             code.put(mod, modCode);

@@ -79,6 +79,13 @@ class ModuleTableTest {
     }
 
     @Test
+    void loadingANameThatIsStillComingIsEbusy() {
+        table.prepareLoad(image("m"), List.of(), new Code());
+        KernelException e = assertThrows(KernelException.class, () -> load("m"));
+        assertEquals(Errno.EBUSY, e.errno());
+    }
+
+    @Test
     void deleteUnknownModuleIsEnoent() {
         assertEquals(-2, table.deleteModule("nope", 0).ret());
     }
