@@ -54,6 +54,25 @@ class SoundnessTest {
     }
 
     @Test
+    void aStackBufferPassedToInc10IsWrittenByTheKfunc() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        // KF_ARG_PTR_TO_MEM: the kfunc writes a += 10 into the program's stack
+        ProgLoadResult r = k.load(RejectionTest.prog("r2 = 5\n*(u64 *)(r10 -8) = r2\nr1 = r10\nr1 += -8\n"
+                + "call bpf_kfunc_st_ops_inc10\nr0 = *(u64 *)(r10 -8)\nexit"));
+        assertTrue(r.ok(), r.log());
+        Memory m = new Memory();
+        Region args = m.allocate("st_ops_args", 8, Region.Access.READ_WRITE);
+        Region ctx = m.map("ctx", le64(args.start()), Region.Access.READ_ONLY);
+        Outcome o = ProgRunner.run(new Vm(m, org.bpfosgi.vm.Bindings.NONE), ProgRunner.prepare(r.prog(), k.registry.kallsyms()), ctx.start());
+        assertTrue(o instanceof Exit, o.toString());
+        assertEquals(15, ((Exit) o).r0(), o.toString());
+        assertEquals(0, m.ld64(args.start()), "the args were not touched");
+        k.progs.free(r.prog().id());
+        k.assertNoReferencesLeft();
+    }
+
+    @Test
     void acceptedProgramsNeverOops() {
         TestKernel k = new TestKernel();
         k.loadTestmod();
