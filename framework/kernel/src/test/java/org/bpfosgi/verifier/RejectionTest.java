@@ -61,6 +61,30 @@ class RejectionTest {
 
     // ------------------------------------------------------------ check_struct_ops_btf_id
 
+    private static BpfProgLoadAttr named(BpfProgLoadAttr a, String name, List<Insn> insns, int caps) {
+        return new BpfProgLoadAttr(a.progType(), insns, a.license(), name, a.attachBtf(), a.attachBtfId(),
+                a.expectedAttachType(), a.fdArray(), a.logLevel(), a.progFlags(), caps);
+    }
+
+    @Test
+    void bpfProgLoadChecksInTheKernelsOrder() {
+        BpfProgLoadAttr a = k.attr(prog("r0 = 0\nexit"), 0);
+        // insn_cnt == 0 is -E2BIG like too many instructions
+        assertEquals(E2BIG.negative(), k.progs.load(named(a, "ok", List.of(), a.capabilities())).err());
+        // capability first, then the instruction count, then the name (copied after bpf_prog_alloc())
+        assertEquals(EPERM.negative(), k.progs.load(named(a, "bad name!", List.of(), 0)).err());
+        assertEquals(E2BIG.negative(), k.progs.load(named(a, "bad name!", List.of(), a.capabilities())).err());
+        assertEquals(EINVAL.negative(), k.progs.load(named(a, "bad name!", a.insns(), a.capabilities())).err());
+        // bpf_obj_name_cpy(): ASCII isalnum, '_' and '.', at most BPF_OBJ_NAME_LEN - 1 bytes
+        assertEquals(EINVAL.negative(), k.progs.load(named(a, "caf\u00e9", a.insns(), a.capabilities())).err());
+        assertEquals(EINVAL.negative(), k.progs.load(named(a, "x\u0663", a.insns(), a.capabilities())).err());
+        assertEquals(EINVAL.negative(), k.progs.load(named(a, "a234567890123456", a.insns(), a.capabilities())).err());
+        ProgLoadResult r = k.progs.load(named(a, "A_b.9012345678x", a.insns(), a.capabilities()));
+        assertTrue(r.ok(), r.log());
+        k.progs.free(r.prog().id());
+        k.assertNoReferencesLeft();
+    }
+
     @Test
     void licenseNotGpl() {
         k.assertRejected(prog("r0 = 0\nexit").replace("\"GPL\"", "\"Proprietary\""), EINVAL,
