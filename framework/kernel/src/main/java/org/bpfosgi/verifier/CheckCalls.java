@@ -406,8 +406,8 @@ final class CheckCalls {
         return switch (reg.type()) {
             // fixed and variable offsets are allowed
             case PTR_TO_STACK, PTR_TO_MEM, SCALAR_VALUE -> 0;
-            case PTR_TO_BTF_ID -> (reg.flags() & (RegState.PTR_UNTRUSTED | RegState.PTR_MAYBE_NULL)) == 0
-                    ? checkPtrOffReg(reg, regno, true) : checkPtrOffReg(reg, regno, false);
+            // PTR_TO_BTF_ID alone or with PTR_TRUSTED: a fixed offset is fine; other flags: default
+            case PTR_TO_BTF_ID -> checkPtrOffReg(reg, regno, (reg.flags() & ~RegState.PTR_TRUSTED) == 0);
             default -> checkPtrOffReg(reg, regno, false);
         };
     }

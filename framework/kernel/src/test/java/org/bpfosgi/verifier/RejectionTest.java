@@ -243,6 +243,18 @@ class RejectionTest {
     }
 
     @Test
+    void kfuncUntrustedArgIsRefusedAsUntrustedBeforeAnyTypeCheck() {
+        // a walked pointer (css.cgroup) is untrusted: a trusted-args kfunc says so first
+        k.assertRejected(prog("r1 = 5\ncall bpf_cgroup_from_id\nif r0 == 0 goto out\nr6 = r0\nr1 = *(u64 *)(r0 +0)\n"
+                + "call bpf_cgroup_release\nr1 = r6\ncall bpf_cgroup_release\nout:\nr0 = 0\nexit"), EINVAL,
+                "R1 must be referenced or trusted\n");
+        // without KF_TRUSTED_ARGS the unsafe modifier is the type mismatch of the second switch
+        k.assertRejected(prog("r1 = 5\ncall bpf_cgroup_from_id\nif r0 == 0 goto out\nr6 = r0\nr1 = *(u64 *)(r0 +0)\n"
+                + "call bpf_kfunc_st_ops_inc10\nr1 = r6\ncall bpf_cgroup_release\nout:\nr0 = 0\nexit"), EINVAL,
+                "arg#0 is untrusted_ptr_ expected ptr_ or socket\n");
+    }
+
+    @Test
     void kfuncArgStackMemoryIsAccepted() {
         // struct st_ops_args { u64 a; } is a struct of scalars: a stack buffer is KF_ARG_PTR_TO_MEM
         ProgLoadResult r = k.load(prog("r2 = 5\n*(u64 *)(r10 -8) = r2\nr1 = r10\nr1 += -8\n"
