@@ -132,10 +132,26 @@ class SoundnessTest {
         Region ctx = m.map("ctx", le64(args.start()), Region.Access.READ_ONLY);
         LoadedProgram lp = ProgRunner.prepare(p, k.registry.kallsyms());
         Outcome o = new Vm(m, org.bpfosgi.vm.Bindings.NONE, new Vm.Options(20_000_000)).run(lp, ctx.start());
-        if (!(o instanceof Exit)) {
+        if (!(o instanceof Exit) && !nullIntoAnUntrustedKfunc(p, o)) {
             fail("an accepted program oopsed: " + o + "\n" + dump(p.insns()));
         }
         return 1;
+    }
+
+    /**
+     * The one oops the 6.12 verifier lets through on purpose: a known NULL passed to a kfunc
+     * without KF_TRUSTED_ARGS (check_kfunc_args(): KF_ARG_PTR_TO_MEM, and check_mem_reg() returns 0
+     * for register_is_null()). Such a kfunc must cope with NULL; bpf_testmod's inc10 does not (its
+     * selftests never pass NULL at run time), so in the kernel, too, this is the kfunc's bug, not
+     * the verifier's. (From 2026, trusted args are the default and the verifier refuses it.)
+     */
+    private static boolean nullIntoAnUntrustedKfunc(BpfProg p, Outcome o) {
+        if (!(o instanceof org.bpfosgi.vm.Oops oops) || oops.address() != 0 || oops.insn() < 0 || oops.insn() >= p.insns().size()) {
+            return false;
+        }
+        Insn call = p.insns().get(oops.insn());
+        return call.code() == 0x85 && call.src() == 2 && p.aux().kfuncTab().stream()
+                .anyMatch(d -> d.imm() == call.imm() && d.name().equals("bpf_kfunc_st_ops_inc10"));
     }
 
     private static byte[] le64(long v) {
