@@ -49,15 +49,18 @@ public final class ProgTable {
      */
     public ProgLoadResult load(BpfProgLoadAttr attr) {
         String name = attr.name();
-        if (name.length() > BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1 || !name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_' || c == '.')) {
-            return new ProgLoadResult(null, Errno.EINVAL.negative(), "");
-        }
+        // sysctl_unprivileged_bpf_disabled (default on) && !bpf_token_capable(CAP_BPF): -EPERM; the
+        // later "only socket filters and cgroup skb programs without CAP_BPF" check agrees
         if ((attr.capabilities() & (BpfProgLoadAttr.CAP_BPF | BpfProgLoadAttr.CAP_SYS_ADMIN)) == 0) {
-            // only socket filters and cgroup skb programs may be loaded without CAP_BPF
             return new ProgLoadResult(null, Errno.EPERM.negative(), "");
         }
+        // attr->insn_cnt == 0 || attr->insn_cnt > BPF_COMPLEXITY_LIMIT_INSNS: -E2BIG for both
         if (attr.insns().isEmpty() || attr.insns().size() > org.bpfosgi.isa.Bpf.BPF_COMPLEXITY_LIMIT_INSNS) {
-            return new ProgLoadResult(null, attr.insns().isEmpty() ? Errno.EINVAL.negative() : Errno.E2BIG.negative(), "");
+            return new ProgLoadResult(null, Errno.E2BIG.negative(), "");
+        }
+        // bpf_obj_name_cpy(), after bpf_prog_alloc() and find_prog_type()
+        if (bpfObjNameCpy(name) < 0) {
+            return new ProgLoadResult(null, Errno.EINVAL.negative(), "");
         }
         // attach_btf: the object of attach_btf_obj_fd, or vmlinux for an attach_btf_id alone
         BtfHandle attachBtf = attr.attachBtf();
@@ -93,12 +96,37 @@ public final class ProgTable {
         return new ProgLoadResult(prog, 0, r.log());
     }
 
+    /**
+     * Models bpf_obj_name_cpy(): only isalnum(), '_' and '.', and a NUL within BPF_OBJ_NAME_LEN
+     * bytes. The kernel's ctype also calls Latin-1 letters (0xc0-0xff) alnum, but a name's UTF-8
+     * encoding puts a continuation byte (0x80-0xbf, never alnum) in every non-ASCII character, so
+     * exactly the ASCII letters and digits pass.
+     */
+    static int bpfObjNameCpy(String name) {
+        if (name.length() > BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1) {
+            return Errno.EINVAL.negative();
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!alnum && c != '_' && c != '.') {
+                return Errno.EINVAL.negative();
+            }
+        }
+        return name.length();
+    }
+
+    /**
+     * __bpf_prog_put_noref() puts the attach BTF (btf_put(prog->aux->attach_btf)) first; the
+     * kfunc_btf_tab goes later, in bpf_prog_free_deferred() → bpf_free_kfunc_btf_tab() (last entry
+     * to first, module_put() then btf_put() each).
+     */
     private void freeAux(BpfProgAux aux) {
-        aux.freeKfuncBtfTab(kernel.modules(), kernel.btfs());
         if (aux.attachBtf() != null) {
             kernel.btfs().btfPut(aux.attachBtf());
             aux.clearAttachBtf();
         }
+        aux.freeKfuncBtfTab(kernel.modules(), kernel.btfs());
     }
 
     /** The loaded programs by id. */
@@ -112,7 +140,7 @@ public final class ProgTable {
 
     /**
      * Models the last bpf_prog_put(): the id goes (bpf_prog_free_id()), then
-     * bpf_prog_free_deferred() → bpf_free_kfunc_btf_tab() and btf_put(attach_btf).
+     * __bpf_prog_put_noref() → btf_put(attach_btf), and bpf_prog_free_deferred() → bpf_free_kfunc_btf_tab().
      * -ENOENT if there is no such program.
      */
     public int free(int id) {

@@ -291,6 +291,17 @@ final class CheckMemAccess {
      * initialised (check_stack_range_initialized(), " indirect access to").
      */
     int checkStackRangeInitialized(int regno, RegState reg, int size) {
+        return checkStackRangeInitialized(regno, reg, size, BpfAccessType.BPF_READ);
+    }
+
+    /**
+     * Models check_stack_range_initialized() with its access type: for a BPF_WRITE (a kfunc that
+     * writes the buffer, check_mem_reg()) the range is clobbered ("helper can write anything into
+     * the stack"): STACK_ZERO bytes become STACK_MISC, a spilled scalar becomes unknown and its slot
+     * STACK_MISC. A spilled pointer in the range is an error unless allow_ptr_leaks.
+     */
+    int checkStackRangeInitialized(int regno, RegState reg, int size, BpfAccessType t) {
+        boolean clobber = t == BpfAccessType.BPF_WRITE;
         if (reg.type() != RegType.PTR_TO_STACK || !reg.var().isConst()) {
             return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "fp");
         }
@@ -302,9 +313,33 @@ final class CheckMemAccess {
         }
         for (int i = 0; i < size; i++) {
             int b = FuncState.byteIndex(off + i);
-            if (f.slotType[b] == FuncState.STACK_INVALID && !env.allowUninitStack) {
-                return env.err(Errno.EACCES, "invalid indirect read from stack R%d off %d+%d size %d\n", regno, off, i, size);
+            int spi = b / 8;
+            byte type = f.slotType[b];
+            if (type == FuncState.STACK_MISC) {
+                continue;
             }
+            if (type == FuncState.STACK_ZERO || (type == FuncState.STACK_INVALID && env.allowUninitStack)) {
+                if (clobber) {
+                    f.slotType[b] = FuncState.STACK_MISC;
+                    dc.printer.scratchSlot(spi);
+                }
+                continue;
+            }
+            if (type == FuncState.STACK_SPILL
+                    && (f.spilled[spi] == null || f.spilled[spi].isScalar() || env.allowPtrLeaks)) {
+                if (clobber) {
+                    // __mark_reg_unknown() of the spilled register, scrub_spilled_slot() of the slot
+                    f.spilled[spi] = null;
+                    for (int k = 0; k < 8; k++) {
+                        if (f.slotType[spi * 8 + k] != FuncState.STACK_INVALID) {
+                            f.slotType[spi * 8 + k] = FuncState.STACK_MISC;
+                        }
+                    }
+                    dc.printer.scratchSlot(spi);
+                }
+                continue;
+            }
+            return env.err(Errno.EACCES, "invalid indirect read from stack R%d off %d+%d size %d\n", regno, off, i, size);
         }
         updateStackDepth(f, -off);
         return 0;
@@ -423,7 +458,7 @@ final class CheckMemAccess {
     // ------------------------------------------------------------------ sized memory
 
     /** Models check_mem_region_access() for PTR_TO_MEM. */
-    private int memAccess(int regno, RegState reg, int insnOff, int size, BpfAccessType t, int valueRegno, RegState value) {
+    int memAccess(int regno, RegState reg, int insnOff, int size, BpfAccessType t, int valueRegno, RegState value) {
         if (t == BpfAccessType.BPF_WRITE && (reg.flags() & RegState.MEM_RDONLY) != 0) {
             return env.err(Errno.EACCES, "R%d cannot write into %s\n", regno, reg.typeStr());
         }

@@ -105,6 +105,10 @@ class ModuleRefsTest {
         assertEquals(Errno.ENXIO, r.errno().orElseThrow(), r.log());
         assertTrue(r.log().contains("failed to find BTF for kernel function\n"), r.log());
         assertEquals(Map.of("init hold", 1), k.testmod.holders());
+        // the module BTF reference btf_get_by_fd() took is dropped with the failed lookup
+        assertEquals(1, k.btfs.refcnt(k.testmodBtf), "bpf_testmod BTF refcnt");
+        assertEquals(1, k.btfs.refcnt(k.btfs.vmlinux()), "vmlinux BTF refcnt");
+        k.assertNoReferencesLeft();
     }
 
     @Test
@@ -127,6 +131,7 @@ class ModuleRefsTest {
         assertTrue(during.get(1).log().contains("struct_ops module bpf_testmod is not found\n"), during.get(1).log());
         assertTrue(k.testmod.isFreed());
         assertTrue(k.testmod.useAfterFreeReports().isEmpty(), k.testmod.useAfterFreeReports().toString());
+        k.assertNoReferencesLeft();
     }
 
     @Test

@@ -61,6 +61,30 @@ class RejectionTest {
 
     // ------------------------------------------------------------ check_struct_ops_btf_id
 
+    private static BpfProgLoadAttr named(BpfProgLoadAttr a, String name, List<Insn> insns, int caps) {
+        return new BpfProgLoadAttr(a.progType(), insns, a.license(), name, a.attachBtf(), a.attachBtfId(),
+                a.expectedAttachType(), a.fdArray(), a.logLevel(), a.progFlags(), caps);
+    }
+
+    @Test
+    void bpfProgLoadChecksInTheKernelsOrder() {
+        BpfProgLoadAttr a = k.attr(prog("r0 = 0\nexit"), 0);
+        // insn_cnt == 0 is -E2BIG like too many instructions
+        assertEquals(E2BIG.negative(), k.progs.load(named(a, "ok", List.of(), a.capabilities())).err());
+        // capability first, then the instruction count, then the name (copied after bpf_prog_alloc())
+        assertEquals(EPERM.negative(), k.progs.load(named(a, "bad name!", List.of(), 0)).err());
+        assertEquals(E2BIG.negative(), k.progs.load(named(a, "bad name!", List.of(), a.capabilities())).err());
+        assertEquals(EINVAL.negative(), k.progs.load(named(a, "bad name!", a.insns(), a.capabilities())).err());
+        // bpf_obj_name_cpy(): ASCII isalnum, '_' and '.', at most BPF_OBJ_NAME_LEN - 1 bytes
+        assertEquals(EINVAL.negative(), k.progs.load(named(a, "caf\u00e9", a.insns(), a.capabilities())).err());
+        assertEquals(EINVAL.negative(), k.progs.load(named(a, "x\u0663", a.insns(), a.capabilities())).err());
+        assertEquals(EINVAL.negative(), k.progs.load(named(a, "a234567890123456", a.insns(), a.capabilities())).err());
+        ProgLoadResult r = k.progs.load(named(a, "A_b.9012345678x", a.insns(), a.capabilities()));
+        assertTrue(r.ok(), r.log());
+        k.progs.free(r.prog().id());
+        k.assertNoReferencesLeft();
+    }
+
     @Test
     void licenseNotGpl() {
         k.assertRejected(prog("r0 = 0\nexit").replace("\"GPL\"", "\"Proprietary\""), EINVAL,
@@ -211,7 +235,67 @@ class RejectionTest {
 
     @Test
     void kfuncArgWrongType() {
-        k.assertRejected(prog("call bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), EINVAL, "arg#0 is ctx expected ctx or socket\n");
+        // struct_ops has no named ctx type, so ctx is not KF_ARG_PTR_TO_CTX: struct st_ops_args is
+        // all scalars, the ctx is memory (KF_ARG_PTR_TO_MEM), and check_mem_reg() probes the ctx
+        // (no convert_ctx_access) with a 1-byte read at access_size - 1 = 7, which btf_ctx_access refuses
+        k.assertRejected(prog("call bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), EACCES,
+                "func 'test_prologue' offset 7 is not multiple of 8\ninvalid bpf_context access off=7 size=1\n");
+    }
+
+    @Test
+    void kfuncUntrustedArgIsRefusedAsUntrustedBeforeAnyTypeCheck() {
+        // a walked pointer (css.cgroup) is untrusted: a trusted-args kfunc says so first
+        k.assertRejected(prog("r1 = 5\ncall bpf_cgroup_from_id\nif r0 == 0 goto out\nr6 = r0\nr1 = *(u64 *)(r0 +0)\n"
+                + "call bpf_cgroup_release\nr1 = r6\ncall bpf_cgroup_release\nout:\nr0 = 0\nexit"), EINVAL,
+                "R1 must be referenced or trusted\n");
+        // without KF_TRUSTED_ARGS the unsafe modifier is the type mismatch of the second switch
+        k.assertRejected(prog("r1 = 5\ncall bpf_cgroup_from_id\nif r0 == 0 goto out\nr6 = r0\nr1 = *(u64 *)(r0 +0)\n"
+                + "call bpf_kfunc_st_ops_inc10\nr1 = r6\ncall bpf_cgroup_release\nout:\nr0 = 0\nexit"), EINVAL,
+                "arg#0 is untrusted_ptr_ expected ptr_ or socket\n");
+    }
+
+    @Test
+    void kfuncArgStackMemoryIsAccepted() {
+        // struct st_ops_args { u64 a; } is a struct of scalars: a stack buffer is KF_ARG_PTR_TO_MEM
+        ProgLoadResult r = k.load(prog("r2 = 5\n*(u64 *)(r10 -8) = r2\nr1 = r10\nr1 += -8\n"
+                + "call bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"));
+        assertTrue(r.ok(), r.log());
+        k.progs.free(r.prog().id());
+    }
+
+    @Test
+    void kfuncArgStackMemoryMustBeInitialised() {
+        // allocated_stack covers fp-16..fp-1, but fp-8..fp-1 were never written
+        assertAttrRejected(k.attr(prog("r2 = 5\n*(u64 *)(r10 -16) = r2\nr1 = r10\nr1 += -8\n"
+                + "call bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), 1).withCapabilities(BpfProgLoadAttr.CAP_BPF), EACCES,
+                "invalid indirect read from stack R1 off -8+0 size 8\n");
+    }
+
+    @Test
+    void kfuncArgStackMemoryTooSmall() {
+        k.assertRejected(prog("r2 = 5\n*(u32 *)(r10 -4) = r2\nr1 = r10\nr1 += -4\n"
+                + "call bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), EACCES, "invalid indirect access to stack R1 off=-4 size=8\n");
+    }
+
+    @Test
+    void kfuncArgScalarIsNotMemory() {
+        k.assertRejected(prog("r1 = 5\ncall bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), EACCES, "R1 type=scalar expected=fp\n");
+    }
+
+    @Test
+    void kfuncArgKnownNullPassesCheckMemReg() {
+        // check_mem_reg() returns 0 for register_is_null(); inc10 has no KF_TRUSTED_ARGS
+        ProgLoadResult r = k.load(prog("r1 = 0\ncall bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"));
+        assertTrue(r.ok(), r.log());
+        k.progs.free(r.prog().id());
+    }
+
+    @Test
+    void kfuncWriteClobbersTheStack() {
+        // the verifier may not believe fp-8 still holds 5 after inc10 wrote it
+        k.assertRejected(prog("r2 = 5\n*(u64 *)(r10 -8) = r2\nr1 = r10\nr1 += -8\ncall bpf_kfunc_st_ops_inc10\n"
+                + "r0 = *(u64 *)(r10 -8)\nif r0 == 5 goto out\nr1 = 0\nr0 = *(u64 *)(r1 +0)\nout:\nr0 = 0\nexit"),
+                EACCES, "R1 invalid mem access 'scalar'\n");
     }
 
     @Test

@@ -54,6 +54,25 @@ class SoundnessTest {
     }
 
     @Test
+    void aStackBufferPassedToInc10IsWrittenByTheKfunc() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        // KF_ARG_PTR_TO_MEM: the kfunc writes a += 10 into the program's stack
+        ProgLoadResult r = k.load(RejectionTest.prog("r2 = 5\n*(u64 *)(r10 -8) = r2\nr1 = r10\nr1 += -8\n"
+                + "call bpf_kfunc_st_ops_inc10\nr0 = *(u64 *)(r10 -8)\nexit"));
+        assertTrue(r.ok(), r.log());
+        Memory m = new Memory();
+        Region args = m.allocate("st_ops_args", 8, Region.Access.READ_WRITE);
+        Region ctx = m.map("ctx", le64(args.start()), Region.Access.READ_ONLY);
+        Outcome o = ProgRunner.run(new Vm(m, org.bpfosgi.vm.Bindings.NONE), ProgRunner.prepare(r.prog(), k.registry.kallsyms()), ctx.start());
+        assertTrue(o instanceof Exit, o.toString());
+        assertEquals(15, ((Exit) o).r0(), o.toString());
+        assertEquals(0, m.ld64(args.start()), "the args were not touched");
+        k.progs.free(r.prog().id());
+        k.assertNoReferencesLeft();
+    }
+
+    @Test
     void acceptedProgramsNeverOops() {
         TestKernel k = new TestKernel();
         k.loadTestmod();
@@ -113,10 +132,26 @@ class SoundnessTest {
         Region ctx = m.map("ctx", le64(args.start()), Region.Access.READ_ONLY);
         LoadedProgram lp = ProgRunner.prepare(p, k.registry.kallsyms());
         Outcome o = new Vm(m, org.bpfosgi.vm.Bindings.NONE, new Vm.Options(20_000_000)).run(lp, ctx.start());
-        if (!(o instanceof Exit)) {
+        if (!(o instanceof Exit) && !nullIntoAnUntrustedKfunc(p, o)) {
             fail("an accepted program oopsed: " + o + "\n" + dump(p.insns()));
         }
         return 1;
+    }
+
+    /**
+     * The one oops the 6.12 verifier lets through on purpose: a known NULL passed to a kfunc
+     * without KF_TRUSTED_ARGS (check_kfunc_args(): KF_ARG_PTR_TO_MEM, and check_mem_reg() returns 0
+     * for register_is_null()). Such a kfunc must cope with NULL; bpf_testmod's inc10 does not (its
+     * selftests never pass NULL at run time), so in the kernel, too, this is the kfunc's bug, not
+     * the verifier's. (From 2026, trusted args are the default and the verifier refuses it.)
+     */
+    private static boolean nullIntoAnUntrustedKfunc(BpfProg p, Outcome o) {
+        if (!(o instanceof org.bpfosgi.vm.Oops oops) || oops.address() != 0 || oops.insn() < 0 || oops.insn() >= p.insns().size()) {
+            return false;
+        }
+        Insn call = p.insns().get(oops.insn());
+        return call.code() == 0x85 && call.src() == 2 && p.aux().kfuncTab().stream()
+                .anyMatch(d -> d.imm() == call.imm() && d.name().equals("bpf_kfunc_st_ops_inc10"));
     }
 
     private static byte[] le64(long v) {

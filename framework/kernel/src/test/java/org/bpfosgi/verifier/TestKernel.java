@@ -19,6 +19,7 @@ import org.bpfosgi.module.Module;
 import org.bpfosgi.module.ModuleImage;
 import org.bpfosgi.module.ModuleState;
 import org.bpfosgi.module.ModuleTable;
+import org.bpfosgi.prog.BpfProg;
 import org.bpfosgi.prog.ProgKernel;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
@@ -131,14 +132,37 @@ public final class TestKernel {
         assertNoReferencesLeft();
     }
 
-    /** With no program loaded: bpf_testmod has no external holders, the BTF objects their base counts. */
+    /**
+     * bpf_testmod and the BTF objects hold exactly their base counts plus what the loaded programs
+     * hold: one module and one BTF reference per kfunc_btf_tab entry (bpf_free_kfunc_btf_tab()
+     * gives them back), and one BTF reference per attach_btf.
+     */
     void assertNoReferencesLeft() {
-        if (progs.list().isEmpty()) {
-            if (testmod != null && testmod.state() == ModuleState.LIVE) {
-                assertEquals(0, testmod.refcount(), "bpf_testmod holders: " + testmod.holders());
-                assertEquals(1, btfs.refcnt(testmodBtf), "bpf_testmod BTF refcnt");
+        int testmodRefs = 0;
+        int testmodBtfRefs = 0;
+        int vmlinuxRefs = 0;
+        for (BpfProg p : progs.list()) {
+            for (KfuncBtf e : p.aux().kfuncBtfTab()) {
+                if (testmod != null && e.module() == testmod) {
+                    testmodRefs++;
+                }
+                if (e.btf().equals(testmodBtf)) {
+                    testmodBtfRefs++;
+                } else if (e.btf().equals(btfs.vmlinux())) {
+                    vmlinuxRefs++;
+                }
             }
-            assertEquals(1, btfs.refcnt(btfs.vmlinux()), "vmlinux BTF refcnt");
+            BtfHandle attach = p.aux().attachBtf();
+            if (attach != null && attach.equals(testmodBtf)) {
+                testmodBtfRefs++;
+            } else if (attach != null && attach.equals(btfs.vmlinux())) {
+                vmlinuxRefs++;
+            }
         }
+        if (testmod != null && testmod.state() == ModuleState.LIVE) {
+            assertEquals(testmodRefs, testmod.refcount(), "bpf_testmod holders: " + testmod.holders());
+            assertEquals(1 + testmodBtfRefs, btfs.refcnt(testmodBtf), "bpf_testmod BTF refcnt");
+        }
+        assertEquals(1 + vmlinuxRefs, btfs.refcnt(btfs.vmlinux()), "vmlinux BTF refcnt");
     }
 }
