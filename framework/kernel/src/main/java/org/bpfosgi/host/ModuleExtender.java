@@ -135,11 +135,6 @@ public final class ModuleExtender implements SynchronousBundleListener {
         return subsystems.values().stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
-    /** The names of the built-in subsystems: the model's modules.builtin. */
-    public List<String> builtinNames() {
-        return subsystems().stream().filter(Subsystem::builtin).map(Subsystem::name).toList();
-    }
-
     // ------------------------------------------------------------------ built-in code
 
     /**
