@@ -14,10 +14,15 @@ import org.osgi.service.component.annotations.Deactivate;
 @Component(service = VerifierOps.class, immediate = true, property = "bpf.module=bpf_qdisc")
 public class BpfQdisc implements VerifierOps {
 
-    /** module_init. */
+    /**
+     * module_init. Publishing this service is what registers the struct_ops type (the host
+     * hands it to the kernel's registry during init). Not modelled yet (spec §7): its verifier
+     * callbacks and kfunc set, so for now the type has the kernel's NULL-callback defaults and
+     * no kfunc is callable from its programs.
+     */
     @Activate
     void init() {
-        // registers the kfunc set and the struct_ops type once BTF and the verifier exist
+        // nothing to set up beyond the registration the service stands for
     }
 
     /** module_exit. */
