@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -40,6 +41,9 @@ final class DropInFolder implements AutoCloseable {
     /** Jars this folder loaded: file to module name. */
     private final Map<File, String> loaded = new ConcurrentHashMap<>();
     private ScheduledExecutorService retry;
+    /** Until boot is over, jars FileInstall finds wait here (built-in BTF comes first). */
+    private final List<File> waitingForBoot = new java.util.ArrayList<>();
+    private boolean booted;
 
     DropInFolder(BundleContext context, ModuleExtender extender, Kernel kernel) {
         this.context = context;
@@ -47,15 +51,11 @@ final class DropInFolder implements AutoCloseable {
         this.kernel = kernel;
     }
 
-    void register() {
-        Bundle fileinstall = null;
-        for (Bundle b : context.getBundles()) {
-            if ("org.apache.felix.fileinstall".equals(b.getSymbolicName())) {
-                fileinstall = b;
-            }
-        }
-        if (fileinstall == null) {
-            throw new IllegalStateException("FileInstall is not installed");
+    /** Registers the installer for a resolved-or-resolvable, not yet started FileInstall. */
+    void register(Bundle fileinstall) {
+        context.getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class).resolveBundles(List.of(fileinstall));
+        if (fileinstall.adapt(BundleWiring.class) == null) {
+            throw new IllegalStateException("FileInstall does not resolve");
         }
         try {
             ClassLoader cl = fileinstall.adapt(BundleWiring.class).getClassLoader();
@@ -108,7 +108,25 @@ final class DropInFolder implements AutoCloseable {
         }
     }
 
+    /** Boot is over: the jars found in the folder during boot are loaded now, in this thread. */
+    void bootFinished() {
+        List<File> waiting;
+        synchronized (this) {
+            booted = true;
+            waiting = List.copyOf(waitingForBoot);
+            waitingForBoot.clear();
+        }
+        waiting.forEach(this::install);
+    }
+
     private void install(File f) {
+        synchronized (this) {
+            // FileInstall may scan inside its own start(): queue, never block it
+            if (!booted) {
+                waitingForBoot.add(f);
+                return;
+            }
+        }
         pendingRemoval.remove(f);
         try {
             Subsystem s = extender.insmod(Path.of(f.getPath()));
@@ -130,6 +148,11 @@ final class DropInFolder implements AutoCloseable {
     }
 
     private void uninstall(File f) {
+        synchronized (this) {
+            if (waitingForBoot.remove(f)) {
+                return;
+            }
+        }
         String name = loaded.get(f);
         if (name != null && !tryRemove(f, name)) {
             pendingRemoval.put(f, name);

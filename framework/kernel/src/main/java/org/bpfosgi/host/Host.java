@@ -35,8 +35,9 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * One modelled machine: an embedded Felix whose system bundle plays vmlinux, with the kernel
  * model beside it in this JVM. Boot order: Felix, SCR (with its OSGi API bundles), Gogo runtime
- * and commands, FileInstall (when a drop-in folder is given), then the built-in subsystem
- * bundles (initcalls), then the loadable ones the caller asks for (insmod).
+ * and commands, FileInstall (when a drop-in folder is given; jars it finds wait for the end of
+ * boot), then the built-in subsystem bundles (initcalls), then the loadable ones the caller asks
+ * for (insmod).
  *
  * <p>The API packages are exported to bundles as system packages, read from the api jar's own
  * {@code Export-Package} header so the list cannot drift from what bnd computed.
@@ -150,18 +151,20 @@ public final class Host implements AutoCloseable {
         for (String name : RUNTIME) {
             started.add(install(ctx, name));
         }
-        if (config.deployDir().isPresent()) {
-            Files.createDirectories(config.deployDir().get());
-            started.add(install(ctx, FILEINSTALL));
-        }
         for (Bundle b : started) {
             b.start();
         }
         processor = new ServiceTracker<>(ctx, "org.apache.felix.service.command.CommandProcessor", null);
         processor.open(true);
         if (config.deployDir().isPresent()) {
+            // the drop-in installer is in place before FileInstall's first scan (else FileInstall
+            // would install a jar as a plain bundle), and holds any jar found there until boot is
+            // done: built-in BTF must be folded into vmlinux before any module BTF exists
+            Files.createDirectories(config.deployDir().get());
+            Bundle fileinstall = install(ctx, FILEINSTALL);
             dropIn = new DropInFolder(ctx, extender, kernel);
-            dropIn.register();
+            dropIn.register(fileinstall);
+            fileinstall.start();
         }
 
         // the subsystem bundles: built-in ones are initcalls, the rest are insmod'ed on request
@@ -180,6 +183,9 @@ public final class Host implements AutoCloseable {
             insmodAtBoot(m);
         }
         install(ctx, SHELL).start();
+        if (dropIn != null) {
+            dropIn.bootFinished();
+        }
     }
 
     /** A module load at boot (modprobe from an init script): a failure is logged, boot goes on. */

@@ -211,6 +211,19 @@ class ModuleLifecycleIntegrationTest {
         assertTrue(host.kernel().modules().taints().isEmpty());
     }
 
+    @Test
+    void aJarAlreadyInTheDropInFolderLoadsAfterTheBuiltins() throws Exception {
+        Path deploy = tmp.resolve("deploy");
+        Files.createDirectories(deploy);
+        Files.copy(BUNDLES.resolve("testmod-bundle.jar"), deploy.resolve("bpf_testmod.jar"));
+        host = Host.start(new Host.Config(BUNDLES, false, Optional.of(deploy), List.of(), List.of()));
+        waitFor(() -> host.kernel().modules().find("bpf_testmod").isPresent(), "drop-in insmod at boot");
+        // built-in BTF was folded into vmlinux before the module's split BTF was registered
+        assertFalse(host.kernel().dmesg().stream().anyMatch(l -> l.contains("rejected")), host.kernel().dmesg().toString());
+        assertTrue(run("subsystems").out().contains("bpf_qdisc      builtin  live     8"), run("subsystems").out());
+        assertTrue(run("btf list").out().contains("name [bpf_testmod]"));
+    }
+
     private static void waitFor(BooleanSupplier cond, String what) throws InterruptedException {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!cond.getAsBoolean()) {
