@@ -134,7 +134,7 @@ final class DropInFolder implements AutoCloseable {
             say("insmod " + f + ": " + s.name() + " loaded");
         } catch (KernelException e) {
             say("insmod: ERROR: could not insert module " + f + ": "
-                    + ModuleCommands.insmodStrerror(e.errno()) + " (" + e.getMessage() + ")");
+                    + ModuleCommands.insmodStrerror(e.errno()) + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")"));
         }
     }
 

@@ -159,7 +159,7 @@ public final class ModuleExtender implements SynchronousBundleListener {
             bundle.start();
             KernelException reg = registrationFailures.remove(bundle.getBundleId());
             if (reg != null) {
-                kernel.printk("initcall " + h.module() + "_init returned " + reg.errno().negative() + ": " + reg.getMessage());
+                kernel.printk("initcall " + h.module() + "_init returned " + reg.errno().negative() + ": " + reg.detail());
             }
             scr.activationFailure(bundle).ifPresent(f ->
                     kernel.printk("initcall " + h.module() + "_init returned " + f.errno().negative()
