@@ -3,11 +3,15 @@ package org.bpfosgi.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.bpfosgi.btf.BtfModuleNotifier;
 import org.bpfosgi.btf.BtfRegistry;
 import org.bpfosgi.btf.VmlinuxBtf;
+import org.bpfosgi.btf.api.BtfTypes;
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.module.Module;
 import org.bpfosgi.module.ModuleImage;
@@ -18,8 +22,12 @@ import org.bpfosgi.prog.ProgLoader;
 import org.bpfosgi.subsystem.BpfAccessType;
 import org.bpfosgi.subsystem.BpfFuncProto;
 import org.bpfosgi.subsystem.BpfProgInfo;
+import org.bpfosgi.subsystem.BpfSubsystem;
 import org.bpfosgi.subsystem.BtfRegInfo;
 import org.bpfosgi.subsystem.InsnAccessAux;
+import org.bpfosgi.subsystem.KernelMemory;
+import org.bpfosgi.subsystem.StructOps;
+import org.bpfosgi.subsystem.StructOpsMember;
 import org.bpfosgi.subsystem.VerifierLog;
 import org.bpfosgi.subsystem.VerifierOps;
 import org.bpfosgi.verifier.BpfProgLoadAttr;
@@ -58,21 +66,60 @@ public class VerifierBenchmark {
             "struct bpf_struct_ops_bench_ops { struct bpf_struct_ops_common_value common; struct bench_ops data; };",
             "");
 
-    /** A minimal struct_ops subsystem, as bpf_testmod's ops but on its own BTF. */
-    static final class BenchOps implements VerifierOps {
+    /** A minimal struct_ops subsystem, as bpf_testmod's but on its own BTF. */
+    static final class BenchSubsystem implements BpfSubsystem {
         @Override
-        public List<String> structOpsTypes() {
-            return List.of("bench_ops");
-        }
+        public List<StructOps> structOps() {
+            return List.of(new StructOps() {
+                private final VerifierOps ops = new BenchOps();
 
+                @Override
+                public String name() {
+                    return "bench_ops";
+                }
+
+                @Override
+                public VerifierOps verifierOps() {
+                    return ops;
+                }
+
+                @Override
+                public Set<String> cfiStubs() {
+                    return Set.of("run");
+                }
+
+                @Override
+                public void init(BtfTypes btf) {
+                }
+
+                @Override
+                public boolean initMember(StructOpsMember member, KernelMemory mem, long kdata, long udata) {
+                    return false;
+                }
+
+                @Override
+                public void reg(KernelMemory mem, long kdata) {
+                }
+
+                @Override
+                public void unreg(KernelMemory mem, long kdata) {
+                }
+            });
+        }
+    }
+
+    /** The bench type's verifier ops: bpf_testmod's, with a 16-byte writable args struct. */
+    static final class BenchOps implements VerifierOps {
         @Override
         public boolean isValidAccess(int off, int size, BpfAccessType type, BpfProgInfo prog, InsnAccessAux info) {
             return prog.tracingBtfCtxAccess(off, size, type, info);
         }
 
         @Override
-        public int btfStructAccess(VerifierLog log, BtfRegInfo reg, int off, int size) {
-            return off >= 0 && off + size <= 16 ? 0 : -13;
+        public void btfStructAccess(VerifierLog log, BtfRegInfo reg, int off, int size) {
+            if (off < 0 || off + size > 16) {
+                throw new KernelException(Errno.EACCES);
+            }
         }
 
         @Override
@@ -96,7 +143,7 @@ public class VerifierBenchmark {
                 true, true, 4096), List.of(), new ModuleTable.ModuleCode() {
                     @Override
                     public int init() {
-                        return kernel.registerSubsystem(self[0], btf.moduleBtf("bench").orElseThrow(), new BenchOps());
+                        return kernel.registerSubsystem(self[0], btf.moduleBtf("bench").orElseThrow(), new BenchSubsystem());
                     }
 
                     @Override

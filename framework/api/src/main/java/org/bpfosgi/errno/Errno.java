@@ -1,10 +1,13 @@
 package org.bpfosgi.errno;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * The kernel's errno numbers and names (include/uapi/asm-generic/errno-base.h and errno.h,
  * x86-64), plus the kernel-internal ones (include/linux/errno.h) the BPF code returns.
  * The kernel returns them negated; {@link #negative()} gives that form.
  */
+@ProviderType
 public enum Errno {
     EPERM(1, "Operation not permitted"),
     ENOENT(2, "No such file or directory"),

@@ -1,9 +1,12 @@
 package org.bpfosgi.errno;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * A kernel function returned a negative errno. Carries the errno so that callers and commands
  * report what the kernel would return; the message is the kernel's log text, if any.
  */
+@ProviderType
 public class KernelException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final Errno errno;

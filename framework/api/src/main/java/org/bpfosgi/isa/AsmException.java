@@ -1,9 +1,12 @@
 package org.bpfosgi.isa;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Bad assembler input, located the way compilers locate it: {@code file:line:col: message}
  * (line and column are 1-based).
  */
+@ProviderType
 public final class AsmException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
     private final String file;

@@ -3,6 +3,9 @@ package org.bpfosgi.isa;
 import java.util.List;
 import java.util.Set;
 
+import org.bpfosgi.isa.conformance.ConformanceFile;
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Assembles BPF text into a {@link Program}. Two dialects: {@link Dialect#LLVM} (the syntax of
  * kernel selftests' inline asm and of llvm-objdump) and {@link Dialect#UBPF} (bpf_conformance /
@@ -10,6 +13,7 @@ import java.util.Set;
  * {@code -- asm} (or {@code -- raw}) section is the program. Errors are {@link AsmException}s
  * located as {@code file:line:col}.
  */
+@ProviderType
 public final class Assembler {
     private Assembler() {}
 

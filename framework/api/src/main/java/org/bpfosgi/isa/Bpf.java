@@ -1,10 +1,13 @@
 package org.bpfosgi.isa;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * The instruction encoding constants of include/uapi/linux/bpf_common.h and
  * include/uapi/linux/bpf.h (cpu v4, RFC 9669), with the kernel's names.
  * Field extractors mirror the kernel's {@code BPF_CLASS()}, {@code BPF_OP()}, ... macros.
  */
+@ProviderType
 public final class Bpf {
     private Bpf() {}
 

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Models kernel/bpf/disasm.c {@code print_bpf_insn()}: the text the verifier log,
  * {@code bpftool prog dump xlated} and the selftests' {@code __xlated("...")} lines show,
@@ -14,6 +16,7 @@ import java.util.function.IntUnaryOperator;
  * {@code disasm_insn()} derives from it by dropping the {@code "(79) "} column and, for calls,
  * the {@code "#imm"} suffix.
  */
+@ProviderType
 public final class Disassembler {
     private Disassembler() {}
 

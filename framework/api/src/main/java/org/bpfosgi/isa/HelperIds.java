@@ -4,11 +4,14 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * The helper ids of include/uapi/linux/bpf.h {@code enum bpf_func_id} ({@code __BPF_FUNC_MAPPER}),
  * and their names as kernel/bpf/disasm.c {@code func_id_str[]} prints them ({@code bpf_} + name).
  * Ids 0..211, i.e. {@code __BPF_FUNC_MAX_ID} = 212 as in Linux 6.18.
  */
+@ProviderType
 public final class HelperIds {
     private HelperIds() {}
 

@@ -3,6 +3,8 @@ package org.bpfosgi.isa;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * One 8-byte instruction slot: the kernel's {@code struct bpf_insn} (include/uapi/linux/bpf.h).
  * A 64-bit immediate load ({@code BPF_LD | BPF_IMM | BPF_DW}) occupies two slots, as in the kernel:
@@ -14,6 +16,7 @@ import java.util.List;
  * @param off  signed 16-bit offset
  * @param imm  signed 32-bit immediate
  */
+@ProviderType
 public record Insn(int code, int dst, int src, int off, int imm) {
 
     /** Size of one instruction slot on the wire. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Instruction-level patching as the kernel does it, on immutable instruction lists:
@@ -14,6 +15,7 @@ import org.bpfosgi.errno.KernelException;
  * {@code adjust_jmp_off()}. The verifier's wrapper ({@code bpf_patch_insn_data()}: aux data,
  * subprog starts, poke descriptors, line info) is not here: it belongs to the verifier.
  */
+@ProviderType
 public final class InsnPatcher {
     private InsnPatcher() {}
 

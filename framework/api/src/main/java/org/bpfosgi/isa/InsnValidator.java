@@ -5,6 +5,8 @@ import static org.bpfosgi.isa.Bpf.*;
 import java.util.List;
 import java.util.Optional;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * The static, per-instruction checks the kernel verifier makes before it interprets anything,
  * with its log strings: kernel/bpf/verifier.c {@code resolve_pseudo_ldimm64()} ("unknown opcode
@@ -15,6 +17,7 @@ import java.util.Optional;
  * register types or values: that is the verifier's job. RFC 9669 says unused fields must be zero;
  * these checks are how the kernel enforces it.
  */
+@ProviderType
 public final class InsnValidator {
     private InsnValidator() {}
 

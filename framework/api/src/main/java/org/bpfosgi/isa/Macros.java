@@ -6,12 +6,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * The kernel's instruction macros (include/linux/filter.h, plus the ones tools/include/linux/filter.h
  * adds) as static factories, with the kernel's names and argument order, so that a prologue written
  * in C translates line by line: {@code BPF_LDX_MEM(BPF_DW, BPF_REG_6, BPF_REG_1, 0)}.
  * Macros that expand to two slots ({@code BPF_LD_IMM64} and friends) return a two-element list.
  */
+@ProviderType
 @SuppressWarnings("checkstyle:MethodName")
 public final class Macros {
     private Macros() {}

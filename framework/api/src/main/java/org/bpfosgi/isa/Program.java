@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * An assembled program: the instruction slots, the labels, and the symbolic references
  * ({@link Reloc}) a loader still has to resolve. Helper calls carry their helper id already
@@ -15,6 +17,7 @@ import java.util.Map;
  * @param labels label name to slot index, in source order
  * @param relocs symbolic references, in slot order
  */
+@ProviderType
 public record Program(List<Insn> insns, Map<String, Integer> labels, List<Reloc> relocs) {
 
     public Program {

@@ -2,6 +2,8 @@ package org.bpfosgi.isa;
 
 import java.util.Objects;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * A symbolic reference the assembler leaves for a loader, like an ELF relocation libbpf resolves:
  * the call at {@code insn} names a helper, a kfunc or a subprogram, or the ld_imm64 at {@code insn}
@@ -11,6 +13,7 @@ import java.util.Objects;
  * @param kind what the name refers to
  * @param name the name as written in the source
  */
+@ProviderType
 public record Reloc(int insn, Kind kind, String name) {
     public enum Kind { HELPER, KFUNC, SUBPROG, MAP }
 

@@ -2,10 +2,13 @@ package org.bpfosgi.subsystem;
 
 import java.util.List;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Models {@code struct bpf_func_proto} (include/linux/bpf.h): a helper's name, GPL-only flag,
  * return type and argument types, as {@code get_func_proto} returns it.
  */
+@ProviderType
 public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<ArgType> argTypes) {
     /** Models {@code enum bpf_return_type} (the subset the model's helpers use). */
     public enum RetType { RET_INTEGER, RET_VOID }

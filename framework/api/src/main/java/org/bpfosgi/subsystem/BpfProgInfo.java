@@ -2,12 +2,14 @@ package org.bpfosgi.subsystem;
 
 import org.bpfosgi.btf.api.BtfTypes;
 import org.bpfosgi.isa.Insn;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * What a verifier callback sees of {@code const struct bpf_prog *prog} while it is being
  * verified, plus the kernel functions a subsystem's ops call back into (in the kernel these are
  * exported symbols: {@code bpf_tracing_btf_ctx_access}, {@code bpf_base_func_proto}).
  */
+@ProviderType
 public interface BpfProgInfo {
     /** {@code prog->aux->name}. */
     String name();

@@ -1,88 +1,56 @@
 package org.bpfosgi.subsystem;
 
-import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
-import org.bpfosgi.isa.Insn;
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.errno.KernelException;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * A subsystem's verifier ops: the service form of the kernel's {@code struct bpf_verifier_ops}
- * (include/linux/bpf.h) together with the {@code struct bpf_struct_ops} types the subsystem
- * registers, its kfunc-set registrations and the Java bodies of its kfuncs.
+ * Models {@code struct bpf_verifier_ops} (include/linux/bpf.h, v6.12): the callbacks the
+ * verifier calls through {@code env->ops} for programs of one struct_ops type
+ * ({@link StructOps#verifierOps()}).
  *
- * <p>A subsystem bundle publishes exactly one of these from the Declarative Services component
- * whose activate/deactivate are its module_init/module_exit. The host binds it to the module named
- * by the bundle's {@code Bpf-Module} header and hands it to the kernel's struct_ops registry.
- * Every callback has the kernel's default: a missing callback in the kernel (NULL) is the default
- * method here, with the same effect.
+ * <p>Every callback the kernel may leave NULL has a defined NULL behaviour. Where the verifier's
+ * only use of the pointer is to call it, the default method does exactly what the verifier does
+ * for a NULL pointer (documented on each). Where the verifier tests the pointer for NULL
+ * separately ({@code gen_prologue}: a {@code seen_direct_write} without it is a misconfiguration),
+ * the callback is an {@link Optional}, empty for NULL.
  */
+@ConsumerType
 public interface VerifierOps {
 
-    /** The struct_ops types the subsystem registers, e.g. {@code bpf_testmod_st_ops}. */
-    List<String> structOpsTypes();
-
     /**
-     * The members of a struct_ops type a BPF program may implement: those with a non-NULL
-     * {@code cfi_stubs} slot ({@code bpf_struct_ops_supported()}). By default, all function
-     * pointer members.
-     */
-    default boolean memberSupported(String structOpsType, String member) {
-        return true;
-    }
-
-    /**
-     * Models {@code st_ops->check_member(t, member, prog)}: 0 or a negative errno.
-     */
-    default int checkMember(String structOpsType, String member, BpfProgInfo prog) {
-        return 0;
-    }
-
-    /** The kfunc sets the module registers with register_btf_kfunc_id_set(), in order. */
-    default List<KfuncSetRegistration> kfuncSets() {
-        return List.of();
-    }
-
-    /** The Java bodies of the module's kfuncs, by function name (its kallsyms entries). */
-    default Map<String, Kfunc> kfuncs() {
-        return Map.of();
-    }
-
-    /**
-     * Models {@code is_valid_access(off, size, type, prog, info)}. The kernel's default (no
-     * callback) rejects every context access.
+     * Models {@code is_valid_access(off, size, type, prog, info)}. NULL (the default): every
+     * context access is refused, as check_ctx_access() does without the callback.
      */
     default boolean isValidAccess(int off, int size, BpfAccessType type, BpfProgInfo prog, InsnAccessAux info) {
         return false;
     }
 
     /**
-     * Models {@code btf_struct_access(log, reg, off, size)} for a write through a
-     * {@code PTR_TO_BTF_ID}: 0 allows it, a negative errno refuses. The default is what the
-     * verifier does when the callback is NULL: "only read is supported".
+     * Models {@code btf_struct_access(log, reg, off, size)}, asked for a write through a
+     * {@code PTR_TO_BTF_ID}: returns to allow it, throws {@link KernelException} with the errno to
+     * refuse. NULL (the default): check_ptr_to_btf_access() logs "only read is supported" and
+     * refuses with -EACCES.
      */
-    default int btfStructAccess(VerifierLog log, BtfRegInfo reg, int off, int size) {
+    default void btfStructAccess(VerifierLog log, BtfRegInfo reg, int off, int size) {
         log.log("only read is supported\n");
-        return -13; // -EACCES
+        throw new KernelException(Errno.EACCES);
     }
 
-    /** Models {@code get_func_proto(func_id, prog)}; null: the helper is not available. */
+    /** Models {@code get_func_proto(func_id, prog)}; null: the helper is not available. NULL (default): none is. */
     default BpfFuncProto getFuncProto(int funcId, BpfProgInfo prog) {
         return null;
     }
 
-    /**
-     * Models {@code gen_prologue(insn_buf, direct_write, prog)}: appends to {@code insnBuf} and
-     * returns the count; 0 means nothing to generate. Called by convert_ctx_accesses (next issue).
-     */
-    default int genPrologue(List<Insn> insnBuf, boolean directWrite, BpfProgInfo prog) {
-        return 0;
+    /** {@code gen_prologue}; empty: NULL. Called by convert_ctx_accesses(). */
+    default Optional<GenPrologue> genPrologue() {
+        return Optional.empty();
     }
 
-    /**
-     * Models {@code gen_epilogue(insn_buf, prog, ctx_stack_off)}: appends to {@code insnBuf} and
-     * returns the count; 0 means nothing to generate.
-     */
-    default int genEpilogue(List<Insn> insnBuf, BpfProgInfo prog, short ctxStackOff) {
-        return 0;
+    /** {@code gen_epilogue}; empty: NULL (no epilogue). Called by convert_ctx_accesses(). */
+    default Optional<GenEpilogue> genEpilogue() {
+        return Optional.empty();
     }
 }

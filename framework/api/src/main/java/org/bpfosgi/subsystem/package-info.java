@@ -1,13 +1,12 @@
 /**
- * What a subsystem bundle implements and publishes: its verifier ops (the kernel's
- * {@code struct bpf_verifier_ops} plus the {@code struct bpf_struct_ops} types it registers) as a
- * Declarative Services component whose activate and deactivate are the module's init and exit,
- * and the Java implementations of its kfuncs.
- *
- * <p>1.1.0: the verifier callbacks (is_valid_access, btf_struct_access, get_func_proto,
- * gen_prologue, gen_epilogue), kfunc sets and kfunc implementations, and the kernel functions a
- * subsystem may call back ({@link org.bpfosgi.subsystem.BpfProgInfo}).
+ * The subsystem SPI: what a subsystem bundle implements and publishes. A Declarative Services
+ * component whose activate and deactivate are the module's init and exit publishes a
+ * {@link org.bpfosgi.subsystem.BpfSubsystem}: its struct_ops types
+ * ({@link org.bpfosgi.subsystem.StructOps}, each with its
+ * {@link org.bpfosgi.subsystem.VerifierOps}), its kfunc sets and the Java bodies of its
+ * functions. The kernel functions a callback may call back are on
+ * {@link org.bpfosgi.subsystem.BpfProgInfo}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.bpfosgi.subsystem;

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.bpfosgi.isa.AsmException;
 import org.bpfosgi.isa.Assembler;
-import org.bpfosgi.isa.ConformanceFile;
+import org.bpfosgi.isa.conformance.ConformanceFile;
 import org.bpfosgi.isa.Disassembler;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.isa.InsnValidator;

@@ -92,6 +92,9 @@ public final class Host implements AutoCloseable {
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, apiExports());
+        // the extender that makes subsystem bundles modules: subsystem bundles require it, so one
+        // installed in a framework without the model fails to resolve instead of idling
+        props.put(Constants.FRAMEWORK_SYSTEMCAPABILITIES_EXTRA, SubsystemHeaders.EXTENDER_CAPABILITY);
         props.put("felix.log.level", "1");
         // SCR reports a failing activate (a failed module init) through the DTOs the extender
         // reads; its own log line would be a stack trace on the user's terminal. SCR 2.2 takes
@@ -235,7 +238,7 @@ public final class Host implements AutoCloseable {
     }
 
     /** The api jar's Export-Package: what bundles may import from the system bundle. */
-    static String apiExports() throws IOException {
+    public static String apiExports() throws IOException {
         Enumeration<URL> e = Host.class.getClassLoader().getResources("META-INF/MANIFEST.MF");
         while (e.hasMoreElements()) {
             try (InputStream in = e.nextElement().openStream()) {

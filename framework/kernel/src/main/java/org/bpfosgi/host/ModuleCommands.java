@@ -13,7 +13,8 @@ import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.kernel.Kernel;
 import org.bpfosgi.module.Module;
 import org.bpfosgi.module.ModuleState;
-import org.bpfosgi.subsystem.VerifierOps;
+import org.bpfosgi.subsystem.BpfSubsystem;
+import org.bpfosgi.subsystem.StructOps;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
@@ -281,8 +282,8 @@ public final class ModuleCommands {
         for (ServiceReference<?> ref : refs) {
             Object svc = context.getService(ref);
             try {
-                if (svc instanceof VerifierOps ops) {
-                    types.addAll(ops.structOpsTypes());
+                if (svc instanceof BpfSubsystem subsystem) {
+                    subsystem.structOps().stream().map(StructOps::name).forEach(types::add);
                 }
             } finally {
                 context.ungetService(ref);

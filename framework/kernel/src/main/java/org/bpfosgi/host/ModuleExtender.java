@@ -23,7 +23,7 @@ import org.bpfosgi.module.ModuleImage;
 import org.bpfosgi.module.ModuleState;
 import org.bpfosgi.module.ModuleTable;
 import org.bpfosgi.module.ModuleTable.DeleteResult;
-import org.bpfosgi.subsystem.VerifierOps;
+import org.bpfosgi.subsystem.BpfSubsystem;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -58,7 +58,7 @@ public final class ModuleExtender implements SynchronousBundleListener {
     private final Set<Long> driving = ConcurrentHashMap.newKeySet();
     /** Subsystems whose verifier-ops registration failed during init: bundle id to errno. */
     private final Map<Long, KernelException> registrationFailures = new ConcurrentHashMap<>();
-    private ServiceTracker<VerifierOps, Registered> opsTracker;
+    private ServiceTracker<BpfSubsystem, Registered> subsystemTracker;
     /** Foreign starts whose COMING phase failed: stopped again once STARTED. */
     private final Map<Long, KernelException> failedForeignStarts = new ConcurrentHashMap<>();
 
@@ -70,39 +70,39 @@ public final class ModuleExtender implements SynchronousBundleListener {
     }
 
     /**
-     * Starts following subsystems' VerifierOps services: registering one is what the module's
+     * Starts following subsystems' BpfSubsystem services: registering one is what the module's
      * init does in the kernel (register_btf_kfunc_id_set, register_bpf_struct_ops), so it is
      * handed to the kernel's registries while the module is COMING, and a refusal fails init.
      * Its unregistration (the component's deactivate = module_exit) undoes them.
      */
     public void open() {
-        opsTracker = new ServiceTracker<>(context, VerifierOps.class, new ServiceTrackerCustomizer<>() {
+        subsystemTracker = new ServiceTracker<>(context, BpfSubsystem.class, new ServiceTrackerCustomizer<>() {
             @Override
-            public Registered addingService(ServiceReference<VerifierOps> ref) {
-                return registerOps(ref);
+            public Registered addingService(ServiceReference<BpfSubsystem> ref) {
+                return registerSubsystem(ref);
             }
 
             @Override
-            public void modifiedService(ServiceReference<VerifierOps> ref, Registered r) {
+            public void modifiedService(ServiceReference<BpfSubsystem> ref, Registered r) {
             }
 
             @Override
-            public void removedService(ServiceReference<VerifierOps> ref, Registered r) {
+            public void removedService(ServiceReference<BpfSubsystem> ref, Registered r) {
                 kernel.bpf().unregisterSubsystem(r.module(), r.btf());
                 context.ungetService(ref);
             }
         });
-        opsTracker.open();
+        subsystemTracker.open();
     }
 
-    /** A VerifierOps service handed to the kernel: whose, and against which BTF object. */
+    /** A BpfSubsystem service handed to the kernel: whose, and against which BTF object. */
     private record Registered(Module module, BtfObject btf) {
     }
 
-    private Registered registerOps(ServiceReference<VerifierOps> ref) {
+    private Registered registerSubsystem(ServiceReference<BpfSubsystem> ref) {
         Subsystem s = subsystems.get(ref.getBundle().getBundleId());
         if (s == null) {
-            kernel.printk("VerifierOps of bundle " + ref.getBundle().getBundleId() + " ignored: not a subsystem");
+            kernel.printk("BpfSubsystem of bundle " + ref.getBundle().getBundleId() + " ignored: not a subsystem");
             return null;
         }
         Module mod = s.module().orElse(null);
@@ -111,8 +111,8 @@ public final class ModuleExtender implements SynchronousBundleListener {
             kernel.printk(s.name() + ": no BTF, cannot register its struct_ops and kfuncs");
             return null;
         }
-        VerifierOps ops = context.getService(ref);
-        int err = kernel.bpf().registerSubsystem(mod, btf.get(), ops);
+        BpfSubsystem subsystem = context.getService(ref);
+        int err = kernel.bpf().registerSubsystem(mod, btf.get(), subsystem);
         if (err < 0) {
             context.ungetService(ref);
             registrationFailures.put(ref.getBundle().getBundleId(), new KernelException(Errno.of(err),

@@ -5,7 +5,7 @@ import org.bpfosgi.btf.BtfRegistry;
 import org.bpfosgi.module.ModuleState;
 import org.bpfosgi.module.ModuleTable;
 import org.bpfosgi.module.Module;
-import org.bpfosgi.subsystem.VerifierOps;
+import org.bpfosgi.subsystem.BpfSubsystem;
 import org.bpfosgi.verifier.KernelServices;
 import org.bpfosgi.verifier.Kallsyms;
 import org.bpfosgi.verifier.RegistryKernelBtfs;
@@ -18,9 +18,9 @@ import org.bpfosgi.verifier.VmlinuxFunctions;
  *
  * <p><b>Wiring (for the host).</b> Create one per machine after the module table and the BTF
  * registry (with its {@code BtfModuleNotifier}) exist: {@code new ProgKernel(modules, btfRegistry)}.
- * When a subsystem's {@link VerifierOps} service appears — during its module_init, i.e. while
+ * When a subsystem's {@link BpfSubsystem} service appears — during its module_init, i.e. while
  * the module is COMING, after BTF's COMING notifier made its BTF object — call
- * {@link #registerSubsystem(Module, BtfObject, VerifierOps)} with the module (null for a built-in)
+ * {@link #registerSubsystem(Module, BtfObject, BpfSubsystem)} with the module (null for a built-in)
  * and its BTF object ({@code btfRegistry.moduleBtf(name)}, or {@code btfRegistry.vmlinux()} for a
  * built-in whose header was folded into vmlinux); a negative result should fail the module's
  * init with that errno. When the service goes away, call
@@ -60,8 +60,8 @@ public final class ProgKernel {
     }
 
     /** A subsystem's module_init registrations: 0 or a negative errno. */
-    public int registerSubsystem(Module owner, BtfObject btf, VerifierOps ops) {
-        return structOps.register(owner, btfs.handle(btf), ops);
+    public int registerSubsystem(Module owner, BtfObject btf, BpfSubsystem subsystem) {
+        return structOps.register(owner, btfs.handle(btf), subsystem);
     }
 
     /** A subsystem's module_exit. */

@@ -40,7 +40,7 @@ public final class BpfCheck {
     }
 
     /** The env->ops of a struct_ops program before check_struct_ops_btf_id(): bpf_struct_ops_verifier_ops. */
-    private static final VerifierOps STRUCT_OPS_VERIFIER_OPS = () -> List.of();
+    private static final VerifierOps STRUCT_OPS_VERIFIER_OPS = new VerifierOps() { };
 
     public static Result run(BpfProgLoadAttr attr, BpfProgAux aux, KernelServices kernel) {
         if ((attr.logLevel() & ~BpfVerifierLog.BPF_LOG_MASK) != 0) {

@@ -8,6 +8,7 @@ import org.bpfosgi.btf.Btf;
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.errno.Errno;
+import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.subsystem.BpfAccessType;
 import org.bpfosgi.subsystem.BtfRegInfo;
@@ -407,15 +408,17 @@ final class CheckMemAccess {
             if (value != null && dc.isPointerValue(value)) {
                 return env.err(Errno.EACCES, "R%d leaks addr into mem\n", valueRegno);
             }
-            int ret;
             try {
-                ret = env.ops.btfStructAccess(env.log, new BtfRegInfo(regno, btf, reg.btfId(), tname,
+                env.ops.btfStructAccess(env.log, new BtfRegInfo(regno, btf, reg.btfId(), tname,
                         (reg.flags() & RegState.PTR_TRUSTED) != 0 || reg.refObjId() != 0), off, size);
+                return 0;
+            } catch (KernelException e) {
+                // the callback's -errno (its own log lines, if any, are already written)
+                return e.errno().negative();
             } catch (RuntimeException e) {
                 env.verbose("bpf-osgi: btf_struct_access of %s threw %s\n", env.aux.stOps.name(), e.toString());
-                ret = Errno.EACCES.negative();
+                return Errno.EACCES.negative();
             }
-            return ret < 0 ? ret : 0;
         }
         return btfStructWalk(regno, reg, btf, tname, off, size, valueRegno);
     }

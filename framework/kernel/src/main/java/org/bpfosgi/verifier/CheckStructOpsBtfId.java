@@ -6,7 +6,10 @@ import org.bpfosgi.btf.Btf;
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.errno.Errno;
+import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.module.Module;
+import org.bpfosgi.subsystem.StructOps;
+import org.bpfosgi.subsystem.StructOpsMember;
 
 /**
  * Models kernel/bpf/verifier.c check_struct_ops_btf_id() (spec §4), every check in the kernel's
@@ -55,18 +58,30 @@ final class CheckStructOpsBtfId {
         if (funcProto == null) {
             return env.err(Errno.EINVAL, "attach to invalid member %s(@idx %u) of struct %s\n", mname, memberIdx, stName);
         }
-        if (!desc.ops().memberSupported(stName, mname)) {
+        if (!desc.stOps().cfiStubs().contains(mname)) {
+            // bpf_struct_ops_supported(): a NULL cfi_stubs slot
             return env.err(Errno.ENOTSUPP, "attach to unsupported member %s of struct %s\n", mname, stName);
         }
+        int moff = member.bitOffset(t.kindFlag()) / 8;
+        Optional<StructOps.CheckMember> checkMember = desc.stOps().checkMember();
+        if (checkMember.isPresent()) {
+            // the kernel passes the prog before aux->st_ops is set; the model's ProgInfo reads
+            // the member from aux, so set it for the call and clear it again on refusal
+            aux.stOps = desc;
+            aux.attachStOpsMemberOff = moff;
+            aux.attachFuncName = mname;
+            aux.attachFuncProto = funcProto;
+            try {
+                checkMember.get().check(new StructOpsMember(mname, memberIdx, moff, true), new ProgInfo(env));
+            } catch (KernelException e) {
+                aux.stOps = null;
+                return env.err(e.errno(), "attach to unsupported member %s of struct %s\n", mname, stName);
+            }
+        }
         aux.stOps = desc;
-        aux.attachStOpsMemberOff = member.bitOffset(t.kindFlag()) / 8;
+        aux.attachStOpsMemberOff = moff;
         aux.attachFuncName = mname;
         aux.attachFuncProto = funcProto;
-        int err = desc.ops().checkMember(stName, mname, new ProgInfo(env));
-        if (err != 0) {
-            aux.stOps = null;
-            return env.err(Errno.of(err), "attach to unsupported member %s of struct %s\n", mname, stName);
-        }
         // env->ops = st_ops->verifier_ops: the subsystem's callbacks from here on
         env.ops = desc.ops();
         return 0;

@@ -1,11 +1,11 @@
 package org.bpfosgi.verifier;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Optional;
 
 import org.bpfosgi.errno.Errno;
-import org.bpfosgi.subsystem.BpfProgInfo;
-import org.bpfosgi.subsystem.VerifierOps;
+import org.bpfosgi.subsystem.GenEpilogue;
+import org.bpfosgi.subsystem.GenPrologue;
+import org.bpfosgi.subsystem.InsnBuf;
 
 /**
  * Models kernel/bpf/verifier.c convert_ctx_accesses() — the structure only, in this issue.
@@ -33,22 +33,23 @@ final class ConvertCtxAccesses {
         int prologueCnt = 0;
         try {
             // step A: if (ops->gen_epilogue)
-            if (hasGenEpilogue(env.ops)) {
+            Optional<GenEpilogue> genEpilogue = env.ops.genEpilogue();
+            if (genEpilogue.isPresent()) {
                 short ctxStackOff = (short) -(env.subprogStackDepth[0] + 8);
-                epilogueCnt = env.ops.genEpilogue(new ArrayList<>(), prog, ctxStackOff);
+                epilogueCnt = genEpilogue.get().generate(new InsnBuf(INSN_BUF_SIZE), prog, ctxStackOff);
                 if (epilogueCnt >= INSN_BUF_SIZE) {
                     return env.err(Errno.EINVAL, "bpf verifier is misconfigured\n");
                 }
                 // (epilogue_cnt > 0: the kernel patches the ctx save here and goes on to step B)
             }
             // step B: if (ops->gen_prologue || env->seen_direct_write)
-            boolean hasGenPrologue = hasGenPrologue(env.ops);
-            if (hasGenPrologue || env.seenDirectWrite) {
-                if (!hasGenPrologue) {
+            Optional<GenPrologue> genPrologue = env.ops.genPrologue();
+            if (genPrologue.isPresent() || env.seenDirectWrite) {
+                if (genPrologue.isEmpty()) {
                     // v6.12 (spec §1.8): -EINVAL; -EFAULT from ~v6.16, "verifier bug: gen_prologue is null" from v6.17
                     return env.err(Errno.EINVAL, "bpf verifier is misconfigured\n");
                 }
-                prologueCnt = env.ops.genPrologue(new ArrayList<>(), env.seenDirectWrite, prog);
+                prologueCnt = genPrologue.get().generate(new InsnBuf(INSN_BUF_SIZE), env.seenDirectWrite, prog);
                 if (prologueCnt >= INSN_BUF_SIZE) {
                     return env.err(Errno.EINVAL, "bpf verifier is misconfigured\n");
                 }
@@ -63,26 +64,5 @@ final class ConvertCtxAccesses {
             return env.err(Errno.ENOTSUPP, "bpf-osgi: gen_prologue/gen_epilogue patching is not implemented yet\n");
         }
         return 0;
-    }
-
-    /** {@code ops->gen_prologue != NULL}: the subsystem overrides the SPI's default (the NULL callback). */
-    static boolean hasGenPrologue(VerifierOps ops) {
-        return overrides(ops, "genPrologue", List.class, boolean.class, BpfProgInfo.class);
-    }
-
-    /** {@code ops->gen_epilogue != NULL}. */
-    static boolean hasGenEpilogue(VerifierOps ops) {
-        return overrides(ops, "genEpilogue", List.class, BpfProgInfo.class, short.class);
-    }
-
-    private static boolean overrides(VerifierOps ops, String name, Class<?>... params) {
-        if (ops == null) {
-            return false;
-        }
-        try {
-            return ops.getClass().getMethod(name, params).getDeclaringClass() != VerifierOps.class;
-        } catch (NoSuchMethodException e) {
-            return false;
-        }
     }
 }

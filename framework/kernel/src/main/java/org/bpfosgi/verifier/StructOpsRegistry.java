@@ -15,10 +15,13 @@ import org.bpfosgi.btf.BtfIdSet;
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.module.Module;
+import org.bpfosgi.subsystem.BpfProgInfo;
 import org.bpfosgi.subsystem.BpfProgType;
+import org.bpfosgi.subsystem.BpfSubsystem;
 import org.bpfosgi.subsystem.Kfunc;
-import org.bpfosgi.subsystem.KfuncSetRegistration;
-import org.bpfosgi.subsystem.VerifierOps;
+import org.bpfosgi.subsystem.KfuncFilter;
+import org.bpfosgi.subsystem.KfuncSet;
+import org.bpfosgi.subsystem.StructOps;
 
 /**
  * The kernel's per-BTF registrations the verifier consults: the struct_ops descriptors
@@ -26,8 +29,8 @@ import org.bpfosgi.subsystem.VerifierOps;
  * ({@code btf->kfunc_set_tab}, filled by {@code register_btf_kfunc_id_set()}), plus the kfunc
  * bodies bound by name in {@link Kallsyms}.
  *
- * <p><b>For the host.</b> When a subsystem's {@link VerifierOps} service appears, call
- * {@link #register(Module, BtfHandle, VerifierOps)} with the module (null for a built-in
+ * <p><b>For the host.</b> When a subsystem's {@link BpfSubsystem} service appears, call
+ * {@link #register(Module, BtfHandle, BpfSubsystem)} with the module (null for a built-in
  * subsystem, whose BTF was folded into vmlinux BTF) and the BTF object its header was compiled
  * into (the module's BTF, or vmlinux's for a built-in), <em>while the module is COMING</em>
  * (that is where module_init registers them); when the service goes away (module_exit), call
@@ -44,6 +47,8 @@ public final class StructOpsRegistry {
         final Map<BpfProgType, TreeMap<Integer, Integer>> kfuncSets = new EnumMap<>(BpfProgType.class);
         /** hook to owner-registered (a module may register once per hook). */
         final Map<BpfProgType, Boolean> moduleHooks = new EnumMap<>(BpfProgType.class);
+        /** hook to its filters ({@code hook_filter->filters[]}), in registration order. */
+        final Map<BpfProgType, List<KfuncFilter>> filters = new EnumMap<>(BpfProgType.class);
     }
 
     private final Kallsyms kallsyms;
@@ -65,21 +70,21 @@ public final class StructOpsRegistry {
      * register_bpf_struct_ops() for each struct_ops type. On failure everything registered here
      * is undone and the negative errno returned.
      */
-    public synchronized int register(Module owner, BtfHandle btf, VerifierOps ops) {
-        for (Map.Entry<String, Kfunc> k : ops.kfuncs().entrySet()) {
+    public synchronized int register(Module owner, BtfHandle btf, BpfSubsystem subsystem) {
+        for (Map.Entry<String, Kfunc> k : subsystem.functions().entrySet()) {
             kallsyms.add(k.getKey(), owner, k.getValue());
         }
-        for (KfuncSetRegistration reg : ops.kfuncSets()) {
-            for (BpfProgType hook : reg.progTypes()) {
-                int err = registerBtfKfuncIdSet(owner, btf, reg.setName(), hook);
+        for (KfuncSet kset : subsystem.kfuncSets()) {
+            for (BpfProgType hook : kset.progTypes()) {
+                int err = registerBtfKfuncIdSet(owner, btf, kset, hook);
                 if (err < 0) {
                     unregister(owner, btf);
                     return err;
                 }
             }
         }
-        for (String type : ops.structOpsTypes()) {
-            int err = registerBpfStructOps(owner, btf, type, ops);
+        for (StructOps stOps : subsystem.structOps()) {
+            int err = registerBpfStructOps(owner, btf, stOps);
             if (err < 0) {
                 unregister(owner, btf);
                 return err;
@@ -108,18 +113,22 @@ public final class StructOpsRegistry {
         }
     }
 
-    /** Models register_btf_kfunc_id_set(prog_type, kset) → __register_btf_kfunc_id_set(). */
-    public synchronized int registerBtfKfuncIdSet(Module owner, BtfHandle btf, String setName, BpfProgType hookType) {
-        Optional<BtfIdSet> set = btf.compiled() == null ? Optional.empty() : btf.compiled().set(setName);
+    /**
+     * Models register_btf_kfunc_id_set(prog_type, kset) → __register_btf_kfunc_id_set(): the set
+     * named by {@code kset} in the BTF's resolved {@code .BTF_ids}, and its filter.
+     */
+    public synchronized int registerBtfKfuncIdSet(Module owner, BtfHandle btf, KfuncSet kset, BpfProgType hookType) {
+        Optional<BtfIdSet> set = btf.compiled() == null ? Optional.empty() : btf.compiled().set(kset.setName());
         if (set.isEmpty()) {
-            klog.accept("kfunc set " + setName + " is not in the BTF of " + btf.name());
+            klog.accept("kfunc set " + kset.setName() + " is not in the BTF of " + btf.name());
             return Errno.ENOENT.negative();
         }
-        return registerBtfKfuncIdSet(owner, btf, set.get(), hookType);
+        return registerBtfKfuncIdSet(owner, btf, set.get(), kset.filter(), hookType);
     }
 
-    /** {@link #registerBtfKfuncIdSet(Module, BtfHandle, String, BpfProgType)} with the set itself. */
-    public synchronized int registerBtfKfuncIdSet(Module owner, BtfHandle btf, BtfIdSet kset, BpfProgType hookType) {
+    /** {@link #registerBtfKfuncIdSet(Module, BtfHandle, KfuncSet, BpfProgType)} with the resolved set itself. */
+    public synchronized int registerBtfKfuncIdSet(Module owner, BtfHandle btf, BtfIdSet kset,
+                                                  Optional<KfuncFilter> filter, BpfProgType hookType) {
         Optional<BtfIdSet> set = Optional.of(kset);
         String setName = kset.name();
         if (!set.get().kfuncs()) {
@@ -149,6 +158,8 @@ public final class StructOpsRegistry {
         if (owner != null) {
             p.moduleHooks.put(hook, true);
         }
+        // btf_populate_kfunc_set(): the filter is added to the hook's filter list
+        filter.ifPresent(f -> p.filters.computeIfAbsent(hook, h -> new ArrayList<>()).add(f));
         return 0;
     }
 
@@ -157,11 +168,16 @@ public final class StructOpsRegistry {
         return t;
     }
 
-    /** Models register_bpf_struct_ops() → btf_add_struct_ops() → bpf_struct_ops_desc_init(). */
-    public synchronized int registerBpfStructOps(Module owner, BtfHandle btf, String name, VerifierOps ops) {
+    /**
+     * Models register_bpf_struct_ops() → btf_add_struct_ops() → bpf_struct_ops_desc_init(),
+     * ending with {@code st_ops->init(btf)} ("Error in init bpf_struct_ops %s", -EINVAL).
+     */
+    public synchronized int registerBpfStructOps(Module owner, BtfHandle btf, StructOps stOps) {
         PerBtf p = perBtf.computeIfAbsent(btf, b -> new PerBtf());
+        String name = stOps.name();
         for (StructOpsDesc d : p.structOps) {
-            if (d.name().equals(name)) {
+            if (d.stOps() == stOps) {
+                // btf_add_struct_ops(): the same st_ops twice
                 return Errno.EEXIST.negative();
             }
         }
@@ -176,7 +192,14 @@ public final class StructOpsRegistry {
             klog.accept("Cannot find struct " + valueName + " in " + btf.name());
             return Errno.EINVAL.negative();
         }
-        p.structOps.add(new StructOpsDesc(name, btf, typeId, valueId, owner, ops));
+        try {
+            stOps.init(btf.btf());
+        } catch (RuntimeException e) {
+            // a KernelException is the callback's error return; anything else is its bug: both fail the init
+            klog.accept("Error in init bpf_struct_ops " + name);
+            return Errno.EINVAL.negative();
+        }
+        p.structOps.add(new StructOpsDesc(name, btf, typeId, valueId, owner, stOps));
         return 0;
     }
 
@@ -196,10 +219,11 @@ public final class StructOpsRegistry {
     }
 
     /**
-     * Models btf_kfunc_id_set_contains(btf, kfunc_btf_id, prog): the KF_ flags of the kfunc in the
-     * COMMON hook's set, else in the program type's hook's set; empty when in neither.
+     * Models btf_kfunc_id_set_contains(btf, kfunc_btf_id, prog) → __btf_kfunc_id_set_contains():
+     * the KF_ flags of the kfunc in the COMMON hook's set, else in the program type's hook's set,
+     * unless one of that hook's filters refuses it for {@code prog}; empty when in neither.
      */
-    public synchronized OptionalInt kfuncFlags(BtfHandle btf, int funcId, BpfProgType progType) {
+    public synchronized OptionalInt kfuncFlags(BtfHandle btf, int funcId, BpfProgType progType, BpfProgInfo prog) {
         PerBtf p = perBtf.get(btf);
         if (p == null) {
             return OptionalInt.empty();
@@ -207,6 +231,11 @@ public final class StructOpsRegistry {
         for (BpfProgType hook : new BpfProgType[] {BpfProgType.UNSPEC, progType}) {
             TreeMap<Integer, Integer> tab = p.kfuncSets.get(hook);
             if (tab != null && tab.containsKey(funcId)) {
+                for (KfuncFilter f : p.filters.getOrDefault(hook, List.of())) {
+                    if (!f.allows(prog, funcId)) {
+                        return OptionalInt.empty();
+                    }
+                }
                 return OptionalInt.of(tab.get(funcId));
             }
         }

@@ -3,6 +3,7 @@ package org.bpfosgi.verifier;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 import org.bpfosgi.btf.BtfIdRef;
 import org.bpfosgi.btf.BtfIdSet;
@@ -53,7 +54,7 @@ public final class VmlinuxFunctions {
         BtfIdSet generic = new BtfIdSet("generic_btf_ids", true, KfFlags.BTF_SET8_KFUNCS, ids);
         for (BpfProgType t : List.of(BpfProgType.TRACING, BpfProgType.SCHED_CLS, BpfProgType.XDP,
                 BpfProgType.STRUCT_OPS, BpfProgType.SYSCALL)) {
-            int r = registry.registerBtfKfuncIdSet(null, vmlinux, generic, t);
+            int r = registry.registerBtfKfuncIdSet(null, vmlinux, generic, Optional.empty(), t);
             if (r < 0) {
                 return r;
             }

@@ -2,7 +2,7 @@ package org.bpfosgi.vm;
 
 import java.util.OptionalLong;
 import org.bpfosgi.isa.AsmException;
-import org.bpfosgi.isa.ConformanceFile;
+import org.bpfosgi.isa.conformance.ConformanceFile;
 import org.bpfosgi.isa.InsnValidator;
 
 /**

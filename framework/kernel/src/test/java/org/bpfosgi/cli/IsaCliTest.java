@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-import org.bpfosgi.isa.ConformanceFile;
+import org.bpfosgi.isa.conformance.ConformanceFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -7,12 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.isa.Macros;
 import org.bpfosgi.prog.ProgLoadResult;
+import org.bpfosgi.subsystem.BpfSubsystem;
+import org.bpfosgi.subsystem.Kfunc;
+import org.bpfosgi.subsystem.KfuncSet;
+import org.bpfosgi.subsystem.StructOps;
 import org.bpfosgi.subsystem.testmod.BpfTestmod;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,10 +134,27 @@ class RejectionTest {
     @Test
     void unsupportedMember() {
         TestKernel k2 = new TestKernel();
-        k2.loadTestmod(new BpfTestmod() {
+        BpfTestmod real = new BpfTestmod();
+        StructOps stOps = real.structOps().get(0);
+        k2.loadTestmod(new BpfSubsystem() {
             @Override
-            public boolean memberSupported(String type, String member) {
-                return !member.equals("test_prologue");
+            public List<StructOps> structOps() {
+                return List.of(new ForwardingStructOps(stOps) {
+                    @Override
+                    public Set<String> cfiStubs() {
+                        return Set.of("test_epilogue", "test_pro_epilogue");
+                    }
+                });
+            }
+
+            @Override
+            public List<KfuncSet> kfuncSets() {
+                return real.kfuncSets();
+            }
+
+            @Override
+            public Map<String, Kfunc> functions() {
+                return real.functions();
             }
         }, true);
         k2.assertRejected(prog("r0 = 0\nexit"), ENOTSUPP, "attach to unsupported member test_prologue of struct bpf_testmod_st_ops\n");
@@ -209,8 +232,8 @@ class RejectionTest {
         TestKernel k2 = new TestKernel();
         k2.loadTestmod(new BpfTestmod() {
             @Override
-            public java.util.Map<String, org.bpfosgi.subsystem.Kfunc> kfuncs() {
-                return java.util.Map.of();
+            public Map<String, Kfunc> functions() {
+                return Map.of();
             }
         }, true);
         k2.assertRejected(prog(KFUNC), EINVAL, "cannot find address for kernel function bpf_kfunc_st_ops_inc10\n");

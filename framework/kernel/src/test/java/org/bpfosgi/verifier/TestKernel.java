@@ -24,7 +24,7 @@ import org.bpfosgi.prog.ProgKernel;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
 import org.bpfosgi.prog.ProgTable;
-import org.bpfosgi.subsystem.VerifierOps;
+import org.bpfosgi.subsystem.BpfSubsystem;
 import org.bpfosgi.subsystem.testmod.BpfTestmod;
 
 /**
@@ -86,7 +86,7 @@ public final class TestKernel {
         return loadTestmod(new BpfTestmod(), true);
     }
 
-    Module loadTestmod(VerifierOps ops, boolean init) {
+    Module loadTestmod(BpfSubsystem ops, boolean init) {
         ModuleImage image = new ModuleImage("bpf_testmod", false,
                 Optional.of(new ModuleImage.BtfSource("bpf_testmod.h", TESTMOD_HEADER)), true, true, 4096);
         Module[] self = new Module[1];

@@ -25,8 +25,9 @@ final class TestmodKfuncs {
 
     /**
      * bpf_kfunc_st_ops_test_{prologue,epilogue,pro_epilogue}: call the registered
-     * bpf_testmod_st_ops member, or -1 when none is registered — always, until struct_ops maps
-     * exist (next issue).
+     * bpf_testmod_st_ops member, or -1 when none is registered. Not modelled: struct_ops maps
+     * (bpf_struct_ops_map_update_elem), so no bpf_testmod_st_ops is ever registered and these
+     * return -1, as the kernel's do when none is.
      */
     static long testStOpsMember(KernelMemory mem, long[] args) {
         return -1;

@@ -3,11 +3,14 @@ package org.bpfosgi.btf.api;
 import java.util.OptionalInt;
 import java.util.Set;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * A module's (or a built-in subsystem's) {@code .BTF_ids} after resolve_btfids: the
  * {@code BTF_ID_LIST}s in source order and the sets ({@code BTF_SET}, {@code BTF_SET8},
  * {@code BTF_KFUNCS}) sorted by id, by the names the header gave them.
  */
+@ProviderType
 public interface BtfIdLists {
     /** Names of the BTF_ID_LISTs. */
     Set<String> listNames();

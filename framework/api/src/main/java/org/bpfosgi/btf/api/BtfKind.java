@@ -1,9 +1,12 @@
 package org.bpfosgi.btf.api;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * The BTF kinds of include/uapi/linux/btf.h ({@code BTF_KIND_*}), with the kernel's numbers and
  * the names bpftool prints ({@code btf_kind_str[]} in tools/bpf/bpftool/btf.c).
  */
+@ProviderType
 public enum BtfKind {
     UNKN(0), INT(1), PTR(2), ARRAY(3), STRUCT(4), UNION(5), ENUM(6), FWD(7), TYPEDEF(8),
     VOLATILE(9), CONST(10), RESTRICT(11), FUNC(12), FUNC_PROTO(13), VAR(14), DATASEC(15),

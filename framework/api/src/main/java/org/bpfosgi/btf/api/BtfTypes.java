@@ -3,11 +3,14 @@ package org.bpfosgi.btf.api;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * A read-only view of one BTF object (vmlinux's or a module's split BTF, which sees its base's
  * types below {@link #startId()}). Queries that cannot be answered (no such member, a type
  * without a size, an id out of range) throw IllegalArgumentException with a message.
  */
+@ProviderType
 public interface BtfTypes {
     /** The last id + 1 (void, id 0, counts), base included. */
     int nrTypes();

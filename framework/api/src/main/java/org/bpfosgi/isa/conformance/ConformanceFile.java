@@ -1,4 +1,4 @@
-package org.bpfosgi.isa;
+package org.bpfosgi.isa.conformance;
 
 import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
@@ -7,6 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+
+import org.bpfosgi.isa.AsmException;
+import org.bpfosgi.isa.Assembler;
+import org.bpfosgi.isa.Program;
 
 /**
  * A bpf_conformance test file ({@code .data}): sections introduced by {@code "-- name"} lines
