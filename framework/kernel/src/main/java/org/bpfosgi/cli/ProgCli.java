@@ -8,15 +8,14 @@ import java.util.List;
 import java.util.Optional;
 
 import org.bpfosgi.errno.Errno;
-import org.bpfosgi.isa.Disassembler;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.prog.BpfProg;
 import org.bpfosgi.prog.LoaderException;
 import org.bpfosgi.prog.ProgKernel;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
+import org.bpfosgi.prog.XlatedDump;
 import org.bpfosgi.verifier.BpfProgLoadAttr;
-import org.bpfosgi.verifier.Kallsyms;
 import org.bpfosgi.verifier.KfuncBtf;
 
 /**
@@ -166,18 +165,7 @@ public final class ProgCli {
         if (p.isEmpty()) {
             return error(err, "get by id (" + id + "): No such file or directory");
         }
-        Kallsyms ks = kernel.structOps().kallsyms();
-        Disassembler.Callbacks cbs = new Disassembler.Callbacks() {
-            @Override
-            public String call(Insn insn) {
-                if (insn.isHelperCall()) {
-                    return ks.at(Kallsyms.callTarget(insn.imm())).map(Kallsyms.Symbol::name).orElse(null);
-                }
-                return null;
-            }
-        };
-        List<String> lines = Disassembler.dump(p.get().prepareDump(),
-                opcodes ? Disassembler.Style.BPFTOOL_OPCODES : Disassembler.Style.BPFTOOL, cbs);
+        List<String> lines = XlatedDump.lines(p.get(), kernel.structOps().kallsyms(), opcodes);
         lines.forEach(out::println);
         return 0;
     }

@@ -15,8 +15,6 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.bpfosgi.host.Host;
-import org.bpfosgi.kernel.Kernel;
-import org.bpfosgi.module.Module;
 
 /**
  * One modelled machine for a test: embedded Felix with SCR and Gogo, the built-in subsystems
@@ -34,7 +32,7 @@ public final class Machine implements AutoCloseable {
     /** The subsystem bundles shipped in the kit, besides Felix's runtime bundles. */
     static final List<String> SUBSYSTEMS = List.of("qdisc-bundle.jar", "tcpcc-bundle.jar", "testmod-bundle.jar");
 
-    /** What a command printed (stdout and stderr, interleaved) and its exit status. */
+    /** What a command printed (stdout and stderr, interleaved) and its exit status (0 or 1). */
     public record Result(int status, String out) {
         public boolean ok() {
             return status == 0;
@@ -109,27 +107,37 @@ public final class Machine implements AutoCloseable {
         return run("insmod \"" + jar.toAbsolutePath() + "\"");
     }
 
+    /**
+     * {@code prog load FILE} at log level 1, with a typed result (the command's printed form is
+     * {@code run("prog load FILE")}).
+     */
+    public LoadResult load(Path programFile) {
+        try {
+            return ProgLoads.load(host.kernel().bpf(), Files.readString(programFile, StandardCharsets.UTF_8),
+                    programFile.toString(), 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Result rmmod(String name) {
         return run("rmmod " + name);
     }
 
-    /** The loaded module of that name, if any. */
-    public Optional<Module> module(String name) {
-        return host.kernel().modules().find(name);
+    /** The module as lsmod/modinfo show it; empty when it is not loaded. */
+    public Optional<ModuleView> module(String name) {
+        return host.kernel().modules().find(name).map(m -> new ModuleView(m.name(), m.state().procName(),
+                m.refcount(), m.holders(), m.usedBy()));
+    }
+
+    /** The kernel log so far ({@code dmesg}). */
+    public List<String> dmesg() {
+        return host.kernel().dmesg();
     }
 
     /** The jar of a subsystem shipped in the kit, e.g. {@code bpf_testmod}. */
     public Path subsystemJar(String module) {
         return host.subsystemJar(module).orElseThrow(() -> new IllegalArgumentException("no subsystem " + module));
-    }
-
-    public Kernel kernel() {
-        return host.kernel();
-    }
-
-    /** The host, for what the kit does not wrap (bundle context, extender). */
-    public Host host() {
-        return host;
     }
 
     @Override

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.bpfosgi.module.Module;
+import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -14,12 +15,15 @@ class MachineTest {
 
     @Test
     void bootsWithTestmodAndUnloadsIt(Machine m) {
-        Module testmod = m.module("bpf_testmod").orElseThrow();
-        assertTrue(m.kernel().modules().tryModuleGet(testmod, "test holder"));
+        LoadResult prog = m.load(Path.of(System.getProperty("bpfosgi.examples", "../../examples"), "test_prologue.s"));
+        assertTrue(prog.ok(), prog.log());
+        ModuleView pinned = m.module("bpf_testmod").orElseThrow();
+        assertEquals(1, pinned.refcount(), pinned.holders().toString());
         Machine.Result refused = m.rmmod("bpf_testmod");
         assertEquals(1, refused.status());
         assertTrue(refused.out().startsWith("rmmod: ERROR: Module bpf_testmod is in use"), refused.out());
-        m.kernel().modules().modulePut(testmod, "test holder");
+        assertTrue(m.run("prog free id " + prog.progId()).ok());
+        assertEquals(0, m.module("bpf_testmod").orElseThrow().refcount());
         assertTrue(m.rmmod("bpf_testmod").ok());
         assertTrue(m.module("bpf_testmod").isEmpty());
         assertTrue(m.insmod(m.subsystemJar("bpf_testmod")).ok());
@@ -34,7 +38,7 @@ class MachineTest {
             assertTrue(m.run("subsystems").out().contains("bpf_qdisc      module   live     8"), m.run("subsystems").out());
             // as a module its header is split module BTF, and its struct_ops were registered against it
             assertTrue(m.run("btf list").out().contains("name [bpf_qdisc]"), m.run("btf list").out());
-            assertFalse(m.kernel().dmesg().stream().anyMatch(l -> l.contains("no BTF")), m.kernel().dmesg().toString());
+            assertFalse(m.dmesg().stream().anyMatch(l -> l.contains("no BTF")), m.dmesg().toString());
             assertTrue(m.rmmod("bpf_qdisc").ok());
         }
     }
