@@ -9,12 +9,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import org.bpfosgi.host.Host;
+import org.bpfosgi.module.ModuleNotifier;
+import org.bpfosgi.module.ModuleState;
+import org.bpfosgi.module.ModuleTable;
 
 /**
  * One modelled machine for a test: embedded Felix with SCR and Gogo, the built-in subsystems
@@ -128,6 +135,32 @@ public final class Machine implements AutoCloseable {
     public Optional<ModuleView> module(String name) {
         return host.kernel().modules().find(name).map(m -> new ModuleView(m.name(), m.state().procName(),
                 m.refcount(), m.holders(), m.usedBy()));
+    }
+
+    /**
+     * Waits until module {@code name} is LIVE (for example after its jar was dropped into the
+     * deploy folder): woken by the module notifier's LIVE event, not by polling. Returns the
+     * module, or throws {@link java.util.concurrent.TimeoutException} when it did not come up in
+     * time.
+     */
+    public ModuleView awaitModule(String name, Duration timeout) throws InterruptedException, TimeoutException {
+        CountDownLatch live = new CountDownLatch(1);
+        ModuleNotifier notifier = (mod, event) -> {
+            if (mod.name().equals(name) && event == ModuleState.LIVE) {
+                live.countDown();
+            }
+        };
+        ModuleTable modules = host.kernel().modules();
+        modules.registerNotifier(notifier);
+        try {
+            if (modules.find(name).filter(m -> m.state() == ModuleState.LIVE).isEmpty()
+                    && !live.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new TimeoutException("module " + name + " is not live after " + timeout);
+            }
+        } finally {
+            modules.unregisterNotifier(notifier);
+        }
+        return module(name).orElseThrow(() -> new TimeoutException("module " + name + " went away again"));
     }
 
     /** The kernel log so far ({@code dmesg}). */
