@@ -2,11 +2,7 @@
  * What a subsystem bundle implements and publishes: its verifier ops (the kernel's
  * {@code struct bpf_verifier_ops} plus the {@code struct bpf_struct_ops} types it registers) as a
  * Declarative Services component whose activate and deactivate are the module's init and exit,
- * and the Java implementations of its kfuncs.
- *
- * <p>1.1.0: the verifier callbacks (is_valid_access, btf_struct_access, get_func_proto,
- * gen_prologue, gen_epilogue), kfunc sets and kfunc implementations, and the kernel functions a
- * subsystem may call back ({@link org.bpfosgi.subsystem.BpfProgInfo}).
+ * and the Java implementations of its kfuncs. Changes by version: CHANGES.md.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.1.0")
