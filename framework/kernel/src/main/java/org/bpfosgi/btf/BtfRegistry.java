@@ -52,7 +52,7 @@ public final class BtfRegistry {
         idr.put(this.vmlinux.id(), this.vmlinux);
     }
 
-    /** Models btf_alloc_id(): idr_alloc_cyclic(&btf_idr, btf, 1, INT_MAX). */
+    /** Models btf_alloc_id(): {@code idr_alloc_cyclic(&btf_idr, btf, 1, INT_MAX)}. */
     private synchronized int allocId() {
         for (int tries = 0; tries < Integer.MAX_VALUE; tries++) {
             int id = nextId;

@@ -448,7 +448,7 @@ public final class ModuleTable {
         freeModule(mod);
     }
 
-    /** Models try_force_unload(): CONFIG_MODULE_FORCE_UNLOAD && (flags & O_TRUNC); taints 'R'. */
+    /** Models try_force_unload(): {@code CONFIG_MODULE_FORCE_UNLOAD && (flags & O_TRUNC)}; taints 'R'. */
     private boolean tryForceUnload(int flags) {
         boolean f = (flags & O_TRUNC) != 0;
         if (f) {

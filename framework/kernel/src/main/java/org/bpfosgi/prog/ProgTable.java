@@ -31,7 +31,7 @@ public final class ProgTable {
         return kernel;
     }
 
-    /** Models bpf_prog_alloc_id(): idr_alloc_cyclic(&prog_idr, prog, 1, INT_MAX). */
+    /** Models bpf_prog_alloc_id(): {@code idr_alloc_cyclic(&prog_idr, prog, 1, INT_MAX)}. */
     private synchronized int allocId() {
         while (idr.containsKey(nextId) || reserved.contains(nextId)) {
             nextId = nextId == Integer.MAX_VALUE - 1 ? 1 : nextId + 1;

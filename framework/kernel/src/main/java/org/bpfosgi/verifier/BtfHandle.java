@@ -9,9 +9,8 @@ import org.bpfosgi.module.Module;
  * with its name (the module name for module BTF), the parsed types and the owning module.
  * Reference counting goes through {@link KernelBtfs}.
  *
- * <p>Why an interface of the verifier's own: the BTF registry ({@code btf_idr}, btf_get/btf_put,
- * btf_try_get_module) is being built on another branch; {@link SimpleKernelBtfs} is the
- * verifier's stand-in until it lands, and an adapter will wrap it.
+ * <p>The kernel's BTF registry ({@code btf_idr}, btf_get/btf_put, btf_try_get_module,
+ * {@link org.bpfosgi.btf.BtfRegistry}) is seen through {@link RegistryKernelBtfs}.
  */
 public interface BtfHandle {
     /** "vmlinux" or the module's name. */

@@ -18,8 +18,8 @@ import org.bpfosgi.verifier.VerifierState.Checkpoint;
  * is_state_visited() finds an explored state at a prune point that covers it.
  *
  * <p>The instruction classes are checked by {@link CheckAluOp}, {@link CheckMemAccess},
- * {@link CheckCondJmpOp}, {@link CheckHelperCall}, {@link CheckKfuncCall} and
- * {@link CheckFuncCall}; state pruning is {@link IsStateVisited}; the log is {@link VerifierLogPrinter}.
+ * {@link CheckCondJmpOp} and {@link CheckCalls} (check_helper_call, check_kfunc_call,
+ * check_func_call); state pruning is {@link IsStateVisited}; the log is {@link VerifierLogPrinter}.
  */
 final class DoCheck {
     /** BPF_COMPLEXITY_LIMIT_INSNS. */
