@@ -7,5 +7,5 @@
  * verifier-ops service carries. Implemented by the kernel's org.bpfosgi.btf.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.0.1")
 package org.bpfosgi.btf.api;
