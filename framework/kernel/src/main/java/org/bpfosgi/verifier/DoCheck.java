@@ -18,10 +18,12 @@ import org.bpfosgi.verifier.VerifierState.Checkpoint;
  * is_state_visited() finds an explored state at a prune point that covers it.
  *
  * <p>The instruction classes are checked by {@link CheckAluOp}, {@link CheckMemAccess},
- * {@link CheckCondJmpOp} and {@link CheckCalls} (check_helper_call, check_kfunc_call,
- * check_func_call); state pruning is {@link IsStateVisited}; the log is {@link VerifierLogPrinter}.
+ * {@link CheckCondJmpOp}, {@link CheckHelperCall}, {@link CheckKfuncCall} (with
+ * {@link CheckKfuncArgs}), {@link CheckFuncCall} and {@link PrepareFuncExit}; state pruning is {@link IsStateVisited}; the log is {@link VerifierLogPrinter}.
  */
 final class DoCheck {
+    /** CALLER_SAVED_REGS. */
+    static final int CALLER_SAVED_REGS = 6;
     /** BPF_COMPLEXITY_LIMIT_INSNS. */
     static final int BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
     /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches at most. */
@@ -36,11 +38,14 @@ final class DoCheck {
     final VerifierLogPrinter printer;
     final ArrayDeque<VerifierState> pending = new ArrayDeque<>();
     VerifierState cur;
-    /** The helper, kfunc and bpf-to-bpf call checks, kept beside the interpreter they update. */
     final CheckMemAccess mem;
     final CheckAluOp alu;
     final CheckCondJmpOp jmp;
-    final CheckCalls calls;
+    final CheckHelperCall helperCall;
+    final CheckKfuncCall kfuncCall;
+    final CheckKfuncArgs kfuncArgs;
+    final CheckFuncCall funcCall;
+    final PrepareFuncExit funcExit;
     int jmpsProcessed;
 
     DoCheck(VerifierEnv env, boolean[] prunePoint) {
@@ -51,7 +56,11 @@ final class DoCheck {
         this.mem = new CheckMemAccess(this);
         this.alu = new CheckAluOp(this);
         this.jmp = new CheckCondJmpOp(this);
-        this.calls = new CheckCalls(this);
+        this.helperCall = new CheckHelperCall(this);
+        this.kfuncCall = new CheckKfuncCall(this);
+        this.kfuncArgs = new CheckKfuncArgs(this);
+        this.funcCall = new CheckFuncCall(this);
+        this.funcExit = new PrepareFuncExit(this);
     }
 
     /** Models do_check_common(env, 0) followed by do_check(). */
@@ -202,9 +211,9 @@ final class DoCheck {
                 int op = insn.op();
                 if (op == BPF_CALL) {
                     if (insn.isPseudoCall()) {
-                        return calls.checkFuncCall(idx, insn);
+                        return funcCall.checkFuncCall(idx, insn);
                     }
-                    int r = insn.isKfuncCall() ? calls.checkKfuncCall(idx, insn) : calls.checkHelperCall(idx, insn);
+                    int r = insn.isKfuncCall() ? kfuncCall.checkKfuncCall(idx, insn) : helperCall.checkHelperCall(idx, insn);
                     if (r < 0) {
                         return r;
                     }
@@ -216,7 +225,7 @@ final class DoCheck {
                     return 0;
                 }
                 if (op == BPF_EXIT) {
-                    return calls.checkExit(idx);
+                    return funcExit.checkExit(idx);
                 }
                 if (op == BPF_JCOND) {
                     return env.err(Errno.EINVAL, "unknown opcode %02x\n", insn.code());
@@ -230,6 +239,13 @@ final class DoCheck {
     }
 
     // ------------------------------------------------------------------ registers
+
+    /** R0-R5 become NOT_INIT after every call (the loop over caller_saved[] in the call checks). */
+    void clobberCallerSaved() {
+        for (int i = 0; i < CALLER_SAVED_REGS; i++) {
+            setReg(i, RegState.NOT_INIT);
+        }
+    }
 
     RegState reg(int regno) {
         return cur.regs()[regno];

@@ -67,7 +67,7 @@ final class VerifierLogPrinter {
             @Override
             public String call(Insn insn) {
                 if (insn.isKfuncCall()) {
-                    return CheckCalls.kfuncName(dc.env, insn.imm(), insn.off());
+                    return CheckKfuncCall.kfuncName(dc.env, insn.imm(), insn.off());
                 }
                 return null;
             }

@@ -6,7 +6,9 @@
  * {@link org.bpfosgi.verifier.CheckStructOpsBtfId}, {@link org.bpfosgi.verifier.CheckCfg},
  * {@link org.bpfosgi.verifier.DoCheck} (the abstract interpreter: {@link org.bpfosgi.verifier.CheckAluOp},
  * {@link org.bpfosgi.verifier.CheckMemAccess}, {@link org.bpfosgi.verifier.CheckCondJmpOp},
- * {@link org.bpfosgi.verifier.CheckCalls}, {@link org.bpfosgi.verifier.IsStateVisited}),
+ * {@link org.bpfosgi.verifier.CheckHelperCall}, {@link org.bpfosgi.verifier.CheckKfuncCall},
+ * {@link org.bpfosgi.verifier.CheckKfuncArgs}, {@link org.bpfosgi.verifier.CheckFuncCall},
+ * {@link org.bpfosgi.verifier.PrepareFuncExit}, {@link org.bpfosgi.verifier.IsStateVisited}),
  * {@link org.bpfosgi.verifier.CheckMaxStackDepth}, {@link org.bpfosgi.verifier.ConvertCtxAccesses}
  * (structure only; pro/epilogue patching comes with the seed issue) and
  * {@link org.bpfosgi.verifier.DoMiscFixups} ({@link org.bpfosgi.verifier.FixupKfuncCall}).

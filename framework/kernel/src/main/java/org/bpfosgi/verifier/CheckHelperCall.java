@@ -1,0 +1,100 @@
+package org.bpfosgi.verifier;
+
+import static org.bpfosgi.isa.Bpf.*;
+
+import java.util.List;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.HelperIds;
+import org.bpfosgi.isa.Insn;
+import org.bpfosgi.subsystem.BpfFuncProto;
+
+/**
+ * Models kernel/bpf/verifier.c check_helper_call(): the helper's bpf_func_proto from the program
+ * type's get_func_proto, then each argument against its declared type, then the caller-saved
+ * registers R0-R5 are clobbered and R0 set from the return type.
+ */
+final class CheckHelperCall {
+    private final DoCheck dc;
+    private final VerifierEnv env;
+
+    CheckHelperCall(DoCheck dc) {
+        this.dc = dc;
+        this.env = dc.env;
+    }
+
+    /** Models check_helper_call(). */
+    int checkHelperCall(int idx, Insn insn) {
+        int funcId = insn.imm();
+        if (funcId < 0 || funcId >= HelperIds.__BPF_FUNC_MAX_ID) {
+            return env.err(Errno.EINVAL, "invalid func %s#%d\n", BaseFuncProtos.name(funcId), funcId);
+        }
+        BpfFuncProto fn;
+        try {
+            fn = env.ops.getFuncProto(funcId, new ProgInfo(env));
+        } catch (RuntimeException e) {
+            env.verbose("bpf-osgi: get_func_proto of %s threw %s\n", env.aux.stOps.name(), e.toString());
+            fn = null;
+        }
+        if (fn == null) {
+            return env.err(Errno.EINVAL, "program of this type cannot use helper %s#%d\n", BaseFuncProtos.name(funcId), funcId);
+        }
+        if (!env.aux.gplCompatible && fn.gplOnly()) {
+            return env.err(Errno.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program\n");
+        }
+        List<BpfFuncProto.ArgType> args = fn.argTypes();
+        for (int i = 0; i < args.size(); i++) {
+            int regno = i + 1;
+            int r = dc.checkRegArg(regno, true);
+            if (r < 0) {
+                return r;
+            }
+            RegState reg = dc.reg(regno);
+            switch (args.get(i)) {
+                case ARG_ANYTHING -> {
+                    if (dc.isPointerValue(reg)) {
+                        return env.err(Errno.EACCES, "R%d leaks addr into helper function\n", regno);
+                    }
+                }
+                case ARG_PTR_TO_CTX -> {
+                    if (reg.type() != RegType.PTR_TO_CTX) {
+                        return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "ctx");
+                    }
+                }
+                case ARG_PTR_TO_MEM_RDONLY -> {
+                    if (reg.type() != RegType.PTR_TO_STACK && reg.type() != RegType.PTR_TO_MEM) {
+                        return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "fp, mem");
+                    }
+                }
+                case ARG_CONST_SIZE, ARG_CONST_SIZE_OR_ZERO -> {
+                    if (!reg.isConst()) {
+                        return env.err(Errno.EACCES,
+                                "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'\n", regno);
+                    }
+                    long size = reg.var().value();
+                    if (size == 0 && args.get(i) == BpfFuncProto.ArgType.ARG_CONST_SIZE) {
+                        return env.err(Errno.EACCES, "R%d invalid zero-sized read: u64=[%d,%d]\n", regno, size, size);
+                    }
+                    if (size < 0 || size > MAX_BPF_STACK) {
+                        return env.err(Errno.EACCES, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'\n", regno);
+                    }
+                    RegState memReg = dc.reg(regno - 1);
+                    if (memReg.type() == RegType.PTR_TO_STACK) {
+                        r = dc.mem.checkStackRangeInitialized(regno - 1, memReg, (int) size);
+                        if (r < 0) {
+                            return r;
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        dc.clobberCallerSaved();
+        if (fn.retType() == BpfFuncProto.RetType.RET_INTEGER) {
+            dc.setReg(BPF_REG_0, RegState.UNKNOWN_SCALAR);
+        }
+        return 0;
+    }
+
+}
