@@ -2,8 +2,7 @@ package org.bpfosgi.subsystem;
 
 import java.util.List;
 import java.util.Map;
-
-import org.bpfosgi.isa.Insn;
+import java.util.Optional;
 
 /**
  * A subsystem's verifier ops: the service form of the kernel's {@code struct bpf_verifier_ops}
@@ -71,18 +70,15 @@ public interface VerifierOps {
     }
 
     /**
-     * Models {@code gen_prologue(insn_buf, direct_write, prog)}: appends to {@code insnBuf} and
-     * returns the count; 0 means nothing to generate. Called by convert_ctx_accesses (next issue).
+     * {@code ops->gen_prologue}: empty is the kernel's NULL callback. Called by
+     * convert_ctx_accesses() (kernel/bpf/verifier.c).
      */
-    default int genPrologue(List<Insn> insnBuf, boolean directWrite, BpfProgInfo prog) {
-        return 0;
+    default Optional<GenPrologue> genPrologue() {
+        return Optional.empty();
     }
 
-    /**
-     * Models {@code gen_epilogue(insn_buf, prog, ctx_stack_off)}: appends to {@code insnBuf} and
-     * returns the count; 0 means nothing to generate.
-     */
-    default int genEpilogue(List<Insn> insnBuf, BpfProgInfo prog, short ctxStackOff) {
-        return 0;
+    /** {@code ops->gen_epilogue} (v6.12): empty is the kernel's NULL callback. */
+    default Optional<GenEpilogue> genEpilogue() {
+        return Optional.empty();
     }
 }

@@ -1,10 +1,7 @@
 package org.bpfosgi.verifier;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import org.bpfosgi.errno.Errno;
-import org.bpfosgi.subsystem.BpfProgInfo;
+import org.bpfosgi.subsystem.InsnBuf;
 import org.bpfosgi.subsystem.VerifierOps;
 
 /**
@@ -35,7 +32,7 @@ final class ConvertCtxAccesses {
             // step A: if (ops->gen_epilogue)
             if (hasGenEpilogue(env.ops)) {
                 short ctxStackOff = (short) -(env.subprogStackDepth[0] + 8);
-                epilogueCnt = env.ops.genEpilogue(new ArrayList<>(), prog, ctxStackOff);
+                epilogueCnt = env.ops.genEpilogue().get().generate(new InsnBuf(INSN_BUF_SIZE), prog, ctxStackOff);
                 if (epilogueCnt >= INSN_BUF_SIZE) {
                     return env.err(Errno.EINVAL, "bpf verifier is misconfigured\n");
                 }
@@ -48,7 +45,7 @@ final class ConvertCtxAccesses {
                     // v6.12 (spec §1.8): -EINVAL; -EFAULT from ~v6.16, "verifier bug: gen_prologue is null" from v6.17
                     return env.err(Errno.EINVAL, "bpf verifier is misconfigured\n");
                 }
-                prologueCnt = env.ops.genPrologue(new ArrayList<>(), env.seenDirectWrite, prog);
+                prologueCnt = env.ops.genPrologue().get().generate(new InsnBuf(INSN_BUF_SIZE), env.seenDirectWrite, prog);
                 if (prologueCnt >= INSN_BUF_SIZE) {
                     return env.err(Errno.EINVAL, "bpf verifier is misconfigured\n");
                 }
@@ -65,24 +62,13 @@ final class ConvertCtxAccesses {
         return 0;
     }
 
-    /** {@code ops->gen_prologue != NULL}: the subsystem overrides the SPI's default (the NULL callback). */
+    /** {@code ops->gen_prologue != NULL}. */
     static boolean hasGenPrologue(VerifierOps ops) {
-        return overrides(ops, "genPrologue", List.class, boolean.class, BpfProgInfo.class);
+        return ops != null && ops.genPrologue().isPresent();
     }
 
     /** {@code ops->gen_epilogue != NULL}. */
     static boolean hasGenEpilogue(VerifierOps ops) {
-        return overrides(ops, "genEpilogue", List.class, BpfProgInfo.class, short.class);
-    }
-
-    private static boolean overrides(VerifierOps ops, String name, Class<?>... params) {
-        if (ops == null) {
-            return false;
-        }
-        try {
-            return ops.getClass().getMethod(name, params).getDeclaringClass() != VerifierOps.class;
-        } catch (NoSuchMethodException e) {
-            return false;
-        }
+        return ops != null && ops.genEpilogue().isPresent();
     }
 }

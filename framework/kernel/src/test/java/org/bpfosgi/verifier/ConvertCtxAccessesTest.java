@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.bpfosgi.errno.Errno;
-import org.bpfosgi.isa.Insn;
-import org.bpfosgi.subsystem.BpfProgInfo;
+import org.bpfosgi.subsystem.GenEpilogue;
+import org.bpfosgi.subsystem.GenPrologue;
 import org.bpfosgi.subsystem.VerifierOps;
 import org.junit.jupiter.api.Test;
 
@@ -44,18 +45,22 @@ class ConvertCtxAccessesTest {
         }
 
         @Override
-        public int genPrologue(List<Insn> insnBuf, boolean directWrite, BpfProgInfo prog) {
-            asked.add("prologue " + directWrite);
-            if (prologue < 0) {
-                throw new IllegalStateException("boom");
-            }
-            return prologue;
+        public Optional<GenPrologue> genPrologue() {
+            return Optional.of((insnBuf, directWrite, prog) -> {
+                asked.add("prologue " + directWrite);
+                if (prologue < 0) {
+                    throw new IllegalStateException("boom");
+                }
+                return prologue;
+            });
         }
 
         @Override
-        public int genEpilogue(List<Insn> insnBuf, BpfProgInfo prog, short ctxStackOff) {
-            asked.add("epilogue " + ctxStackOff);
-            return epilogue;
+        public Optional<GenEpilogue> genEpilogue() {
+            return Optional.of((insnBuf, prog, ctxStackOff) -> {
+                asked.add("epilogue " + ctxStackOff);
+                return epilogue;
+            });
         }
     }
 
