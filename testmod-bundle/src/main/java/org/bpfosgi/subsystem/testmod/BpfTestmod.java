@@ -2,12 +2,15 @@ package org.bpfosgi.subsystem.testmod;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.bpfosgi.subsystem.BpfAccessType;
 import org.bpfosgi.subsystem.BpfFuncProto;
 import org.bpfosgi.subsystem.BpfProgInfo;
 import org.bpfosgi.subsystem.BpfProgType;
 import org.bpfosgi.subsystem.BtfRegInfo;
+import org.bpfosgi.subsystem.GenEpilogue;
+import org.bpfosgi.subsystem.GenPrologue;
 import org.bpfosgi.subsystem.InsnAccessAux;
 import org.bpfosgi.subsystem.Kfunc;
 import org.bpfosgi.subsystem.KfuncSetRegistration;
@@ -24,9 +27,8 @@ import org.osgi.service.component.annotations.Deactivate;
  * and the kfunc set {@code bpf_testmod_check_kfunc_ids} (declared in its BTF header
  * {@code bpf/bpf_testmod.h}).
  *
- * <p>Not in this issue: gen_prologue / gen_epilogue (the seed issue) and struct_ops map
- * registration ({@code reg}/{@code unreg}); until then no {@code bpf_testmod_st_ops} is ever
- * registered, so the {@code bpf_kfunc_st_ops_test_*} kfuncs return -1 as the kernel's do then.
+ * <p>Not modelled: struct_ops map registration (bpf_testmod_st_ops {@code reg}/{@code unreg}); no
+ * {@code bpf_testmod_st_ops} is ever registered, so the {@code bpf_kfunc_st_ops_test_*} kfuncs return -1 as the kernel's do then.
  */
 @Component(service = VerifierOps.class, immediate = true, property = "bpf.module=bpf_testmod")
 public class BpfTestmod implements VerifierOps {
@@ -81,6 +83,18 @@ public class BpfTestmod implements VerifierOps {
             return -13; // -EACCES
         }
         return 0;
+    }
+
+    /** {@code .gen_prologue = st_ops_gen_prologue} ({@link TestmodGenerators}). */
+    @Override
+    public Optional<GenPrologue> genPrologue() {
+        return Optional.of(TestmodGenerators::genPrologue);
+    }
+
+    /** {@code .gen_epilogue = st_ops_gen_epilogue} ({@link TestmodGenerators}). */
+    @Override
+    public Optional<GenEpilogue> genEpilogue() {
+        return Optional.of(TestmodGenerators::genEpilogue);
     }
 
     /** {@code .get_func_proto = bpf_base_func_proto}. */
