@@ -31,4 +31,27 @@ public interface BpfProgInfo {
 
     /** Models kernel/bpf/helpers.c bpf_base_func_proto(); null when the helper is not in the base set. */
     BpfFuncProto baseFuncProto(int funcId);
+
+    /** The policy this load runs under for kfunc calls in generated pro/epilogues. */
+    KfuncPolicy kfuncPolicy();
+
+    /**
+     * The owner's resolved {@code BTF_ID_LIST(listName)}, as the generator reads its global
+     * array (the struct_ops type's module, or vmlinux for a built-in subsystem);
+     * IllegalArgumentException if the owner declares no such list.
+     */
+    int[] btfIdList(String listName);
+
+    /**
+     * Models kernel/bpf/btf.c bpf_find_btf_id(name, kind) on vmlinux BTF (exported in v6.15 for
+     * bpf_testmod's st_ops_init): the type id, negative (-ENOENT) when absent.
+     */
+    int findBtfId(String name, org.bpfosgi.btf.api.BtfKind kind);
+
+    /**
+     * {@code BPF_CALL_IMM(fn)}: the address of {@code function} in the model's kallsyms minus
+     * {@code __bpf_call_base}, the imm of {@code BPF_EMIT_CALL(fn)}; IllegalArgumentException when
+     * kallsyms has no such symbol.
+     */
+    int bpfCallImm(String function);
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import org.bpfosgi.errno.Errno;
+import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.verifier.BpfCheck;
 import org.bpfosgi.verifier.BpfProgAux;
 import org.bpfosgi.verifier.BpfProgLoadAttr;
@@ -22,6 +23,32 @@ public final class ProgTable {
     private final TreeMap<Integer, BpfProg> idr = new TreeMap<>();
     private final java.util.Set<Integer> reserved = new java.util.HashSet<>();
     private int nextId = 1;
+    private volatile KfuncPolicy defaultKfuncPolicy = KfuncPolicy.SEED;
+
+    /**
+     * What a load asks beyond the kernel's attr: the pro/epilogue kfunc policy (empty: the
+     * machine's default) and, for emit-call, whether calls into module text are allowed.
+     */
+    public record LoadOptions(Optional<KfuncPolicy> policy, boolean unsafeModuleCalls) {
+        public static final LoadOptions DEFAULT = new LoadOptions(Optional.empty(), false);
+
+        public LoadOptions {
+            java.util.Objects.requireNonNull(policy, "policy");
+        }
+
+        public static LoadOptions of(KfuncPolicy policy) {
+            return new LoadOptions(Optional.of(policy), false);
+        }
+    }
+
+    /** The machine-wide pro/epilogue kfunc policy ({@code --kfunc-policy}); seed by default. */
+    public void setDefaultKfuncPolicy(KfuncPolicy policy) {
+        this.defaultKfuncPolicy = java.util.Objects.requireNonNull(policy);
+    }
+
+    public KfuncPolicy defaultKfuncPolicy() {
+        return defaultKfuncPolicy;
+    }
 
     public ProgTable(KernelServices kernel) {
         this.kernel = kernel;
@@ -48,6 +75,11 @@ public final class ProgTable {
      * back, and the next load gets it.
      */
     public ProgLoadResult load(BpfProgLoadAttr attr) {
+        return load(attr, LoadOptions.DEFAULT);
+    }
+
+    /** {@link #load(BpfProgLoadAttr)} under {@code options}' kfunc policy. */
+    public ProgLoadResult load(BpfProgLoadAttr attr, LoadOptions options) {
         String name = attr.name();
         // sysctl_unprivileged_bpf_disabled (default on) && !bpf_token_capable(CAP_BPF): -EPERM; the
         // later "only socket filters and cgroup skb programs without CAP_BPF" check agrees
@@ -73,6 +105,7 @@ public final class ProgTable {
         int id = allocId();
         BpfProgAux aux = new BpfProgAux(name);
         aux.setId(id);
+        aux.setKfuncPolicy(options.policy().orElse(defaultKfuncPolicy), options.unsafeModuleCalls());
         aux.initForLoad(attachBtf, attr.gplCompatible(), (attr.progFlags() & BpfProgLoadAttr.BPF_F_SLEEPABLE) != 0);
         BpfCheck.Result r = BpfCheck.run(attr, aux, kernel);
         if (!r.ok()) {

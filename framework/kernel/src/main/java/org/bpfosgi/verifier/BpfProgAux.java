@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.module.ModuleTable;
+import org.bpfosgi.subsystem.KfuncPolicy;
 
 /**
  * Models {@code struct bpf_prog_aux}, the parts a struct_ops load fills: the kfunc tables with
@@ -35,6 +36,10 @@ public final class BpfProgAux {
     /** Stack depth of each subprogram, as check_max_stack_depth() leaves it. */
     int[] stackDepths = new int[0];
     int verifiedInsns;
+    /** The policy for kfunc calls in generated pro/epilogues this load ran under. */
+    KfuncPolicy kfuncPolicy = KfuncPolicy.SEED;
+    /** emit-call policy: allow BPF_EMIT_CALL targets in module text (bpf-osgi's unsafe-module-calls). */
+    boolean unsafeModuleCalls;
 
     public BpfProgAux(String name) {
         this.name = name;
@@ -50,6 +55,20 @@ public final class BpfProgAux {
     /** The attach BTF reference was put (prog free). */
     public void clearAttachBtf() {
         this.attachBtf = null;
+    }
+
+    /** What bpf_prog_load() is asked beyond the kernel's attr: the pro/epilogue kfunc policy. */
+    public void setKfuncPolicy(KfuncPolicy policy, boolean unsafeModuleCalls) {
+        this.kfuncPolicy = java.util.Objects.requireNonNull(policy);
+        this.unsafeModuleCalls = unsafeModuleCalls;
+    }
+
+    public KfuncPolicy kfuncPolicy() {
+        return kfuncPolicy;
+    }
+
+    public boolean unsafeModuleCalls() {
+        return unsafeModuleCalls;
     }
 
     public String name() {

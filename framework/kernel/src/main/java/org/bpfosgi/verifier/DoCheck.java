@@ -200,6 +200,9 @@ final class DoCheck {
                     }
                     long v = Insn.imm64(insn, env.insns.get(idx + 1));
                     setReg(insn.dst(), RegState.scalar(v));
+                    // do_check(): env->insn_idx++; sanitize_mark_insn_seen(env) — the second slot
+                    // is seen too, else opt_remove_dead_code() would cut it out of the image
+                    env.seen[idx + 1] = true;
                     cur.insnIdx = idx + 2;
                     return 0;
                 }

@@ -32,6 +32,9 @@ final class DoMiscFixups {
                 continue;
             }
             if (insn.isHelperCall()) {
+                if (env.finalizedCall[i]) {
+                    continue; // patch_call_imm: a finalized call (emit-call policy, spec §5.7) keeps its imm
+                }
                 String name = BaseFuncProtos.name(insn.imm());
                 long addr = env.kernel.kallsyms().lookupName(name);
                 if (addr == 0) {

@@ -30,4 +30,10 @@ public interface KernelBtfs {
 
     /** The reference count of a BTF object, for tests and {@code btf list}. */
     int refcnt(BtfHandle btf);
+
+    /**
+     * Models kernel/bpf/btf.c btf_get_module_btf(): a NULL module is vmlinux BTF; a module's BTF
+     * from btf_modules (gone once its GOING notification ran), with a reference; empty if none.
+     */
+    Optional<BtfHandle> btfGetModuleBtf(Module mod);
 }

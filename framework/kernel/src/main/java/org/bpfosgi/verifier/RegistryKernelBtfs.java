@@ -109,4 +109,9 @@ public final class RegistryKernelBtfs implements KernelBtfs {
     public int refcnt(BtfHandle btf) {
         return object(btf).refcnt();
     }
+
+    @Override
+    public Optional<BtfHandle> btfGetModuleBtf(Module mod) {
+        return registry.btfGetModuleBtf(mod).map(this::handle);
+    }
 }

@@ -33,6 +33,18 @@ public final class VerifierEnv {
     int[] subprogStackDepth = new int[0];
     /** {@code insn_aux_data[].seen}. */
     boolean[] seen;
+    /** {@code insn_aux_data[].orig_idx}: the instruction's index in the loaded program (0 for inserted ones). */
+    int[] origIdx;
+    /**
+     * {@code insn_aux_data[].finalized_call} (Jan 2026 RFC "skb-meta bpf_emit_call from
+     * prologue", spec §5.7; the emit-call policy): a helper call whose imm is already
+     * BPF_CALL_IMM(fn), which do_misc_fixups() must not fix up again.
+     */
+    boolean[] finalizedCall;
+    /** {@code prog->aux->linfo[].insn_off}: the model loads no line info; kept for bpf_adj_linfo(). */
+    final List<Integer> linfoInsnOff = new ArrayList<>();
+    /** {@code prog->aux->poke_tab[].insn_idx}: the model has no tail calls yet; kept for adjust_poke_descs(). */
+    final List<Integer> pokeInsnIdx = new ArrayList<>();
     final boolean bpfCapable;
     final boolean allowPtrLeaks;
     final boolean allowUninitStack;
@@ -59,6 +71,11 @@ public final class VerifierEnv {
         this.allowUninitStack = perfmon;
         this.attachBtfModHolder = "verifier attach_btf_mod (loading " + aux.name + ")";
         this.seen = new boolean[insns.size()];
+        this.origIdx = new int[insns.size()];
+        for (int i = 0; i < origIdx.length; i++) {
+            origIdx[i] = i; // bpf_check(): env->insn_aux_data[i].orig_idx = i
+        }
+        this.finalizedCall = new boolean[insns.size()];
     }
 
     ModuleTable modules() {

@@ -47,12 +47,18 @@ final class VerifierRemoveInsns {
         env.insns.clear();
         env.insns.addAll(out);
         boolean[] seen = new boolean[n - cnt];
+        int[] origIdx = new int[n - cnt];
+        boolean[] finalized = new boolean[n - cnt];
         for (int i = 0, j = 0; i < n; i++) {
             if (i < off || i >= off + cnt) {
-                seen[j++] = env.seen[i];
+                seen[j] = env.seen[i];
+                origIdx[j] = env.origIdx[i];
+                finalized[j++] = env.finalizedCall[i];
             }
         }
         env.seen = seen;
+        env.origIdx = origIdx;
+        env.finalizedCall = finalized;
         adjustSubprogStartsAfterRemove(env, off, cnt);
         return 0;
     }

@@ -40,6 +40,11 @@ class ConvertCtxAccessesTest {
         }
 
         @Override
+        public List<String> structOpsTypes() {
+            return List.of();
+        }
+
+        @Override
         public Optional<GenPrologue> genPrologue() {
             return Optional.of((insnBuf, directWrite, prog) -> {
                 asked.add("prologue " + directWrite);
@@ -60,6 +65,10 @@ class ConvertCtxAccessesTest {
     }
 
     private static final class NoGenerators implements VerifierOps {
+        @Override
+        public List<String> structOpsTypes() {
+            return List.of();
+        }
     }
 
     @Test
@@ -73,11 +82,19 @@ class ConvertCtxAccessesTest {
     }
 
     @Test
-    void bothGeneratorsAreAskedBeforeTheSeamRefuses() {
-        Gen g = new Gen(8, 5);
+    void bothGeneratorsAreAskedEpilogueFirst() {
+        Gen g = new Gen(0, 0);
         VerifierEnv env = env(g);
-        assertEquals(Errno.ENOTSUPP.negative(), ConvertCtxAccesses.run(env));
+        assertEquals(0, ConvertCtxAccesses.run(env));
         assertEquals(List.of("epilogue -8", "prologue false"), g.asked);
+    }
+
+    @Test
+    void aCountLargerThanWhatWasWrittenFailsCleanly() {
+        VerifierEnv env = env(new Gen(8, 5));
+        assertEquals(Errno.EFAULT.negative(), ConvertCtxAccesses.run(env));
+        assertTrue(env.log.toString().contains("bpf-osgi: the subsystem's gen_epilogue returned 8 but wrote 0 instructions"),
+                env.log.toString());
     }
 
     @Test

@@ -25,6 +25,9 @@ import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
 import org.bpfosgi.prog.ProgTable;
 import org.bpfosgi.subsystem.BpfSubsystem;
+import org.bpfosgi.subsystem.KfuncPolicy;
+import org.bpfosgi.subsystem.StructOps;
+import org.bpfosgi.subsystem.VerifierOps;
 import org.bpfosgi.subsystem.testmod.BpfTestmod;
 
 /**
@@ -81,9 +84,80 @@ public final class TestKernel {
         }
     }
 
-    /** insmod bpf_testmod: BTF at COMING, registrations in module_init, LIVE. */
+    /**
+     * insmod bpf_testmod: BTF at COMING, registrations in module_init, LIVE — with its verifier
+     * ops but without its gen_prologue / gen_epilogue, so that tests of bpf_check()'s other
+     * passes see the program body alone. {@link #loadTestmodWithGenerators()} is the real module.
+     */
     Module loadTestmod() {
+        return loadTestmod(new WithoutGenerators(new BpfTestmod()), true);
+    }
+
+    /** insmod bpf_testmod with st_ops_gen_prologue / st_ops_gen_epilogue (spec §5.4, §6.4). */
+    Module loadTestmodWithGenerators() {
         return loadTestmod(new BpfTestmod(), true);
+    }
+
+    /**
+     * A subsystem's verifier ops with NULL gen_prologue and gen_epilogue (tests override the
+     * generator they vary); {@link #asSubsystem()} is bpf_testmod with these ops in place of
+     * st_ops_verifier_ops.
+     */
+    static class WithoutGenerators implements VerifierOps {
+        private final BpfSubsystem base;
+        private final VerifierOps ops;
+
+        WithoutGenerators(BpfSubsystem base) {
+            this.base = base;
+            this.ops = base.structOps().get(0).verifierOps();
+        }
+
+        @Override
+        public boolean isValidAccess(int off, int size, org.bpfosgi.subsystem.BpfAccessType type,
+                                     org.bpfosgi.subsystem.BpfProgInfo prog, org.bpfosgi.subsystem.InsnAccessAux info) {
+            return ops.isValidAccess(off, size, type, prog, info);
+        }
+
+        @Override
+        public void btfStructAccess(org.bpfosgi.subsystem.VerifierLog log, org.bpfosgi.subsystem.BtfRegInfo reg, int off,
+                                    int size) {
+            ops.btfStructAccess(log, reg, off, size);
+        }
+
+        @Override
+        public org.bpfosgi.subsystem.BpfFuncProto getFuncProto(int funcId, org.bpfosgi.subsystem.BpfProgInfo prog) {
+            return ops.getFuncProto(funcId, prog);
+        }
+
+        BpfSubsystem asSubsystem() {
+            VerifierOps self = this;
+            StructOps stOps = base.structOps().get(0);
+            return new BpfSubsystem() {
+                @Override
+                public List<StructOps> structOps() {
+                    return List.of(new ForwardingStructOps(stOps) {
+                        @Override
+                        public VerifierOps verifierOps() {
+                            return self;
+                        }
+                    });
+                }
+
+                @Override
+                public List<org.bpfosgi.subsystem.KfuncSet> kfuncSets() {
+                    return base.kfuncSets();
+                }
+
+                @Override
+                public java.util.Map<String, org.bpfosgi.subsystem.Kfunc> functions() {
+                    return base.functions();
+                }
+            };
+        }
+    }
+
+    Module loadTestmod(WithoutGenerators ops, boolean init) {
+        return loadTestmod(ops.asSubsystem(), init);
     }
 
     Module loadTestmod(BpfSubsystem ops, boolean init) {
@@ -117,6 +191,33 @@ public final class TestKernel {
     ProgLoadResult load(String text, int logLevel) {
         ProgLoader.ProgSource s = ProgLoader.parse(text, "test.s");
         return progs.load(ProgLoader.toAttr(s, Optional.empty(), logLevel, services));
+    }
+
+    /** A load under a pro/epilogue kfunc policy (prog load FILE policy P [unsafe-module-calls]). */
+    ProgLoadResult load(String text, KfuncPolicy policy, boolean unsafeModuleCalls) {
+        ProgLoader.ProgSource s = ProgLoader.parse(text, "test.s");
+        return progs.load(ProgLoader.toAttr(s, Optional.empty(), 1, services),
+                new ProgTable.LoadOptions(Optional.of(policy), unsafeModuleCalls));
+    }
+
+    /** Runs a loaded program with ctx[0] pointing at a {@code struct st_ops_args} holding {@code a}: {r0 or oops, a after}. */
+    RunResult run(BpfProg p, long a) {
+        org.bpfosgi.vm.Memory m = new org.bpfosgi.vm.Memory();
+        org.bpfosgi.vm.Region args = m.allocate("st_ops_args", 8, org.bpfosgi.vm.Region.Access.READ_WRITE);
+        m.st64(args.start(), a);
+        org.bpfosgi.vm.Region ctx = m.map("ctx", java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(args.start()).array(), org.bpfosgi.vm.Region.Access.READ_ONLY);
+        org.bpfosgi.vm.Outcome o = new org.bpfosgi.vm.Vm(m, org.bpfosgi.vm.Bindings.NONE)
+                .run(org.bpfosgi.prog.ProgRunner.prepare(p, registry.kallsyms()), ctx.start());
+        return new RunResult(o, m.ld64(args.start()));
+    }
+
+    /** What a run gave: the outcome (Exit or Oops) and {@code args->a} afterwards. */
+    record RunResult(org.bpfosgi.vm.Outcome outcome, long a) {
+        long r0() {
+            assertTrue(outcome instanceof org.bpfosgi.vm.Exit, outcome.toString());
+            return ((org.bpfosgi.vm.Exit) outcome).r0();
+        }
     }
 
     BpfProgLoadAttr attr(String text, int logLevel) {

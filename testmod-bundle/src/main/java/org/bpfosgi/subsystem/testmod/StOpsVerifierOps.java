@@ -1,11 +1,15 @@
 package org.bpfosgi.subsystem.testmod;
 
+import java.util.Optional;
+
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.subsystem.BpfAccessType;
 import org.bpfosgi.subsystem.BpfFuncProto;
 import org.bpfosgi.subsystem.BpfProgInfo;
 import org.bpfosgi.subsystem.BtfRegInfo;
+import org.bpfosgi.subsystem.GenEpilogue;
+import org.bpfosgi.subsystem.GenPrologue;
 import org.bpfosgi.subsystem.InsnAccessAux;
 import org.bpfosgi.subsystem.VerifierLog;
 import org.bpfosgi.subsystem.VerifierOps;
@@ -30,6 +34,18 @@ final class StOpsVerifierOps implements VerifierOps {
         if (off < 0 || off + size > ST_OPS_ARGS_SIZE) {
             throw new KernelException(Errno.EACCES);
         }
+    }
+
+    /** {@code .gen_prologue = st_ops_gen_prologue} ({@link TestmodGenerators}). */
+    @Override
+    public Optional<GenPrologue> genPrologue() {
+        return Optional.of(TestmodGenerators::genPrologue);
+    }
+
+    /** {@code .gen_epilogue = st_ops_gen_epilogue} ({@link TestmodGenerators}). */
+    @Override
+    public Optional<GenEpilogue> genEpilogue() {
+        return Optional.of(TestmodGenerators::genEpilogue);
     }
 
     /** {@code .get_func_proto = bpf_base_func_proto}. */
