@@ -40,11 +40,6 @@ class ConvertCtxAccessesTest {
         }
 
         @Override
-        public List<String> structOpsTypes() {
-            return List.of();
-        }
-
-        @Override
         public Optional<GenPrologue> genPrologue() {
             return Optional.of((insnBuf, directWrite, prog) -> {
                 asked.add("prologue " + directWrite);
@@ -65,10 +60,6 @@ class ConvertCtxAccessesTest {
     }
 
     private static final class NoGenerators implements VerifierOps {
-        @Override
-        public List<String> structOpsTypes() {
-            return List.of();
-        }
     }
 
     @Test
