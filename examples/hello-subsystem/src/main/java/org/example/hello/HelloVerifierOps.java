@@ -57,7 +57,7 @@ final class HelloVerifierOps implements VerifierOps {
             buf.add(BPF_ALU64_IMM(BPF_ADD, 7, 1));
             buf.add(BPF_STX_MEM(BPF_DW, 6, 7, 0));
             buf.add(prog.firstInsn());
-            return buf.written().size();
+            return buf.written();
         });
     }
 }

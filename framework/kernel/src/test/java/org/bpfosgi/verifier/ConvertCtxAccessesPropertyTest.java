@@ -142,11 +142,6 @@ class ConvertCtxAccessesPropertyTest {
             this.epi = rnd.nextInt(3) == 0 ? 0 : 1 + rnd.nextInt(15);
         }
 
-        @Override
-        public List<String> structOpsTypes() {
-            return List.of();
-        }
-
         private void body(InsnBuf buf, int n) {
             while (buf.written() < n) {
                 int left = n - buf.written();
@@ -205,11 +200,6 @@ class ConvertCtxAccessesPropertyTest {
         }
 
         @Override
-        public List<String> structOpsTypes() {
-            return ops.structOpsTypes();
-        }
-
-        @Override
         public Optional<GenPrologue> genPrologue() {
             return ops.genPrologue().map(g -> (InsnBuf buf, boolean dw, BpfProgInfo prog) -> {
                 int n = g.generate(buf, dw, prog);
@@ -247,7 +237,7 @@ class ConvertCtxAccessesPropertyTest {
                     InsnValidator.validate(p.insns(), false) + " " + p.insns());
             int g = n % 3;
             String name = g == 1 ? "test_kfunc_prop" : "prop";
-            VerifierOps base = g == 2 ? new RandomGen(rnd) : new BpfTestmod();
+            VerifierOps base = g == 2 ? new RandomGen(rnd) : new BpfTestmod().structOps().get(0).verifierOps();
             Recording ops = new Recording(base);
             VerifierEnv env = new VerifierEnv(k.attr(RejectionTest.prog("r0 = 0\nexit"), 1).withInsns(p.insns()),
                     new BpfProgAux(name), k.services);

@@ -38,7 +38,11 @@ class TestKernelTest {
 
         LoadResult r = k.load(BODY_KFUNC);
         assertTrue(r.ok(), r.log());
-        assertTrue(r.xlated().get(1).trim().startsWith("1: (85) call kernel-function"), r.xlated().toString());
+        // the seed policy (the default): the ctx save, the body, then v2 8/8's epilogue with its two kfunc calls
+        assertEquals("   0: (7b) *(u64 *)(r10 -8) = r1", r.xlated().get(0));
+        assertTrue(r.xlated().get(2).startsWith("   2: (85) call kernel-function"), r.xlated().toString());
+        assertEquals("   4: (79) r1 = *(u64 *)(r10 -8)", r.xlated().get(4));
+        assertEquals("  14: (95) exit", r.xlated().get(r.xlated().size() - 1));
         ModuleView pinned = k.module("bpf_testmod").orElseThrow();
         assertEquals(1, pinned.refcount());
         assertEquals(List.of("prog " + r.progId() + " (test) kfunc_btf_tab off 1"),
