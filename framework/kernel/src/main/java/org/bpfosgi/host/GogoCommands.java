@@ -7,19 +7,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bpfosgi.errno.KernelException;
 
 /**
- * The Gogo face of the {@link CommandTable}: registered as a service with
- * {@code osgi.command.scope=bpf}, one method per command name (Gogo binds functions to methods
- * by name, reflectively, so no Gogo type is needed here). Output goes to System.out/err, which
- * Gogo routes to the calling session. The exit status of the last command is kept for
- * {@code run} and single-command mode.
+ * The Gogo face of the {@link CommandTable}: registered as one service with
+ * {@code osgi.command.scope=bpf} and {@code osgi.command.function} = the table's names. Gogo
+ * binds a function name to a method of that name, or else to {@code _main}, to which it passes
+ * the function name first (as argv[0]); every command goes through {@code _main}, so a command
+ * is declared once, in the table. Output goes to System.out/err, which Gogo routes to the
+ * calling session. The exit status of the last command is kept for {@code run} and
+ * single-command mode.
  */
 public final class GogoCommands {
-    /** The function names registered with Gogo; each has a method below. */
-    public static final String[] FUNCTIONS = {
-        "lsmod", "insmod", "rmmod", "modinfo", "subsystems", "dmesg",
-        "asm", "disasm", "exec", "btf", "prog"
-    };
-
     private final CommandTable table;
     private final AtomicInteger lastStatus = new AtomicInteger();
 
@@ -27,9 +23,22 @@ public final class GogoCommands {
         this.table = table;
     }
 
+    /** The function names to register with Gogo: every command of the table. */
+    public String[] functions() {
+        return table.names().toArray(String[]::new);
+    }
+
     /** The exit status of the last command run through Gogo, and resets it to 0. */
     public int takeStatus() {
         return lastStatus.getAndSet(0);
+    }
+
+    /** Gogo's entry for every function without a method of its own: argv[0] is the command name. */
+    public void _main(String... argv) {
+        if (argv.length == 0) {
+            return;
+        }
+        call(argv[0], java.util.Arrays.copyOfRange(argv, 1, argv.length));
     }
 
     private void call(String name, String[] args) {
@@ -55,49 +64,5 @@ public final class GogoCommands {
             out.flush();
             err.flush();
         }
-    }
-
-    public void lsmod(String... args) {
-        call("lsmod", args);
-    }
-
-    public void insmod(String... args) {
-        call("insmod", args);
-    }
-
-    public void rmmod(String... args) {
-        call("rmmod", args);
-    }
-
-    public void modinfo(String... args) {
-        call("modinfo", args);
-    }
-
-    public void subsystems(String... args) {
-        call("subsystems", args);
-    }
-
-    public void dmesg(String... args) {
-        call("dmesg", args);
-    }
-
-    public void asm(String... args) {
-        call("asm", args);
-    }
-
-    public void disasm(String... args) {
-        call("disasm", args);
-    }
-
-    public void exec(String... args) {
-        call("exec", args);
-    }
-
-    public void btf(String... args) {
-        call("btf", args);
-    }
-
-    public void prog(String... args) {
-        call("prog", args);
     }
 }

@@ -147,7 +147,7 @@ public final class Host implements AutoCloseable {
         }
         Hashtable<String, Object> cprops = new Hashtable<>();
         cprops.put("osgi.command.scope", "bpf");
-        cprops.put("osgi.command.function", GogoCommands.FUNCTIONS);
+        cprops.put("osgi.command.function", gogo.functions());
         ctx.registerService(Object.class, gogo, cprops);
 
         List<Bundle> started = new ArrayList<>();
