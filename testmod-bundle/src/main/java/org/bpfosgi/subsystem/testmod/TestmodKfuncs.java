@@ -25,8 +25,8 @@ final class TestmodKfuncs {
 
     /**
      * bpf_kfunc_st_ops_test_{prologue,epilogue,pro_epilogue}: call the registered
-     * bpf_testmod_st_ops member, or -1 when none is registered — always, until struct_ops maps
-     * exist (next issue).
+     * bpf_testmod_st_ops member, or -1 when none is registered — always: not modelled, struct_ops
+     * map registration (bpf_struct_ops_map_update_elem, st_ops reg).
      */
     static long testStOpsMember(KernelMemory mem, long[] args) {
         return -1;
