@@ -14,13 +14,15 @@ import org.bpfosgi.prog.LoaderException;
 import org.bpfosgi.prog.ProgKernel;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
+import org.bpfosgi.prog.ProgTable;
 import org.bpfosgi.prog.XlatedDump;
+import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.verifier.BpfProgLoadAttr;
 import org.bpfosgi.verifier.KfuncBtf;
 
 /**
  * The {@code prog} command, after {@code bpftool prog}: {@code load FILE [attach TYPE.MEMBER]
- * [log-level 1|2]}, {@code show}, {@code dump xlated id N [opcodes]}, {@code free id N}.
+ * [log-level 1|2] [policy seed|upstream|emit-call] [unsafe-module-calls]}, {@code show}, {@code dump xlated id N [opcodes]}, {@code free id N}.
  * User errors print {@code Error: ...} to err and return 1, never a stack trace. A failed load
  * prints the errno and the verifier log; without a log level it is retried at level 1 to get
  * the log, as libbpf does.
@@ -28,13 +30,16 @@ import org.bpfosgi.verifier.KfuncBtf;
 public final class ProgCli {
     static final String USAGE = String.join("\n",
             "Usage: prog { load | show | dump | free | help }",
-            "       prog load FILE [attach TYPE.MEMBER] [log-level 1|2]",
+            "       prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [policy seed|upstream|emit-call]",
+            "                 [unsafe-module-calls]",
             "       prog show",
             "       prog dump xlated id ID [opcodes]",
             "       prog free id ID",
             "",
             "       FILE: LLVM BPF assembly with .license \"GPL\", SEC(\"struct_ops/MEMBER\") or",
             "             .struct_ops TYPE.MEMBER, optional .name NAME and .sleepable",
+            "       policy: how kfunc calls in a generated prologue/epilogue are handled (default: the",
+            "             machine's, --kfunc-policy); unsafe-module-calls lets emit-call call module text",
             "");
 
     private ProgCli() {
@@ -79,13 +84,22 @@ public final class ProgCli {
     }
 
     private static int load(List<String> args, ProgKernel kernel, PrintStream out, PrintStream err) {
+        String usage = "prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [policy seed|upstream|emit-call] "
+                + "[unsafe-module-calls]";
         if (args.size() < 2) {
-            return error(err, "prog load FILE [attach TYPE.MEMBER] [log-level 1|2]");
+            return error(err, usage);
         }
         Path file = Path.of(args.get(1));
         Optional<String> attach = Optional.empty();
+        Optional<KfuncPolicy> policy = Optional.empty();
+        boolean unsafeModuleCalls = false;
         int logLevel = 0;
         for (int i = 2; i < args.size(); i += 2) {
+            if (args.get(i).equals("unsafe-module-calls")) {
+                unsafeModuleCalls = true;
+                i--;
+                continue;
+            }
             if (i + 1 >= args.size()) {
                 return error(err, "'" + args.get(i) + "' needs a value");
             }
@@ -98,11 +112,21 @@ public final class ProgCli {
                     }
                     logLevel = Integer.parseInt(v);
                 }
+                case "policy" -> {
+                    policy = KfuncPolicy.ofCliName(v);
+                    if (policy.isEmpty()) {
+                        return error(err, "policy is seed, upstream or emit-call");
+                    }
+                }
                 default -> {
-                    return error(err, "unknown option '" + args.get(i) + "' (attach, log-level)");
+                    return error(err, "unknown option '" + args.get(i) + "' (attach, log-level, policy, unsafe-module-calls)");
                 }
             }
         }
+        if (unsafeModuleCalls && policy.orElse(kernel.progs().defaultKfuncPolicy()) != KfuncPolicy.EMIT_CALL) {
+            return error(err, "unsafe-module-calls only applies to policy emit-call");
+        }
+        ProgTable.LoadOptions options = new ProgTable.LoadOptions(policy, unsafeModuleCalls);
         String text;
         try {
             text = Files.readString(file);
@@ -113,7 +137,7 @@ public final class ProgCli {
         }
         ProgLoader.ProgSource src = ProgLoader.parse(text, file.toString());
         BpfProgLoadAttr attr = ProgLoader.toAttr(src, attach, logLevel, kernel.services());
-        ProgLoadResult r = kernel.progs().load(attr);
+        ProgLoadResult r = kernel.progs().load(attr, options);
         if (r.ok()) {
             if (logLevel > 0) {
                 out.print(r.log());
@@ -123,7 +147,7 @@ public final class ProgCli {
         }
         String log = r.log();
         if (logLevel == 0) {
-            ProgLoadResult again = kernel.progs().load(attr.withLogLevel(1));
+            ProgLoadResult again = kernel.progs().load(attr.withLogLevel(1), options);
             log = again.ok() ? "" : again.log();
             if (again.ok()) {
                 kernel.progs().free(again.prog().id());
@@ -139,8 +163,9 @@ public final class ProgCli {
     private static void show(ProgKernel kernel, PrintStream out) {
         for (BpfProg p : kernel.progs().list()) {
             out.printf("%d: struct_ops  name %s  %s%n", p.id(), p.name(), p.aux().gplCompatible() ? "gpl" : "");
-            out.printf("\tattach %s  xlated %dB  verified_insns %d%n", p.attach(), p.insns().size() * Insn.SIZE,
-                    p.aux().verifiedInsns());
+            out.printf("\tattach %s  xlated %dB  verified_insns %d  policy %s%s%n", p.attach(),
+                    p.insns().size() * Insn.SIZE, p.aux().verifiedInsns(), p.aux().kfuncPolicy().cliName(),
+                    p.aux().unsafeModuleCalls() ? " unsafe-module-calls" : "");
             List<KfuncBtf> tab = p.aux().kfuncBtfTab();
             if (!tab.isEmpty()) {
                 StringBuilder sb = new StringBuilder("\tkfunc_btf");

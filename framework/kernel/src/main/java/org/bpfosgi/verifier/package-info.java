@@ -10,7 +10,10 @@
  * {@link org.bpfosgi.verifier.CheckKfuncArgs}, {@link org.bpfosgi.verifier.CheckFuncCall},
  * {@link org.bpfosgi.verifier.PrepareFuncExit}, {@link org.bpfosgi.verifier.IsStateVisited}),
  * {@link org.bpfosgi.verifier.CheckMaxStackDepth}, {@link org.bpfosgi.verifier.ConvertCtxAccesses}
- * (structure only; pro/epilogue patching comes with the seed issue) and
+ * (gen_epilogue/gen_prologue inserted through {@link org.bpfosgi.verifier.BpfPatchInsnData} and
+ * {@link org.bpfosgi.verifier.AdjustJmpOff}; kfuncs in them per policy:
+ * {@link org.bpfosgi.verifier.FixupProEpilogueKfunc}, {@link org.bpfosgi.verifier.AddKfuncInInsns},
+ * {@link org.bpfosgi.verifier.MarkHelperCallsFinalized}) and
  * {@link org.bpfosgi.verifier.DoMiscFixups} ({@link org.bpfosgi.verifier.FixupKfuncCall}).
  *
  * <p>Module references: {@code env->attach_btf_mod} lives for one bpf_check() call; each

@@ -61,6 +61,9 @@ class LdImm64ImageTest {
         assertEquals(new Insn(0, 0, 0, 0, 1), p.insns().get(1), "the upper half of 0x123456789");
         assertEquals(List.of("   0: (18) r2 = 0x123456789", "   2: (b7) r0 = 1", "   3: (95) exit"), dump(p));
         assertEquals(1, run(p, 0));
+        // the live 6.18 kernel's bpftool prog dump xlated ... opcodes (kernel-diff/ldimm64-xlated.sh)
+        assertEquals(TestKernel.resource("/org/bpfosgi/verifier/ldimm64-xlated-6.18.txt"),
+                String.join("\n", Disassembler.dump(p.insns(), Disassembler.Style.BPFTOOL_OPCODES, Disassembler.NONE)) + "\n");
         k.progs.free(p.id());
         k.assertNoReferencesLeft();
     }

@@ -249,4 +249,31 @@ class ProEpilogueBodiesTest {
         assertEquals(22462, k.run(r.prog(), 0).r0());
         assertEquals(1, r.prog().aux().kfuncTab().size(), "only the body's inc10");
     }
+
+    /** §5.4 pro_epilogue_subprog.c under seed: main is "r1 = ctx[0]; call subprog; exit"; __retval 1111, 20222, 22442. */
+    @Test
+    void proEpilogueSubprogSeed() {
+        String[] members = {"test_prologue", "test_epilogue", "test_pro_epilogue"};
+        long[] retval = {1111, 20222, 22442};
+        List<String> main = List.of("r1 = *(u64 *)(r1 +0)", "call pc+");
+        for (int i = 0; i < 3; i++) {
+            String text = """
+                    .license "GPL"
+                    SEC("struct_ops/%s")
+                    subprog_body:
+                        r1 = *(u64 *)(r1 +0)
+                        call subprog
+                        exit
+                    """.formatted(members[i]) + SUBPROG;
+            ProgLoadResult r = load(text, KfuncPolicy.SEED);
+            List<List<String>> parts = switch (i) {
+                case 0 -> List.of(SEED_PROLOGUE, main, List.of("exit"));
+                case 1 -> List.of(List.of("*(u64 *)(r10 -8) = r1"), main, SEED_EPILOGUE);
+                default -> List.of(SEED_PROLOGUE, List.of("*(u64 *)(r10 -8) = r1"), main, SEED_EPILOGUE);
+            };
+            assertXlated(numbered(parts), xlated(r));
+            assertEquals(retval[i], k.run(r.prog(), 0).r0(), members[i]);
+            assertEquals(1, k.testmod.refcount() - i, "each program pins bpf_testmod once");
+        }
+    }
 }

@@ -118,6 +118,27 @@ class SeedModuleRefsTest {
         assertTrue(k.progs.list().isEmpty());
     }
 
+    /**
+     * A plain rmmod at the seed's try_module_get point is refused: the verifier's attach_btf_mod
+     * reference is held for the whole bpf_check(), so the module cannot go GOING without -f.
+     */
+    @Test
+    void aPlainRmmodDuringTheSeedsTryGetIsRefused() {
+        List<Integer> rm = new ArrayList<>();
+        k.modules.setPointHook(point -> {
+            if (point.equals("find_kfunc_desc_btf_offset:before_try_get")) {
+                rm.add(k.modules.deleteModule("bpf_testmod", 0).ret());
+            }
+        });
+        ProgLoadResult r = k.load(NO_KFUNC, KfuncPolicy.SEED, false);
+        k.modules.setPointHook(null);
+        assertTrue(r.ok(), r.log());
+        assertEquals(List.of(Errno.EWOULDBLOCK.negative()), rm);
+        assertEquals(1, k.testmod.refcount());
+        k.progs.free(r.prog().id());
+        assertEquals(0, k.testmod.refcount());
+    }
+
     /** After the GOING notification the module's BTF is gone: the seed's own message. */
     @Test
     void aLoadAfterTheGoingNotificationCannotFindTheBtf() {

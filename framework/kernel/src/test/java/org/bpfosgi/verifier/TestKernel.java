@@ -41,7 +41,7 @@ public final class TestKernel {
 
     final List<String> dmesg = new ArrayList<>();
     final ModuleTable modules = new ModuleTable(dmesg::add);
-    final BtfRegistry btfRegistry = new BtfRegistry(VMLINUX.btf(), modules);
+    final BtfRegistry btfRegistry;
     final ProgKernel pk;
     final RegistryKernelBtfs btfs;
     final StructOpsRegistry registry;
@@ -51,6 +51,17 @@ public final class TestKernel {
     BtfHandle testmodBtf;
 
     TestKernel() {
+        this(VMLINUX);
+    }
+
+    /** A machine whose built-in vmlinux BTF also declares {@code extraVmlinuxDecls} (C declarations). */
+    TestKernel(String extraVmlinuxDecls) {
+        this(CDeclCompiler.compile("vmlinux-builtin.h",
+                resource("/org/bpfosgi/btf/vmlinux-builtin.h") + "\n" + extraVmlinuxDecls, null));
+    }
+
+    private TestKernel(CompiledBtf vmlinux) {
+        btfRegistry = new BtfRegistry(vmlinux.btf(), modules);
         modules.registerNotifier(new BtfModuleNotifier(btfRegistry, dmesg::add));
         pk = new ProgKernel(modules, btfRegistry, dmesg::add);
         btfs = pk.btfs();

@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.bpfosgi.cli.BtfCli;
 import org.bpfosgi.cli.IsaCli;
 import org.bpfosgi.errno.KernelException;
+import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.host.Host;
 
 /**
@@ -37,7 +38,8 @@ public final class Main {
               rmmod [-f] NAME...   delete_module, then stop and uninstall the bundle (-f: forced, taints R)
               modinfo NAME         bundle, state, refcount, named holders, taints
               dmesg                the kernel log
-              prog load FILE [attach TYPE.MEMBER] [log-level 1|2]   bpf_check() a struct_ops program
+              prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [policy P] [unsafe-module-calls]
+                                   bpf_check() a struct_ops program
               prog show | dump xlated id N [opcodes] | free id N
               btf list | dump id N|module NAME|file PATH [format raw|c] | compile FILE.h [--base vmlinux|builtin|none]
               asm FILE [-o OUT.bin]  disasm FILE.bin|--hex HEX [--opcodes]  exec FILE [--mem HEX]
@@ -51,6 +53,8 @@ public final class Main {
               --modular NAME       load a built-in subsystem as a module instead (the seed's "built-in only?")
               --deploy DIR         drop-in folder watched by FileInstall (shell: default deploy/)
               --vmlinux builtin|PATH  vmlinux BTF (default: /sys/kernel/btf/vmlinux when readable, else builtin)
+              --kfunc-policy seed|upstream|emit-call  kfunc calls in generated prologues/epilogues: the
+                                   seed's module references (default), what 6.15 merged, or BPF_EMIT_CALL
               --bundles DIR        where the runtime and subsystem bundles are (default: next to the jar)
 
             asm, disasm, exec, conformance-plugin, btf compile and btf dump file run without booting a machine.
@@ -70,6 +74,7 @@ public final class Main {
         List<String> modular = new ArrayList<>();
         Optional<Path> deploy = Optional.empty();
         Optional<String> vmlinux = Optional.empty();
+        KfuncPolicy policy = KfuncPolicy.SEED;
         Path bundles = null;
         while (!args.isEmpty() && args.get(0).startsWith("-")) {
             String opt = args.remove(0);
@@ -88,6 +93,15 @@ public final class Main {
                     case "--deploy" -> deploy = Optional.of(Path.of(args.remove(0)));
                     case "--bundles" -> bundles = Path.of(args.remove(0));
                     case "--vmlinux" -> vmlinux = Optional.of(args.remove(0));
+                    case "--kfunc-policy" -> {
+                        String v = args.remove(0);
+                        Optional<KfuncPolicy> p = KfuncPolicy.ofCliName(v);
+                        if (p.isEmpty()) {
+                            err.println("bpf-osgi: --kfunc-policy is seed, upstream or emit-call, not " + v);
+                            return 2;
+                        }
+                        policy = p.get();
+                    }
                     default -> {
                         err.println("bpf-osgi: unknown option " + opt + " (see --help)");
                         return 2;
@@ -130,6 +144,7 @@ public final class Main {
         }
         Host.Config config = new Host.Config(bundleDir, shell, deploy, load, modular, vmlinux);
         try (Host host = Host.start(config)) {
+            host.kernel().bpf().progs().setDefaultKfuncPolicy(policy);
             return switch (cmd) {
                 case "shell" -> {
                     host.waitForStop();
@@ -208,9 +223,12 @@ public final class Main {
 
     static int demo(Host host, PrintStream out, PrintStream err) throws IOException {
         Path prog = Files.createTempFile("test_prologue", ".s");
+        Path noKfunc = Files.createTempFile("no_kfunc", ".s");
         try (InputStream in = Main.class.getResourceAsStream("demo.gosh");
-             InputStream p = Main.class.getResourceAsStream("test_prologue.s")) {
+             InputStream p = Main.class.getResourceAsStream("test_prologue.s");
+             InputStream q = Main.class.getResourceAsStream("no_kfunc.s")) {
             Files.write(prog, p.readAllBytes());
+            Files.write(noKfunc, q.readAllBytes());
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             String jar = host.subsystemJar("bpf_testmod").map(Path::toString).orElse("testmod-bundle.jar");
             List<String> lines = new ArrayList<>();
@@ -219,13 +237,15 @@ public final class Main {
                     out.println(l.substring(2).strip());
                     continue;
                 }
-                lines.add(l.replace("${testmod}", jar).replace("${prog}", prog.toString()));
+                lines.add(l.replace("${testmod}", jar).replace("${prog}", prog.toString())
+                        .replace("${noKfunc}", noKfunc.toString()));
             }
             // the demo shows refusals on purpose: its status is that of the walk-through itself
             runLinesNarrated(host, lines, out, err);
             return 0;
         } finally {
             Files.deleteIfExists(prog);
+            Files.deleteIfExists(noKfunc);
         }
     }
 
