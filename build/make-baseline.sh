@@ -35,8 +35,8 @@ if ! (cd "$work" && mvn -B -Dstyle.color=never ${MVN_OPTS_EXTRA:-} -pl framework
   grep -E 'ERROR|BUILD' "$log" >&2 || cat "$log" >&2
   die "building framework/api at $rev failed"
 fi
-jar="$(ls "$work"/framework/api/target/bpf-osgi-api-*.jar | grep -v -e '-sources' -e '-javadoc' | head -1)"
-[ -f "$jar" ] || die "no api jar was built"
+jar="$(ls "$work"/framework/api/target/bpf-osgi-api-*.jar 2>/dev/null | grep -v -e '-sources' -e '-javadoc' | head -1 || true)"
+[ -n "$jar" ] && [ -f "$jar" ] || die "no api jar was built"
 
 rm -rf "$gav_dir"
 mkdir -p "$gav_dir/$version"
@@ -72,5 +72,7 @@ sed -i -E "s#<bpfosgi.api.baseline>[^<]*</bpfosgi.api.baseline>#<bpfosgi.api.bas
 grep -q "<bpfosgi.api.baseline>$version</bpfosgi.api.baseline>" "$root/pom.xml" || die "could not set <bpfosgi.api.baseline> in pom.xml"
 
 echo "baseline: org.bpfosgi.baseline:bpf-osgi-api:$version from framework/api at $rev"
-unzip -p "$base.jar" META-INF/MANIFEST.MF | tr -d '\r' | sed -n '/^Export-Package:/,/^[A-Z][A-Za-z-]*:/p' | sed '$d'
+if command -v unzip >/dev/null; then
+  unzip -p "$base.jar" META-INF/MANIFEST.MF | tr -d '\r' | sed -n '/^Export-Package:/,/^[A-Z][A-Za-z-]*:/p' | sed '$d'
+fi
 echo "now commit build/baseline-repo and pom.xml"

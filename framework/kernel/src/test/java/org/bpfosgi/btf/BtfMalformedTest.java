@@ -128,6 +128,7 @@ class BtfMalformedTest {
     void randomCorruptionOnlyEverGivesBtfException() {
         byte[] ok = TestBtfs.allKinds().rawData();
         Random r = new Random(42);
+        int[] parsedRejected = new int[2];
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
             for (int n = 0; n < 20000; n++) {
                 byte[] d = ok.clone();
@@ -137,6 +138,7 @@ class BtfMalformedTest {
                 }
                 try {
                     Btf btf = Btf.parse(d);
+                    parsedRejected[0]++;
                     // whatever parses must also be queryable without a non-BTF exception
                     BtfRawDump.dump(btf);
                     for (int id = 1; id < btf.nrTypes(); id++) {
@@ -147,10 +149,14 @@ class BtfMalformedTest {
                         }
                     }
                 } catch (BtfException expected) {
-                    // fine
+                    parsedRejected[1]++;
                 }
             }
         });
+        System.out.println("corrupted BTF: " + parsedRejected[0] + " parsed, " + parsedRejected[1] + " rejected");
+        // both paths taken: not a test of the header check alone
+        assertTrue(parsedRejected[0] > 1000 && parsedRejected[1] > 1000,
+                parsedRejected[0] + " parsed, " + parsedRejected[1] + " rejected");
     }
 
     @Test

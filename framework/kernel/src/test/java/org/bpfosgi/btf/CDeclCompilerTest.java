@@ -190,6 +190,7 @@ class CDeclCompilerTest {
         String text = VmlinuxBtf.builtinHeader() + TestBtfs.read(TestBtfs.root().resolve("testmod-bundle/src/main/bpf/bpf_testmod.h"));
         String alphabet = "{}()[];,*:=|&+-~!/%^?<>#.\n \"'0x9aZ_";
         java.util.Random r = new java.util.Random(7);
+        int[] compiledRejected = new int[2];
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
             for (int n = 0; n < 300; n++) {
                 StringBuilder sb = new StringBuilder(text);
@@ -203,11 +204,17 @@ class CDeclCompilerTest {
                 }
                 try {
                     CDeclCompiler.compile("m.h", sb.toString(), null);
+                    compiledRejected[0]++;
                 } catch (BtfException e) {
+                    compiledRejected[1]++;
                     assertTrue(e.getMessage().startsWith("m.h:") || e.getMessage().startsWith("BTF"), e.getMessage());
                 }
             }
         });
+        System.out.println("mangled headers: " + compiledRejected[0] + " compiled, " + compiledRejected[1] + " rejected");
+        // both paths taken: the mangling neither always breaks the header nor never does
+        assertTrue(compiledRejected[0] > 0 && compiledRejected[1] > 0,
+                compiledRejected[0] + " compiled, " + compiledRejected[1] + " rejected");
     }
 
     @Test

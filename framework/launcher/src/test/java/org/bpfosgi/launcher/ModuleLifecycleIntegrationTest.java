@@ -14,13 +14,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import org.bpfosgi.host.Host;
 import org.bpfosgi.module.Module;
+import org.bpfosgi.module.ModuleNotifier;
+import org.bpfosgi.module.ModuleState;
+import org.bpfosgi.module.ModuleTable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -197,19 +202,35 @@ class ModuleLifecycleIntegrationTest {
     void dropInJarIsInsmodAndItsRemovalIsRmmodRetriedWhileRefused() throws Exception {
         Path deploy = tmp.resolve("deploy");
         host = Host.start(new Host.Config(BUNDLES, false, Optional.of(deploy), List.of(), List.of()));
+        ModuleTable modules = host.kernel().modules();
+        // delete_module's named points: each attempt that reaches the refcount check, and a free
+        Semaphore attempts = new Semaphore(0);
+        CountDownLatch freed = new CountDownLatch(1);
+        modules.setPointHook(point -> {
+            if (point.equals("delete_module:before_refcount_check")) {
+                attempts.release();
+            } else if (point.equals("delete_module:freed")) {
+                freed.countDown();
+            }
+        });
         Path dropped = deploy.resolve("bpf_testmod.jar");
         Files.copy(BUNDLES.resolve("testmod-bundle.jar"), dropped);
-        waitFor(() -> host.kernel().modules().find("bpf_testmod").isPresent(), "drop-in insmod");
+        // FileInstall's thread runs the drop-in's install to its end before it can see a removal
+        awaitLive("bpf_testmod");
         Module m = testmod();
-        assertTrue(host.kernel().modules().tryModuleGet(m, "prog 1 kfunc_btf_tab[1]"));
+        assertTrue(modules.tryModuleGet(m, "prog 1 kfunc_btf_tab[1]"));
         Files.delete(dropped);
-        waitFor(() -> host.kernel().dmesg().stream().anyMatch(l -> l.contains("removal is retried")), "refusal printed");
-        Thread.sleep(1500);
-        assertTrue(host.kernel().modules().find("bpf_testmod").isPresent(), "never a silent forced unload");
-        assertTrue(host.kernel().modules().taints().isEmpty());
-        host.kernel().modules().modulePut(m, "prog 1 kfunc_btf_tab[1]");
-        waitFor(() -> host.kernel().modules().find("bpf_testmod").isEmpty(), "retried rmmod");
-        assertTrue(host.kernel().modules().taints().isEmpty());
+        // the rmmod for the removal and two of its retries, each refused while the reference is held
+        assertTrue(attempts.tryAcquire(3, 20, TimeUnit.SECONDS), "three rmmod attempts");
+        assertTrue(host.kernel().dmesg().stream().anyMatch(l -> l.contains("removal is retried")), host.kernel().dmesg().toString());
+        assertTrue(modules.find("bpf_testmod").isPresent(), "never a silent forced unload");
+        assertEquals(1, freed.getCount(), "not freed while held");
+        assertTrue(modules.taints().isEmpty());
+        modules.modulePut(m, "prog 1 kfunc_btf_tab[1]");
+        assertTrue(freed.await(20, TimeUnit.SECONDS), "the retried rmmod succeeds once the reference is put");
+        assertTrue(modules.find("bpf_testmod").isEmpty());
+        assertTrue(modules.taints().isEmpty());
+        modules.setPointHook(null);
     }
 
     @Test
@@ -218,20 +239,33 @@ class ModuleLifecycleIntegrationTest {
         Files.createDirectories(deploy);
         Files.copy(BUNDLES.resolve("testmod-bundle.jar"), deploy.resolve("bpf_testmod.jar"));
         host = Host.start(new Host.Config(BUNDLES, false, Optional.of(deploy), List.of(), List.of()));
-        waitFor(() -> host.kernel().modules().find("bpf_testmod").isPresent(), "drop-in insmod at boot");
+        awaitLive("bpf_testmod");
         // built-in BTF was folded into vmlinux before the module's split BTF was registered
         assertFalse(host.kernel().dmesg().stream().anyMatch(l -> l.contains("rejected")), host.kernel().dmesg().toString());
         assertTrue(run("subsystems").out().contains("bpf_qdisc      builtin  live     8"), run("subsystems").out());
         assertTrue(run("btf list").out().contains("name [bpf_testmod]"));
     }
 
-    private static void waitFor(BooleanSupplier cond, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+    /**
+     * Waits for the module to be LIVE (the drop-in folder loads it on FileInstall's thread): a
+     * module notifier (register_module_notifier) is told, no polling. A module already LIVE
+     * when the notifier is registered counts too (the state is set before the notifier runs).
+     */
+    private void awaitLive(String name) throws InterruptedException {
+        CountDownLatch live = new CountDownLatch(1);
+        ModuleNotifier n = (mod, event) -> {
+            if (mod.name().equals(name) && event == ModuleState.LIVE) {
+                live.countDown();
             }
-            Thread.sleep(50);
+        };
+        ModuleTable modules = host.kernel().modules();
+        modules.registerNotifier(n);
+        try {
+            if (modules.find(name).filter(mod -> mod.state() == ModuleState.LIVE).isEmpty()) {
+                assertTrue(live.await(20, TimeUnit.SECONDS), name + " did not become LIVE");
+            }
+        } finally {
+            modules.unregisterNotifier(n);
         }
     }
 
