@@ -141,31 +141,85 @@ final class IsStateVisited {
         return back == null || back == oldId;
     }
 
-    /** Models regsafe(). */
+    /** Models range_within(): every bound of {@code old} contains {@code cur}'s. */
+    private static boolean rangeWithin(RegState old, RegState cur) {
+        return Long.compareUnsigned(old.umin(), cur.umin()) <= 0 && Long.compareUnsigned(old.umax(), cur.umax()) >= 0
+                && old.smin() <= cur.smin() && old.smax() >= cur.smax()
+                && Integer.compareUnsigned(old.u32min(), cur.u32min()) <= 0
+                && Integer.compareUnsigned(old.u32max(), cur.u32max()) >= 0
+                && old.s32min() <= cur.s32min() && old.s32max() >= cur.s32max();
+    }
+
+    /** A fresh temporary id for check_scalar_ids() (above every id a program can have). */
+    private static int tmpId(Map<Integer, Integer> idmap) {
+        int n = idmap.getOrDefault(Integer.MIN_VALUE, 0x40000000) + 1;
+        idmap.put(Integer.MIN_VALUE, n);
+        return n;
+    }
+
+    /** Models check_scalar_ids(): a zero id pairs with anything not yet claimed. */
+    private static boolean checkScalarIds(int oldId, int curId, Map<Integer, Integer> idmap) {
+        // the BPF_ADD_CONST flags were compared equal before; the ids proper are mapped
+        oldId &= ~CheckAluOp.BPF_ADD_CONST;
+        curId &= ~CheckAluOp.BPF_ADD_CONST;
+        oldId = oldId != 0 ? oldId : tmpId(idmap);
+        curId = curId != 0 ? curId : tmpId(idmap);
+        return checkIds(oldId, curId, idmap);
+    }
+
+    /** Models regs_exact(): the same register, ids mapped one to one. */
+    private static boolean regsExact(RegState rold, RegState rcur, Map<Integer, Integer> idmap) {
+        if (rold.type() != rcur.type() || rold.flags() != rcur.flags() || rold.off() != rcur.off()
+                || !rold.var().equals(rcur.var()) || rold.smin() != rcur.smin() || rold.smax() != rcur.smax()
+                || rold.umin() != rcur.umin() || rold.umax() != rcur.umax() || rold.s32min() != rcur.s32min()
+                || rold.s32max() != rcur.s32max() || rold.u32min() != rcur.u32min() || rold.u32max() != rcur.u32max()
+                || rold.btfId() != rcur.btfId() || rold.btf() != rcur.btf() || rold.frameno() != rcur.frameno()
+                || rold.memSize() != rcur.memSize()) {
+            return false;
+        }
+        return checkIds(rold.id(), rcur.id(), idmap) && checkIds(rold.refObjId(), rcur.refObjId(), idmap);
+    }
+
+    /**
+     * Models regsafe(). Without precision tracking every scalar is compared as the kernel compares
+     * a precise one (range_within(), tnum_in(), check_scalar_ids()): never more pruning than the
+     * kernel, sometimes less.
+     */
     private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, boolean exact) {
         if (exact) {
-            if (rold.type() != rcur.type() || rold.flags() != rcur.flags() || rold.off() != rcur.off()
-                    || !rold.var().equals(rcur.var()) || rold.btfId() != rcur.btfId() || rold.btf() != rcur.btf()
-                    || rold.frameno() != rcur.frameno() || rold.memSize() != rcur.memSize()) {
-                return false;
-            }
-            return checkIds(rold.id(), rcur.id(), idmap) && checkIds(rold.refObjId(), rcur.refObjId(), idmap);
+            return regsExact(rold, rcur, idmap);
         }
         if (rold.type() == RegType.NOT_INIT) {
             return true;
         }
-        if (rold.type() != rcur.type()) {
+        if (rold.type() != rcur.type() || rold.flags() != rcur.flags()) {
             return false;
         }
-        if (rold.type() == RegType.SCALAR_VALUE) {
-            return rold.var().contains(rcur.var());
+        switch (rold.type()) {
+            case SCALAR_VALUE -> {
+                int oc = rold.id() & CheckAluOp.BPF_ADD_CONST;
+                int cc = rcur.id() & CheckAluOp.BPF_ADD_CONST;
+                if (oc != cc) {
+                    return false;
+                }
+                if (oc != 0 && rold.off() != rcur.off()) {
+                    return false;
+                }
+                return rangeWithin(rold, rcur) && rold.var().contains(rcur.var())
+                        && checkScalarIds(rold.id(), rcur.id(), idmap);
+            }
+            case PTR_TO_MEM -> {
+                if (rold.off() != rcur.off() || rold.memSize() != rcur.memSize() || rold.btfId() != rcur.btfId()
+                        || rold.btf() != rcur.btf()) {
+                    return false;
+                }
+                return rangeWithin(rold, rcur) && rold.var().contains(rcur.var())
+                        && checkIds(rold.id(), rcur.id(), idmap) && checkIds(rold.refObjId(), rcur.refObjId(), idmap);
+            }
+            default -> {
+                return regsExact(rold, rcur, idmap);
+            }
         }
-        if (rold.flags() != rcur.flags() || rold.off() != rcur.off() || rold.btfId() != rcur.btfId()
-                || rold.btf() != rcur.btf() || rold.frameno() != rcur.frameno() || rold.memSize() != rcur.memSize()
-                || !rold.var().contains(rcur.var())) {
-            return false;
-        }
-        return checkIds(rold.id(), rcur.id(), idmap) && checkIds(rold.refObjId(), rcur.refObjId(), idmap);
     }
 
     /** Models stacksafe(). */
