@@ -23,9 +23,6 @@ import org.bpfosgi.verifier.VerifierState.Checkpoint;
  * state exactly, the program loops forever: "infinite loop detected at insn %d".
  */
 final class IsStateVisited {
-    /** States a prune point keeps before old ones start being evicted (the kernel's miss heuristic). */
-    private static final int MAX_STATES_PER_INSN = 64;
-
     private final DoCheck dc;
     private final VerifierEnv env;
     private final Map<Integer, List<Entry>> explored = new HashMap<>();
@@ -47,38 +44,67 @@ final class IsStateVisited {
         this.env = dc.env;
     }
 
-    /** 1: prune; 0: continue (maybe after saving a checkpoint); negative: error. */
+    /**
+     * Models is_state_visited() (v6.12, §7.2 of the spec): 1 prune; 0 continue (maybe after saving
+     * a checkpoint); negative: error. A new checkpoint needs 2 jumps and 8 instructions since the
+     * last one; the explored states of the instruction are scanned newest first, each counted in
+     * max_states_per_insn; a state still being explored (branches &gt; 0) is only checked for an
+     * infinite loop (and, less than 20 jumps and 100 instructions after the last checkpoint,
+     * suppresses a new one); a finished state that covers the current one prunes it; a state
+     * that misses too often (miss_cnt &gt; hit_cnt * 3 + 3) is evicted: freed (peak_states--)
+     * when finished, else parked.
+     *
+     * <p>Not modelled: liveness (clean_live_states(), propagate_liveness()), precision
+     * (propagate_precision(), mark_all_scalars_imprecise()), the jump history that forces a
+     * checkpoint after 40 entries, and buckets shared between instructions of different call
+     * frames (the model keys the list by instruction only).
+     */
     int run(int idx) {
         VerifierState cur = dc.cur;
         List<Entry> list = explored.computeIfAbsent(idx, k -> new ArrayList<>());
-        boolean addNew = dc.jmpsProcessed - prevJmps >= 2 && env.insnProcessed - prevInsns >= 8 || list.isEmpty();
-        Iterator<Entry> it = list.iterator();
-        while (it.hasNext()) {
-            Entry e = it.next();
+        boolean forceNew = false;
+        boolean addNew = forceNew || (dc.jmpsProcessed - prevJmps >= 2 && env.insnProcessed - prevInsns >= 8);
+        int statesCnt = 0;
+        // the head of the kernel's list is the newest entry: scan from the end
+        for (int i = list.size() - 1; i >= 0; i--) {
+            Entry e = list.get(i);
+            statesCnt++;
             VerifierState old = e.cp.state;
             if (e.cp.branches > 0) {
-                if (statesEqual(old, cur, true, env.allowUninitStack)) {
-                    return env.err(Errno.EINVAL, "infinite loop detected at insn %d\n", idx);
+                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, true, env.allowUninitStack)) {
+                    env.verbose("infinite loop detected at insn %d\n", idx);
+                    env.verbose("cur state:");
+                    dc.printer.printVerifierState(cur.cur(), true);
+                    env.verbose("old state:");
+                    dc.printer.printVerifierState(old.cur(), true);
+                    return Errno.EINVAL.negative();
                 }
-                continue;
-            }
-            if (statesEqual(old, cur, false, env.allowUninitStack)) {
+                if (!forceNew && dc.jmpsProcessed - prevJmps < 20 && env.insnProcessed - prevInsns < 100) {
+                    addNew = false;
+                }
+            } else if (statesEqual(old, cur, false, env.allowUninitStack)) {
                 e.hit++;
                 return 1;
             }
-            e.miss++;
-            if (e.miss > e.hit * 3 + 3 && list.size() > 1) {
-                it.remove();
-                env.curStates--;
+            // miss
+            if (addNew) {
+                e.miss++;
+            }
+            int n = 3;
+            if (e.miss > e.hit * n + n) {
+                list.remove(i);
+                if (e.cp.branches == 0) {
+                    // finished (its registers were DONE-cleaned): freed
+                    env.peakStates--;
+                }
             }
         }
+        env.maxStatesPerInsn = Math.max(env.maxStatesPerInsn, statesCnt);
         if (!addNew) {
             return 0;
         }
-        if (list.size() >= MAX_STATES_PER_INSN) {
-            list.remove(0);
-            env.curStates--;
-        }
+        env.totalStates++;
+        env.peakStates++;
         prevJmps = dc.jmpsProcessed;
         prevInsns = env.insnProcessed;
         VerifierState copy = cur.copy();
@@ -86,11 +112,22 @@ final class IsStateVisited {
         Checkpoint cp = new Checkpoint(copy, cur.parent);
         cur.parent = cp;
         list.add(new Entry(cp));
-        env.totalStates++;
-        env.curStates++;
-        env.peakStates = Math.max(env.peakStates, env.curStates);
-        env.maxStatesPerInsn = Math.max(env.maxStatesPerInsn, list.size());
         return 0;
+    }
+
+    /** Models states_maybe_looping(): the current frame's registers identical (ids not remapped). */
+    private static boolean statesMaybeLooping(VerifierState old, VerifierState cur) {
+        if (old.curframe != cur.curframe) {
+            return false;
+        }
+        RegState[] a = old.regs();
+        RegState[] b = cur.regs();
+        for (int r = 0; r < Bpf.MAX_BPF_REG; r++) {
+            if (!a[r].equals(b[r])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Models states_equal(); {@code exact} compares without the "covers" relaxations. */
