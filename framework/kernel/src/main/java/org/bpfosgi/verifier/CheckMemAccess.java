@@ -267,6 +267,9 @@ final class CheckMemAccess {
         }
         // a partial overwrite of a spilled register turns the rest of the slot into STACK_MISC
         scrubSpill(f, spi, off, size);
+        if (size == 8) {
+            f.slotLive[spi] |= FuncState.REG_LIVE_WRITTEN;
+        }
         if (spillable && size == 8 && (value.isPointer() || valueRegno >= 0 || value.isConst())) {
             f.spilled[spi] = value;
             for (int b = 0; b < 8; b++) {
@@ -296,6 +299,7 @@ final class CheckMemAccess {
     /** Models check_stack_read_fixed_off(). */
     private int stackReadFixedOff(FuncState f, int off, int size, int dst) {
         int spi = FuncState.slotIndex(off);
+        dc.markSlotRead(f.frameno, spi);
         if (f.slotType[spi * 8] == FuncState.STACK_SPILL && f.spilled[spi] != null) {
             RegState sp = f.spilled[spi];
             if (size == 8) {
@@ -345,6 +349,9 @@ final class CheckMemAccess {
         long minOff = reg.smin() + off;
         long maxOff = reg.smax() + off + size;
         boolean zeros = true;
+        for (long i = minOff; i < maxOff; i++) {
+            dc.markSlotRead(f.frameno, FuncState.byteIndex((int) i) / 8);
+        }
         for (long i = minOff; i < maxOff; i++) {
             zeros &= f.slotType[FuncState.byteIndex((int) i)] == FuncState.STACK_ZERO;
         }
@@ -437,6 +444,8 @@ final class CheckMemAccess {
             int b = FuncState.byteIndex((int) i);
             int spi = b / 8;
             byte type = f.slotType[b];
+            // every byte the access may touch marks its slot read (REG_LIVE_READ64)
+            dc.markSlotRead(f.frameno, spi);
             if (type == FuncState.STACK_MISC) {
                 continue;
             }

@@ -71,7 +71,7 @@ final class IsStateVisited {
             statesCnt++;
             VerifierState old = e.cp.state;
             if (e.cp.branches > 0) {
-                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, true, env.allowUninitStack)) {
+                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, true, env.allowUninitStack, false)) {
                     env.verbose("infinite loop detected at insn %d\n", idx);
                     env.verbose("cur state:");
                     dc.printer.printVerifierState(cur.cur(), true);
@@ -82,8 +82,11 @@ final class IsStateVisited {
                 if (!forceNew && dc.jmpsProcessed - prevJmps < 20 && env.insnProcessed - prevInsns < 100) {
                     addNew = false;
                 }
-            } else if (statesEqual(old, cur, false, env.allowUninitStack)) {
+            } else if (statesEqual(old, cur, false, env.allowUninitStack, liveness())) {
                 e.hit++;
+                if (liveness()) {
+                    propagateLiveness(old, cur);
+                }
                 return 1;
             }
             // miss
@@ -111,8 +114,35 @@ final class IsStateVisited {
         copy.insnIdx = idx;
         Checkpoint cp = new Checkpoint(copy, cur.parent);
         cur.parent = cp;
+        // the current state starts a new segment below the checkpoint: no marks yet
+        for (int f = 0; f <= cur.curframe; f++) {
+            java.util.Arrays.fill(cur.frame[f].regLive, (byte) 0);
+            java.util.Arrays.fill(cur.frame[f].slotLive, (byte) 0);
+        }
         list.add(new Entry(cp));
         return 0;
+    }
+
+    /**
+     * Models propagate_liveness(): what the explored state's continuations read, the current
+     * state's continuations (the same ones) read too; the marks go on up the current state's
+     * checkpoints (mark_reg_read() starting at the current state's own register).
+     */
+    private static void propagateLiveness(VerifierState old, VerifierState cur) {
+        FuncState fo = old.frame[0];
+        FuncState fc = cur.frame[0];
+        for (int r = 0; r < Bpf.BPF_REG_FP; r++) {
+            if ((fo.regLive[r] & FuncState.REG_LIVE_READ) != 0 && (fc.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                fc.regLive[r] |= FuncState.REG_LIVE_READ;
+                DoCheck.walkRead(cur, r, false);
+            }
+        }
+        for (int spi = 0; spi < FuncState.SLOTS; spi++) {
+            if ((fo.slotLive[spi] & FuncState.REG_LIVE_READ) != 0 && (fc.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
+                fc.slotLive[spi] |= FuncState.REG_LIVE_READ;
+                DoCheck.walkRead(cur, spi, true);
+            }
+        }
     }
 
     /** Models states_maybe_looping(): the current frame's registers identical (ids not remapped). */
@@ -131,7 +161,20 @@ final class IsStateVisited {
     }
 
     /** Models states_equal(); {@code exact} compares without the "covers" relaxations. */
-    static boolean statesEqual(VerifierState old, VerifierState cur, boolean exact, boolean allowUninitStack) {
+    /**
+     * Read marks are kept for single-function programs only (the model does not link call frames'
+     * registers to their checkpoints); with bpf-to-bpf calls every register is compared.
+     */
+    private boolean liveness() {
+        return env.subprogCount() == 1;
+    }
+
+    /**
+     * Models states_equal(); {@code exact} compares without the "covers" relaxations;
+     * {@code live}: registers and slots the explored state's continuations never read
+     * (no REG_LIVE_READ) are not compared.
+     */
+    static boolean statesEqual(VerifierState old, VerifierState cur, boolean exact, boolean allowUninitStack, boolean live) {
         if (old.curframe != cur.curframe) {
             return false;
         }
@@ -143,11 +186,14 @@ final class IsStateVisited {
                 return false;
             }
             for (int r = 0; r < Bpf.MAX_BPF_REG; r++) {
+                if (live && !exact && (fo.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                    continue;
+                }
                 if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact)) {
                     return false;
                 }
             }
-            if (!stacksafe(fo, fc, idmap, exact, allowUninitStack)) {
+            if (!stacksafe(fo, fc, idmap, exact, allowUninitStack, live)) {
                 return false;
             }
         }
@@ -265,9 +311,14 @@ final class IsStateVisited {
      * scalar), so a STACK_INVALID byte then only covers bytes that hold no pointer.
      */
     private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, boolean exact,
-                                     boolean allowUninitStack) {
+                                     boolean allowUninitStack, boolean live) {
         int n = Math.max(old.allocatedStack, cur.allocatedStack);
         for (int b = 0; b < n; b++) {
+            if (live && !exact && (old.slotLive[b / 8] & FuncState.REG_LIVE_READ) == 0) {
+                // the explored state didn't use this slot
+                b += 7;
+                continue;
+            }
             byte to = old.slotType[b];
             byte tc = cur.slotType[b];
             if (exact) {
