@@ -35,10 +35,51 @@ import org.junit.jupiter.api.Test;
  * fails on any accept the kernel refuses, and when an agreement falls below the recorded floor.
  */
 class DifferentialCorpusTest {
-    /** Floors: the agreement measured when the corpus was recorded (a regression fails the build). */
-    static final double MIN_VERDICT = 0.0;
-    static final double MIN_ERROR_LINE = 0.0;
-    static final double MIN_PROCESSED = 0.0;
+    /** Floors: the agreement measured on this corpus (1802 programs); a regression fails the build. */
+    static final int MIN_VERDICT = 1771;
+    static final int MIN_ERROR_LINE = 889;
+    static final int MIN_PROCESSED = 804;
+
+    /**
+     * What explains a difference: a v6.12 rule that a later kernel changed, attributed by the
+     * instruction the rule is about. A difference with no such instruction is unexplained.
+     */
+    static String cause(Row row) {
+        boolean jmp32 = false;
+        for (Insn insn : row.insns()) {
+            int cls = insn.cls();
+            if (cls == org.bpfosgi.isa.Bpf.BPF_ALU || cls == org.bpfosgi.isa.Bpf.BPF_ALU64) {
+                switch (insn.op()) {
+                    case org.bpfosgi.isa.Bpf.BPF_NEG -> {
+                        return "BPF_NEG: v6.12 check_alu_op() gives an unknown scalar (check_reg_arg(DST_OP)); "
+                                + "the live kernel tracks -x";
+                    }
+                    case org.bpfosgi.isa.Bpf.BPF_END -> {
+                        return "BPF_END: v6.12 check_alu_op() gives an unknown scalar; the live kernel tracks byte swaps";
+                    }
+                    case org.bpfosgi.isa.Bpf.BPF_MUL -> {
+                        return "BPF_MUL: v6.12 scalar(32)_min_max_mul() is unbounded when a signed minimum is negative; "
+                                + "signed products are tracked since 6.14";
+                    }
+                    case org.bpfosgi.isa.Bpf.BPF_MOV -> {
+                        if (insn.off() != 0 && insn.source() == org.bpfosgi.isa.Bpf.BPF_X) {
+                            return "MOVSX: v6.12 coerce_reg_to_size_sx() falls back to set_sext64_default_val() when "
+                                    + "top_smax_value != top_smin_value (a range crossing 0); the live kernel keeps it";
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            jmp32 |= cls == org.bpfosgi.isa.Bpf.BPF_JMP32;
+        }
+        if (jmp32) {
+            return "JMP32: v6.12 __reg32_deduce_bounds()/__reg64_deduce_bounds() learn nothing across the sign "
+                    + "boundary and sync_linked_regs() links 32-bit refinements into 64-bit copies; later kernels "
+                    + "deduce across it and skip mixed links";
+        }
+        return "unexplained";
+    }
 
     record Row(String name, String target, List<Insn> insns, String errno, String processed, String error) {
     }
@@ -62,7 +103,7 @@ class DifferentialCorpusTest {
     /**
      * The v6.12 → 6.18 wording changes of messages the model prints (the model keeps v6.12's):
      * <ul>
-     * <li>commit 37cce22dbd51 "bpf: Refactor helper access type tracking" (6.14): helper stack
+     * <li>commit 37cce22dbd51 "bpf: verifier: Refactor helper access type tracking" (6.14): helper stack
      * accesses are checked with their real access type, so " indirect access to" becomes
      * " read from" (bpf_trace_printk's buffer is read-only memory) and "invalid indirect read from
      * stack" becomes "invalid read from stack".</li>
@@ -121,6 +162,7 @@ class DifferentialCorpusTest {
         int bothAccept = 0;
         int processed = 0;
         List<String> unsound = new ArrayList<>();
+        Map<String, Integer> causes = new LinkedHashMap<>();
         Map<String, List<String>> diffs = new LinkedHashMap<>();
         for (Row row : rows) {
             Outcome m = model(k, base, row);
@@ -152,6 +194,11 @@ class DifferentialCorpusTest {
                             .add(row.name() + ": kernel [" + row.processed() + "] model [" + m.processed() + "]");
                 }
             }
+            boolean differs = kOk != mOk || (!kOk && !to618(m.error()).equals(row.error()))
+                    || (kOk && !m.processed().equals(row.processed()));
+            if (differs) {
+                causes.merge(cause(row), 1, Integer::sum);
+            }
             if (kOk != mOk) {
                 diffs.computeIfAbsent("verdict", x -> new ArrayList<>()).add(row.name() + ": kernel " + row.errno() + " ["
                         + row.error() + "] model " + m.errno() + " [" + m.error() + "]");
@@ -164,6 +211,9 @@ class DifferentialCorpusTest {
                 100.0 * errorLine / Math.max(1, bothReject), errnoEq, bothReject));
         report.append(String.format("processed-line equality (both accept): %d/%d (%.1f%%)%n", processed, bothAccept,
                 100.0 * processed / Math.max(1, bothAccept)));
+        for (Map.Entry<String, Integer> e : causes.entrySet()) {
+            report.append(String.format("  %4d  %s%n", e.getValue(), e.getKey()));
+        }
         for (Map.Entry<String, List<String>> e : diffs.entrySet()) {
             report.append("-- ").append(e.getKey()).append(" differences: ").append(e.getValue().size()).append('\n');
             e.getValue().forEach(d -> report.append("   ").append(d).append('\n'));
@@ -171,11 +221,12 @@ class DifferentialCorpusTest {
         Path out = Path.of("target", "differential-report.txt");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report.toString());
-        System.out.println(report.substring(0, report.indexOf("--") < 0 ? report.length() : report.indexOf("--")));
+        System.out.print(report.substring(0, report.indexOf("--") < 0 ? report.length() : report.indexOf("--")));
         assertEquals(List.of(), unsound, "programs the model accepts and the kernel refuses");
-        assertTrue(verdict >= MIN_VERDICT * rows.size(), report.toString());
-        assertTrue(errorLine >= MIN_ERROR_LINE * bothReject, report.toString());
-        assertTrue(processed >= MIN_PROCESSED * bothAccept, report.toString());
+        assertTrue(verdict >= MIN_VERDICT, report.toString());
+        assertTrue(errorLine >= MIN_ERROR_LINE, report.toString());
+        assertTrue(processed >= MIN_PROCESSED, report.toString());
+        assertEquals(null, causes.get("unexplained"), report.toString());
         k.assertNoReferencesLeft();
     }
 
