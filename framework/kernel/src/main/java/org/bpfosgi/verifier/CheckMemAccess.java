@@ -64,7 +64,13 @@ final class CheckMemAccess {
         return access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_WRITE, -1, RegState.scalar(v), false);
     }
 
-    /** Models check_atomic(): a read then a write of the same location. */
+    /**
+     * Models check_atomic() (v6.12): operands read (src, dst, R0 for CMPXCHG), no pointer stored,
+     * refused only into the context (packet, flow-keys, socket and arena pointers do not exist in
+     * the model), then the location is read (and read into the fetch register) and written, each
+     * as check_mem_access() with strict alignment for every pointer type. An atomic through a
+     * PTR_TO_BTF_ID goes through btf_struct_access like any store.
+     */
     int checkAtomic(int idx, Insn insn) {
         int size = bpf_size_to_bytes(insn.size());
         if (size != 4 && size != 8) {
@@ -77,27 +83,46 @@ final class CheckMemAccess {
         if ((r = dc.checkRegArg(insn.dst(), true)) < 0) {
             return r;
         }
-        if (insn.imm() == BPF_CMPXCHG && (r = dc.checkRegArg(BPF_REG_0, true)) < 0) {
-            return r;
+        if (insn.imm() == BPF_CMPXCHG) {
+            if ((r = dc.checkRegArg(BPF_REG_0, true)) < 0) {
+                return r;
+            }
+            if (dc.isPointerValue(dc.reg(BPF_REG_0))) {
+                return env.err(Errno.EACCES, "R%d leaks addr into mem\n", BPF_REG_0);
+            }
         }
         if (dc.isPointerValue(dc.reg(insn.src()))) {
             return env.err(Errno.EACCES, "R%d leaks addr into mem\n", insn.src());
         }
         RegState d = dc.reg(insn.dst());
-        if (d.type() == RegType.PTR_TO_CTX || d.type() == RegType.PTR_TO_BTF_ID) {
+        if (d.type() == RegType.PTR_TO_CTX) {
             return env.err(Errno.EACCES, "BPF_ATOMIC stores into R%d %s is not allowed\n", insn.dst(), d.typeStr());
         }
         boolean fetch = (insn.imm() & BPF_FETCH) != 0;
-        int loadReg = insn.imm() == BPF_CMPXCHG ? BPF_REG_0 : fetch ? insn.src() : -1;
-        if (loadReg >= 0) {
-            if ((r = access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_READ, loadReg, null, false)) < 0) {
+        int loadReg = -1;
+        if (fetch) {
+            loadReg = insn.imm() == BPF_CMPXCHG ? BPF_REG_0 : insn.src();
+            if ((r = dc.checkRegArg(loadReg, false)) < 0) {
                 return r;
             }
-        } else if ((r = access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_READ, -1, null, false)) < 0) {
-            return r;
         }
-        return access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_WRITE, -1, RegState.UNKNOWN_SCALAR, false);
+        strictAlignmentOnce = true;
+        try {
+            r = access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_READ, -1, null, false);
+            if (r >= 0 && loadReg >= 0) {
+                r = access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_READ, loadReg, null, false);
+            }
+            if (r < 0) {
+                return r;
+            }
+            return access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_WRITE, -1, RegState.UNKNOWN_SCALAR, false);
+        } finally {
+            strictAlignmentOnce = false;
+        }
     }
+
+    /** check_mem_access()'s strict_alignment_once argument (true for atomics). */
+    private boolean strictAlignmentOnce;
 
     /**
      * Models check_mem_access(). For a write, {@code valueRegno} is the stored register, or -1 with
@@ -147,7 +172,7 @@ final class CheckMemAccess {
      */
     private int checkPtrAlignment(RegState reg, int off, int size) {
         String desc;
-        boolean strict = false;
+        boolean strict = strictAlignmentOnce;
         switch (reg.type()) {
             case PTR_TO_CTX -> desc = "context ";
             case PTR_TO_STACK -> {

@@ -563,7 +563,26 @@ class RejectionTest {
     @Test
     void combinedStackTooLarge() {
         k.assertRejected(prog("*(u64 *)(r10 -512) = 0\ncall f\nr0 = 0\nexit\nf:\n*(u64 *)(r10 -8) = 0\nr0 = 0\nexit"),
-                EACCES, "combined stack size of 2 calls is 544. Too large\n");
+                EACCES, "combined stack size of 2 calls is 528. Too large\n");
+    }
+
+    @Test
+    void atomicsThroughTrustedBtfPointersFollowBtfStructAccess() {
+        // check_atomic() refuses only ctx, packet, flow-keys, socket and arena pointers
+        ProgLoadResult r = k.load(prog("r1 = *(u64 *)(r1 +0)\nr2 = 1\nlock *(u64 *)(r1 +0) += r2\nr0 = 0\nexit"));
+        assertTrue(r.ok(), r.log());
+        k.assertRejected(prog("r2 = 1\nlock *(u64 *)(r1 +0) += r2\nr0 = 0\nexit"), EACCES,
+                "BPF_ATOMIC stores into R1 ctx is not allowed\n");
+        // strict_alignment_once: every pointer type is checked strictly
+        k.assertRejected(prog("r1 = *(u64 *)(r1 +0)\nr2 = 1\nlock *(u32 *)(r1 +2) += r2\nr0 = 0\nexit"), EACCES,
+                "misaligned access off 0+0+2 size 4\n");
+    }
+
+    @Test
+    void stackFramesAreRoundedTo16ForTheJit() {
+        // round_up_stack_depth() with jit_requested: 496 + 16 fits (the interpreter's 32 would not)
+        ProgLoadResult r = k.load(prog("*(u64 *)(r10 -496) = 0\ncall f\nr0 = 0\nexit\nf:\n*(u64 *)(r10 -8) = 0\nr0 = 0\nexit"));
+        assertTrue(r.ok(), r.log());
     }
 
     @Test
