@@ -42,7 +42,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Processed instructions per second of bpf_check() on a struct_ops program (the kernel on this
- * machine verifies about 1.7 M processed insns/s): a large straight-line program, and a branchy
+ * machine: benchmarks/kernel/verifier_bench.py, results in VERIFIER-RESULTS.md): a large
+ * straight-line program, and a branchy
  * one (diamonds on an unknown value, each joining with different constants, so that every branch
  * is explored and then pruned at the next diamond). Each operation is one whole BPF_PROG_LOAD
  * (bpf_check plus the program table), with log level 0; the score is processed insns/s
@@ -56,8 +57,13 @@ public class VerifierBenchmark {
     static final int STRAIGHT = 100_000;
     /** Diamonds in the branchy program. */
     static final int DIAMONDS = 2_000;
-    /** What bpf_check processes for the branchy program (asserted in setup). */
-    static final int BRANCHY_PROCESSED = 22_001;
+    /**
+     * What bpf_check processes for the branchy program (asserted in setup). The kernel processes
+     * about half as many (21,001 for the same shape on 6.18): its joins prune on imprecise r3,
+     * while the model, without precision tracking, compares every scalar and prunes one diamond
+     * later.
+     */
+    static final int BRANCHY_PROCESSED = 42_934;
 
     private static final String HEADER = String.join("\n",
             "struct bench_args { u64 a; u64 b; };",

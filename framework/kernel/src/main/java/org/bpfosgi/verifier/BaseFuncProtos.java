@@ -1,6 +1,5 @@
 package org.bpfosgi.verifier;
 
-import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_ANYTHING;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_CONST_SIZE;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MEM_RDONLY;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_INTEGER;
@@ -28,8 +27,8 @@ public final class BaseFuncProtos {
             118, new BpfFuncProto("bpf_jiffies64", false, RET_INTEGER, List.of()),
             125, new BpfFuncProto("bpf_ktime_get_boot_ns", false, RET_INTEGER, List.of()),
             160, new BpfFuncProto("bpf_ktime_get_coarse_ns", false, RET_INTEGER, List.of()),
-            6, new BpfFuncProto("bpf_trace_printk", true, RET_INTEGER,
-                    List.of(ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING)));
+            // bpf_trace_printk_proto declares two arguments (fmt, fmt_size); R3-R5 are not checked
+            6, new BpfFuncProto("bpf_trace_printk", true, RET_INTEGER, List.of(ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE)));
 
     /** The base proto of {@code funcId}, or null. */
     public static BpfFuncProto bpfBaseFuncProto(int funcId) {

@@ -6,14 +6,18 @@ import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
 
 /**
- * Models kernel/bpf/verifier.c check_alu_op() with adjust_reg_min_max_vals() and
- * adjust_ptr_min_max_vals(): register moves, scalar arithmetic ({@link ScalarAlu}) and the
- * kernel's pointer-arithmetic rules, with its messages. Reserved-field checks were made up front
+ * Models kernel/bpf/verifier.c (v6.12) check_alu_op() with adjust_reg_min_max_vals(),
+ * adjust_ptr_min_max_vals(), check_reg_sane_offset(), assign_scalar_id_before_mov() and
+ * reg_bounds_sanity_check(): register moves (with sign extension and linked scalar ids), scalar
+ * arithmetic on tnum and bounds ({@link ScalarAlu}) and the kernel's pointer-arithmetic rules,
+ * with its messages and errnos. Reserved-field checks were made up front
  * ({@link CheckSubprogs#checkInsnFields}).
  */
 final class CheckAluOp {
     /** BPF_MAX_VAR_OFF. */
     static final long BPF_MAX_VAR_OFF = 1L << 29;
+    /** BPF_ADD_CONST: the id bit of a scalar linked to another by a constant delta (bpf_verifier.h). */
+    static final int BPF_ADD_CONST = 1 << 31;
     /** bpf_alu_string[]. */
     static final String[] BPF_ALU_STRING = {"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=",
         "s>>=", "endian", "", ""};
@@ -35,28 +39,21 @@ final class CheckAluOp {
             if ((r = dc.checkRegArg(dst, true)) < 0) {
                 return r;
             }
-            RegState d = dc.reg(dst);
-            if (dc.isPointerValue(d)) {
+            if (dc.isPointerValue(dc.reg(dst))) {
                 return env.err(Errno.EACCES, "R%d pointer arithmetic prohibited\n", dst);
             }
             if ((r = dc.checkRegArg(dst, false)) < 0) {
                 return r;
             }
-            if (!d.isScalar() || !d.var().isConst()) {
-                dc.setReg(dst, RegState.scalar(op == BPF_NEG && d.isScalar() ? ScalarAlu.apply(BPF_NEG, d.var(), Tnum.constant(0), is64, 0) : Tnum.UNKNOWN));
-                if (!is64) {
-                    dc.setReg(dst, RegState.scalar(dc.reg(dst).var().subreg()));
-                }
-                return 0;
-            }
-            long v = d.var().value();
-            long res = op == BPF_NEG ? ScalarAlu.eval(BPF_NEG, v, 0, is64, 0)
-                    : ScalarAlu.endian(v, insn.imm(), insn.source() == BPF_TO_BE, is64);
-            dc.setReg(dst, RegState.scalar(res));
-            return 0;
+            // check_reg_arg(DST_OP): v6.12 does not track NEG or END, the result is unknown
+            dc.setReg(dst, RegState.UNKNOWN_SCALAR);
+            return regBoundsSanityCheck(dst);
         }
         if (op == BPF_MOV) {
-            return mov(insn, is64);
+            if ((r = mov(insn, is64)) < 0) {
+                return r;
+            }
+            return regBoundsSanityCheck(dst);
         }
         if (op > BPF_END) {
             return env.err(Errno.EINVAL, "invalid BPF_ALU opcode %x\n", op);
@@ -68,7 +65,8 @@ final class CheckAluOp {
             }
             src = dc.reg(insn.src());
         } else {
-            src = RegState.scalar(is64 ? (long) insn.imm() : insn.imm() & 0xffffffffL);
+            // off_reg: __mark_reg_known(insn->imm), the immediate sign-extended to 64 bits
+            src = RegState.scalar((long) insn.imm());
         }
         if ((r = dc.checkRegArg(dst, true)) < 0) {
             return r;
@@ -85,9 +83,54 @@ final class CheckAluOp {
         if ((r = dc.checkRegArg(dst, false)) < 0) {
             return r;
         }
-        return adjustRegMinMaxVals(insn, dc.reg(dst), src, is64);
+        if ((r = adjustRegMinMaxVals(insn, dc.reg(dst), src, is64)) < 0) {
+            return r;
+        }
+        return regBoundsSanityCheck(dst);
     }
 
+    /**
+     * Models reg_bounds_sanity_check(env, reg, "alu"): inconsistent bounds (reachable on dead
+     * branches) are logged and reset to unbounded (no BPF_F_TEST_REG_INVARIANTS in the model).
+     */
+    int regBoundsSanityCheck(int regno) {
+        return regBoundsSanityCheck(dc.cur, regno, "alu");
+    }
+
+    int regBoundsSanityCheck(VerifierState st, int regno, String ctx) {
+        RegState reg = st.regs()[regno];
+        if (reg.type() != RegType.SCALAR_VALUE) {
+            return 0;
+        }
+        RegBounds b = RegBounds.of(reg);
+        String msg = b.sanityViolation();
+        if (msg == null) {
+            return 0;
+        }
+        env.verbose("REG INVARIANTS VIOLATION (%s): %s u64=[%#llx, %#llx] s64=[%#llx, %#llx] u32=[%#x, %#x] s32=[%#x, %#x] var_off=(%#llx, %#llx)\n",
+                ctx, msg, b.umin, b.umax, b.smin, b.smax, b.u32min, b.u32max, b.s32min, b.s32max, b.var.value(), b.var.mask());
+        b.markUnbounded();
+        st.regs()[regno] = reg.withBounds(b);
+        return 0;
+    }
+
+    /** Models assign_scalar_id_before_mov(): a non-constant scalar gets an id its copies share. */
+    private RegState assignScalarIdBeforeMov(int srcRegno) {
+        RegState s = dc.reg(srcRegno);
+        if (s.type() != RegType.SCALAR_VALUE) {
+            return s;
+        }
+        if ((s.id() & BPF_ADD_CONST) != 0) {
+            s = s.withId(0).withOff(0);
+        }
+        if (s.id() == 0 && !s.var().isConst()) {
+            s = s.withId(dc.newId());
+        }
+        dc.cur.regs()[srcRegno] = s;
+        return s;
+    }
+
+    /** The BPF_MOV part of check_alu_op(). */
     private int mov(Insn insn, boolean is64) {
         int dst = insn.dst();
         int r;
@@ -102,29 +145,58 @@ final class CheckAluOp {
             int off = insn.off();
             if (is64) {
                 if (off == 0) {
-                    // a copy: pointers keep their type and id (so a null check marks both)
-                    dc.setReg(dst, s);
+                    // R1 = R2: copy_register_state(); pointers keep their type and id
+                    dc.setReg(dst, assignScalarIdBeforeMov(insn.src()));
                     return 0;
                 }
-                if (s.isPointer()) {
+                // R1 = (s8, s16, s32)R2
+                if (dc.isPointerValue(s)) {
                     return env.err(Errno.EACCES, "R%d sign-extension part of pointer\n", insn.src());
                 }
-                dc.setReg(dst, RegState.scalar(s.var().isConst() ? Tnum.constant(ScalarAlu.sext(s.var().value(), off)) : Tnum.UNKNOWN));
-                return 0;
-            }
-            if (s.isPointer()) {
-                if (!env.allowPtrLeaks) {
-                    return env.err(Errno.EACCES, "R%d partial copy of pointer\n", insn.src());
+                if (s.isScalar()) {
+                    boolean noSext = Long.compareUnsigned(s.umax(), 1L << (off - 1)) < 0;
+                    if (noSext) {
+                        s = assignScalarIdBeforeMov(insn.src());
+                    }
+                    RegBounds b = RegBounds.of(s);
+                    b.coerceRegToSizeSx(off >> 3);
+                    dc.setReg(dst, s.withId(noSext ? s.id() : 0).withBounds(b));
+                } else {
+                    dc.setReg(dst, RegState.UNKNOWN_SCALAR);
                 }
-                dc.setReg(dst, RegState.scalar(Tnum.UNKNOWN.subreg()));
                 return 0;
             }
-            if (off != 0) {
-                Tnum t = s.var().isConst() ? Tnum.constant(ScalarAlu.sext(s.var().value(), off) & 0xffffffffL) : Tnum.UNKNOWN.subreg();
-                dc.setReg(dst, RegState.scalar(t));
-                return 0;
+            // R1 = (u32) R2
+            if (dc.isPointerValue(s)) {
+                return env.err(Errno.EACCES, "R%d partial copy of pointer\n", insn.src());
             }
-            dc.setReg(dst, RegState.scalar(s.var().subreg()));
+            RegState d;
+            RegBounds b;
+            if (s.isScalar()) {
+                if (off == 0) {
+                    // get_reg_width(src) <= 32
+                    boolean isSrcRegU32 = 64 - Long.numberOfLeadingZeros(s.umax()) <= 32;
+                    if (isSrcRegU32) {
+                        s = assignScalarIdBeforeMov(insn.src());
+                    }
+                    d = s.withId(isSrcRegU32 ? s.id() : 0);
+                    b = RegBounds.of(d);
+                } else {
+                    boolean noSext = Long.compareUnsigned(s.umax(), 1L << (off - 1)) < 0;
+                    if (noSext) {
+                        s = assignScalarIdBeforeMov(insn.src());
+                    }
+                    d = s.withId(noSext ? s.id() : 0);
+                    b = RegBounds.of(d);
+                    b.coerceSubregToSizeSx(off >> 3);
+                }
+            } else {
+                d = RegState.UNKNOWN_SCALAR;
+                b = RegBounds.unknown();
+            }
+            b.zext32To64();
+            b.regBoundsSync();
+            dc.setReg(dst, d.withBounds(b));
             return 0;
         }
         if ((r = dc.checkRegArg(dst, false)) < 0) {
@@ -138,21 +210,46 @@ final class CheckAluOp {
     private int adjustRegMinMaxVals(Insn insn, RegState dstReg, RegState srcReg, boolean is64) {
         int op = insn.op();
         int dst = insn.dst();
-        if (srcReg.isPointer()) {
-            if (dstReg.isPointer()) {
-                if (op == BPF_SUB && env.allowPtrLeaks) {
-                    dc.setReg(dst, RegState.UNKNOWN_SCALAR);
-                    return 0;
+        if (insn.source() == BPF_X) {
+            if (!srcReg.isScalar()) {
+                if (!dstReg.isScalar()) {
+                    if (op == BPF_SUB && env.allowPtrLeaks) {
+                        dc.setReg(dst, RegState.UNKNOWN_SCALAR);
+                        return 0;
+                    }
+                    return env.err(Errno.EACCES, "R%d pointer %s pointer prohibited\n", dst, BPF_ALU_STRING[op >> 4]);
                 }
-                return env.err(Errno.EACCES, "R%d pointer %s pointer prohibited\n", dst, BPF_ALU_STRING[op >> 4]);
+                // scalar += pointer: legal, with source and destination swapped
+                // (mark_chain_precision(dst) first: not modelled, see IsStateVisited)
+                return adjustPtrMinMaxVals(insn, srcReg, dstReg, true, is64);
             }
-            // scalar += pointer: legal, with source and destination swapped
-            return adjustPtrMinMaxVals(insn, srcReg, dstReg, true, is64);
-        }
-        if (dstReg.isPointer()) {
+            if (!dstReg.isScalar()) {
+                return adjustPtrMinMaxVals(insn, dstReg, srcReg, false, is64);
+            }
+        } else if (!dstReg.isScalar()) {
             return adjustPtrMinMaxVals(insn, dstReg, srcReg, false, is64);
         }
-        dc.setReg(dst, RegState.scalar(ScalarAlu.apply(op, dstReg.var(), srcReg.var(), is64, insn.off())));
+        RegBounds d = RegBounds.of(dstReg);
+        ScalarAlu.adjustScalarMinMaxVals(op, is64, d, RegBounds.of(srcReg));
+        RegState res;
+        if (!ScalarAlu.isSafeToComputeDstRegRange(op, is64, RegBounds.of(srcReg))) {
+            // __mark_reg_unknown(): the whole register, id and off included
+            res = RegState.UNKNOWN_SCALAR;
+        } else {
+            res = dstReg.withBounds(d);
+        }
+        // linked registers: rX += const keeps the link with the constant delta (bpf_capable)
+        if (op == BPF_ADD && is64 && res.id() != 0 && srcReg.var().isConst()) {
+            long val = srcReg.var().value();
+            if ((res.id() & BPF_ADD_CONST) != 0 || Long.compareUnsigned(val, Integer.MAX_VALUE) > 0) {
+                res = res.withOff(0).withId(0);
+            } else {
+                res = res.withId(res.id() | BPF_ADD_CONST).withOff((int) val);
+            }
+        } else {
+            res = res.withId(0);
+        }
+        dc.setReg(dst, res);
         return 0;
     }
 
@@ -160,9 +257,20 @@ final class CheckAluOp {
     private int adjustPtrMinMaxVals(Insn insn, RegState ptr, RegState offReg, boolean dstIsOff, boolean is64) {
         int op = insn.op();
         int dst = insn.dst();
+        boolean known = offReg.var().isConst();
+        long sminVal = offReg.smin();
+        long smaxVal = offReg.smax();
+        long uminVal = offReg.umin();
+        long umaxVal = offReg.umax();
+        if ((known && (sminVal != smaxVal || uminVal != umaxVal)) || sminVal > smaxVal
+                || Long.compareUnsigned(uminVal, umaxVal) > 0) {
+            // taint dst register if offset had invalid bounds derived from e.g. dead branches
+            dc.setReg(dst, RegState.UNKNOWN_SCALAR);
+            return 0;
+        }
         if (!is64) {
             if (op == BPF_SUB && env.allowPtrLeaks) {
-                dc.setReg(dst, RegState.scalar(Tnum.UNKNOWN.subreg()));
+                dc.setReg(dst, RegState.UNKNOWN_SCALAR);
                 return 0;
             }
             return env.err(Errno.EACCES, "R%d 32-bit pointer arithmetic prohibited\n", dst);
@@ -170,30 +278,47 @@ final class CheckAluOp {
         if (ptr.maybeNull()) {
             return env.err(Errno.EACCES, "R%d pointer arithmetic on %s prohibited, null-check it first\n", dst, ptr.typeStr());
         }
-        Tnum off = offReg.var();
-        if (off.isConst() && !checkRegSaneOffsetConst(off.value(), ptr)) {
-            return Errno.EACCES.negative();
+        switch (ptr.type()) {
+            case PTR_TO_CTX, PTR_TO_STACK, PTR_TO_BTF_ID, PTR_TO_MEM -> {
+            }
+            default -> {
+                return env.err(Errno.EACCES, "R%d pointer arithmetic on %s prohibited\n", dst, ptr.typeStr());
+            }
         }
-        if (!off.isConst() && (off.mask() < 0 || (off.value() & off.mask()) != 0)) {
-            // the tnum says nothing about the sign: smin is S64_MIN
-            return env.err(Errno.EACCES, "math between %s pointer and register with unbounded min value is not allowed\n", ptr.typeStr());
+        // dst_reg inherits the pointer's type and id (also for scalar += pointer)
+        String typeStr = ptr.typeStr();
+        if (!checkRegSaneOffset(offReg, typeStr) || !checkRegSaneOffset(ptr, typeStr)) {
+            return Errno.EINVAL.negative();
         }
+        RegBounds b = RegBounds.of(ptr);
+        // pointer types do not carry 32-bit bounds
+        b.mark32Unbounded();
+        RegState res;
         switch (op) {
             case BPF_ADD -> {
-                if (off.isConst()) {
-                    long n = (long) ptr.off() + off.value();
-                    if (n >= BPF_MAX_VAR_OFF || n <= -BPF_MAX_VAR_OFF) {
-                        return env.err(Errno.EACCES, "%s pointer offset %d is not allowed\n", ptr.typeStr(), n);
-                    }
-                    dc.setReg(dst, ptr.withOff((int) n, ptr.var()));
-                } else {
-                    Tnum v = ptr.var().add(off);
-                    if (v.umax() - v.umin() >= BPF_MAX_VAR_OFF || v.mask() < 0) {
-                        return env.err(Errno.EACCES, "value %d makes %s pointer be out of bounds\n", off.umax(), ptr.typeStr());
-                    }
-                    dc.setReg(dst, ptr.withOff(ptr.off(), v));
+                long sum = (long) ptr.off() + sminVal;
+                if (known && sum == (int) sum) {
+                    // pointer += K: accumulate it into the fixed offset
+                    res = ptr.withBounds(b).withOff((int) sum);
+                    break;
                 }
-                return 0;
+                if (addOverflows(ptr.smin(), sminVal) || addOverflows(ptr.smax(), smaxVal)) {
+                    b.smin = RegBounds.S64_MIN;
+                    b.smax = RegBounds.S64_MAX;
+                } else {
+                    b.smin = ptr.smin() + sminVal;
+                    b.smax = ptr.smax() + smaxVal;
+                }
+                if (Long.compareUnsigned(ptr.umin() + uminVal, ptr.umin()) < 0
+                        || Long.compareUnsigned(ptr.umax() + umaxVal, ptr.umax()) < 0) {
+                    b.umin = 0;
+                    b.umax = RegBounds.U64_MAX;
+                } else {
+                    b.umin = ptr.umin() + uminVal;
+                    b.umax = ptr.umax() + umaxVal;
+                }
+                b.var = ptr.var().add(offReg.var());
+                res = ptr.withBounds(b);
             }
             case BPF_SUB -> {
                 if (dstIsOff) {
@@ -202,20 +327,27 @@ final class CheckAluOp {
                 if (ptr.type() == RegType.PTR_TO_STACK) {
                     return env.err(Errno.EACCES, "R%d subtraction from stack pointer prohibited\n", dst);
                 }
-                if (off.isConst()) {
-                    long n = (long) ptr.off() - off.value();
-                    if (n >= BPF_MAX_VAR_OFF || n <= -BPF_MAX_VAR_OFF) {
-                        return env.err(Errno.EACCES, "%s pointer offset %d is not allowed\n", ptr.typeStr(), n);
-                    }
-                    dc.setReg(dst, ptr.withOff((int) n, ptr.var()));
-                } else {
-                    Tnum v = ptr.var().sub(off);
-                    if (v.mask() < 0) {
-                        return env.err(Errno.EACCES, "value %d makes %s pointer be out of bounds\n", off.umax(), ptr.typeStr());
-                    }
-                    dc.setReg(dst, ptr.withOff(ptr.off(), v));
+                long diff = (long) ptr.off() - sminVal;
+                if (known && diff == (int) diff) {
+                    res = ptr.withBounds(b).withOff((int) diff);
+                    break;
                 }
-                return 0;
+                if (subOverflows(ptr.smin(), smaxVal) || subOverflows(ptr.smax(), sminVal)) {
+                    b.smin = RegBounds.S64_MIN;
+                    b.smax = RegBounds.S64_MAX;
+                } else {
+                    b.smin = ptr.smin() - smaxVal;
+                    b.smax = ptr.smax() - sminVal;
+                }
+                if (Long.compareUnsigned(ptr.umin(), umaxVal) < 0) {
+                    b.umin = 0;
+                    b.umax = RegBounds.U64_MAX;
+                } else {
+                    b.umin = ptr.umin() - umaxVal;
+                    b.umax = ptr.umax() - uminVal;
+                }
+                b.var = ptr.var().sub(offReg.var());
+                res = ptr.withBounds(b);
             }
             case BPF_AND, BPF_OR, BPF_XOR -> {
                 return env.err(Errno.EACCES, "R%d bitwise operator %s on pointer prohibited\n", dst, BPF_ALU_STRING[op >> 4]);
@@ -224,12 +356,44 @@ final class CheckAluOp {
                 return env.err(Errno.EACCES, "R%d pointer arithmetic with %s operator prohibited\n", dst, BPF_ALU_STRING[op >> 4]);
             }
         }
+        if (!checkRegSaneOffset(res, typeStr)) {
+            return Errno.EINVAL.negative();
+        }
+        RegBounds rb = RegBounds.of(res);
+        rb.regBoundsSync();
+        dc.setReg(dst, res.withBounds(rb));
+        return 0;
     }
 
-    /** Models check_reg_sane_offset() for a known scalar. */
-    private boolean checkRegSaneOffsetConst(long val, RegState ptr) {
-        if (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF) {
-            env.verbose("math between %s pointer and %d is not allowed\n", ptr.typeStr(), val);
+    private static boolean addOverflows(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0;
+    }
+
+    private static boolean subOverflows(long a, long b) {
+        long r = a - b;
+        return ((a ^ b) & (a ^ r)) < 0;
+    }
+
+    /** Models check_reg_sane_offset(); logs and returns false when the kernel does. */
+    private boolean checkRegSaneOffset(RegState reg, String typeStr) {
+        boolean known = reg.var().isConst();
+        long val = reg.var().value();
+        long smin = reg.smin();
+        if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
+            env.verbose("math between %s pointer and %d is not allowed\n", typeStr, val);
+            return false;
+        }
+        if (reg.off() >= BPF_MAX_VAR_OFF || reg.off() <= -BPF_MAX_VAR_OFF) {
+            env.verbose("%s pointer offset %d is not allowed\n", typeStr, reg.off());
+            return false;
+        }
+        if (smin == Long.MIN_VALUE) {
+            env.verbose("math between %s pointer and register with unbounded min value is not allowed\n", typeStr);
+            return false;
+        }
+        if (smin >= BPF_MAX_VAR_OFF || smin <= -BPF_MAX_VAR_OFF) {
+            env.verbose("value %d makes %s pointer be out of bounds\n", smin, typeStr);
             return false;
         }
         return true;

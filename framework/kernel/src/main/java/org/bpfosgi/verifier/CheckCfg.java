@@ -10,7 +10,7 @@ import org.bpfosgi.isa.Insn;
  * (including falling off the end), back-edges unless the loader is bpf_capable (loops are then
  * verified by exploration in do_check), unreachable instructions and jumps into the middle of an
  * ld_imm64. Also marks the prune points do_check saves states at (jump targets, branch
- * fall-throughs, call return sites), as visit_insn() does with mark_prune_point().
+ * call return sites, conditional jumps), as visit_insn() does with mark_prune_point().
  */
 final class CheckCfg {
     private static final byte DISCOVERED = 1;
@@ -35,9 +35,6 @@ final class CheckCfg {
                 if (w < 0 || w >= n) {
                     return env.err(Errno.EINVAL, "jump out of range from insn %d to %d\n", t, w);
                 }
-                if (isBranch(env.insns.get(t)) && prunePoint != null) {
-                    prunePoint[w] = true;
-                }
                 if (state[w] == 0) {
                     state[w] = DISCOVERED;
                     stack[sp++] = w;
@@ -51,6 +48,9 @@ final class CheckCfg {
                 state[t] = EXPLORED;
                 sp--;
             }
+        }
+        if (prunePoint != null) {
+            markPrunePoints(env.insns, prunePoint);
         }
         for (int i = 0; i < n; i++) {
             if (state[i] != EXPLORED) {
@@ -67,9 +67,44 @@ final class CheckCfg {
         return 0;
     }
 
-    private static boolean isBranch(Insn insn) {
-        int cls = insn.cls();
-        return (cls == Bpf.BPF_JMP || cls == Bpf.BPF_JMP32) && !insn.isExit();
+    /**
+     * The mark_prune_point() calls of visit_insn() (v6.12): a conditional jump itself and its
+     * target, the target of a ja, the instruction after a call, a bpf-to-bpf call and its callee's
+     * first instruction. Nothing else (fall-throughs, exits) is a prune point.
+     */
+    static void markPrunePoints(java.util.List<Insn> insns, boolean[] prunePoint) {
+        int n = insns.size();
+        for (int t = 0; t < n; t++) {
+            Insn insn = insns.get(t);
+            int cls = insn.cls();
+            if (insn.isLdImm64()) {
+                t++;
+                continue;
+            }
+            if ((cls != Bpf.BPF_JMP && cls != Bpf.BPF_JMP32) || insn.isExit()) {
+                continue;
+            }
+            if (insn.isCall()) {
+                mark(prunePoint, t + 1);
+                if (insn.isPseudoCall()) {
+                    mark(prunePoint, t);
+                    mark(prunePoint, t + insn.imm() + 1);
+                }
+                continue;
+            }
+            if (insn.op() == Bpf.BPF_JA) {
+                mark(prunePoint, t + (insn.isGotol() ? insn.imm() : insn.off()) + 1);
+                continue;
+            }
+            mark(prunePoint, t);
+            mark(prunePoint, t + insn.off() + 1);
+        }
+    }
+
+    private static void mark(boolean[] prunePoint, int i) {
+        if (i >= 0 && i < prunePoint.length) {
+            prunePoint[i] = true;
+        }
     }
 
     /** The successors of insn t, as visit_insn() pushes them. */

@@ -67,23 +67,12 @@ final class CheckHelperCall {
                     }
                 }
                 case ARG_CONST_SIZE, ARG_CONST_SIZE_OR_ZERO -> {
-                    if (!reg.isConst()) {
-                        return env.err(Errno.EACCES,
-                                "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'\n", regno);
+                    if (reg.type() != RegType.SCALAR_VALUE) {
+                        return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "scalar");
                     }
-                    long size = reg.var().value();
-                    if (size == 0 && args.get(i) == BpfFuncProto.ArgType.ARG_CONST_SIZE) {
-                        return env.err(Errno.EACCES, "R%d invalid zero-sized read: u64=[%d,%d]\n", regno, size, size);
-                    }
-                    if (size < 0 || size > MAX_BPF_STACK) {
-                        return env.err(Errno.EACCES, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'\n", regno);
-                    }
-                    RegState memReg = dc.reg(regno - 1);
-                    if (memReg.type() == RegType.PTR_TO_STACK) {
-                        r = dc.mem.checkStackRangeInitialized(regno - 1, memReg, (int) size);
-                        if (r < 0) {
-                            return r;
-                        }
+                    r = checkMemSizeReg(reg, regno, args.get(i) == BpfFuncProto.ArgType.ARG_CONST_SIZE_OR_ZERO);
+                    if (r < 0) {
+                        return r;
                     }
                 }
                 default -> {
@@ -97,4 +86,34 @@ final class CheckHelperCall {
         return 0;
     }
 
+
+    /**
+     * Models check_mem_size_reg(): the size register's bounds (in this order: negative minimum,
+     * zero minimum, unbounded maximum), then check_helper_mem_access() of the preceding register
+     * for umax bytes. (The size register then becomes precise: not modelled, see IsStateVisited.)
+     */
+    private int checkMemSizeReg(RegState reg, int regno, boolean zeroSizeAllowed) {
+        if (reg.smin() < 0) {
+            return env.err(Errno.EACCES, "R%d min value is negative, either use unsigned or 'var &= const'\n", regno);
+        }
+        if (reg.umin() == 0 && !zeroSizeAllowed) {
+            return env.err(Errno.EACCES, "R%d invalid zero-sized read: u64=[%d,%d]\n", regno, reg.umin(), reg.umax());
+        }
+        if (Long.compareUnsigned(reg.umax(), CheckAluOp.BPF_MAX_VAR_OFF) >= 0) {
+            return env.err(Errno.EACCES, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'\n", regno);
+        }
+        int size = (int) reg.umax();
+        RegState memReg = dc.reg(regno - 1);
+        switch (memReg.type()) {
+            case PTR_TO_STACK -> {
+                return dc.mem.checkStackRangeInitialized(regno - 1, memReg, memReg.off(), size, true, zeroSizeAllowed);
+            }
+            case PTR_TO_MEM -> {
+                return dc.mem.checkMemRegionAccess(regno - 1, memReg, memReg.off(), size, memReg.memSize(), zeroSizeAllowed);
+            }
+            default -> {
+                return 0;
+            }
+        }
+    }
 }

@@ -41,6 +41,8 @@ final class CheckKfuncArgs {
             int regno = i + 1;
             RegState reg = dc.reg(regno);
             dc.printer.scratchReg(regno);
+            // the argument's value decides the checks: a read for liveness
+            dc.markRegRead(regno);
             // btf_type_skip_modifiers() (typedefs are modifiers in the kernel's btf_type_is_modifier())
             int t = btf.resolve(proto.params().get(i).type());
             BtfKind k = btf.kind(t);

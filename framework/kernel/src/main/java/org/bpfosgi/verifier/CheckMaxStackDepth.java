@@ -8,9 +8,11 @@ import org.bpfosgi.isa.Insn;
 
 /**
  * Models kernel/bpf/verifier.c check_max_stack_depth() / check_max_stack_depth_subprog(): walks
- * the static call graph from the main program; each frame's depth is rounded up to 32 bytes
- * (round_up(max(depth, 1), 32)); the deepest chain of frames must fit in MAX_BPF_STACK and
- * MAX_CALL_FRAMES. Like the kernel, every bpf-to-bpf call counts, also one do_check found dead.
+ * the static call graph from the main program; each frame's depth is rounded by
+ * round_up_stack_depth(): to 16 bytes when the JIT is requested, which it always is for
+ * struct_ops (their trampolines need JITed code; v6.12: {@code round_up(stack_depth, 16)}), the
+ * interpreter's 32-byte granularity otherwise; the deepest chain of frames must fit in
+ * MAX_BPF_STACK and MAX_CALL_FRAMES. Like the kernel, every bpf-to-bpf call counts, also one do_check found dead.
  */
 final class CheckMaxStackDepth {
     private CheckMaxStackDepth() {
@@ -25,7 +27,7 @@ final class CheckMaxStackDepth {
         if (frames > MAX_CALL_FRAMES) {
             return env.err(Errno.E2BIG, "the call stack of %d frames is too deep !\n", frames);
         }
-        int d = depthSoFar + roundUp32(Math.max(depths[subprog], 1));
+        int d = depthSoFar + roundUpStackDepth(depths[subprog]);
         if (d > MAX_BPF_STACK) {
             return env.err(Errno.EACCES, "combined stack size of %d calls is %d. Too large\n", frames, d);
         }
@@ -46,7 +48,8 @@ final class CheckMaxStackDepth {
         return 0;
     }
 
-    static int roundUp32(int v) {
-        return (v + 31) / 32 * 32;
+    /** Models round_up_stack_depth() with env->prog->jit_requested (struct_ops). */
+    static int roundUpStackDepth(int stackDepth) {
+        return (stackDepth + 15) / 16 * 16;
     }
 }

@@ -65,7 +65,13 @@ final class CheckMemAccess {
         return access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_WRITE, -1, RegState.scalar(v), false);
     }
 
-    /** Models check_atomic(): a read then a write of the same location. */
+    /**
+     * Models check_atomic() (v6.12): operands read (src, dst, R0 for CMPXCHG), no pointer stored,
+     * refused only into the context (packet, flow-keys, socket and arena pointers do not exist in
+     * the model), then the location is read (and read into the fetch register) and written, each
+     * as check_mem_access() with strict alignment for every pointer type. An atomic through a
+     * PTR_TO_BTF_ID goes through btf_struct_access like any store.
+     */
     int checkAtomic(int idx, Insn insn) {
         int size = bpf_size_to_bytes(insn.size());
         if (size != 4 && size != 8) {
@@ -78,27 +84,46 @@ final class CheckMemAccess {
         if ((r = dc.checkRegArg(insn.dst(), true)) < 0) {
             return r;
         }
-        if (insn.imm() == BPF_CMPXCHG && (r = dc.checkRegArg(BPF_REG_0, true)) < 0) {
-            return r;
+        if (insn.imm() == BPF_CMPXCHG) {
+            if ((r = dc.checkRegArg(BPF_REG_0, true)) < 0) {
+                return r;
+            }
+            if (dc.isPointerValue(dc.reg(BPF_REG_0))) {
+                return env.err(Errno.EACCES, "R%d leaks addr into mem\n", BPF_REG_0);
+            }
         }
         if (dc.isPointerValue(dc.reg(insn.src()))) {
             return env.err(Errno.EACCES, "R%d leaks addr into mem\n", insn.src());
         }
         RegState d = dc.reg(insn.dst());
-        if (d.type() == RegType.PTR_TO_CTX || d.type() == RegType.PTR_TO_BTF_ID) {
+        if (d.type() == RegType.PTR_TO_CTX) {
             return env.err(Errno.EACCES, "BPF_ATOMIC stores into R%d %s is not allowed\n", insn.dst(), d.typeStr());
         }
         boolean fetch = (insn.imm() & BPF_FETCH) != 0;
-        int loadReg = insn.imm() == BPF_CMPXCHG ? BPF_REG_0 : fetch ? insn.src() : -1;
-        if (loadReg >= 0) {
-            if ((r = access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_READ, loadReg, null, false)) < 0) {
+        int loadReg = -1;
+        if (fetch) {
+            loadReg = insn.imm() == BPF_CMPXCHG ? BPF_REG_0 : insn.src();
+            if ((r = dc.checkRegArg(loadReg, false)) < 0) {
                 return r;
             }
-        } else if ((r = access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_READ, -1, null, false)) < 0) {
-            return r;
         }
-        return access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_WRITE, -1, RegState.UNKNOWN_SCALAR, false);
+        strictAlignmentOnce = true;
+        try {
+            r = access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_READ, -1, null, false);
+            if (r >= 0 && loadReg >= 0) {
+                r = access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_READ, loadReg, null, false);
+            }
+            if (r < 0) {
+                return r;
+            }
+            return access(idx, insn.dst(), insn.off(), size, BpfAccessType.BPF_WRITE, -1, RegState.UNKNOWN_SCALAR, false);
+        } finally {
+            strictAlignmentOnce = false;
+        }
     }
+
+    /** check_mem_access()'s strict_alignment_once argument (true for atomics). */
+    private boolean strictAlignmentOnce;
 
     /**
      * Models check_mem_access(). For a write, {@code valueRegno} is the stored register, or -1 with
@@ -107,63 +132,154 @@ final class CheckMemAccess {
     int access(int idx, int regno, int off, int size, BpfAccessType t, int valueRegno, RegState immValue, boolean signExt) {
         RegState reg = dc.reg(regno);
         RegState value = t == BpfAccessType.BPF_WRITE ? (valueRegno >= 0 ? dc.reg(valueRegno) : immValue) : null;
+        // alignment checks add in reg->off themselves
+        int r = checkPtrAlignment(reg, off, size);
+        if (r < 0) {
+            return r;
+        }
         switch (reg.type()) {
-            case PTR_TO_STACK -> {
-                return stackAccess(regno, reg, off, size, t, valueRegno, value, signExt);
-            }
-            case PTR_TO_CTX -> {
-                return ctxAccess(regno, reg, off, size, t, valueRegno, value);
-            }
+            case PTR_TO_STACK -> r = stackAccess(regno, reg, off + reg.off(), size, t, valueRegno, value);
+            case PTR_TO_CTX -> r = ctxAccess(regno, reg, off, size, t, valueRegno, value);
             case PTR_TO_BTF_ID -> {
                 if (reg.maybeNull()) {
-                    break;
+                    return env.err(Errno.EACCES, "R%d invalid mem access '%s'\n", regno, reg.typeStr());
                 }
-                return btfAccess(regno, reg, off, size, t, valueRegno, value);
+                r = btfAccess(regno, reg, off, size, t, valueRegno, value);
             }
-            case PTR_TO_MEM -> {
-                return memAccess(regno, reg, off, size, t, valueRegno, value);
-            }
+            case PTR_TO_MEM -> r = memAccess(regno, reg, off, size, t, valueRegno, value);
             default -> {
+                return env.err(Errno.EACCES, "R%d invalid mem access '%s'\n", regno, reg.typeStr());
             }
         }
-        return env.err(Errno.EACCES, "R%d invalid mem access '%s'\n", regno, reg.typeStr());
+        if (r >= 0 && size < 8 && valueRegno >= 0 && t == BpfAccessType.BPF_READ && dc.reg(valueRegno).isScalar()) {
+            // b/h/w load zero-extends (coerce_reg_to_size()), ldsx sign-extends (coerce_reg_to_size_sx())
+            RegState v = dc.reg(valueRegno);
+            RegBounds b = RegBounds.of(v);
+            if (signExt) {
+                b.coerceRegToSizeSx(size);
+            } else {
+                b.coerceRegToSize(size);
+            }
+            dc.setReg(valueRegno, v.withBounds(b));
+        }
+        return r;
+    }
+
+    /**
+     * Models check_ptr_alignment() with check_generic_ptr_alignment(): without
+     * BPF_F_STRICT_ALIGNMENT on x86 only the stack is checked, and there always strictly ("the
+     * stack spill tracking logic relies on stack accesses being aligned"), the variable offset
+     * included: var_off + (reg->off + off) must be a multiple of the size. Byte accesses pass.
+     */
+    private int checkPtrAlignment(RegState reg, int off, int size) {
+        String desc;
+        boolean strict = strictAlignmentOnce;
+        switch (reg.type()) {
+            case PTR_TO_CTX -> desc = "context ";
+            case PTR_TO_STACK -> {
+                desc = "stack ";
+                strict = true;
+            }
+            default -> desc = "";
+        }
+        if (!strict || size == 1) {
+            return 0;
+        }
+        Tnum regOff = reg.var().add(Tnum.constant((long) reg.off() + off));
+        if (!regOff.isAligned(size)) {
+            return env.err(Errno.EACCES, "misaligned %saccess off %s+%d+%d size %d\n", desc, reg.var().toString(),
+                    reg.off(), off, size);
+        }
+        return 0;
     }
 
     // ------------------------------------------------------------------ stack
 
-    private int stackAccess(int regno, RegState reg, int insnOff, int size, BpfAccessType t, int valueRegno,
-                            RegState value, boolean signExt) {
+    /** The PTR_TO_STACK branch of check_mem_access(): {@code off} already includes reg->off. */
+    private int stackAccess(int regno, RegState reg, int off, int size, BpfAccessType t, int valueRegno, RegState value) {
         FuncState f = dc.cur.frame[reg.frameno()];
-        int off = insnOff + reg.off();
         String extra = t == BpfAccessType.BPF_READ ? " read from" : " write to";
-        if (!reg.var().isConst()) {
-            return varOffStack(regno, reg, f, off, size, t, valueRegno, extra);
+        int r = checkStackAccessWithinBounds(regno, reg, f, off, size, t, extra);
+        if (r < 0) {
+            return r;
         }
-        off += (int) reg.var().value();
-        // check_ptr_alignment(): the stack is always strictly aligned
-        if (off % size != 0) {
-            return env.err(Errno.EACCES, "misaligned stack access off %s+%d+%d size %d\n",
-                    reg.var().toString(), reg.off(), insnOff, size);
+        boolean varOff = !reg.var().isConst();
+        if (t == BpfAccessType.BPF_READ) {
+            // check_stack_read()
+            if (valueRegno < 0 && varOff) {
+                return env.err(Errno.EACCES,
+                        "variable offset stack pointer cannot be passed into helper function; var_off=%s off=%d size=%d\n",
+                        reg.var().toString(), off, size);
+            }
+            if (!varOff) {
+                return stackReadFixedOff(f, off + (int) reg.var().value(), size, valueRegno);
+            }
+            return stackReadVarOff(regno, reg, f, off, size, valueRegno);
         }
-        // check_stack_slot_within_bounds(): reads stay within what was written (allocated_stack)
-        // unless allow_uninit_stack
-        int minValid = t == BpfAccessType.BPF_WRITE || env.allowUninitStack ? -MAX_BPF_STACK : -f.allocatedStack;
-        if (off < minValid || off + size > 0) {
-            return env.err(Errno.EACCES, "invalid%s stack R%d off=%d size=%d\n", extra, regno, off, size);
+        // check_stack_write()
+        if (!varOff) {
+            return stackWriteFixedOff(f, off + (int) reg.var().value(), size, value, valueRegno);
         }
-        updateStackDepth(f, -off);
-        if (t == BpfAccessType.BPF_WRITE) {
-            return stackWriteFixedOff(f, off, size, value, valueRegno);
-        }
-        return stackReadFixedOff(f, off, size, valueRegno, signExt);
+        return stackWriteVarOff(reg, f, off, size, value, valueRegno);
     }
 
-    /** Models grow_stack_state() (round_up to a slot) and update_stack_depth(). */
-    private void updateStackDepth(FuncState f, int depth) {
-        f.allocatedStack = Math.max(f.allocatedStack, (depth + 7) / 8 * 8);
-        int sp = f.subprogno;
-        if (env.subprogStackDepth[sp] < depth) {
-            env.subprogStackDepth[sp] = depth;
+    /**
+     * Models check_stack_access_within_bounds() with check_stack_slot_within_bounds() and
+     * grow_stack_state(): the order of checks and errnos of v6.12 (below the lowest valid offset
+     * -EACCES, above the frame -EINVAL, an unbounded variable offset -EACCES before either).
+     * {@code extra} is " read from", " write to", or for helpers " indirect access to".
+     */
+    int checkStackAccessWithinBounds(int regno, RegState reg, FuncState f, int off, int size, BpfAccessType boundsType,
+                                     String extra) {
+        long minOff;
+        long maxOff;
+        if (reg.var().isConst()) {
+            minOff = reg.var().value() + off;
+            maxOff = minOff + size;
+        } else {
+            if (reg.smax() >= CheckAluOp.BPF_MAX_VAR_OFF || reg.smin() <= -CheckAluOp.BPF_MAX_VAR_OFF) {
+                return env.err(Errno.EACCES, "invalid unbounded variable-offset%s stack R%d\n", extra, regno);
+            }
+            minOff = reg.smin() + off;
+            maxOff = reg.smax() + off + size;
+        }
+        // check_stack_slot_within_bounds()
+        int minValidOff = boundsType == BpfAccessType.BPF_WRITE || env.allowUninitStack ? -MAX_BPF_STACK : -f.allocatedStack;
+        Errno err = null;
+        if (minOff < minValidOff || minOff > -1) {
+            err = Errno.EACCES;
+        } else if (maxOff > 0) {
+            err = Errno.EINVAL;
+        } else if (size < 0) {
+            err = Errno.EFAULT;
+        }
+        if (err != null) {
+            if (reg.var().isConst()) {
+                return env.err(err, "invalid%s stack R%d off=%d size=%d\n", extra, regno, off, size);
+            }
+            return env.err(err, "invalid variable-offset%s stack R%d var_off=%s off=%d size=%d\n", extra, regno,
+                    reg.var().toString(), off, size);
+        }
+        growStackState(f, (int) -minOff);
+        return 0;
+    }
+
+    /** Models grow_stack_state(): the frame's stack (and its subprogram's depth) in whole slots. */
+    private void growStackState(FuncState f, int size) {
+        int rounded = (size + 7) / 8 * 8;
+        if (f.allocatedStack >= rounded) {
+            return;
+        }
+        f.allocatedStack = rounded;
+        if (env.subprogStackDepth[f.subprogno] < rounded) {
+            env.subprogStackDepth[f.subprogno] = rounded;
+        }
+    }
+
+    /** Models update_stack_depth(). */
+    private void updateStackDepth(FuncState f, int off) {
+        if (env.subprogStackDepth[f.subprogno] < -off) {
+            env.subprogStackDepth[f.subprogno] = -off;
         }
     }
 
@@ -177,6 +293,9 @@ final class CheckMemAccess {
         }
         // a partial overwrite of a spilled register turns the rest of the slot into STACK_MISC
         scrubSpill(f, spi, off, size);
+        if (size == 8) {
+            f.slotLive[spi] |= FuncState.REG_LIVE_WRITTEN;
+        }
         if (spillable && size == 8 && (value.isPointer() || valueRegno >= 0 || value.isConst())) {
             f.spilled[spi] = value;
             for (int b = 0; b < 8; b++) {
@@ -204,9 +323,10 @@ final class CheckMemAccess {
     }
 
     /** Models check_stack_read_fixed_off(). */
-    private int stackReadFixedOff(FuncState f, int off, int size, int dst, boolean signExt) {
+    private int stackReadFixedOff(FuncState f, int off, int size, int dst) {
         int spi = FuncState.slotIndex(off);
-                if (f.slotType[spi * 8] == FuncState.STACK_SPILL && f.spilled[spi] != null) {
+        dc.markSlotRead(f.frameno, spi);
+        if (f.slotType[spi * 8] == FuncState.STACK_SPILL && f.spilled[spi] != null) {
             RegState sp = f.spilled[spi];
             if (size == 8) {
                 if (dst >= 0) {
@@ -219,8 +339,8 @@ final class CheckMemAccess {
             }
             if (dst >= 0) {
                 // a narrower fill of a spilled scalar: the low bytes when the fill is at the slot start
-                Tnum v = off % 8 == 0 && sp.var().isConst() ? ScalarAlu.coerce(sp.var(), size) : ScalarAlu.coerce(Tnum.UNKNOWN, size);
-                dc.setReg(dst, RegState.scalar(signExt ? Tnum.UNKNOWN : v));
+                // (check_mem_access() then coerces it to the load size)
+                dc.setReg(dst, off % 8 == 0 && sp.var().isConst() ? RegState.scalar(sp.var().value()) : RegState.UNKNOWN_SCALAR);
             }
             return 0;
         }
@@ -237,85 +357,121 @@ final class CheckMemAccess {
             allZero &= type == FuncState.STACK_ZERO;
         }
         if (dst >= 0) {
-            dc.setReg(dst, allZero ? RegState.scalar(0) : RegState.scalar(signExt ? Tnum.UNKNOWN : ScalarAlu.coerce(Tnum.UNKNOWN, size)));
+            dc.setReg(dst, allZero ? RegState.scalar(0) : RegState.UNKNOWN_SCALAR);
         }
         return 0;
     }
 
-    /** Models check_stack_access_within_bounds() and check_stack_{read,write}_var_off(). */
-    private int varOffStack(int regno, RegState reg, FuncState f, int off, int size, BpfAccessType t, int valueRegno,
-                            String extra) {
-        Tnum v = reg.var();
-        long smin = v.value();
-        long smax = v.value() | v.mask();
-        long minOff = off + smin;
-        long maxOff = off + smax + size;
-        if (v.mask() < 0 || minOff < -MAX_BPF_STACK || maxOff > 0) {
-            return env.err(Errno.EACCES, "invalid variable-offset%s stack R%d var_off=%s off=%d size=%d\n", extra, regno,
-                    v.toString(), off, size);
+    /**
+     * Models check_stack_read_var_off(): check_stack_range_initialized() (ACCESS_DIRECT) over
+     * every byte the access may touch, then mark_reg_stack_read(): known zero only when all are
+     * STACK_ZERO.
+     */
+    private int stackReadVarOff(int regno, RegState reg, FuncState f, int off, int size, int dst) {
+        int r = checkStackRangeInitialized(regno, reg, off, size, false, false);
+        if (r < 0) {
+            return r;
         }
-        updateStackDepth(f, (int) -minOff);
-        int lo = FuncState.byteIndex((int) maxOff - 1);
-        int hi = FuncState.byteIndex((int) minOff);
-        if (t == BpfAccessType.BPF_WRITE) {
-            RegState value = valueRegno >= 0 ? dc.reg(valueRegno) : null;
-            if (value != null && value.isPointer() && !env.allowPtrLeaks) {
-                return env.err(Errno.EACCES, "spilled ptr in range of var-offset stack write; insn %d, ptr off: %d\n",
-                        dc.cur.insnIdx, off);
+        long minOff = reg.smin() + off;
+        long maxOff = reg.smax() + off + size;
+        boolean zeros = true;
+        for (long i = minOff; i < maxOff; i++) {
+            dc.markSlotRead(f.frameno, FuncState.byteIndex((int) i) / 8);
+        }
+        for (long i = minOff; i < maxOff; i++) {
+            zeros &= f.slotType[FuncState.byteIndex((int) i)] == FuncState.STACK_ZERO;
+        }
+        if (dst >= 0) {
+            dc.setReg(dst, zeros ? RegState.scalar(0) : RegState.UNKNOWN_SCALAR);
+        }
+        return 0;
+    }
+
+    /**
+     * Models check_stack_write_var_off(): every byte in [smin+off, smax+off+size) becomes
+     * STACK_MISC (STACK_ZERO stays when zero is written; a spilled 0 stays when zero is written),
+     * spilled registers in range are destroyed.
+     */
+    private int stackWriteVarOff(RegState reg, FuncState f, int off, int size, RegState value, int valueRegno) {
+        long minOff = reg.smin() + off;
+        long maxOff = reg.smax() + off + size;
+        boolean writingZero = value != null && value.isNull();
+        for (long i = minOff; i < maxOff; i++) {
+            int b = FuncState.byteIndex((int) i);
+            int spi = b / 8;
+            byte stype = f.slotType[b];
+            dc.printer.scratchSlot(spi);
+            if (!env.allowPtrLeaks && stype != FuncState.STACK_MISC && stype != FuncState.STACK_ZERO) {
+                return env.err(Errno.EINVAL, "spilled ptr in range of var-offset stack write; insn %d, ptr off: %d",
+                        dc.cur.insnIdx, (int) i);
             }
-            for (int b = lo; b <= hi; b++) {
-                int spi = b / 8;
-                if (f.slotType[spi * 8] == FuncState.STACK_SPILL) {
-                    for (int k = 0; k < 8; k++) {
+            if (writingZero && stype == FuncState.STACK_SPILL && f.spilled[spi] != null && f.spilled[spi].isScalar()
+                    && f.spilled[spi].var().equalsConst(0)) {
+                continue;
+            }
+            if (stype == FuncState.STACK_SPILL) {
+                // the spilled register is erased; the model keeps no partial spill, so the whole slot becomes MISC
+                for (int k = 0; k < 8; k++) {
+                    if (f.slotType[spi * 8 + k] == FuncState.STACK_SPILL) {
                         f.slotType[spi * 8 + k] = FuncState.STACK_MISC;
                     }
-                    f.spilled[spi] = null;
                 }
-                f.slotType[b] = FuncState.STACK_MISC;
-                dc.printer.scratchSlot(spi);
+                f.spilled[spi] = null;
             }
-            return 0;
-        }
-        for (int b = lo; b <= hi; b++) {
-            if (f.slotType[b] == FuncState.STACK_INVALID && !env.allowUninitStack) {
-                return env.err(Errno.EACCES, "invalid read from stack R%d var_off %s+%d size %d\n", regno, v.toString(), off, size);
+            byte newType = writingZero && stype == FuncState.STACK_ZERO ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
+            if (stype == FuncState.STACK_INVALID && !env.allowUninitStack) {
+                return env.err(Errno.EINVAL, "uninit stack in range of var-offset write prohibited for !root; insn %d, off: %d",
+                        dc.cur.insnIdx, (int) i);
             }
-        }
-        if (valueRegno >= 0) {
-            dc.setReg(valueRegno, RegState.scalar(ScalarAlu.coerce(Tnum.UNKNOWN, size)));
+            f.slotType[b] = newType;
         }
         return 0;
     }
 
-    /**
-     * Models check_helper_mem_access() for a stack buffer: every byte in [off, off+size) must be
-     * initialised (check_stack_range_initialized(), " indirect access to").
-     */
+    /** Helper memory on the stack: check_stack_range_initialized(ACCESS_HELPER), zero size not allowed. */
     int checkStackRangeInitialized(int regno, RegState reg, int size) {
-        return checkStackRangeInitialized(regno, reg, size, BpfAccessType.BPF_READ);
+        return checkStackRangeInitialized(regno, reg, reg.off(), size, true, false);
+    }
+
+    /** The kfunc form (check_mem_reg(): zero size allowed). */
+    int checkStackRangeInitialized(int regno, RegState reg, int size, BpfAccessType t) {
+        return checkStackRangeInitialized(regno, reg, reg.off(), size, true, true);
     }
 
     /**
-     * Models check_stack_range_initialized() with its access type: for a BPF_WRITE (a kfunc that
-     * writes the buffer, check_mem_reg()) the range is clobbered ("helper can write anything into
-     * the stack"): STACK_ZERO bytes become STACK_MISC, a spilled scalar becomes unknown and its slot
-     * STACK_MISC. A spilled pointer in the range is an error unless allow_ptr_leaks.
+     * Models check_stack_range_initialized() (v6.12 wording). For helpers (ACCESS_HELPER) the
+     * bounds are checked as a write (" indirect access to"), and the range is clobbered ("helper
+     * can write anything into the stack"): STACK_ZERO and uninitialised bytes become STACK_MISC, a
+     * spilled register becomes unknown and its slot STACK_MISC. A spilled pointer is refused only
+     * without allow_ptr_leaks.
      */
-    int checkStackRangeInitialized(int regno, RegState reg, int size, BpfAccessType t) {
-        boolean clobber = t == BpfAccessType.BPF_WRITE;
-        if (reg.type() != RegType.PTR_TO_STACK || !reg.var().isConst()) {
-            return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "fp");
+    int checkStackRangeInitialized(int regno, RegState reg, int off, int size, boolean helper, boolean zeroSizeAllowed) {
+        if (size == 0 && !zeroSizeAllowed) {
+            return env.err(Errno.EACCES, "invalid zero-sized read\n");
         }
         FuncState f = dc.cur.frame[reg.frameno()];
-        int off = reg.off() + (int) reg.var().value();
-        int minValid = env.allowUninitStack ? -MAX_BPF_STACK : -f.allocatedStack;
-        if (off < minValid || off + size > 0 || size < 0) {
-            return env.err(Errno.EACCES, "invalid indirect access to stack R%d off=%d size=%d\n", regno, off, size);
+        String errExtra = helper ? " indirect" : "";
+        int r = checkStackAccessWithinBounds(regno, reg, f, off, size,
+                helper ? BpfAccessType.BPF_WRITE : BpfAccessType.BPF_READ, helper ? " indirect access to" : " read from");
+        if (r < 0) {
+            return r;
         }
-        for (int i = 0; i < size; i++) {
-            int b = FuncState.byteIndex(off + i);
+        boolean clobber = helper;
+        long minOff;
+        long maxOff;
+        if (reg.var().isConst()) {
+            minOff = reg.var().value() + off;
+            maxOff = minOff;
+        } else {
+            minOff = reg.smin() + off;
+            maxOff = reg.smax() + off;
+        }
+        for (long i = minOff; i < maxOff + size; i++) {
+            int b = FuncState.byteIndex((int) i);
             int spi = b / 8;
             byte type = f.slotType[b];
+            // every byte the access may touch marks its slot read (REG_LIVE_READ64)
+            dc.markSlotRead(f.frameno, spi);
             if (type == FuncState.STACK_MISC) {
                 continue;
             }
@@ -340,9 +496,14 @@ final class CheckMemAccess {
                 }
                 continue;
             }
-            return env.err(Errno.EACCES, "invalid indirect read from stack R%d off %d+%d size %d\n", regno, off, i, size);
+            if (reg.var().isConst()) {
+                return env.err(Errno.EACCES, "invalid%s read from stack R%d off %d+%d size %d\n", errExtra, regno, minOff,
+                        i - minOff, size);
+            }
+            return env.err(Errno.EACCES, "invalid%s read from stack R%d var_off %s+%d size %d\n", errExtra, regno,
+                    reg.var().toString(), i - minOff, size);
         }
-        updateStackDepth(f, -off);
+        updateStackDepth(f, (int) minOff);
         return 0;
     }
 
@@ -374,7 +535,7 @@ final class CheckMemAccess {
         }
         if (t == BpfAccessType.BPF_READ && valueRegno >= 0) {
             if (info.regType == InsnAccessAux.RegType.SCALAR_VALUE) {
-                dc.setReg(valueRegno, RegState.scalar(ScalarAlu.coerce(Tnum.UNKNOWN, size)));
+                dc.setReg(valueRegno, RegState.UNKNOWN_SCALAR);
             } else {
                 int flags = (info.trusted ? RegState.PTR_TRUSTED : 0) | (info.maybeNull ? RegState.PTR_MAYBE_NULL : 0);
                 int id = info.maybeNull ? dc.newId() : 0;
@@ -453,28 +614,56 @@ final class CheckMemAccess {
             }
         }
         if (dst >= 0) {
-            dc.setReg(dst, RegState.scalar(ScalarAlu.coerce(Tnum.UNKNOWN, size)));
+            dc.setReg(dst, RegState.UNKNOWN_SCALAR);
         }
         return 0;
     }
 
     // ------------------------------------------------------------------ sized memory
 
-    /** Models check_mem_region_access() for PTR_TO_MEM. */
+    /** The PTR_TO_MEM branch of check_mem_access(). */
     int memAccess(int regno, RegState reg, int insnOff, int size, BpfAccessType t, int valueRegno, RegState value) {
         if (t == BpfAccessType.BPF_WRITE && (reg.flags() & RegState.MEM_RDONLY) != 0) {
             return env.err(Errno.EACCES, "R%d cannot write into %s\n", regno, reg.typeStr());
         }
-        if (!reg.var().isConst()) {
+        if (t == BpfAccessType.BPF_WRITE && value != null && valueRegno >= 0 && dc.isPointerValue(value)) {
+            return env.err(Errno.EACCES, "R%d leaks addr into mem\n", valueRegno);
+        }
+        int r = checkMemRegionAccess(regno, reg, insnOff + reg.off(), size, reg.memSize(), size == 0);
+        if (r >= 0 && t == BpfAccessType.BPF_READ && valueRegno >= 0) {
+            dc.setReg(valueRegno, RegState.UNKNOWN_SCALAR);
+        }
+        return r;
+    }
+
+    /**
+     * Models check_mem_region_access(): the smallest and the largest offset the register allows
+     * must both be inside [0, memSize), in the kernel's order of checks and messages.
+     */
+    int checkMemRegionAccess(int regno, RegState reg, int off, int size, long memSize, boolean zeroSizeAllowed) {
+        long smin = reg.smin();
+        if (smin < 0 && (smin == Long.MIN_VALUE || (off + smin) != (int) (off + smin) || smin + off < 0)) {
+            return env.err(Errno.EACCES, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.\n", regno);
+        }
+        if (!checkMemAccessInner(reg, (int) (smin + off), size, memSize, zeroSizeAllowed)) {
+            return env.err(Errno.EACCES, "R%d min value is outside of the allowed memory range\n", regno);
+        }
+        if (Long.compareUnsigned(reg.umax(), CheckAluOp.BPF_MAX_VAR_OFF) >= 0) {
             return env.err(Errno.EACCES, "R%d unbounded memory access, make sure to bounds check any such access\n", regno);
         }
-        long off = insnOff + reg.off() + reg.var().value();
-        if (off < 0 || off + size > reg.memSize()) {
-            return env.err(Errno.EACCES, "invalid access to memory, mem_size=%u off=%d size=%d\n", reg.memSize(), off, size);
-        }
-        if (t == BpfAccessType.BPF_READ && valueRegno >= 0) {
-            dc.setReg(valueRegno, RegState.scalar(ScalarAlu.coerce(Tnum.UNKNOWN, size)));
+        if (!checkMemAccessInner(reg, (int) (reg.umax() + off), size, memSize, zeroSizeAllowed)) {
+            return env.err(Errno.EACCES, "R%d max value is outside of the allowed memory range\n", regno);
         }
         return 0;
+    }
+
+    /** Models __check_mem_access(): logs the kernel's message for the region type when it fails. */
+    private boolean checkMemAccessInner(RegState reg, int off, int size, long memSize, boolean zeroSizeAllowed) {
+        boolean sizeOk = size > 0 || (size == 0 && zeroSizeAllowed);
+        if (off >= 0 && sizeOk && (long) off + size <= memSize) {
+            return true;
+        }
+        env.verbose("invalid access to memory, mem_size=%u off=%d size=%d\n", memSize, off, size);
+        return false;
     }
 }

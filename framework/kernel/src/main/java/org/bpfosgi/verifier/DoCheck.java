@@ -247,6 +247,44 @@ final class DoCheck {
     void clobberCallerSaved() {
         for (int i = 0; i < CALLER_SAVED_REGS; i++) {
             setReg(i, RegState.NOT_INIT);
+            cur.cur().regLive[i] |= FuncState.REG_LIVE_WRITTEN;
+        }
+    }
+
+    /**
+     * Models mark_reg_read() for register {@code regno} of the current frame: the read is
+     * recorded on the same register of every checkpoint above the current state, up to the first
+     * state that wrote the register since its own checkpoint (or one already marked). R10 is never
+     * marked. Only single-frame programs track liveness (IsStateVisited ignores it otherwise).
+     */
+    void markRegRead(int regno) {
+        if (regno == BPF_REG_FP || cur.curframe != 0) {
+            return;
+        }
+        walkRead(cur, regno, false);
+    }
+
+    /** Models mark_reg_read() of a stack slot's spilled_ptr in the main frame. */
+    void markSlotRead(int frameno, int spi) {
+        if (frameno != 0 || cur.curframe != 0) {
+            return;
+        }
+        walkRead(cur, spi, true);
+    }
+
+    static void walkRead(VerifierState st, int i, boolean slot) {
+        while (st.parent != null) {
+            byte[] live = slot ? st.frame[0].slotLive : st.frame[0].regLive;
+            if ((live[i] & FuncState.REG_LIVE_WRITTEN) != 0) {
+                return;
+            }
+            VerifierState p = st.parent.state;
+            byte[] plive = slot ? p.frame[0].slotLive : p.frame[0].regLive;
+            if ((plive[i] & FuncState.REG_LIVE_READ) != 0) {
+                return;
+            }
+            plive[i] |= FuncState.REG_LIVE_READ;
+            st = p;
         }
     }
 
@@ -272,11 +310,13 @@ final class DoCheck {
             if (reg(regno).type() == RegType.NOT_INIT) {
                 return env.err(Errno.EACCES, "R%d !read_ok\n", regno);
             }
+            markRegRead(regno);
             return 0;
         }
         if (regno == BPF_REG_FP) {
             return env.err(Errno.EACCES, "frame pointer is read only\n");
         }
+        cur.cur().regLive[regno] |= FuncState.REG_LIVE_WRITTEN;
         return 0;
     }
 

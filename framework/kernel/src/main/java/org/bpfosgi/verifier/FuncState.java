@@ -21,6 +21,12 @@ public final class FuncState {
     /** slotType[i] types the byte at fp-(i+1)... stored by byte index from the top: byte at fp+off is (-off-1). */
     final byte[] slotType = new byte[Bpf.MAX_BPF_STACK];
     final RegState[] spilled = new RegState[SLOTS];
+    /** REG_LIVE_READ / REG_LIVE_WRITTEN of each register (enum bpf_reg_liveness; READ32/64 as one bit). */
+    final byte[] regLive = new byte[Bpf.MAX_BPF_REG];
+    /** The same for each stack slot's spilled_ptr. */
+    final byte[] slotLive = new byte[SLOTS];
+    static final byte REG_LIVE_READ = 1;
+    static final byte REG_LIVE_WRITTEN = 2;
     /** Deepest stack byte touched, positive (allocated_stack). */
     int allocatedStack;
     /** Instruction index of the call that created this frame (-1 for the main frame). */
@@ -41,6 +47,8 @@ public final class FuncState {
         System.arraycopy(regs, 0, f.regs, 0, regs.length);
         System.arraycopy(slotType, 0, f.slotType, 0, slotType.length);
         System.arraycopy(spilled, 0, f.spilled, 0, spilled.length);
+        System.arraycopy(regLive, 0, f.regLive, 0, regLive.length);
+        System.arraycopy(slotLive, 0, f.slotLive, 0, slotLive.length);
         f.allocatedStack = allocatedStack;
         return f;
     }

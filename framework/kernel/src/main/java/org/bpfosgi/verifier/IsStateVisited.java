@@ -23,9 +23,6 @@ import org.bpfosgi.verifier.VerifierState.Checkpoint;
  * state exactly, the program loops forever: "infinite loop detected at insn %d".
  */
 final class IsStateVisited {
-    /** States a prune point keeps before old ones start being evicted (the kernel's miss heuristic). */
-    private static final int MAX_STATES_PER_INSN = 64;
-
     private final DoCheck dc;
     private final VerifierEnv env;
     private final Map<Integer, List<Entry>> explored = new HashMap<>();
@@ -47,54 +44,137 @@ final class IsStateVisited {
         this.env = dc.env;
     }
 
-    /** 1: prune; 0: continue (maybe after saving a checkpoint); negative: error. */
+    /**
+     * Models is_state_visited() (v6.12, §7.2 of the spec): 1 prune; 0 continue (maybe after saving
+     * a checkpoint); negative: error. A new checkpoint needs 2 jumps and 8 instructions since the
+     * last one; the explored states of the instruction are scanned newest first, each counted in
+     * max_states_per_insn; a state still being explored (branches &gt; 0) is only checked for an
+     * infinite loop (and, less than 20 jumps and 100 instructions after the last checkpoint,
+     * suppresses a new one); a finished state that covers the current one prunes it; a state
+     * that misses too often (miss_cnt &gt; hit_cnt * 3 + 3) is evicted: freed (peak_states--)
+     * when finished, else parked.
+     *
+     * <p>Not modelled: liveness (clean_live_states(), propagate_liveness()), precision
+     * (propagate_precision(), mark_all_scalars_imprecise()), the jump history that forces a
+     * checkpoint after 40 entries, and buckets shared between instructions of different call
+     * frames (the model keys the list by instruction only).
+     */
     int run(int idx) {
         VerifierState cur = dc.cur;
         List<Entry> list = explored.computeIfAbsent(idx, k -> new ArrayList<>());
-        boolean addNew = dc.jmpsProcessed - prevJmps >= 2 && env.insnProcessed - prevInsns >= 8 || list.isEmpty();
-        Iterator<Entry> it = list.iterator();
-        while (it.hasNext()) {
-            Entry e = it.next();
+        boolean forceNew = false;
+        boolean addNew = forceNew || (dc.jmpsProcessed - prevJmps >= 2 && env.insnProcessed - prevInsns >= 8);
+        int statesCnt = 0;
+        // the head of the kernel's list is the newest entry: scan from the end
+        for (int i = list.size() - 1; i >= 0; i--) {
+            Entry e = list.get(i);
+            statesCnt++;
             VerifierState old = e.cp.state;
             if (e.cp.branches > 0) {
-                if (statesEqual(old, cur, true, env.allowUninitStack)) {
-                    return env.err(Errno.EINVAL, "infinite loop detected at insn %d\n", idx);
+                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, true, env.allowUninitStack, false)) {
+                    env.verbose("infinite loop detected at insn %d\n", idx);
+                    env.verbose("cur state:");
+                    dc.printer.printVerifierState(cur.cur(), true);
+                    env.verbose("old state:");
+                    dc.printer.printVerifierState(old.cur(), true);
+                    return Errno.EINVAL.negative();
                 }
-                continue;
-            }
-            if (statesEqual(old, cur, false, env.allowUninitStack)) {
+                if (!forceNew && dc.jmpsProcessed - prevJmps < 20 && env.insnProcessed - prevInsns < 100) {
+                    addNew = false;
+                }
+            } else if (statesEqual(old, cur, false, env.allowUninitStack, liveness())) {
                 e.hit++;
+                if (liveness()) {
+                    propagateLiveness(old, cur);
+                }
                 return 1;
             }
-            e.miss++;
-            if (e.miss > e.hit * 3 + 3 && list.size() > 1) {
-                it.remove();
-                env.curStates--;
+            // miss
+            if (addNew) {
+                e.miss++;
+            }
+            int n = 3;
+            if (e.miss > e.hit * n + n) {
+                list.remove(i);
+                if (e.cp.branches == 0) {
+                    // finished (its registers were DONE-cleaned): freed
+                    env.peakStates--;
+                }
             }
         }
+        env.maxStatesPerInsn = Math.max(env.maxStatesPerInsn, statesCnt);
         if (!addNew) {
             return 0;
         }
-        if (list.size() >= MAX_STATES_PER_INSN) {
-            list.remove(0);
-            env.curStates--;
-        }
+        env.totalStates++;
+        env.peakStates++;
         prevJmps = dc.jmpsProcessed;
         prevInsns = env.insnProcessed;
         VerifierState copy = cur.copy();
         copy.insnIdx = idx;
         Checkpoint cp = new Checkpoint(copy, cur.parent);
         cur.parent = cp;
+        // the current state starts a new segment below the checkpoint: no marks yet
+        for (int f = 0; f <= cur.curframe; f++) {
+            java.util.Arrays.fill(cur.frame[f].regLive, (byte) 0);
+            java.util.Arrays.fill(cur.frame[f].slotLive, (byte) 0);
+        }
         list.add(new Entry(cp));
-        env.totalStates++;
-        env.curStates++;
-        env.peakStates = Math.max(env.peakStates, env.curStates);
-        env.maxStatesPerInsn = Math.max(env.maxStatesPerInsn, list.size());
         return 0;
     }
 
+    /**
+     * Models propagate_liveness(): what the explored state's continuations read, the current
+     * state's continuations (the same ones) read too; the marks go on up the current state's
+     * checkpoints (mark_reg_read() starting at the current state's own register).
+     */
+    private static void propagateLiveness(VerifierState old, VerifierState cur) {
+        FuncState fo = old.frame[0];
+        FuncState fc = cur.frame[0];
+        for (int r = 0; r < Bpf.BPF_REG_FP; r++) {
+            if ((fo.regLive[r] & FuncState.REG_LIVE_READ) != 0 && (fc.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                fc.regLive[r] |= FuncState.REG_LIVE_READ;
+                DoCheck.walkRead(cur, r, false);
+            }
+        }
+        for (int spi = 0; spi < FuncState.SLOTS; spi++) {
+            if ((fo.slotLive[spi] & FuncState.REG_LIVE_READ) != 0 && (fc.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
+                fc.slotLive[spi] |= FuncState.REG_LIVE_READ;
+                DoCheck.walkRead(cur, spi, true);
+            }
+        }
+    }
+
+    /** Models states_maybe_looping(): the current frame's registers identical (ids not remapped). */
+    private static boolean statesMaybeLooping(VerifierState old, VerifierState cur) {
+        if (old.curframe != cur.curframe) {
+            return false;
+        }
+        RegState[] a = old.regs();
+        RegState[] b = cur.regs();
+        for (int r = 0; r < Bpf.MAX_BPF_REG; r++) {
+            if (!a[r].equals(b[r])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Models states_equal(); {@code exact} compares without the "covers" relaxations. */
-    static boolean statesEqual(VerifierState old, VerifierState cur, boolean exact, boolean allowUninitStack) {
+    /**
+     * Read marks are kept for single-function programs only (the model does not link call frames'
+     * registers to their checkpoints); with bpf-to-bpf calls every register is compared.
+     */
+    private boolean liveness() {
+        return env.subprogCount() == 1;
+    }
+
+    /**
+     * Models states_equal(); {@code exact} compares without the "covers" relaxations;
+     * {@code live}: registers and slots the explored state's continuations never read
+     * (no REG_LIVE_READ) are not compared.
+     */
+    static boolean statesEqual(VerifierState old, VerifierState cur, boolean exact, boolean allowUninitStack, boolean live) {
         if (old.curframe != cur.curframe) {
             return false;
         }
@@ -106,11 +186,14 @@ final class IsStateVisited {
                 return false;
             }
             for (int r = 0; r < Bpf.MAX_BPF_REG; r++) {
+                if (live && !exact && (fo.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                    continue;
+                }
                 if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact)) {
                     return false;
                 }
             }
-            if (!stacksafe(fo, fc, idmap, exact, allowUninitStack)) {
+            if (!stacksafe(fo, fc, idmap, exact, allowUninitStack, live)) {
                 return false;
             }
         }
@@ -141,31 +224,85 @@ final class IsStateVisited {
         return back == null || back == oldId;
     }
 
-    /** Models regsafe(). */
+    /** Models range_within(): every bound of {@code old} contains {@code cur}'s. */
+    private static boolean rangeWithin(RegState old, RegState cur) {
+        return Long.compareUnsigned(old.umin(), cur.umin()) <= 0 && Long.compareUnsigned(old.umax(), cur.umax()) >= 0
+                && old.smin() <= cur.smin() && old.smax() >= cur.smax()
+                && Integer.compareUnsigned(old.u32min(), cur.u32min()) <= 0
+                && Integer.compareUnsigned(old.u32max(), cur.u32max()) >= 0
+                && old.s32min() <= cur.s32min() && old.s32max() >= cur.s32max();
+    }
+
+    /** A fresh temporary id for check_scalar_ids() (above every id a program can have). */
+    private static int tmpId(Map<Integer, Integer> idmap) {
+        int n = idmap.getOrDefault(Integer.MIN_VALUE, 0x40000000) + 1;
+        idmap.put(Integer.MIN_VALUE, n);
+        return n;
+    }
+
+    /** Models check_scalar_ids(): a zero id pairs with anything not yet claimed. */
+    private static boolean checkScalarIds(int oldId, int curId, Map<Integer, Integer> idmap) {
+        // the BPF_ADD_CONST flags were compared equal before; the ids proper are mapped
+        oldId &= ~CheckAluOp.BPF_ADD_CONST;
+        curId &= ~CheckAluOp.BPF_ADD_CONST;
+        oldId = oldId != 0 ? oldId : tmpId(idmap);
+        curId = curId != 0 ? curId : tmpId(idmap);
+        return checkIds(oldId, curId, idmap);
+    }
+
+    /** Models regs_exact(): the same register, ids mapped one to one. */
+    private static boolean regsExact(RegState rold, RegState rcur, Map<Integer, Integer> idmap) {
+        if (rold.type() != rcur.type() || rold.flags() != rcur.flags() || rold.off() != rcur.off()
+                || !rold.var().equals(rcur.var()) || rold.smin() != rcur.smin() || rold.smax() != rcur.smax()
+                || rold.umin() != rcur.umin() || rold.umax() != rcur.umax() || rold.s32min() != rcur.s32min()
+                || rold.s32max() != rcur.s32max() || rold.u32min() != rcur.u32min() || rold.u32max() != rcur.u32max()
+                || rold.btfId() != rcur.btfId() || rold.btf() != rcur.btf() || rold.frameno() != rcur.frameno()
+                || rold.memSize() != rcur.memSize()) {
+            return false;
+        }
+        return checkIds(rold.id(), rcur.id(), idmap) && checkIds(rold.refObjId(), rcur.refObjId(), idmap);
+    }
+
+    /**
+     * Models regsafe(). Without precision tracking every scalar is compared as the kernel compares
+     * a precise one (range_within(), tnum_in(), check_scalar_ids()): never more pruning than the
+     * kernel, sometimes less.
+     */
     private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, boolean exact) {
         if (exact) {
-            if (rold.type() != rcur.type() || rold.flags() != rcur.flags() || rold.off() != rcur.off()
-                    || !rold.var().equals(rcur.var()) || rold.btfId() != rcur.btfId() || rold.btf() != rcur.btf()
-                    || rold.frameno() != rcur.frameno() || rold.memSize() != rcur.memSize()) {
-                return false;
-            }
-            return checkIds(rold.id(), rcur.id(), idmap) && checkIds(rold.refObjId(), rcur.refObjId(), idmap);
+            return regsExact(rold, rcur, idmap);
         }
         if (rold.type() == RegType.NOT_INIT) {
             return true;
         }
-        if (rold.type() != rcur.type()) {
+        if (rold.type() != rcur.type() || rold.flags() != rcur.flags()) {
             return false;
         }
-        if (rold.type() == RegType.SCALAR_VALUE) {
-            return rold.var().contains(rcur.var());
+        switch (rold.type()) {
+            case SCALAR_VALUE -> {
+                int oc = rold.id() & CheckAluOp.BPF_ADD_CONST;
+                int cc = rcur.id() & CheckAluOp.BPF_ADD_CONST;
+                if (oc != cc) {
+                    return false;
+                }
+                if (oc != 0 && rold.off() != rcur.off()) {
+                    return false;
+                }
+                return rangeWithin(rold, rcur) && rold.var().contains(rcur.var())
+                        && checkScalarIds(rold.id(), rcur.id(), idmap);
+            }
+            case PTR_TO_MEM -> {
+                if (rold.off() != rcur.off() || rold.memSize() != rcur.memSize() || rold.btfId() != rcur.btfId()
+                        || rold.btf() != rcur.btf()) {
+                    return false;
+                }
+                return rangeWithin(rold, rcur) && rold.var().contains(rcur.var())
+                        && checkIds(rold.id(), rcur.id(), idmap) && checkIds(rold.refObjId(), rcur.refObjId(), idmap);
+            }
+            default -> {
+                return regsExact(rold, rcur, idmap);
+            }
         }
-        if (rold.flags() != rcur.flags() || rold.off() != rcur.off() || rold.btfId() != rcur.btfId()
-                || rold.btf() != rcur.btf() || rold.frameno() != rcur.frameno() || rold.memSize() != rcur.memSize()
-                || !rold.var().contains(rcur.var())) {
-            return false;
-        }
-        return checkIds(rold.id(), rcur.id(), idmap) && checkIds(rold.refObjId(), rcur.refObjId(), idmap);
     }
 
     /** Models stacksafe(). */
@@ -174,9 +311,14 @@ final class IsStateVisited {
      * scalar), so a STACK_INVALID byte then only covers bytes that hold no pointer.
      */
     private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, boolean exact,
-                                     boolean allowUninitStack) {
+                                     boolean allowUninitStack, boolean live) {
         int n = Math.max(old.allocatedStack, cur.allocatedStack);
         for (int b = 0; b < n; b++) {
+            if (live && !exact && (old.slotLive[b / 8] & FuncState.REG_LIVE_READ) == 0) {
+                // the explored state didn't use this slot
+                b += 7;
+                continue;
+            }
             byte to = old.slotType[b];
             byte tc = cur.slotType[b];
             if (exact) {

@@ -81,6 +81,10 @@ final class PrepareFuncExit {
             return 0;
         }
         RegState r0 = dc.reg(BPF_REG_0);
+        if (r0.type() != RegType.NOT_INIT) {
+            // check_reg_arg(BPF_REG_0, SRC_OP) of the exit
+            dc.markRegRead(BPF_REG_0);
+        }
         if (r0.type() == RegType.NOT_INIT) {
             return env.err(Errno.EACCES, "R0 !read_ok\n");
         }

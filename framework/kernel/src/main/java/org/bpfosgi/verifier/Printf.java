@@ -29,8 +29,12 @@ final class Printf {
             }
             boolean left = false;
             boolean zero = false;
-            while (i < fmt.length() && (fmt.charAt(i) == '-' || fmt.charAt(i) == '0')) {
-                if (fmt.charAt(i) == '-') {
+            boolean alt = false;
+            while (i < fmt.length() && (fmt.charAt(i) == '-' || fmt.charAt(i) == '0' || fmt.charAt(i) == '#')) {
+                if (fmt.charAt(i) == '#') {
+                    // the kernel's vsprintf prefixes 0x even for 0 ("%#llx" of 0 is "0x0")
+                    alt = true;
+                } else if (fmt.charAt(i) == '-') {
                     left = true;
                 } else {
                     zero = true;
@@ -51,7 +55,7 @@ final class Printf {
             switch (conv) {
                 case 'd', 'i' -> s = String.valueOf(arg instanceof Number n ? n.longValue() : 0);
                 case 'u' -> s = unsigned(arg);
-                case 'x' -> s = hex(arg);
+                case 'x' -> s = (alt ? "0x" : "") + hex(arg);
                 case 'c' -> s = arg instanceof Character ch ? ch.toString() : Character.toString((char) ((Number) arg).intValue());
                 default -> s = String.valueOf(arg);
             }

@@ -2,8 +2,8 @@ package org.bpfosgi.verifier;
 
 /**
  * Models kernel/bpf/tnum.c: a tracked number, {@code value} holds the known bits, {@code mask}
- * the unknown ones (a bit set in mask is unknown; value has it clear). This is the scalar's
- * value type; the next issue adds signed/unsigned ranges beside it.
+ * the unknown ones (a bit set in mask is unknown; value has it clear). The register's
+ * {@code var_off}; its signed/unsigned ranges are in {@link RegState} / {@link RegBounds}.
  */
 public record Tnum(long value, long mask) {
     public static final Tnum UNKNOWN = new Tnum(0, -1L);
@@ -101,6 +101,66 @@ public record Tnum(long value, long mask) {
         return new Tnum(value >> shift, mask >> shift);
     }
 
+    /** Models tnum_arshift(a, shift, 32): the low halves shifted as s32, zero-extended. */
+    public Tnum arshift32(int shift) {
+        return new Tnum(((int) value >> shift) & 0xffffffffL, ((int) mask >> shift) & 0xffffffffL);
+    }
+
+    /** Models tnum_range(min, max). */
+    public static Tnum range(long min, long max) {
+        long chi = min ^ max;
+        int bits = 64 - Long.numberOfLeadingZeros(chi);
+        if (bits > 63) {
+            return UNKNOWN;
+        }
+        long delta = (1L << bits) - 1;
+        return new Tnum(min & ~delta, delta);
+    }
+
+    /** Models tnum_intersect(). */
+    public Tnum intersect(Tnum b) {
+        long v = value | b.value;
+        long mu = mask & b.mask;
+        return new Tnum(v & ~mu, mu);
+    }
+
+    /** Models tnum_clear_subreg(). */
+    public Tnum clearSubreg() {
+        return rshift(32).lshift(32);
+    }
+
+    /** Models tnum_with_subreg(reg, subreg). */
+    public Tnum withSubreg(Tnum sub) {
+        return clearSubreg().or(sub.subreg());
+    }
+
+    /** Models tnum_const_subreg(). */
+    public Tnum constSubreg(long v) {
+        return withSubreg(constant(v & 0xffffffffL));
+    }
+
+    /** Models tnum_subreg_is_const(). */
+    public boolean subregIsConst() {
+        return (mask & 0xffffffffL) == 0;
+    }
+
+    /** Models tnum_cast(a, size). */
+    public Tnum cast(int size) {
+        if (size >= 8) {
+            return this;
+        }
+        long m = (1L << (size * 8)) - 1;
+        return new Tnum(value & m, mask & m);
+    }
+
+    /** Models tnum_is_aligned(). */
+    public boolean isAligned(long size) {
+        if (size == 0) {
+            return true;
+        }
+        return ((value | mask) & (size - 1)) == 0;
+    }
+
     /** Models tnum_mul() (the kernel's shift-and-add form). */
     public Tnum mul(Tnum b) {
         Tnum a = this;
@@ -131,9 +191,15 @@ public record Tnum(long value, long mask) {
         return (b.value & ~mask) == value;
     }
 
-    /** Models tnum_strn(): "(0x0; 0x7)". */
+    /**
+     * Models tnum_strn() of kernel/bpf/log.c (v6.12): a constant prints as {@code %llu} when
+     * is_unum_decimal() (at most U16_MAX), else {@code %#llx}; otherwise "(0x0; 0x7)".
+     */
     @Override
     public String toString() {
+        if (mask == 0) {
+            return Long.compareUnsigned(value, 0xffff) <= 0 ? Long.toString(value) : "0x" + Long.toHexString(value);
+        }
         return "(0x" + Long.toHexString(value) + "; 0x" + Long.toHexString(mask) + ")";
     }
 }

@@ -204,55 +204,102 @@ final class VerifierLogPrinter {
         return sb.toString();
     }
 
-    /** Models print_reg_state(). */
+    /** Models print_reg_state() (log.c, v6.12; no precision marks in the model). */
     static String regStr(RegState r, int frameno) {
-        if (r.type() == RegType.SCALAR_VALUE) {
-            if (r.var().isConst()) {
-                return snum(r.var().value());
-            }
-            return r.var().isUnknown() ? "scalar()" : "scalar(var_off=" + r.var() + ")";
+        if (r.type() == RegType.SCALAR_VALUE && r.var().isConst()) {
+            return snum(r.var().value());
         }
+        StringBuilder sb = new StringBuilder(r.type() == RegType.SCALAR_VALUE ? "scalar" : r.typeStr());
         if (r.type() == RegType.PTR_TO_STACK) {
-            String p = frameno != r.frameno() ? "fp[" + r.frameno() + "]" : "fp";
+            if (frameno != r.frameno()) {
+                sb.append('[').append(r.frameno()).append(']');
+            }
             if (r.var().isConst()) {
-                return p + (r.var().value() + r.off());
+                return sb.append(snum(r.var().value() + r.off())).toString();
             }
         }
-        StringBuilder sb = new StringBuilder(r.typeStr());
         if (r.type() == RegType.PTR_TO_BTF_ID && r.btf() != null) {
             sb.append(r.btf().btf().name(r.btfId()));
         }
         sb.append('(');
-        String sep = "";
+        String[] sep = {""};
         if (r.id() != 0) {
-            sb.append("id=").append(r.id());
-            sep = ",";
+            sb.append(sep[0]).append("id=").append(r.id() & ~CheckAluOp.BPF_ADD_CONST);
+            sep[0] = ",";
+        }
+        if ((r.id() & CheckAluOp.BPF_ADD_CONST) != 0) {
+            sb.append(r.off() >= 0 ? "+" : "").append(r.off());
         }
         if (r.refObjId() != 0) {
-            sb.append(sep).append("ref_obj_id=").append(r.refObjId());
-            sep = ",";
+            sb.append(sep[0]).append("ref_obj_id=").append(r.refObjId());
+            sep[0] = ",";
         }
-        if (r.off() != 0) {
-            sb.append(sep).append("off=").append(r.off());
-            sep = ",";
+        if (r.type() != RegType.SCALAR_VALUE && r.off() != 0) {
+            sb.append(sep[0]).append("off=").append(snum(r.off()));
+            sep[0] = ",";
         }
         if (r.type() == RegType.PTR_TO_MEM) {
-            sb.append(sep).append("sz=").append(r.memSize());
-            sep = ",";
+            sb.append(sep[0]).append("sz=").append(r.memSize());
+            sep[0] = ",";
         }
-        if (!r.var().isConst()) {
-            sb.append(sep).append("var_off=").append(r.var());
+        if (r.var().isConst()) {
+            if (r.var().value() != 0) {
+                sb.append(sep[0]).append("imm=").append(snum(r.var().value()));
+                sep[0] = ",";
+            }
+        } else {
+            printScalarRanges(sb, r, sep);
+            if (!r.var().isUnknown()) {
+                sb.append(sep[0]).append("var_off=").append(r.var());
+                sep[0] = ",";
+            }
         }
         sb.append(')');
         return sb.toString();
     }
 
-    /**
-     * Models verbose_snum(): small numbers in decimal, others in hex. The exact cut-off is from
-     * memory (unsure); the model uses decimal within the 16-bit range.
-     */
+    /** Models print_scalar_ranges(): equal bounds share one value ("smax=umax=smax32=umax32=255"). */
+    private static void printScalarRanges(StringBuilder sb, RegState r, String[] sep) {
+        String[] names = {"smin", "smax", "umin", "umax", "smin32", "smax32", "umin32", "umax32"};
+        long s32min = r.s32min() >= -32768 && r.s32min() <= 32767 ? r.s32min() : r.s32min() & 0xffffffffL;
+        long s32max = r.s32max() >= -32768 && r.s32max() <= 32767 ? r.s32max() : r.s32max() & 0xffffffffL;
+        long[] vals = {r.smin(), r.smax(), r.umin(), r.umax(), s32min, s32max, r.u32min() & 0xffffffffL,
+            r.u32max() & 0xffffffffL};
+        boolean[] omit = {r.smin() == Long.MIN_VALUE, r.smax() == Long.MAX_VALUE, r.umin() == 0, r.umax() == -1L,
+            r.s32min() == Integer.MIN_VALUE, r.s32max() == Integer.MAX_VALUE, r.u32min() == 0, r.u32max() == -1};
+        for (int m1 = 0; m1 < 8; m1++) {
+            if (omit[m1]) {
+                continue;
+            }
+            boolean neg1 = names[m1].charAt(0) == 's' && vals[m1] < 0;
+            sb.append(sep[0]).append(names[m1]).append('=');
+            sep[0] = ",";
+            for (int m2 = m1 + 2; m2 < 8; m2 += 2) {
+                if (omit[m2] || vals[m2] != vals[m1]) {
+                    continue;
+                }
+                boolean neg2 = names[m2].charAt(0) == 's' && vals[m2] < 0;
+                if (neg2 != neg1) {
+                    continue;
+                }
+                omit[m2] = true;
+                sb.append(names[m2]).append('=');
+            }
+            sb.append(names[m1].charAt(0) == 's' ? snum(vals[m1]) : unum(vals[m1]));
+        }
+    }
+
+    /** Models verbose_snum(): decimal within is_snum_decimal() (S16_MIN..S16_MAX), else %#llx. */
     static String snum(long v) {
-        if (v >= -32768 && v <= 65535) {
+        if (v >= -32768 && v <= 32767) {
+            return Long.toString(v);
+        }
+        return "0x" + Long.toHexString(v);
+    }
+
+    /** Models verbose_unum(): decimal up to U16_MAX, else %#llx. */
+    static String unum(long v) {
+        if (Long.compareUnsigned(v, 0xffff) <= 0) {
             return Long.toString(v);
         }
         return "0x" + Long.toHexString(v);

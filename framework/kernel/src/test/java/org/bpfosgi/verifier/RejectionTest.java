@@ -297,7 +297,8 @@ class RejectionTest {
     @Test
     void kfuncArgStackMemoryTooSmall() {
         k.assertRejected(prog("r2 = 5\n*(u32 *)(r10 -4) = r2\nr1 = r10\nr1 += -4\n"
-                + "call bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), EACCES, "invalid indirect access to stack R1 off=-4 size=8\n");
+                + "call bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), EINVAL, "invalid indirect access to stack R1 off=-4 size=8\n");
+        // (check_stack_access_within_bounds(): the end above the frame pointer is -EINVAL)
     }
 
     @Test
@@ -422,7 +423,7 @@ class RejectionTest {
 
     @Test
     void unboundedPointerMath() {
-        k.assertRejected(prog("r1 = *(u64 *)(r1 +0)\nr2 = *(u64 *)(r1 +0)\nr3 = r10\nr3 += r2\nr0 = 0\nexit"), EACCES,
+        k.assertRejected(prog("r1 = *(u64 *)(r1 +0)\nr2 = *(u64 *)(r1 +0)\nr3 = r10\nr3 += r2\nr0 = 0\nexit"), EINVAL,
                 "math between fp pointer and register with unbounded min value is not allowed\n");
     }
 
@@ -440,7 +441,7 @@ class RejectionTest {
 
     @Test
     void misalignedStack() {
-        k.assertRejected(prog("*(u32 *)(r10 -6) = 1\nr0 = 0\nexit"), EACCES, "misaligned stack access off (0x0; 0x0)+0+-6 size 4\n");
+        k.assertRejected(prog("*(u32 *)(r10 -6) = 1\nr0 = 0\nexit"), EACCES, "misaligned stack access off 0+0+-6 size 4\n");
     }
 
     @Test
@@ -530,7 +531,8 @@ class RejectionTest {
     void helperReadsUninitStack() {
         BpfProgLoadAttr a = k.attr(prog("r1 = r10\nr1 += -8\nr2 = 8\ncall bpf_trace_printk\nexit"), 1)
                 .withCapabilities(BpfProgLoadAttr.CAP_BPF);
-        assertAttrRejected(a, EACCES, "invalid indirect access to stack R1 off=-8 size=8\n");
+        // helpers check the bounds as a write (always down to -512, growing the stack), then each byte
+        assertAttrRejected(a, EACCES, "invalid indirect read from stack R1 off -8+0 size 8\n");
         BpfProgLoadAttr b = k.attr(prog("*(u32 *)(r10 -4) = 0\nr1 = r10\nr1 += -8\nr2 = 8\ncall bpf_trace_printk\nexit"), 1)
                 .withCapabilities(BpfProgLoadAttr.CAP_BPF);
         assertAttrRejected(b, EACCES, "invalid indirect read from stack R1 off -8+0 size 8\n");
@@ -584,7 +586,26 @@ class RejectionTest {
     @Test
     void combinedStackTooLarge() {
         k.assertRejected(prog("*(u64 *)(r10 -512) = 0\ncall f\nr0 = 0\nexit\nf:\n*(u64 *)(r10 -8) = 0\nr0 = 0\nexit"),
-                EACCES, "combined stack size of 2 calls is 544. Too large\n");
+                EACCES, "combined stack size of 2 calls is 528. Too large\n");
+    }
+
+    @Test
+    void atomicsThroughTrustedBtfPointersFollowBtfStructAccess() {
+        // check_atomic() refuses only ctx, packet, flow-keys, socket and arena pointers
+        ProgLoadResult r = k.load(prog("r1 = *(u64 *)(r1 +0)\nr2 = 1\nlock *(u64 *)(r1 +0) += r2\nr0 = 0\nexit"));
+        assertTrue(r.ok(), r.log());
+        k.assertRejected(prog("r2 = 1\nlock *(u64 *)(r1 +0) += r2\nr0 = 0\nexit"), EACCES,
+                "BPF_ATOMIC stores into R1 ctx is not allowed\n");
+        // strict_alignment_once: every pointer type is checked strictly
+        k.assertRejected(prog("r1 = *(u64 *)(r1 +0)\nr2 = 1\nlock *(u32 *)(r1 +2) += r2\nr0 = 0\nexit"), EACCES,
+                "misaligned access off 0+0+2 size 4\n");
+    }
+
+    @Test
+    void stackFramesAreRoundedTo16ForTheJit() {
+        // round_up_stack_depth() with jit_requested: 496 + 16 fits (the interpreter's 32 would not)
+        ProgLoadResult r = k.load(prog("*(u64 *)(r10 -496) = 0\ncall f\nr0 = 0\nexit\nf:\n*(u64 *)(r10 -8) = 0\nr0 = 0\nexit"));
+        assertTrue(r.ok(), r.log());
     }
 
     @Test

@@ -176,6 +176,7 @@ class SoundnessTest {
 
     /** Writes one program text. */
     private static final class Gen {
+        private static final String[] SIZES = {"u8", "u16", "u32", "u64"};
         private final Random rnd;
         private final StringBuilder sb = new StringBuilder();
         private int label;
@@ -239,6 +240,73 @@ class SoundnessTest {
             return sb.toString();
         }
 
+        /**
+         * A variable-offset stack access: a random value masked (sometimes shifted down, or made
+         * signed), added to fp + base, then a store or load of 1-8 bytes at a random insn offset.
+         * Misaligned, out-of-frame and unbounded offsets are the verifier's to refuse.
+         */
+        private void varOffStack() {
+            long[] masks = {1, 3, 7, 8, 0xc, 0x18, 0x38, 0xf8, 0x1f8, 0x7ffffff8L, 0xff, -8};
+            int[] bases = {-8, -16, -32, -64, -256, -512, 0};
+            int sizeIdx = r(4);
+            int size = 1 << sizeIdx;
+            long mask;
+            int base;
+            int off = 0;
+            if (malice()) {
+                mask = masks[r(masks.length)];
+                base = bases[r(bases.length)];
+                off = r(3) == 0 ? -8 * r(3) : r(4) == 0 ? r(8) - 4 : 0;
+            } else {
+                // aligned and inside the frame: a multiple of the size, below fp - (mask + size)
+                mask = (long) size * (1 + r(7)) & ~(long) (size - 1);
+                base = -(int) (mask + size) - 8 * r(20);
+            }
+            emit("r2 = *(u64 *)(r6 +0)");
+            emit("r2 &= " + mask);
+            emit("r3 = r10");
+            emit("r3 += " + base);
+            emit("r3 += r2");
+            String o = off < 0 ? String.valueOf(off) : "+" + off;
+            if (r(2) == 0) {
+                emit("*(" + SIZES[sizeIdx] + " *)(r3 " + o + ") = " + (r(2) == 0 ? "r2" : "1"));
+            } else {
+                emit("r4 = *(" + SIZES[sizeIdx] + " *)(r3 " + o + ")");
+                init[4] = true;
+            }
+            init[2] = true;
+            init[3] = false;
+        }
+
+        /**
+         * A random value through one or two ALU operations (64- or 32-bit) and a bounding branch,
+         * then used as a byte offset below fp-64: accepted exactly when the scalar bounds prove it
+         * stays in the frame, so a bounds bug shows up as an oops.
+         */
+        private void boundedOffset() {
+            String[] ops = {"+=", "-=", "*=", "|=", "&=", "^=", "<<=", ">>=", "s>>=", "/=", "%="};
+            emit("r2 = *(u64 *)(r6 +0)");
+            emit("r2 &= " + (new int[] {0xf, 0x3f, 0xff, 0xffff})[r(4)]);
+            for (int i = 0; i <= r(2); i++) {
+                String op = ops[r(ops.length)];
+                String w = r(3) == 0 ? "w2" : "r2";
+                int k = op.contains("<") || op.contains(">") ? r(8) : op.equals("/=") || op.equals("%=") ? 1 + r(9) : r(40) - 8;
+                emit(w + " " + op + " " + k);
+            }
+            if (malice()) {
+                String[] cmp = {">", ">=", "s>", "s>=", "<", "<="};
+                emit("if " + (r(4) == 0 ? "w2" : "r2") + " " + cmp[r(cmp.length)] + " " + r(80) + " goto +4");
+            } else {
+                emit("if r2 > " + r(64) + " goto +4");
+            }
+            emit("r3 = r10");
+            emit("r3 += -64");
+            emit("r3 += r2");
+            emit("*(u8 *)(r3 +0) = 1");
+            init[2] = true;
+            init[3] = false;
+        }
+
         /** A register to read: an initialised one (any, when malicious). */
         private String reg() {
             if (malice()) {
@@ -282,7 +350,7 @@ class SoundnessTest {
         }
 
         private void snippet() {
-            switch (r(15)) {
+            switch (r(17)) {
                 case 0 -> emit(dst() + " = " + (r(2000) - 1000));
                 case 1 -> emit(dst().replace('r', 'w') + " = " + r(1 << 20));
                 case 2 -> {
@@ -359,6 +427,8 @@ class SoundnessTest {
                     init[2] = true;
                     init[3] = false;
                 }
+                case 14 -> varOffStack();
+                case 15 -> boundedOffset();
                 default -> {
                     if (malice()) {
                         emit("r2 = *(u64 *)(r1 +" + 8 * r(3) + ")");

@@ -41,7 +41,8 @@ class VerifierLogTest {
         assertTrue(r.ok(), r.log());
         assertTrue(r.log().startsWith("func#0 @0\n0: R1=ctx() R10=fp0\n"), r.log());
         assertTrue(r.log().contains("\nfrom 3 to 5: R0=0 R1=trusted_ptr_st_ops_args() R2=0 R10=fp0\n"), r.log());
-        assertTrue(r.log().endsWith("processed 7 insns (limit 1000000) max_states_per_insn 1 total_states 2 peak_states 2 mark_read 0\n"),
+        // is_state_visited(): no checkpoint before 2 jumps and 8 instructions (the kernel's 9.1 example)
+        assertTrue(r.log().endsWith("processed 7 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n"),
                 r.log());
         k.progs.free(r.prog().id());
     }

@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+"""Differential corpus for the verifier model against the live kernel.
+
+Generates struct_ops programs from templates over the checks of the verifier model (variable
+offset stack accesses, scalar bounds of every ALU op, branch refinement and decided branches,
+pointer arithmetic, helper memory arguments, constants-only programs) and loads each into the
+running kernel with bpf(BPF_PROG_LOAD) as a BPF_PROG_TYPE_STRUCT_OPS program:
+
+  * target "dummy": bpf_dummy_ops.test_1 (no helpers; constants-only programs)
+  * target "tcp":   tcp_congestion_ops.ssthresh (the base helpers, bpf_get_prandom_u32 ...)
+
+and records, per program, the kernel's verdict, errno, error line (the last log line before the
+"processed" line) and processed line (log_level 1), in corpus.tsv next to this script. The first
+lines of corpus.tsv record `uname -r` and the seed.
+
+Usage (root, a kernel with BTF):  python3 generate.py            # regenerate corpus.tsv
+                                  python3 generate.py --check    # re-load every program, print
+                                                                 # the ones whose answer changed
+Nothing here is a test by itself: DifferentialCorpusTest compares the model with corpus.tsv.
+"""
+import ctypes
+import os
+import random
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus.tsv")
+SEED = 12
+
+# ---------------------------------------------------------------- encoding (include/uapi/linux/bpf.h)
+ALU, ALU64, JMP, JMP32 = 0x04, 0x07, 0x05, 0x06
+K, X = 0x00, 0x08
+OPS = {"+=": 0x00, "-=": 0x10, "*=": 0x20, "/=": 0x30, "|=": 0x40, "&=": 0x50, "<<=": 0x60, ">>=": 0x70,
+       "%=": 0x90, "^=": 0xa0, "=": 0xb0, "s>>=": 0xc0}
+JOPS = {"==": 0x10, ">": 0x20, ">=": 0x30, "&": 0x40, "!=": 0x50, "s>": 0x60, "s>=": 0x70, "<": 0xa0,
+        "<=": 0xb0, "s<": 0xc0, "s<=": 0xd0}
+SIZES = {1: 0x10, 2: 0x08, 4: 0x00, 8: 0x18}
+
+
+def ins(code, dst=0, src=0, off=0, imm=0):
+    return struct.pack("<BBhi", code, (src << 4) | dst, off, imm)
+
+
+def alu(op, dst, imm=None, src=None, w64=True, off=0):
+    cls = ALU64 if w64 else ALU
+    if src is not None:
+        return ins(cls | X | OPS[op], dst, src, off, 0)
+    return ins(cls | K | OPS[op], dst, 0, off, imm)
+
+
+def neg(dst, w64=True):
+    return ins((ALU64 if w64 else ALU) | 0x80, dst)
+
+
+def end(dst, bits, be):
+    return ins(ALU | (0x08 if be else 0) | 0xd0, dst, 0, 0, bits)
+
+
+def mov(dst, imm=None, src=None, w64=True, off=0):
+    return alu("=", dst, imm, src, w64, off)
+
+
+def ldx(size, dst, src, off, sx=False):
+    return ins(0x01 | (0x80 if sx else 0x60) | SIZES[size], dst, src, off, 0)
+
+
+def stx(size, dst, src, off):
+    return ins(0x03 | 0x60 | SIZES[size], dst, src, off, 0)
+
+
+def st(size, dst, off, imm):
+    return ins(0x02 | 0x60 | SIZES[size], dst, 0, off, imm)
+
+
+def jmp(op, dst, off, imm=None, src=None, w32=False):
+    cls = JMP32 if w32 else JMP
+    if src is not None:
+        return ins(cls | X | JOPS[op], dst, src, off, 0)
+    return ins(cls | K | JOPS[op], dst, 0, off, imm)
+
+
+def ja(off):
+    return ins(JMP | 0x00, 0, 0, off, 0)
+
+
+def call(helper):
+    return ins(JMP | 0x80, 0, 0, 0, helper)
+
+
+def exit_():
+    return ins(JMP | 0x90)
+
+
+R0_EXIT = [mov(0, 0), exit_()]
+PRANDOM = 7
+TRACE_PRINTK = 6
+
+
+# ---------------------------------------------------------------- templates
+def templates():
+    rnd = random.Random(SEED)
+    progs = []
+
+    def add(name, target, insns):
+        progs.append((name, target, b"".join(insns)))
+
+    masks = [1, 2, 3, 4, 6, 7, 8, 0xc, 0x18, 0x1c, 0x38, 0xf8, 0x1f8, 0x7ffffff8, -8]
+    # 1. variable-offset stack accesses: alignment, bounds, reads, writes
+    for i in range(420):
+        m = rnd.choice(masks)
+        base = rnd.choice([-8, -16, -32, -64, -256, -512, 0, -4])
+        size = rnd.choice([1, 2, 4, 8])
+        kind = rnd.choice(["st", "stx", "ldx", "stx_ldx", "st0_ldx"])
+        ioff = rnd.choice([0, 0, -8, 4, -1])
+        body = [call(PRANDOM), alu("&=", 0, m), mov(7, src=10), alu("+=", 7, base), alu("+=", 7, src=0)]
+        if kind == "st":
+            body += [st(size, 7, ioff, 1)]
+        elif kind == "stx":
+            body += [stx(size, 7, 0, ioff)]
+        elif kind == "ldx":
+            body += [ldx(size, 1, 7, ioff)]
+        elif kind == "stx_ldx":
+            body += [stx(size, 7, 0, ioff), ldx(size, 1, 7, ioff)]
+        else:
+            body += [st(size, 7, ioff, 0), ldx(size, 1, 7, ioff), mov(6, src=1)]
+        add("varoff_%d" % i, "tcp", body + R0_EXIT)
+
+    # 2. scalar bounds of every ALU op: the result is used as a byte offset below fp-64;
+    # the access is accepted exactly when the bounds prove 0 <= off < 64
+    ops = ["+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "%=", "^=", "s>>=", "neg", "=", "movsx8",
+           "movsx16", "movsx32", "be16", "be32", "le32"]
+    for i in range(520):
+        m = rnd.choice([0x7, 0xf, 0x1f, 0x3f, 0xff, 0xffff, 0x7fffffff])
+        op = rnd.choice(ops)
+        w64 = rnd.random() < 0.6
+        k = rnd.choice([0, 1, 2, 3, 5, 8, 16, 31, 32, 63, -1, -4, -128, 0x40])
+        body = [call(PRANDOM), alu("&=", 0, m)]
+        if rnd.random() < 0.3:
+            body += [alu("-=", 0, rnd.choice([1, 8, 32]))]
+        if op == "neg":
+            body += [neg(0, w64)]
+        elif op.startswith("movsx"):
+            bits = int(op[5:])
+            if bits == 32 and not w64:
+                bits = 16
+            body += [mov(0, src=0, w64=w64, off=bits)]
+        elif op in ("be16", "be32", "le32"):
+            body += [end(0, int(op[2:]), op.startswith("be"))]
+        elif op in ("<<=", ">>=", "s>>=") and rnd.random() < 0.5:
+            body += [mov(2, k & 63 if w64 else k & 31), alu(op, 0, src=2, w64=w64)]
+        elif rnd.random() < 0.3 and op not in ("/=", "%="):
+            body += [mov(2, k), alu(op, 0, src=2, w64=w64)]
+        else:
+            if op in ("/=", "%=") and k == 0:
+                k = 3
+            if op in ("<<=", ">>=", "s>>=") and not (0 <= k < (64 if w64 else 32)):
+                k = 3
+            body += [alu(op, 0, k, w64=w64)]
+        body += [mov(7, src=10), alu("+=", 7, -64), alu("+=", 7, src=0), st(1, 7, 0, 1)]
+        add("alu_%d" % i, "tcp", body + R0_EXIT)
+
+    # 3. branches: is_branch_taken on ranges and reg_set_min_max on both sides
+    jops = list(JOPS)
+    for i in range(420):
+        m = rnd.choice([0x7, 0xf, 0xff, 0x7fffffff, -1])
+        op = rnd.choice(jops)
+        w32 = rnd.random() < 0.3
+        k = rnd.choice([0, 1, 7, 8, 15, 16, 63, 64, 255, -1, -16, 0x80000000 - 1])
+        side = rnd.choice(["taken", "fall"])
+        sub = rnd.random() < 0.25
+        body = [call(PRANDOM), alu("&=", 0, m)]
+        if sub:
+            body += [alu("-=", 0, 8)]
+        if rnd.random() < 0.3:
+            body += [mov(6, src=0), alu("+=", 6, 4)]
+            use = 6
+        else:
+            use = 0
+        access = [mov(7, src=10), alu("+=", 7, -64), alu("+=", 7, src=use), st(1, 7, 0, 1)]
+        if side == "taken":
+            # fall-through exits, the target uses r0 as an offset
+            body += [jmp(op, 0, 2, imm=k, w32=w32), mov(0, 0), exit_()] + access
+        else:
+            body += [jmp(op, 0, len(access), imm=k, w32=w32)] + access
+        add("branch_%d" % i, "tcp", body + R0_EXIT)
+
+    # 4. reg-reg compares and JSET
+    for i in range(120):
+        op = rnd.choice(jops)
+        m1 = rnd.choice([0x7, 0xf, 0xff])
+        c = rnd.choice([0, 3, 8, 16, 255, 256])
+        body = [call(PRANDOM), alu("&=", 0, m1), mov(2, c)]
+        if rnd.random() < 0.5:
+            body += [mov(6, src=0), call(PRANDOM), alu("&=", 0, rnd.choice([0x3, 0xff])), mov(2, src=0), mov(0, src=6)]
+        access = [mov(7, src=10), alu("+=", 7, -64), alu("+=", 7, src=0), st(1, 7, 0, 1)]
+        if rnd.random() < 0.5:
+            body += [jmp(op, 0, 2, src=2), mov(0, 0), exit_()] + access
+        else:
+            body += [jmp(op, 0, len(access), src=2)] + access
+        add("regcmp_%d" % i, "tcp", body + R0_EXIT)
+
+    # 5. pointer arithmetic on the frame pointer
+    for i, (op, w64, src) in enumerate([(o, w, s) for o in ["+=", "-=", "*=", "&=", "|=", "^=", "<<=", "/="]
+                                        for w in (True, False) for s in ("k", "r0", "r1", "big")]):
+        body = [call(PRANDOM), alu("&=", 0, 0xff), mov(5, src=10)]
+        if src == "k":
+            body += [alu(op, 5, 8, w64=w64)]
+        elif src == "big":
+            body += [alu(op, 5, 0x20000000, w64=w64)]
+        else:
+            body += [alu(op, 5, src=int(src[1]), w64=w64)]
+        add("ptr_%d" % i, "tcp", body + R0_EXIT)
+    for i, extra in enumerate([[alu("-=", 5, src=1), mov(6, src=5)],
+                               [alu("-=", 1, src=5)],
+                               [mov(4, src=0), alu("<<=", 4, 32), alu("+=", 5, src=4)],
+                               [alu("+=", 5, -6), stx(8, 5, 3, 0)],
+                               [alu("+=", 5, 0x1fffffff), alu("+=", 5, 0x1fffffff)]]):
+        add("ptr_x_%d" % i, "tcp", [call(PRANDOM), mov(3, src=0), mov(5, src=10), mov(1, src=10)] + extra + R0_EXIT)
+
+    # 6. helper memory through variable-offset stack pointers (bpf_trace_printk(buf, size))
+    for i in range(80):
+        init = rnd.random() < 0.7
+        m = rnd.choice([0, 0x8, 0x18, 0x7, 0x1c])
+        base = rnd.choice([-32, -64, -16, -520, -8])
+        size = rnd.choice([8, 16, 40, 0, "var", "var0"])
+        body = []
+        if init:
+            body += [st(8, 10, -8 * j, 0) for j in range(1, 9)]
+        body += [call(PRANDOM), mov(6, src=0), alu("&=", 6, m) if m else mov(6, 0), mov(1, src=10), alu("+=", 1, base),
+                 alu("+=", 1, src=6)]
+        if size == "var":
+            body += [mov(8, src=1), call(PRANDOM), mov(2, src=0), mov(1, src=8)]
+        elif size == "var0":
+            body += [mov(8, src=1), call(PRANDOM), alu("&=", 0, 0xf), mov(2, src=0), mov(1, src=8)]
+        else:
+            body += [mov(2, size)]
+        body += [call(TRACE_PRINTK)]
+        add("helper_%d" % i, "tcp", body + R0_EXIT)
+
+    # 7. constants only (bpf_dummy_ops.test_1): ALU on constants, constant branches, stack rules
+    for i in range(160):
+        a = rnd.choice([0, 1, 7, -1, 255, 0x7fffffff, -128])
+        op = rnd.choice(ops[:11])
+        k = rnd.choice([1, 3, 8, 31, 0, -2])
+        w64 = rnd.random() < 0.5
+        if op in ("<<=", ">>=", "s>>=") and not (0 <= k < (64 if w64 else 32)):
+            k = 1
+        body = [mov(3, a), alu(op, 3, k, w64=w64)]
+        kind = rnd.choice(["ret", "branch", "stack", "stackvar"])
+        if kind == "branch":
+            body += [jmp(rnd.choice(jops), 3, 1, imm=rnd.choice([0, 1, 8, -1])), mov(0, 1)]
+        elif kind == "stack":
+            body += [mov(5, src=10), alu("+=", 5, rnd.choice([-8, -16, -6, -4, -512, -520, 8])),
+                     stx(rnd.choice([1, 4, 8]), 5, 3, 0)]
+        elif kind == "stackvar":
+            body += [alu("&=", 3, 0x38), mov(5, src=10), alu("+=", 5, -64), alu("+=", 5, src=3), stx(8, 5, 3, 0)]
+        add("const_%d" % i, "dummy", body + R0_EXIT)
+    for i, body in enumerate([
+            [mov(0, 0), ja(-1)],
+            [mov(0, 0), alu("+=", 0, 1), jmp("<", 0, -2, imm=100), exit_()],
+            [mov(6, 5), mov(0, 0), alu("+=", 0, 1), jmp("<", 0, -2, imm=25), mov(0, src=6), exit_()],
+            [mov(0, 0), alu("+=", 0, 1), jmp("<", 0, -2, imm=4000), exit_()],
+            [mov(0, 0), mov(2, 0), alu("+=", 0, 1), alu("+=", 2, 2), jmp("<", 0, -3, imm=50), exit_()],
+            [alu("/=", 3, 0), exit_()], [alu("<<=", 3, 64), exit_()], [neg(10), exit_()],
+            [mov(0, src=2), exit_()], [mov(10, 0), exit_()], [ldx(8, 0, 10, 0), exit_()],
+            [st(4, 10, -6, 1)] + R0_EXIT, [st(8, 10, -520, 1)] + R0_EXIT]):
+        add("misc_%d" % i, "dummy", body)
+    return progs
+
+
+# ---------------------------------------------------------------- the kernel side
+def load_btf_ids(path="/sys/kernel/btf/vmlinux"):
+    d = open(path, "rb").read()
+    _, _, _, hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from("<HBBIIIII", d, 0)
+    strs = d[hdr_len + str_off:hdr_len + str_off + str_len]
+
+    def name(off):
+        return strs[off:strs.index(b"\0", off)].decode()
+
+    skip = {1: 4, 3: 12, 14: 4, 17: 4}
+    per = {4: 12, 5: 12, 6: 8, 13: 8, 15: 12, 19: 12}
+    found = {}
+    p, end, tid = hdr_len + type_off, hdr_len + type_off + type_len, 0
+    while p < end:
+        name_off, info, _ = struct.unpack_from("<III", d, p)
+        p += 12
+        tid += 1
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        members = []
+        if kind in (4, 5):
+            for i in range(vlen):
+                members.append(name(struct.unpack_from("<I", d, p + 12 * i)[0]))
+        p += skip.get(kind, 0) + per.get(kind, 0) * vlen
+        if kind == 4 and name(name_off) in ("bpf_dummy_ops", "tcp_congestion_ops"):
+            found[name(name_off)] = (tid, members)
+    return {"dummy": (found["bpf_dummy_ops"][0], found["bpf_dummy_ops"][1].index("test_1")),
+            "tcp": (found["tcp_congestion_ops"][0], found["tcp_congestion_ops"][1].index("ssthresh"))}
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+BPF_PROG_LOAD, BPF_PROG_TYPE_STRUCT_OPS, NR_BPF = 5, 27, 321
+
+
+def kernel_load(code, btf_id, member, level=1):
+    ib = ctypes.create_string_buffer(code, len(code))
+    lic = ctypes.create_string_buffer(b"GPL")
+    logsz = 1 << 24
+    log = ctypes.create_string_buffer(logsz)
+    attr = bytearray(144)
+    struct.pack_into("<IIQQIIQ", attr, 0, BPF_PROG_TYPE_STRUCT_OPS, len(code) // 8, ctypes.addressof(ib),
+                     ctypes.addressof(lic), level, logsz, ctypes.addressof(log))
+    struct.pack_into("<I", attr, 68, member)
+    struct.pack_into("<I", attr, 108, btf_id)
+    a = ctypes.create_string_buffer(bytes(attr), len(attr))
+    fd = _libc.syscall(NR_BPF, BPF_PROG_LOAD, a, len(attr))
+    err = ctypes.get_errno()
+    if fd >= 0:
+        os.close(fd)
+        err = 0
+    lines = [l for l in log.value.decode(errors="replace").split("\n") if l]
+    processed = next((l for l in lines if l.startswith("processed ")), "")
+    before = lines[:lines.index(processed)] if processed in lines else lines
+    error = "" if fd >= 0 or not before else before[-1]
+    return err, error, processed
+
+
+ERRNO = {0: "OK", 1: "EPERM", 7: "E2BIG", 13: "EACCES", 14: "EFAULT", 22: "EINVAL", 524: "ENOTSUPP"}
+
+
+def run(ids, name, target, code):
+    err, error, processed = kernel_load(code, *ids[target])
+    return "\t".join([name, target, code.hex(), ERRNO.get(err, str(err)), processed, error])
+
+
+def main():
+    ids = load_btf_ids()
+    progs = templates()
+    if "--check" in sys.argv:
+        want = {}
+        with open(CORPUS) as f:
+            for line in f:
+                if not line.startswith("#"):
+                    want[line.split("\t", 1)[0]] = line.rstrip("\n")
+        changed = 0
+        for name, target, code in progs:
+            got = run(ids, name, target, code)
+            if want.get(name) != got:
+                changed += 1
+                print("changed: " + got)
+        print("checked %d programs, %d changed" % (len(progs), changed))
+        sys.exit(1 if changed else 0)
+    with open(CORPUS, "w") as f:
+        f.write("# kernel %s (uname -r), seed %d, generated by generate.py; columns: name target insns-hex errno "
+                "processed-line error-line\n" % (os.uname().release, SEED))
+        for name, target, code in progs:
+            f.write(run(ids, name, target, code) + "\n")
+    print("wrote %d programs to %s" % (len(progs), CORPUS))
+
+
+if __name__ == "__main__":
+    main()
