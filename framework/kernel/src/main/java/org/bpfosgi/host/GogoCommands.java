@@ -49,7 +49,8 @@ public final class GogoCommands {
             lastStatus.set(1);
         } catch (Exception | LinkageError e) {
             // a bug, not a user error: say so, but keep the machine running
-            err.println(name + ": internal error: " + e);
+            err.println(name + ": internal error: " + org.bpfosgi.kernel.Debug.describe(e));
+            org.bpfosgi.kernel.Debug.trace(e, err);
             lastStatus.set(1);
         } finally {
             out.flush();

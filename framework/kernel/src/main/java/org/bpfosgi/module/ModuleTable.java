@@ -276,8 +276,11 @@ public final class ModuleTable {
                 }
                 mod.setState(ModuleState.GOING);
                 freeModule(mod);
-                throw e instanceof KernelException ke ? ke
-                        : new KernelException(Errno.EINVAL, "module notifier failed: " + e);
+                if (e instanceof KernelException ke) {
+                    throw ke;
+                }
+                org.bpfosgi.kernel.Debug.trace(e, System.err);
+                throw new KernelException(Errno.EINVAL, "module notifier failed: " + org.bpfosgi.kernel.Debug.describe(e));
             }
         }
     }
@@ -295,7 +298,8 @@ public final class ModuleTable {
             // an init that throws (anything) is a failed init: the kernel's failure path, never a
             // module stuck in COMING
             ret = Errno.EINVAL.negative();
-            failure = mod.name() + ": init threw " + e;
+            org.bpfosgi.kernel.Debug.trace(e, System.err);
+            failure = mod.name() + ": init failed: " + org.bpfosgi.kernel.Debug.describe(e);
         }
         if (ret < 0) {
             if (failure != null && !failure.isEmpty()) {
