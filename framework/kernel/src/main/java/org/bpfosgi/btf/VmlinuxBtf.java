@@ -43,7 +43,7 @@ public final class VmlinuxBtf {
             if (!Files.isReadable(p)) {
                 throw new BtfException("cannot read vmlinux BTF " + p);
             }
-            return BtfFiles.read(p, null);
+            return BtfFiles.read(p);
         } catch (IOException e) {
             throw new BtfException("cannot read vmlinux BTF: " + e.getMessage(), e);
         }

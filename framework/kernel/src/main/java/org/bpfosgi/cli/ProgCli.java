@@ -106,11 +106,9 @@ public final class ProgCli {
         }
         String text;
         try {
-            text = Files.readString(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return error(err, "cannot read " + file + ": No such file or directory");
-        } catch (IOException e) {
-            return error(err, "cannot read " + file + ": " + e.getMessage());
+            text = UserFiles.text(file);
+        } catch (UserFiles.Unreadable e) {
+            return error(err, "cannot read " + file + ": " + e.reason());
         }
         ProgLoader.ProgSource src = ProgLoader.parse(text, file.toString());
         BpfProgLoadAttr attr = ProgLoader.toAttr(src, attach, logLevel, kernel.services());

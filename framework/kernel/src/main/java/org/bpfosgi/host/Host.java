@@ -160,7 +160,11 @@ public final class Host implements AutoCloseable {
             // the drop-in installer is in place before FileInstall's first scan (else FileInstall
             // would install a jar as a plain bundle), and holds any jar found there until boot is
             // done: built-in BTF must be folded into vmlinux before any module BTF exists
-            Files.createDirectories(config.deployDir().get());
+            Path d = config.deployDir().get();
+            if (Files.exists(d) && !Files.isDirectory(d)) {
+                throw new IOException("drop-in folder " + d + ": Not a directory");
+            }
+            Files.createDirectories(d);
             Bundle fileinstall = install(ctx, FILEINSTALL);
             dropIn = new DropInFolder(ctx, extender, kernel);
             dropIn.register(fileinstall);
@@ -311,6 +315,33 @@ public final class Host implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Runs one command with its arguments exactly as given (a one-shot {@code bpf-osgi CMD
+     * ARGS...}): a bpf-osgi command gets them untouched, never through Gogo's expansion of
+     * {@code $(...)} and {@code $VAR}; one of Gogo's own commands gets them single-quoted
+     * (literal in Gogo).
+     */
+    public int executeArgs(String cmd, List<String> args, PrintStream out, PrintStream err) {
+        if (commands.get(cmd).isPresent()) {
+            try {
+                return gogo.run(cmd, args, out, err);
+            } finally {
+                out.flush();
+                err.flush();
+            }
+        }
+        StringBuilder sb = new StringBuilder(cmd);
+        for (String a : args) {
+            sb.append(' ');
+            if (a.indexOf('\'') < 0) {
+                sb.append('\'').append(a).append('\'');
+            } else {
+                sb.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$")).append('"');
+            }
+        }
+        return execute(sb.toString(), out, err);
     }
 
     private static String firstWord(String line) {

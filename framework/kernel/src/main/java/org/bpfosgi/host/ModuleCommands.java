@@ -96,6 +96,12 @@ public final class ModuleCommands {
         }
         String file = args.get(0);
         Path jar = Path.of(file);
+        String why = org.bpfosgi.cli.UserFiles.whyNotReadable(jar);
+        if (why != null) {
+            // kmod: kmod_module_new_from_path/open failing is "could not load module F: strerror"
+            err.println("insmod: ERROR: could not load module " + file + ": " + why);
+            return 1;
+        }
         try {
             extender.insmod(jar);
             return 0;

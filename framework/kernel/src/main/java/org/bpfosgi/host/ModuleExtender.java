@@ -199,8 +199,10 @@ public final class ModuleExtender implements SynchronousBundleListener {
      * uninstalls the bundle again: nothing is left behind.
      */
     public Subsystem insmod(Path jar) {
-        if (!Files.isRegularFile(jar)) {
-            throw new KernelException(Errno.ENOENT, jar + ": No such file or directory");
+        String why = org.bpfosgi.cli.UserFiles.whyNotReadable(jar);
+        if (why != null) {
+            Errno e = why.equals("Is a directory") ? Errno.EISDIR : why.equals("Permission denied") ? Errno.EACCES : Errno.ENOENT;
+            throw new KernelException(e, jar + ": " + why);
         }
         SubsystemHeaders headers = readHeaders(jar);
         if (headers.builtin()) {

@@ -14,6 +14,7 @@ import java.util.Optional;
 
 import org.bpfosgi.cli.BtfCli;
 import org.bpfosgi.cli.IsaCli;
+import org.bpfosgi.cli.UserFiles;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.host.Host;
 
@@ -111,8 +112,8 @@ public final class Main {
             err.println("bpf-osgi: usage: run FILE");
             return 1;
         }
-        if (cmd.equals("run") && !Files.isReadable(Path.of(args.get(0)))) {
-            err.println("bpf-osgi: cannot read " + args.get(0) + ": No such file or directory");
+        if (cmd.equals("run") && UserFiles.whyNotReadable(Path.of(args.get(0))) != null) {
+            err.println("bpf-osgi: cannot read " + args.get(0) + ": " + UserFiles.whyNotReadable(Path.of(args.get(0))));
             return 1;
         }
         if (isMachineless(cmd, args)) {
@@ -137,17 +138,21 @@ public final class Main {
                 }
                 case "run" -> runScript(host, Path.of(args.get(0)), out, err);
                 case "demo" -> demo(host, out, err);
-                default -> host.execute(commandLine(cmd, args), out, err);
+                default -> host.executeArgs(cmd, args, out, err);
             };
         } catch (KernelException e) {
             err.println("bpf-osgi: " + e.getMessage());
             return 1;
+        } catch (java.nio.file.FileSystemException e) {
+            err.println("bpf-osgi: " + e.getFile() + ": " + UserFiles.reason(e));
+            return 1;
         } catch (IOException | IllegalArgumentException e) {
             // includes a BtfException: --vmlinux naming something that is not BTF
-            err.println("bpf-osgi: " + e.getMessage());
+            err.println("bpf-osgi: " + org.bpfosgi.kernel.Debug.describe(e));
             return 1;
         } catch (Exception e) {
-            err.println("bpf-osgi: " + e);
+            err.println("bpf-osgi: " + org.bpfosgi.kernel.Debug.describe(e));
+            org.bpfosgi.kernel.Debug.trace(e, err);
             return 1;
         }
     }
@@ -181,9 +186,9 @@ public final class Main {
     static int runScript(Host host, Path file, PrintStream out, PrintStream err) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            err.println("bpf-osgi: cannot read " + file + ": " + e.getMessage());
+            lines = UserFiles.text(file).lines().toList();
+        } catch (UserFiles.Unreadable e) {
+            err.println("bpf-osgi: cannot read " + file + ": " + e.reason());
             return 1;
         }
         return runLines(host, lines, out, err);
@@ -243,20 +248,6 @@ public final class Main {
             out.flush();
             host.execute(line, out, out);
         }
-    }
-
-    /** Re-quotes arguments for Gogo so a single command keeps its words as the shell gave them. */
-    static String commandLine(String cmd, List<String> args) {
-        StringBuilder sb = new StringBuilder(cmd);
-        for (String a : args) {
-            sb.append(' ');
-            if (a.isEmpty() || a.chars().anyMatch(c -> " \t\"'$;|{}()[]<>&\\".indexOf(c) >= 0)) {
-                sb.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            } else {
-                sb.append(a);
-            }
-        }
-        return sb.toString();
     }
 
     private static Path defaultBundles() {
