@@ -96,7 +96,7 @@ public final class Host implements AutoCloseable {
         // SCR reports a failing activate (a failed module init) through the DTOs the extender
         // reads; its own log line would be a stack trace on the user's terminal. SCR 2.2 takes
         // a number (or debug/info/warn/error); 0 is below ERROR, so nothing is printed.
-        props.put("ds.loglevel", org.bpfosgi.kernel.Debug.enabled() ? "debug" : "0");
+        props.put("ds.loglevel", org.bpfosgi.kernel.Debug.enabled() ? "warn" : "0");
         // Gogo's shell bundle also provides the converters (a bundle id to a Bundle for stop,
         // headers, ...), so it always runs; without a terminal it must neither read stdin nor
         // stop the framework when its (empty) session ends.

@@ -162,15 +162,26 @@ public final class ProgLoader {
     private record Target(BtfHandle btf, int typeId, int memberIdx) {
     }
 
+    /**
+     * The struct_ops type and member a program attaches to. A type name is looked up as libbpf's
+     * find_struct_ops_kern_types() does (find_ksym_btf_id: vmlinux BTF first, then the module
+     * BTFs in load order): the first BTF that has it wins, so a second module registering a type
+     * of the same name (the kernel allows it: btf_add_struct_ops only refuses the same st_ops
+     * twice in one BTF) does not make the name ambiguous.
+     */
     private static Target findTarget(KernelServices k, String type, String member) {
         List<BtfHandle> btfs = new ArrayList<>();
         btfs.add(k.btfs().vmlinux());
         btfs.addAll(k.btfs().moduleBtfs());
         List<Target> hits = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (BtfHandle b : btfs) {
             for (StructOpsDesc d : k.registry().structOps(b)) {
                 if (type != null && !d.name().equals(type)) {
+                    continue;
+                }
+                if (!seen.add(d.name())) {
                     continue;
                 }
                 BtfType.Composite c = (BtfType.Composite) b.btf().type(d.typeId());

@@ -165,6 +165,12 @@ class BtfCliTest {
             oneLineError(run(registry, "dump", "file", f.toString()), "failed to load BTF from " + f + ": ");
             assertTrue(out.isEmpty(), e.getKey() + ": nothing dumped: " + out);
         }
+        // a struct of size 0xffffffff: its raw dump, and a message (not an OutOfMemoryError) for format c
+        Path huge = dir.resolve("huge.btf");
+        Files.write(huge, raw(strs, 1, 1 << 24, 4, 32, 3, (4 << 24) | 1, 0xffffffff, 1, 1, 0));
+        assertEquals(0, run(registry, "dump", "file", huge.toString()));
+        assertTrue(out.contains("[2] STRUCT 'b' size=4294967295 vlen=1"), out);
+        oneLineError(run(registry, "dump", "file", huge.toString(), "format", "c"), "use format raw");
         // and the files that cannot be read say why, as bpftool does
         oneLineError(run(registry, "dump", "file", dir.toString()), "Is a directory");
         oneLineError(run(registry, "dump", "file", dir.resolve("none").toString()), "No such file or directory");

@@ -150,6 +150,23 @@ class HostileJarIntegrationTest {
         }
     }
 
+    @Test
+    void aSecondModuleWithTheSameStructOpsTypeLeavesTheFirstOneInCharge() throws Exception {
+        boot(Optional.empty(), List.of("bpf_testmod"));
+        Path copy = tmp.resolve("bpf_testmod2.jar");
+        rewrite(TESTMOD, copy, Map.of("Bpf-Module", "bpf_testmod2", "Bundle-SymbolicName", "copy.testmod2"), Map.of());
+        // the kernel allows it: btf_add_struct_ops refuses only the same st_ops twice in one BTF
+        Result ins = run("insmod " + copy);
+        assertEquals(0, ins.status(), ins.out());
+        // libbpf takes the first BTF that has the type (find_struct_ops_kern_types): bpf_testmod's
+        Result load = run("prog load " + example("test_prologue.s"));
+        assertEquals(0, load.status(), load.out());
+        assertEquals(0, run("rmmod bpf_testmod2").status(), "the copy holds no reference");
+        Result busy = run("rmmod bpf_testmod");
+        assertEquals(1, busy.status(), busy.out());
+        assertTrue(busy.out().contains("is in use"), busy.out());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private void checkRefusedLikeAFailedInit(Map<String, String> manifest, Map<String, byte[]> entries, String strerror)
