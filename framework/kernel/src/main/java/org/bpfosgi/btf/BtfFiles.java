@@ -84,11 +84,18 @@ public final class BtfFiles {
             return split;
         }
         Btf flatBase = flatten(base);
+        Btf fast = Btf.concat(flatBase, split);
+        if (fast != null && split.base() == flatBase) {
+            return fast.withAlignHints(split.alignHints());
+        }
         byte[] bd = flatBase.rawData();
         byte[] sd = split.rawData();
         byte[] types = concat(bd, flatBase.typeStart, flatBase.typeLen, sd, split.typeStart, split.typeLen);
         byte[] strs = concat(bd, flatBase.strStart, flatBase.strLen, sd, split.strStart, split.strLen);
-        return Btf.parse(BtfWriter.assemble(Btf.HEADER_SIZE, 0, types, strs, true)).withAlignHints(split.alignHints());
+        // both halves were validated (the split on top of this very base), so their
+        // concatenation is valid by construction: not validated a second time
+        return Btf.parseValidated(BtfWriter.assemble(Btf.HEADER_SIZE, 0, types, strs, true), null)
+                .withAlignHints(split.alignHints());
     }
 
     private static byte[] concat(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {

@@ -34,7 +34,7 @@ public final class VmlinuxBtf {
     public static Btf load(String choice) {
         try {
             if (choice == null || choice.equals("default")) {
-                return realAvailable() ? Btf.parse(Files.readAllBytes(SYSFS_VMLINUX)) : builtin();
+                return realAvailable() ? ValidatedBtfCache.parseVmlinux(Files.readAllBytes(SYSFS_VMLINUX)) : builtin();
             }
             if (choice.equals("builtin")) {
                 return builtin();

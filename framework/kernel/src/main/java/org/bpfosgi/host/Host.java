@@ -76,7 +76,13 @@ public final class Host implements AutoCloseable {
     private final Config config;
     private final Path storage;
     private final Felix felix;
-    private final Kernel kernel;
+    /**
+     * The kernel model boots beside Felix: parsing vmlinux BTF (126k types on a real machine)
+     * runs on its own thread while Felix and its runtime bundles start, and is awaited before
+     * the first subsystem bundle is installed.
+     */
+    private final java.util.concurrent.CompletableFuture<Kernel> kernelBoot;
+    private Kernel kernel;
     private final CommandTable commands = new CommandTable();
     private final GogoCommands gogo = new GogoCommands(commands);
     private ModuleExtender extender;
@@ -86,7 +92,18 @@ public final class Host implements AutoCloseable {
 
     private Host(Config config) throws IOException {
         this.config = config;
-        this.kernel = new Kernel(config.vmlinux().orElse(null));
+        org.bpfosgi.kernel.Debug.phase("host");
+        this.kernelBoot = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                kernelBoot.complete(new Kernel(config.vmlinux().orElse(null)));
+                org.bpfosgi.kernel.Debug.phase("vmlinux BTF parsed");
+            } catch (RuntimeException | Error e) {
+                kernelBoot.completeExceptionally(e);
+            }
+        }, "bpf-osgi-vmlinux-btf");
+        t.setDaemon(true);
+        t.start();
         this.storage = Files.createTempDirectory("bpf-osgi-felix-");
         Map<String, Object> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -130,18 +147,8 @@ public final class Host implements AutoCloseable {
         }
         felix.init();
         felix.start();
+        org.bpfosgi.kernel.Debug.phase("felix started");
         BundleContext ctx = felix.getBundleContext();
-        extender = new ModuleExtender(ctx, kernel);
-        ctx.addBundleListener(extender);
-        extender.open();
-        ModuleCommands mc = new ModuleCommands(kernel, extender, ctx);
-        commands.add("lsmod", mc::lsmod).add("insmod", mc::insmod).add("rmmod", mc::rmmod)
-                .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg)
-                .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err))
-                .add("prog", (args, out, err) -> ProgCli.run(args, kernel.bpf(), out, err));
-        for (String isa : List.of("asm", "disasm", "exec")) {
-            commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
-        }
         Hashtable<String, Object> cprops = new Hashtable<>();
         cprops.put("osgi.command.scope", "bpf");
         cprops.put("osgi.command.function", GogoCommands.FUNCTIONS);
@@ -154,8 +161,22 @@ public final class Host implements AutoCloseable {
         for (Bundle b : started) {
             b.start();
         }
+        org.bpfosgi.kernel.Debug.phase("runtime bundles started");
         processor = new ServiceTracker<>(ctx, "org.apache.felix.service.command.CommandProcessor", null);
         processor.open(true);
+
+        Kernel kernel = awaitKernel();
+        extender = new ModuleExtender(ctx, kernel);
+        ctx.addBundleListener(extender);
+        extender.open();
+        ModuleCommands mc = new ModuleCommands(kernel, extender, ctx);
+        commands.add("lsmod", mc::lsmod).add("insmod", mc::insmod).add("rmmod", mc::rmmod)
+                .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg)
+                .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err))
+                .add("prog", (args, out, err) -> ProgCli.run(args, kernel.bpf(), out, err));
+        for (String isa : List.of("asm", "disasm", "exec")) {
+            commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
+        }
         if (config.deployDir().isPresent()) {
             // the drop-in installer is in place before FileInstall's first scan (else FileInstall
             // would install a jar as a plain bundle), and holds any jar found there until boot is
@@ -180,16 +201,19 @@ public final class Host implements AutoCloseable {
                 extender.bootBuiltin(b);
             }
         }
+        org.bpfosgi.kernel.Debug.phase("built-in subsystems started");
         for (String m : config.modular()) {
             insmodAtBoot(m);
         }
         for (String m : config.load()) {
             insmodAtBoot(m);
         }
+        org.bpfosgi.kernel.Debug.phase("modules loaded");
         install(ctx, SHELL).start();
         if (dropIn != null) {
             dropIn.bootFinished();
         }
+        org.bpfosgi.kernel.Debug.phase("booted");
     }
 
     /** A module load at boot (modprobe from an init script): a failure is logged, boot goes on. */
@@ -257,6 +281,24 @@ public final class Host implements AutoCloseable {
     }
 
     public Kernel kernel() {
+        return kernel != null ? kernel : awaitKernel();
+    }
+
+    /** The kernel model, once its vmlinux BTF is parsed; its failure is the boot's. */
+    private synchronized Kernel awaitKernel() {
+        if (kernel == null) {
+            try {
+                kernel = kernelBoot.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e.getCause() instanceof Error er) {
+                    throw er;
+                }
+                throw e;
+            }
+        }
         return kernel;
     }
 
@@ -364,10 +406,14 @@ public final class Host implements AutoCloseable {
             if (processor != null) {
                 processor.close();
             }
+            org.bpfosgi.kernel.Debug.phase("closing");
             felix.stop();
             felix.waitForStop(10_000);
+            org.bpfosgi.kernel.Debug.phase("felix stopped");
         } catch (BundleException | InterruptedException | IllegalStateException e) {
-            kernel.printk("shutdown: " + e);
+            if (kernel != null) {
+                kernel.printk("shutdown: " + e);
+            }
         } finally {
             deleteTree(storage);
         }

@@ -15,6 +15,16 @@ public final class Debug {
         return Boolean.getBoolean("bpfosgi.debug") || "1".equals(System.getenv("BPF_OSGI_DEBUG"));
     }
 
+    private static final boolean TIMING = "1".equals(System.getenv("BPF_OSGI_TIMING"));
+
+    /** With {@code BPF_OSGI_TIMING=1}: prints on stderr how long after JVM start {@code phase} ended. */
+    public static void phase(String phase) {
+        if (TIMING) {
+            long up = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+            System.err.println("[" + up + " ms] " + phase);
+        }
+    }
+
     /** Prints {@code t}'s stack trace on {@code err} when debugging is on. */
     public static void trace(Throwable t, PrintStream err) {
         if (enabled()) {
