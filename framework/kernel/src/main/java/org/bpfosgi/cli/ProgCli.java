@@ -86,11 +86,15 @@ public final class ProgCli {
         Path file = Path.of(args.get(1));
         Optional<String> attach = Optional.empty();
         int logLevel = 0;
+        java.util.Set<String> given = new java.util.HashSet<>();
         for (int i = 2; i < args.size(); i += 2) {
             if (i + 1 >= args.size()) {
                 return error(err, "'" + args.get(i) + "' needs a value");
             }
             String v = args.get(i + 1);
+            if (!given.add(args.get(i).replace('_', '-'))) {
+                return error(err, "'" + args.get(i) + "' given twice");
+            }
             switch (args.get(i)) {
                 case "attach" -> attach = Optional.of(v);
                 case "log-level", "log_level" -> {
