@@ -75,6 +75,7 @@ public final class Host implements AutoCloseable {
 
     private final Config config;
     private final Path storage;
+    private final Thread cleanup;
     private final Felix felix;
     /**
      * The kernel model boots beside Felix: parsing vmlinux BTF (126k types on a real machine)
@@ -105,6 +106,19 @@ public final class Host implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         this.storage = Files.createTempDirectory("bpf-osgi-felix-");
+        // the Felix cache is this machine's only: removed at close, and also when the JVM ends
+        // without one (a shell's exit, Ctrl-C) or when this constructor fails
+        this.cleanup = new Thread(() -> deleteTree(storage), "bpf-osgi-felix-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            this.felix = new Felix(felixProperties(config, storage));
+        } catch (IOException | RuntimeException e) {
+            deleteTree(storage);
+            throw e;
+        }
+    }
+
+    private static Map<String, Object> felixProperties(Config config, Path storage) throws IOException {
         Map<String, Object> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
@@ -126,7 +140,7 @@ public final class Host implements AutoCloseable {
             props.put("felix.fileinstall.log.level", "1");
             props.put("felix.fileinstall.bundles.new.start", "false");
         });
-        this.felix = new Felix(props);
+        return props;
     }
 
     /** Boots a machine. The caller closes it. */
@@ -416,14 +430,24 @@ public final class Host implements AutoCloseable {
             }
         } finally {
             deleteTree(storage);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway; the folder is gone already
+            }
         }
     }
 
     private static void deleteTree(Path p) {
         try (Stream<Path> s = Files.walk(p)) {
             s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(x -> x.toFile().delete());
-        } catch (IOException ignored) {
+        } catch (IOException | RuntimeException ignored) {
             // a leftover temp folder is harmless
         }
+    }
+
+    /** Whether the machine still runs: false once the framework is stopping (Gogo's {@code stop 0}). */
+    public boolean running() {
+        return felix.getState() == Bundle.ACTIVE;
     }
 }

@@ -11,6 +11,7 @@ import org.bpfosgi.btf.BtfIdSet;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.kernel.Kernel;
+import org.bpfosgi.module.ModuleTable;
 import org.bpfosgi.module.Module;
 import org.bpfosgi.module.ModuleState;
 import org.bpfosgi.subsystem.VerifierOps;
@@ -202,8 +203,7 @@ public final class ModuleCommands {
     }
 
     private static String holders(Map<String, Integer> h) {
-        return h.entrySet().stream().map(x -> x.getValue() == 1 ? x.getKey() : x.getKey() + " x" + x.getValue())
-                .collect(Collectors.joining(", "));
+        return ModuleTable.holders(h);
     }
 
     /** modinfo NAME: the bundle, state, refcount, each named holder, taints, built-in or not. */

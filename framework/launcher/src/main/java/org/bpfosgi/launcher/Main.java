@@ -196,8 +196,8 @@ public final class Main {
 
     static int runLines(Host host, List<String> lines, PrintStream out, PrintStream err) {
         int status = 0;
-        for (String raw : lines) {
-            String line = raw.strip();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
@@ -207,6 +207,17 @@ public final class Main {
                 status = 1;
             }
             err.flush();
+            if (!host.running()) {
+                // the machine was shut down (stop 0): what follows cannot run, so the script failed
+                long rest = lines.subList(i + 1, lines.size()).stream().map(String::strip)
+                        .filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
+                if (rest > 0) {
+                    err.println("bpf-osgi: the machine was stopped at line " + (i + 1) + " (" + line + "); "
+                            + rest + " command" + (rest == 1 ? "" : "s") + " not run");
+                    return 1;
+                }
+                return status;
+            }
         }
         return status;
     }

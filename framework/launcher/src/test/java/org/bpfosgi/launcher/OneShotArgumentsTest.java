@@ -51,6 +51,17 @@ class OneShotArgumentsTest {
         assertEquals("1\n", r.out());
     }
 
+    /** stop 0 shuts the machine down: the rest of the script cannot run, so the script failed. */
+    @Test
+    void stopZeroInTheMiddleOfAScriptFailsIt() throws Exception {
+        Path script = Files.writeString(tmp.resolve("s.gosh"), "lsmod\nstop 0\nlsmod\n");
+        Run r = main("--no-load", "run", script.toString());
+        assertEquals(1, r.status(), r.toString());
+        assertTrue(r.err().contains("the machine was stopped at line 2 (stop 0); 1 command not run"), r.toString());
+        Path last = Files.writeString(tmp.resolve("t.gosh"), "lsmod\nstop 0\n# done\n");
+        assertEquals(0, main("--no-load", "run", last.toString()).status());
+    }
+
     @Test
     void unreadableInputsSayWhy() throws Exception {
         Run dir = main("insmod", tmp.toString());
