@@ -6,9 +6,10 @@
  */
 #pragma once
 
+/* include/linux/bpf.h BTF_STRUCT_OPS_TYPE(): data is ____cacheline_aligned_in_smp */
 struct bpf_struct_ops_tcp_congestion_ops {
 	struct bpf_struct_ops_common_value common;
-	struct tcp_congestion_ops data;
+	struct tcp_congestion_ops data __attribute__((aligned(64)));
 };
 
 __bpf_kfunc u32 tcp_reno_ssthresh(struct sock *sk);

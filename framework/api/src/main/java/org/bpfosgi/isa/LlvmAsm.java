@@ -73,10 +73,25 @@ final class LlvmAsm {
         for (int ln = 0; ln < lines.length; ln++) {
             String raw = lines[ln];
             StringBuilder clean = new StringBuilder(raw.length());
-            // Blank out comments, keeping columns.
+            // Blank out comments, keeping columns; a "string" (of a directive) is kept whole:
+            // no comment or ';' starts inside it, and it must end on its line.
+            int stringAt = -1;
             for (int i = 0; i < raw.length(); i++) {
                 char ch = raw.charAt(i);
-                if (inBlockComment) {
+                if (ch < 0x20 && ch != '\t' || ch == 0x7f) {
+                    throw new AsmException(file, ln + 1, i + 1, String.format("control character U+%04X in the program text", (int) ch));
+                }
+                if (stringAt >= 0) {
+                    clean.append(ch);
+                    if (ch == '\\' && i + 1 < raw.length()) {
+                        clean.append(raw.charAt(++i));
+                    } else if (ch == '"') {
+                        stringAt = -1;
+                    }
+                } else if (!inBlockComment && ch == '"') {
+                    stringAt = i;
+                    clean.append(ch);
+                } else if (inBlockComment) {
                     if (ch == '*' && i + 1 < raw.length() && raw.charAt(i + 1) == '/') { inBlockComment = false; clean.append("  "); i++; }
                     else clean.append(' ');
                 } else if (ch == '/' && i + 1 < raw.length() && raw.charAt(i + 1) == '*') {
@@ -87,10 +102,17 @@ final class LlvmAsm {
                     break;
                 } else clean.append(ch);
             }
+            if (stringAt >= 0) {
+                throw new AsmException(file, ln + 1, stringAt + 1, "unterminated string (missing '\"')");
+            }
             int start = 0;
             String text = clean.toString();
+            boolean quoted = false;
             for (int i = 0; i <= text.length(); i++) {
-                if (i == text.length() || text.charAt(i) == ';') {
+                if (i < text.length() && text.charAt(i) == '"' && (i == 0 || text.charAt(i - 1) != '\\')) {
+                    quoted = !quoted;
+                }
+                if (i == text.length() || text.charAt(i) == ';' && !quoted) {
                     statement(b, text.substring(start, i), ln + 1, start + 1, directives);
                     start = i + 1;
                 }

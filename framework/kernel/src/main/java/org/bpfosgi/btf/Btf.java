@@ -81,9 +81,80 @@ public final class Btf implements BtfTypes {
         this.nameMask = size - 1;
     }
 
+    /** The constructor for {@link #concat}: offsets and name table already built. */
+    private Btf(byte[] data, int typeLen, int strLen, int count, int[] offsets, int[] nameTable) {
+        this.base = null;
+        this.data = data;
+        this.hdrLen = HEADER_SIZE;
+        this.flags = 0;
+        this.typeStart = HEADER_SIZE;
+        this.typeLen = typeLen;
+        this.strStart = HEADER_SIZE + typeLen;
+        this.strLen = strLen;
+        this.startId = 1;
+        this.startStrOff = 0;
+        this.count = count;
+        this.offsets = offsets;
+        this.cache = new BtfType[count];
+        this.nameTable = nameTable;
+        this.nameMask = nameTable.length - 1;
+    }
+
+    /**
+     * Split BTF made whole, without walking and hashing the base's types again: the base's
+     * offsets and name table are reused (its types keep their place when its header is the
+     * 24-byte one with the type section first), only the split's types are added. Both halves
+     * were validated, the split on top of this very base, so the result is valid by
+     * construction. Null when the base's layout does not allow the shortcut.
+     */
+    static Btf concat(Btf whole, Btf split) {
+        if (whole.base != null || split.base != whole || whole.hdrLen != HEADER_SIZE || whole.typeStart != HEADER_SIZE
+                || whole.strStart != HEADER_SIZE + whole.typeLen) {
+            return null;
+        }
+        int count = whole.count + split.count;
+        if ((long) count * 2 > whole.nameTable.length) {
+            return null; // the table would be too full: let a full parse size it
+        }
+        int typeLen = whole.typeLen + split.typeLen;
+        int strLen = whole.strLen + split.strLen;
+        byte[] d = new byte[HEADER_SIZE + typeLen + strLen];
+        System.arraycopy(whole.data, 0, d, 0, HEADER_SIZE);
+        INT.set(d, 8, 0);
+        INT.set(d, 12, typeLen);
+        INT.set(d, 16, typeLen);
+        INT.set(d, 20, strLen);
+        System.arraycopy(whole.data, whole.typeStart, d, HEADER_SIZE, whole.typeLen);
+        System.arraycopy(split.data, split.typeStart, d, HEADER_SIZE + whole.typeLen, split.typeLen);
+        System.arraycopy(whole.data, whole.strStart, d, HEADER_SIZE + typeLen, whole.strLen);
+        System.arraycopy(split.data, split.strStart, d, HEADER_SIZE + typeLen + whole.strLen, split.strLen);
+        int[] offsets = java.util.Arrays.copyOf(whole.offsets, count);
+        int shift = HEADER_SIZE + whole.typeLen - split.typeStart;
+        for (int i = 0; i < split.count; i++) {
+            offsets[whole.count + i] = split.offsets[i] + shift;
+        }
+        Btf m = new Btf(d, typeLen, strLen, count, offsets, whole.nameTable.clone());
+        // string offsets of the split already count from the start of the base's strings
+        for (int i = whole.count; i < count; i++) {
+            int nameOff = (int) INT.get(d, offsets[i]);
+            if (nameOff != 0) {
+                m.insert(i, hash(m.strBytes(nameOff)));
+            }
+        }
+        return m;
+    }
+
     /** Parses non-split BTF (vmlinux, or a stand-alone object). Models btf_parse(). */
     public static Btf parse(byte[] data) {
         return BtfReader.parse(data, null);
+    }
+
+    /**
+     * Parses BTF this reader validated before (see {@link BtfReader#parse(byte[], Btf, boolean)}):
+     * the layout is walked, the per-type checks are not repeated.
+     */
+    static Btf parseValidated(byte[] data, Btf base) {
+        return BtfReader.parse(data, base, false);
     }
 
     /** Parses split BTF on top of {@code base} (null = non-split). Models btf_parse_module(). */

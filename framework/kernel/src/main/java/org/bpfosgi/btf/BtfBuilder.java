@@ -22,6 +22,7 @@ public final class BtfBuilder {
     private final List<BtfType> types = new ArrayList<>();
     private final ByteArrayOutputStream strs = new ByteArrayOutputStream();
     private final Map<String, Integer> strIndex = new HashMap<>();
+    private final Map<Integer, String> strByOff = new HashMap<>();
 
     /** @param base the base BTF for split output, or null for a stand-alone (vmlinux-like) BTF */
     public BtfBuilder(Btf base) {
@@ -54,7 +55,23 @@ public final class BtfBuilder {
         strs.write(b, 0, b.length);
         strs.write(0);
         strIndex.put(s, o);
+        strByOff.put(o, s);
         return o;
+    }
+
+    /** The string at {@code off}: the base's below its string total, else one interned here. */
+    public String strAt(int off) {
+        if (off == 0) {
+            return "";
+        }
+        if (off < startStrOff) {
+            return base.str(off);
+        }
+        String s = strByOff.get(off);
+        if (s == null) {
+            throw new BtfException("string offset " + off + " was not interned");
+        }
+        return s;
     }
 
     /** Appends a type; returns its id. */

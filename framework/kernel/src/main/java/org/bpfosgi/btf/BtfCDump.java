@@ -459,10 +459,22 @@ public final class BtfCDump {
         }
     }
 
+    /**
+     * The most text one dump builds in memory. bpftool streams, so it prints the 536 million
+     * {@code long: 64;} lines of a struct of size 0xffffffff; this dump is built as a string, so
+     * a dump beyond this size is refused with a message instead of running out of memory.
+     * Not modelled: streaming C output of such types (btf_dump__dump_type writes as it goes).
+     */
+    static final long MAX_TEXT = 64L << 20;
+
     /** Unnamed bit-fields from bit {@code from} to {@code to}, never straddling their unit. */
     private static void pad(StringBuilder body, long from, long to) {
         if (body == null) {
             return;
+        }
+        if (body.length() + (to - from) / 64 * 11 > MAX_TEXT) {
+            throw new BtfException("format c: " + (to - from) / 8 + " bytes of padding would print more than "
+                    + (MAX_TEXT >> 20) + " MiB of C (use format raw)");
         }
         long p = from;
         while (p < to) {

@@ -4,38 +4,32 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Supplier;
 
 /**
  * Reading BTF from files as bpftool's {@code btf dump file} does (libbpf btf__parse()): raw BTF
  * (e.g. /sys/kernel/btf/*) or the {@code .BTF} section of an ELF object (clang -g -target bpf
- * output, a .ko). A split file is recognised the way the kernel tells them apart: a split
- * string section does not start with the NUL byte a base's must start with, and a split type
- * section refers to ids past its own.
+ * output, a .ko). A file is split BTF only when its base is given (bpftool's {@code -B}, libbpf
+ * btf__parse_split()): a file that does not validate on its own is refused with the validator's
+ * message, never silently re-read on top of some base (that accepted corrupt BTF, every id shifted).
  */
 public final class BtfFiles {
     private BtfFiles() {
     }
 
-    /** Parses a raw BTF or ELF file; if it only parses as split BTF, {@code base} supplies the base. */
-    public static Btf read(Path path, Supplier<Btf> base) throws IOException {
-        byte[] d = Files.readAllBytes(path);
+    /** Parses a raw BTF or ELF file as whole BTF (libbpf btf__parse()). */
+    public static Btf read(Path path) throws IOException {
+        return parse(Files.readAllBytes(path), null);
+    }
+
+    /**
+     * Parses the bytes of a raw BTF or ELF file: whole BTF when {@code base} is null, else split
+     * BTF on top of {@code base} (libbpf btf__parse_split()).
+     */
+    public static Btf parse(byte[] d, Btf base) {
         if (d.length >= 4 && d[0] == 0x7f && d[1] == 'E' && d[2] == 'L' && d[3] == 'F') {
             d = elfSection(d, ".BTF");
         }
-        try {
-            return Btf.parse(d);
-        } catch (BtfException e) {
-            Btf b = base == null ? null : base.get();
-            if (b == null) {
-                throw e;
-            }
-            try {
-                return Btf.parse(d, b);
-            } catch (BtfException e2) {
-                throw e;
-            }
-        }
+        return base == null ? Btf.parse(d) : Btf.parse(d, base);
     }
 
     /** The contents of an ELF64 little-endian section, bounds-checked. */
@@ -90,11 +84,18 @@ public final class BtfFiles {
             return split;
         }
         Btf flatBase = flatten(base);
+        Btf fast = Btf.concat(flatBase, split);
+        if (fast != null && split.base() == flatBase) {
+            return fast.withAlignHints(split.alignHints());
+        }
         byte[] bd = flatBase.rawData();
         byte[] sd = split.rawData();
         byte[] types = concat(bd, flatBase.typeStart, flatBase.typeLen, sd, split.typeStart, split.typeLen);
         byte[] strs = concat(bd, flatBase.strStart, flatBase.strLen, sd, split.strStart, split.strLen);
-        return Btf.parse(BtfWriter.assemble(Btf.HEADER_SIZE, 0, types, strs, true)).withAlignHints(split.alignHints());
+        // both halves were validated (the split on top of this very base), so their
+        // concatenation is valid by construction: not validated a second time
+        return Btf.parseValidated(BtfWriter.assemble(Btf.HEADER_SIZE, 0, types, strs, true), null)
+                .withAlignHints(split.alignHints());
     }
 
     private static byte[] concat(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {

@@ -24,6 +24,16 @@ final class BtfReader {
     }
 
     static Btf parse(byte[] d, Btf base) {
+        return parse(d, base, true);
+    }
+
+    /**
+     * @param validate false only for bytes already validated by this reader (the concatenation
+     *                 of a validated base and split, or a cache entry whose content checksum
+     *                 matches bytes validated before): the section layout is still walked and
+     *                 bounds-checked, the per-type checks of btf_check_all_metas/types are skipped
+     */
+    static Btf parse(byte[] d, Btf base, boolean validate) {
         if (d == null || d.length < 8) {
             throw new BtfException("BTF: btf_header not found (" + (d == null ? 0 : d.length) + " bytes)");
         }
@@ -119,7 +129,9 @@ final class BtfReader {
         }
         Btf btf = new Btf(base, d, (int) hdrLen, d[3], typeStart, (int) typeLen, strStart, (int) strLen,
                 count, offsets);
-        BtfValidator.validate(btf, d, offsets, count);
+        if (validate) {
+            BtfValidator.validate(btf, d, offsets, count);
+        }
         btf.indexNames();
         return btf;
     }

@@ -87,7 +87,7 @@ public final class BtfRegistry {
         if (!btfModules.isEmpty()) {
             throw new BtfException("vmlinux BTF cannot be extended after module BTF was registered");
         }
-        CompiledBtf c = CDeclCompiler.compile(source.fileName(), source.text(), vmlinux.btf());
+        CompiledBtf c = CDeclCompiler.compileBuiltin(source.fileName(), source.text(), vmlinux.btf());
         Btf merged = BtfFiles.flatten(c.btf());
         CompiledBtf result = new CompiledBtf(merged, c.idLists(), c.sets());
         Map<String, BtfIdList> lists = new LinkedHashMap<>(vmlinux.compiled().idLists());

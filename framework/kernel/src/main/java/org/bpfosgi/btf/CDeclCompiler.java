@@ -24,9 +24,10 @@ import java.util.Set;
  * <p>Decisions (where the kernel build has a choice or a C compiler would guess):
  * <ul>
  * <li>Types named in the header that the base already has (same name and kind) are taken from
- *     the base and not emitted again, as BTF dedup does for a module's copy of a vmlinux type;
- *     a definition in the header of such a type is skipped, unchecked. This is also how
- *     built-in subsystems extend the real vmlinux BTF, which already has most of their types.</li>
+ *     the base and not emitted again, as BTF dedup does for a module's copy of a vmlinux type.
+ *     A definition in the header of such a type must be the base's (same size, members,
+ *     offsets and member types), else it is a redefinition error, as in C; built-in code's
+ *     header ({@link #compileBuiltin}) is the exception: vmlinux's definition wins.</li>
  * <li>{@code struct X} used but never defined resolves to the base's struct X, else a FWD.</li>
  * <li>An unresolvable {@code BTF_ID} name is an error naming the symbol with file:line:col.
  *     resolve_btfids only warns and writes 0, which turns a typo into a kfunc set that silently
@@ -57,6 +58,8 @@ public final class CDeclCompiler {
     private final List<CToken> toks;
     private int p;
     private final Btf base;
+    /** Built-in code's header: a definition of a type the base has is skipped (see compileBuiltin). */
+    private final boolean baseDefinitionsWin;
     private final BtfBuilder b;
     private final int startId;
     private final Map<String, Integer> typedefs = new HashMap<>();
@@ -72,6 +75,38 @@ public final class CDeclCompiler {
     private final Map<String, Integer> funcs = new HashMap<>();
     private final List<IdContainer> containers = new ArrayList<>();
     private IdContainer open;
+    /** The field types as the record layout sees them. */
+    private final SysVLayout.Types types = new SysVLayout.Types() {
+        @Override
+        public BtfKind kindOf(int id) {
+            return CDeclCompiler.this.kindOf(id);
+        }
+
+        @Override
+        public int resolve(int id) {
+            return CDeclCompiler.this.resolve(id);
+        }
+
+        @Override
+        public int resolveArrays(int id) {
+            return CDeclCompiler.this.resolveArrays(id);
+        }
+
+        @Override
+        public boolean isIncomplete(int id) {
+            return CDeclCompiler.this.isIncomplete(id);
+        }
+
+        @Override
+        public long sizeOf(int id, CToken at) {
+            return CDeclCompiler.this.sizeOf(id, at);
+        }
+
+        @Override
+        public int alignOf(int id, CToken at) {
+            return CDeclCompiler.this.alignOf(id, at);
+        }
+    };
     /** Nesting of declarators, expressions and struct bodies: bounded so no input overflows the stack. */
     private int depth;
     private static final int MAX_DEPTH = 64;
@@ -82,9 +117,10 @@ public final class CDeclCompiler {
         }
     }
 
-    private CDeclCompiler(String file, String text, Btf base) {
+    private CDeclCompiler(String file, String text, Btf base, boolean baseDefinitionsWin) {
         this.toks = CLexer.tokenize(file, text);
         this.base = base;
+        this.baseDefinitionsWin = baseDefinitionsWin;
         this.b = new BtfBuilder(base);
         this.startId = b.nextId();
     }
@@ -96,7 +132,18 @@ public final class CDeclCompiler {
      * @throws BtfException with {@code file:line:col: error: ...} for anything it rejects
      */
     public static CompiledBtf compile(String file, String text, Btf base) {
-        return new CDeclCompiler(file, text, base).run();
+        return new CDeclCompiler(file, text, base, false).run();
+    }
+
+    /**
+     * Compiles built-in code's header onto vmlinux BTF: the header stands for the kernel's own
+     * headers, so where vmlinux already has a type (same name and kind), vmlinux's definition is
+     * the real one and the header's is skipped unchecked (the real vmlinux has the complete
+     * types a built-in header only sketches). A module's header gets {@link #compile}: its
+     * definition of a base type must be the base's.
+     */
+    public static CompiledBtf compileBuiltin(String file, String text, Btf vmlinux) {
+        return new CDeclCompiler(file, text, vmlinux, true).run();
     }
 
     // ------------------------------------------------------------------ tokens
@@ -205,6 +252,10 @@ public final class CDeclCompiler {
                 continue;
             }
             int baseId = base == null ? -1 : base.findByNameKind(name, BtfKind.TYPEDEF);
+            if (baseId > 0 && !baseDefinitionsWin && !sameType(type, ((BtfType.Ref) base.type(baseId)).type(), 0)) {
+                throw err(nameTok, "typedef redefinition with different types for '" + name + "' (the base BTF has "
+                        + base.describe(baseId) + ")");
+            }
             typedefs.put(name, baseId > 0 ? baseId : b.add(new BtfType.Ref(BtfKind.TYPEDEF, b.str(name), false, type)));
         } while (accept(","));
         expect(";");
@@ -727,19 +778,35 @@ public final class CDeclCompiler {
         }
         if (name != null) {
             Integer id = tags.get(name);
-            if (id != null && (id < startId)) {
-                skipBalanced();
-                attributes(null);
-                return id;
-            }
             if (id == null && base != null) {
                 int bid = base.findByNameKind(name, kind);
                 if (bid > 0) {
                     tags.put(name, bid);
+                    id = bid;
+                }
+            }
+            if (id != null && id < startId) {
+                // the base's type: the header's definition must be the same one (C's one
+                // definition; BTF dedup merges only identical types), unless the base's
+                // definitions are the real ones (built-in code's header against vmlinux)
+                if (baseDefinitionsWin) {
                     skipBalanced();
                     attributes(null);
-                    return bid;
+                    return id;
                 }
+                expect("{");
+                List<MemberDecl> members = new ArrayList<>();
+                while (!accept("}")) {
+                    memberDecl(members);
+                }
+                Attrs post = attributes(null);
+                SysVLayout.Layout mine = layoutOf(kind, nameTok, name, members, pre.merge(post));
+                String diff = differenceFromBase(mine, (BtfType.Composite) base.type(id));
+                if (diff != null) {
+                    throw err(nameTok, "redefinition of '" + kind.name().toLowerCase() + " " + name
+                            + "' different from the base BTF's: " + diff);
+                }
+                return id;
             }
             if (id != null && !incomplete.containsKey(id)) {
                 throw err(nameTok, "redefinition of '" + kind.name().toLowerCase() + " " + name + "'");
@@ -750,15 +817,105 @@ public final class CDeclCompiler {
             tags.put(name, id);
         }
         expect("{");
+        // C: a struct is an incomplete type until the '}' of its definition, so it cannot
+        // contain itself (sizeof and members of its own type are errors)
+        incomplete.put(id, name == null ? "" : name);
         List<MemberDecl> members = new ArrayList<>();
         while (!accept("}")) {
             memberDecl(members);
         }
         Attrs post = attributes(null);
-        layout(id, kind, name, members, pre.merge(post));
+        layout(id, kind, nameTok, name, members, pre.merge(post));
         incomplete.remove(id);
         spec.anonComposite = name == null;
         return id;
+    }
+
+    /** Whether a base ENUM or ENUM64 has exactly these enumerators, in this order. */
+    private boolean sameEnumerators(BtfType t, List<String> names, List<Long> vals) {
+        List<String> theirNames = new ArrayList<>();
+        List<Long> theirVals = new ArrayList<>();
+        if (t instanceof BtfType.Enum e) {
+            for (BtfType.EnumValue v : e.values()) {
+                theirNames.add(base.str(v.nameOff()));
+                theirVals.add(e.kindFlag() ? (long) v.val() : Integer.toUnsignedLong(v.val()));
+            }
+        } else if (t instanceof BtfType.Enum64 e) {
+            for (BtfType.Enum64Value v : e.values()) {
+                theirNames.add(base.str(v.nameOff()));
+                theirVals.add(v.val());
+            }
+        }
+        return theirNames.equals(names) && theirVals.equals(vals);
+    }
+
+    /** How a header's layout of a struct or union differs from the base's; null when it is the same. */
+    private String differenceFromBase(SysVLayout.Layout mine, BtfType.Composite theirs) {
+        if (mine.size() != Integer.toUnsignedLong(theirs.size())) {
+            return "size " + mine.size() + ", the base's is " + Integer.toUnsignedLong(theirs.size());
+        }
+        if (mine.members().size() != theirs.members().size()) {
+            return mine.members().size() + " members, the base's has " + theirs.members().size();
+        }
+        for (int i = 0; i < mine.members().size(); i++) {
+            SysVLayout.Placed m = mine.members().get(i);
+            BtfType.Member t = theirs.members().get(i);
+            String tn = base.str(t.nameOff());
+            String mn = m.name() == null ? "" : m.name();
+            if (!mn.equals(tn)) {
+                return "member " + i + " is '" + mn + "', the base's is '" + tn + "'";
+            }
+            if (m.bitOffset() != t.bitOffset(theirs.kindFlag()) || Math.max(m.width(), 0) != t.bitfieldSize(theirs.kindFlag())) {
+                return "member '" + mn + "' is at bit " + m.bitOffset() + ", the base's at bit " + t.bitOffset(theirs.kindFlag());
+            }
+            if (!sameType(m.type(), t.type(), 0)) {
+                return "member '" + mn + "' has another type than the base's (" + base.describe(t.type()) + ")";
+            }
+        }
+        return null;
+    }
+
+    /** Structural type equality between a header's type id and a base id (named types: same kind and name). */
+    private boolean sameType(int mine, int theirs, int depth) {
+        if (mine == theirs) {
+            return true;
+        }
+        if (depth > 32 || theirs >= startId) {
+            return false;
+        }
+        BtfKind k = kindOf(mine);
+        if (k != base.kind(theirs)) {
+            return false;
+        }
+        BtfType a = typeOf(mine);
+        BtfType t = base.type(theirs);
+        if (a == null || t == null) {
+            return false;
+        }
+        String an = mine < startId ? base.str(a.nameOff()) : b.strAt(a.nameOff());
+        if (!an.equals(base.str(t.nameOff()))) {
+            return false;
+        }
+        if (a instanceof BtfType.Ref ra && t instanceof BtfType.Ref rt) {
+            // a typedef of the same name is the same type in C; pointers and modifiers: their targets
+            return k == BtfKind.TYPEDEF || sameType(ra.type(), rt.type(), depth + 1);
+        }
+        if (a instanceof BtfType.Array aa && t instanceof BtfType.Array at) {
+            return aa.nelems() == at.nelems() && sameType(aa.type(), at.type(), depth + 1);
+        }
+        if (a instanceof BtfType.FuncProto pa && t instanceof BtfType.FuncProto pt) {
+            if (pa.params().size() != pt.params().size() || !sameType(pa.returnType(), pt.returnType(), depth + 1)) {
+                return false;
+            }
+            for (int i = 0; i < pa.params().size(); i++) {
+                if (!sameType(pa.params().get(i).type(), pt.params().get(i).type(), depth + 1)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        // named INT, FLOAT, ENUM, STRUCT, UNION of the same name: the same type for C
+        return !an.isEmpty() && a.getClass() == t.getClass() && (k != BtfKind.INT || sizeOf(mine, null) == base.resolveSize(theirs));
     }
 
     private void skipBalanced() {
@@ -826,76 +983,36 @@ public final class CDeclCompiler {
         return (int) w;
     }
 
-    private void layout(int id, BtfKind kind, String name, List<MemberDecl> members, Attrs attrs) {
-        long bits = 0;
-        long maxBits = 0;
-        int maxAlign = 1;
-        boolean kflag = members.stream().anyMatch(m -> m.width() >= 0);
-        List<BtfType.Member> out = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            MemberDecl m = members.get(i);
-            int t = m.type();
-            long size;
-            if (kindOf(resolveArrays(t)) != BtfKind.UNKN && isIncomplete(resolveArrays(t))) {
-                throw err(m.at(), "field " + (m.name() == null ? "" : "'" + m.name() + "' ") + "has incomplete type");
-            }
-            if (t == 0 || kindOf(resolve(t)) == BtfKind.FUNC_PROTO) {
-                throw err(m.at(), "field " + (m.name() == null ? "" : "'" + m.name() + "' ") + "has a non-object type");
-            }
-            size = sizeOf(t, m.at());
-            if (size == 0 && kind == BtfKind.STRUCT && kindOf(resolve(t)) == BtfKind.ARRAY && i != members.size() - 1) {
-                throw err(m.at(), "flexible array member '" + m.name() + "' not at the end of the struct");
-            }
-            int natural = alignOf(t, m.at());
-            int align = attrs.packed ? 1 : natural;
-            align = Math.max(align, m.align());
-            long off;
-            if (m.width() >= 0) {
-                long w = m.width();
-                if (kind == BtfKind.UNION) {
-                    off = 0;
-                } else if (w == 0) {
-                    off = roundUp(bits, natural * 8L);
-                    bits = off;
-                    continue;
-                } else if (attrs.packed) {
-                    off = bits;
-                } else {
-                    long unit = size * 8;
-                    off = (bits / unit) != ((bits + w - 1) / unit) ? roundUp(bits, natural * 8L) : bits;
-                }
-                if (m.name() != null) {
-                    maxAlign = Math.max(maxAlign, align);
-                    out.add(new BtfType.Member(b.str(m.name()), t, (int) ((w << 24) | off)));
-                }
-                if (kind == BtfKind.STRUCT) {
-                    bits = off + w;
-                }
-                maxBits = Math.max(maxBits, off + w);
-                continue;
-            }
-            off = kind == BtfKind.UNION ? 0 : roundUp(bits, align * 8L);
-            maxAlign = Math.max(maxAlign, align);
-            if (kflag && off >= (1 << 24)) {
-                throw err(m.at(), "member offset too large for a struct with bitfields");
-            }
-            out.add(new BtfType.Member(m.name() == null ? 0 : b.str(m.name()), t, (int) off));
-            if (kind == BtfKind.STRUCT) {
-                bits = off + size * 8;
-            }
-            maxBits = Math.max(maxBits, off + size * 8);
+    /** BTF_MAX_VLEN: vlen is the low 16 bits of btf_type.info. */
+    static final int BTF_MAX_VLEN = 0xffff;
+
+    private SysVLayout.Layout layoutOf(BtfKind kind, CToken nameTok, String name, List<MemberDecl> members, Attrs attrs) {
+        List<SysVLayout.Field> fields = new ArrayList<>(members.size());
+        for (MemberDecl m : members) {
+            fields.add(new SysVLayout.Field(m.at(), m.name(), m.type(), m.width(), m.align()));
         }
-        maxAlign = Math.max(maxAlign, attrs.aligned);
-        long total = roundUp(roundUp(kind == BtfKind.STRUCT ? bits : maxBits, 8) / 8, maxAlign);
-        if (total > 0xffffffffL) {
-            throw new BtfException((name == null ? "anonymous " + kind : name) + ": size overflows U32_MAX");
+        SysVLayout.Layout l = SysVLayout.layout(types, kind, fields, attrs.packed, attrs.aligned);
+        String what = name == null ? "anonymous " + kind.name().toLowerCase() : kind.name().toLowerCase() + " " + name;
+        if (l.members().size() > BTF_MAX_VLEN) {
+            throw err(nameTok, "too many members in '" + what + "' (" + l.members().size()
+                    + "; BTF's vlen holds at most " + BTF_MAX_VLEN + ")");
         }
-        ownAlign.put(id, maxAlign);
-        b.set(id, new BtfType.Composite(kind, name == null ? 0 : b.str(name), kflag, (int) total, out));
+        if (l.size() > 0xffffffffL) {
+            throw err(nameTok, "'" + what + "' is too large: its size overflows U32_MAX");
+        }
+        return l;
     }
 
-    private static long roundUp(long v, long a) {
-        return (v + a - 1) / a * a;
+    private void layout(int id, BtfKind kind, CToken nameTok, String name, List<MemberDecl> members, Attrs attrs) {
+        SysVLayout.Layout l = layoutOf(kind, nameTok, name, members, attrs);
+        List<BtfType.Member> out = new ArrayList<>(l.members().size());
+        for (SysVLayout.Placed m : l.members()) {
+            int nameOff = m.name() == null ? 0 : b.str(m.name());
+            int off = m.width() >= 0 ? (int) (((long) m.width() << 24) | m.bitOffset()) : (int) m.bitOffset();
+            out.add(new BtfType.Member(nameOff, m.type(), off));
+        }
+        ownAlign.put(id, l.align());
+        b.set(id, new BtfType.Composite(kind, name == null ? 0 : b.str(name), l.kindFlag(), (int) l.size(), out));
     }
 
     private int enumeration() {
@@ -939,6 +1056,10 @@ public final class CDeclCompiler {
         if (names.isEmpty()) {
             throw err(nameTok, "use of empty enum");
         }
+        if (names.size() > BTF_MAX_VLEN) {
+            throw err(nameTok, "too many enumerators in '" + (name == null ? "anonymous enum" : "enum " + name) + "' ("
+                    + names.size() + "; BTF's vlen holds at most " + BTF_MAX_VLEN + ")");
+        }
         if (name != null) {
             if (enumTags.containsKey(name)) {
                 throw err(nameTok, "redefinition of 'enum " + name + "'");
@@ -947,6 +1068,10 @@ public final class CDeclCompiler {
                 int bid = base.findByNameKind(name, BtfKind.ENUM);
                 bid = bid > 0 ? bid : base.findByNameKind(name, BtfKind.ENUM64);
                 if (bid > 0) {
+                    if (!baseDefinitionsWin && !sameEnumerators(base.type(bid), names, vals)) {
+                        throw err(nameTok, "redefinition of 'enum " + name + "' different from the base BTF's ("
+                                + base.describe(bid) + ")");
+                    }
                     enumTags.put(name, bid);
                     return bid;
                 }

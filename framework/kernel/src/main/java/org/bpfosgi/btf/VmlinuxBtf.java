@@ -34,7 +34,7 @@ public final class VmlinuxBtf {
     public static Btf load(String choice) {
         try {
             if (choice == null || choice.equals("default")) {
-                return realAvailable() ? Btf.parse(Files.readAllBytes(SYSFS_VMLINUX)) : builtin();
+                return realAvailable() ? ValidatedBtfCache.parseVmlinux(Files.readAllBytes(SYSFS_VMLINUX)) : builtin();
             }
             if (choice.equals("builtin")) {
                 return builtin();
@@ -43,7 +43,7 @@ public final class VmlinuxBtf {
             if (!Files.isReadable(p)) {
                 throw new BtfException("cannot read vmlinux BTF " + p);
             }
-            return BtfFiles.read(p, null);
+            return BtfFiles.read(p);
         } catch (IOException e) {
             throw new BtfException("cannot read vmlinux BTF: " + e.getMessage(), e);
         }

@@ -28,12 +28,13 @@ public final class BtfCli {
     static final String USAGE = String.join("\n",
             "Usage: btf { list | dump | compile | help }",
             "       btf list",
-            "       btf dump BTF_SRC [format FORMAT]",
+            "       btf dump BTF_SRC [base FILE] [format FORMAT]",
             "       btf compile FILE.h [--base vmlinux|builtin|none]",
             "",
             "       BTF_SRC := { id BTF_ID | module NAME | file FILE }",
             "       FORMAT  := { raw | c }",
-            "       file FILE: raw BTF or an ELF object; split BTF (a module's) is read on top of vmlinux BTF",
+            "       file FILE: raw BTF or an ELF object; split BTF (a module's) needs its base: base FILE",
+            "       (bpftool's -B; a file in /sys/kernel/btf/ other than vmlinux has /sys/kernel/btf/vmlinux as base)",
             "");
 
     private BtfCli() {
@@ -69,10 +70,15 @@ public final class BtfCli {
             err.println("Error: " + firstLine(e.getMessage()));
             return 1;
         } catch (IOException e) {
-            err.println("Error: " + firstLine(e.toString()));
+            err.println("Error: " + UserFiles.reason(e));
             return 1;
         } catch (RuntimeException e) {
-            err.println("Error: " + firstLine(e.toString()));
+            // a bug: say so without Java's words (BPF_OSGI_DEBUG=1 prints where)
+            err.println("Error: internal error: " + org.bpfosgi.kernel.Debug.describe(e));
+            org.bpfosgi.kernel.Debug.trace(e, err);
+            return 1;
+        } catch (OutOfMemoryError e) {
+            err.println("Error: out of memory");
             return 1;
         }
     }
@@ -112,13 +118,21 @@ public final class BtfCli {
             throw new UsageException("expected 'id BTF_ID', 'module NAME' or 'file FILE' after 'dump'");
         }
         String format = "raw";
-        if (a.size() == 4 && a.get(2).equals("format")) {
-            format = a.get(3);
-            if (!format.equals("raw") && !format.equals("c")) {
-                throw new UsageException("unrecognized format specifier: '" + format + "', possible values: raw, c");
+        Path baseFile = null;
+        for (int i = 2; i < a.size(); i += 2) {
+            String opt = a.get(i);
+            if (i + 1 >= a.size() || !(opt.equals("format") || (opt.equals("base") && a.get(0).equals("file")))) {
+                throw new UsageException("unexpected '" + opt + "' (expected: "
+                        + (a.get(0).equals("file") ? "base FILE, " : "") + "format raw|c)");
             }
-        } else if (a.size() != 2) {
-            throw new UsageException("unexpected '" + a.get(2) + "' (expected: format raw|c)");
+            if (opt.equals("format")) {
+                format = a.get(i + 1);
+                if (!format.equals("raw") && !format.equals("c")) {
+                    throw new UsageException("unrecognized format specifier: '" + format + "', possible values: raw, c");
+                }
+            } else {
+                baseFile = Path.of(a.get(i + 1));
+            }
         }
         Btf btf;
         String what = a.get(1);
@@ -144,10 +158,16 @@ public final class BtfCli {
                 break;
             case "file": {
                 Path p = Path.of(what);
-                if (!Files.isReadable(p)) {
-                    throw new UsageException("failed to load BTF from " + what + ": No such file or directory");
+                if (baseFile == null && p.toAbsolutePath().normalize().startsWith(SYSFS_BTF)
+                        && !p.toAbsolutePath().normalize().equals(SYSFS_BTF.resolve("vmlinux"))) {
+                    // bpftool: a module's file in /sys/kernel/btf/ is split BTF on top of vmlinux's
+                    baseFile = SYSFS_BTF.resolve("vmlinux");
                 }
-                btf = BtfFiles.read(p, () -> vmlinux(reg));
+                Btf base = null;
+                if (baseFile != null) {
+                    base = parseFile(baseFile, null, "base BTF");
+                }
+                btf = parseFile(p, base, "BTF");
                 break;
             }
             default:
@@ -155,6 +175,23 @@ public final class BtfCli {
         }
         print(btf, format, out);
         return 0;
+    }
+
+    private static final Path SYSFS_BTF = Path.of("/sys/kernel/btf");
+
+    /** Reads and validates a BTF file; any failure is one line: what, the file, and why. */
+    private static Btf parseFile(Path p, Btf base, String what) {
+        byte[] d;
+        try {
+            d = UserFiles.bytes(p);
+        } catch (UserFiles.Unreadable e) {
+            throw new UsageException("failed to load " + what + " from " + p + ": " + e.reason());
+        }
+        try {
+            return BtfFiles.parse(d, base);
+        } catch (BtfException e) {
+            throw new UsageException("failed to load " + what + " from " + p + ": " + e.getMessage());
+        }
     }
 
     private static void print(Btf btf, String format, PrintStream out) {
@@ -185,11 +222,13 @@ public final class BtfCli {
         } else {
             throw new UsageException("unexpected arguments after " + file + " (expected: --base vmlinux|builtin|none)");
         }
-        Path p = Path.of(file);
-        if (!Files.isReadable(p)) {
-            throw new UsageException("cannot read " + file + ": No such file or directory");
+        String text;
+        try {
+            text = UserFiles.text(Path.of(file));
+        } catch (UserFiles.Unreadable e) {
+            throw new UsageException("cannot read " + file + ": " + e.reason());
         }
-        CompiledBtf c = CDeclCompiler.compile(file, Files.readString(p), base);
+        CompiledBtf c = CDeclCompiler.compile(file, text, base);
         print(c.btf(), "raw", out);
         out.print(c.describeIds());
         return 0;

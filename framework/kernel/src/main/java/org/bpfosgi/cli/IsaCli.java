@@ -91,8 +91,11 @@ public final class IsaCli {
         } catch (AsmException e) {
             err.println(e.getMessage());
             return 1;
+        } catch (UserFiles.Unreadable e) {
+            err.println(command + ": cannot read " + e.getMessage());
+            return 1;
         } catch (NoSuchFileException e) {
-            err.println(command + ": no such file: " + e.getFile());
+            err.println(command + ": cannot read " + e.getFile() + ": No such file or directory");
             return 1;
         } catch (IOException | IllegalArgumentException e) {
             err.println(command + ": " + e.getMessage());
@@ -137,7 +140,10 @@ public final class IsaCli {
         Args a = Args.parse(argv, List.of("-o", "--dialect"), List.of("--selftest"));
         String file = a.one("FILE");
         Assembler.Dialect d = a.options().containsKey("--dialect") ? dialect(a.options().get("--dialect")) : Assembler.Dialect.forFile(file);
-        Program p = Assembler.assemble(Files.readString(Path.of(file), StandardCharsets.UTF_8), file, d);
+        if (a.options().containsKey("-o") && sameFile(Path.of(file), Path.of(a.options().get("-o")))) {
+            throw new Usage("-o " + a.options().get("-o") + " is the input file; refusing to overwrite it");
+        }
+        Program p = Assembler.assemble(UserFiles.text(Path.of(file)), file, d);
         if (a.options().containsKey("-o")) {
             Files.write(Path.of(a.options().get("-o")), p.encode());
             out.println("wrote " + p.size() + " instructions to " + a.options().get("-o"));
@@ -148,6 +154,14 @@ public final class IsaCli {
         for (Reloc r : p.relocs())
             if (r.kind() != Reloc.Kind.SUBPROG) out.println("; insn " + r.insn() + ": " + r.kind().name().toLowerCase() + " " + r.name());
         return 0;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
     }
 
     private static Assembler.Dialect dialect(String s) {
@@ -165,7 +179,7 @@ public final class IsaCli {
             if (!a.positional().isEmpty()) throw new Usage("give either FILE.bin or --hex, not both");
             bytes = hex(a.options().get("--hex"));
         } else {
-            bytes = Files.readAllBytes(Path.of(a.one("FILE.bin")));
+            bytes = UserFiles.bytes(Path.of(a.one("FILE.bin")));
         }
         if (bytes.length % Insn.SIZE != 0) {
             err.println("disasm: " + bytes.length + " bytes is not a whole number of 8-byte instructions");
@@ -187,18 +201,21 @@ public final class IsaCli {
             } catch (NumberFormatException e) {
                 throw new Usage("--limit takes a number of instructions");
             }
+            if (limit <= 0) {
+                throw new Usage("--limit takes a positive number of instructions, not " + limit);
+            }
         }
         byte[] mem = null;
         Program p;
         if (file.toLowerCase().endsWith(".bin")) {
-            p = Program.decode(Files.readAllBytes(Path.of(file)));
+            p = Program.decode(UserFiles.bytes(Path.of(file)));
         } else if (file.toLowerCase().endsWith(".data")) {
-            ConformanceFile cf = ConformanceFile.parse(Files.readString(Path.of(file), StandardCharsets.UTF_8), file);
+            ConformanceFile cf = ConformanceFile.parse(UserFiles.text(Path.of(file)), file);
             p = cf.program().program();
             mem = cf.mem();
         } else {
             Assembler.Dialect d = a.options().containsKey("--dialect") ? dialect(a.options().get("--dialect")) : Assembler.Dialect.forFile(file);
-            p = Assembler.assemble(Files.readString(Path.of(file), StandardCharsets.UTF_8), file, d);
+            p = Assembler.assemble(UserFiles.text(Path.of(file)), file, d);
         }
         if (a.options().containsKey("--mem")) mem = hex(a.options().get("--mem"));
         if (mem == null) mem = new byte[0];

@@ -94,6 +94,7 @@ public final class ProgCli {
         Optional<KfuncPolicy> policy = Optional.empty();
         boolean unsafeModuleCalls = false;
         int logLevel = 0;
+        java.util.Set<String> given = new java.util.HashSet<>();
         for (int i = 2; i < args.size(); i += 2) {
             if (args.get(i).equals("unsafe-module-calls")) {
                 unsafeModuleCalls = true;
@@ -104,6 +105,9 @@ public final class ProgCli {
                 return error(err, "'" + args.get(i) + "' needs a value");
             }
             String v = args.get(i + 1);
+            if (!given.add(args.get(i).replace('_', '-'))) {
+                return error(err, "'" + args.get(i) + "' given twice");
+            }
             switch (args.get(i)) {
                 case "attach" -> attach = Optional.of(v);
                 case "log-level", "log_level" -> {
@@ -129,11 +133,9 @@ public final class ProgCli {
         ProgTable.LoadOptions options = new ProgTable.LoadOptions(policy, unsafeModuleCalls);
         String text;
         try {
-            text = Files.readString(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return error(err, "cannot read " + file + ": No such file or directory");
-        } catch (IOException e) {
-            return error(err, "cannot read " + file + ": " + e.getMessage());
+            text = UserFiles.text(file);
+        } catch (UserFiles.Unreadable e) {
+            return error(err, "cannot read " + file + ": " + e.reason());
         }
         ProgLoader.ProgSource src = ProgLoader.parse(text, file.toString());
         BpfProgLoadAttr attr = ProgLoader.toAttr(src, attach, logLevel, kernel.services());

@@ -96,16 +96,15 @@ final class DropInFolder implements AutoCloseable {
         };
     }
 
+    /**
+     * Every file in the folder is ours: the folder is insmod/rmmod and nothing else. Were a jar
+     * that is not a subsystem left to FileInstall, it would install it as a plain bundle, or,
+     * when a bundle with the same symbolic name and version is installed (a module loaded from
+     * this folder), update that bundle in place: a stop nobody asked delete_module about, i.e.
+     * a forced unload of a live module. Such a jar is refused as insmod refuses it.
+     */
     private boolean canHandle(File f) {
-        if (!f.getName().endsWith(".jar")) {
-            return false;
-        }
-        try {
-            ModuleExtender.readHeaders(f.toPath());
-            return true;
-        } catch (KernelException e) {
-            return false;
-        }
+        return true;
     }
 
     /** Boot is over: the jars found in the folder during boot are loaded now, in this thread. */
@@ -128,6 +127,10 @@ final class DropInFolder implements AutoCloseable {
             }
         }
         pendingRemoval.remove(f);
+        if (!f.getName().endsWith(".jar")) {
+            say("drop-in: " + f + " ignored: only subsystem jars (*.jar) are loaded from this folder");
+            return;
+        }
         try {
             Subsystem s = extender.insmod(Path.of(f.getPath()));
             loaded.put(f, s.name());

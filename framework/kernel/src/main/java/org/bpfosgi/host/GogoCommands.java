@@ -42,24 +42,32 @@ public final class GogoCommands {
     }
 
     private void call(String name, String[] args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
+        lastStatus.set(run(name, List.of(args), System.out, System.err));
+    }
+
+    /**
+     * Runs a command of the table with its arguments as given (no Gogo parsing, so no
+     * expansion of {@code $...}); returns its exit status.
+     */
+    public int run(String name, List<String> args, PrintStream out, PrintStream err) {
         var cmd = table.get(name);
         if (cmd.isEmpty()) {
             err.println(name + ": not available in this build");
-            lastStatus.set(1);
-            return;
+            return 1;
         }
         try {
-            int s = cmd.get().run(List.of(args), out, err);
-            lastStatus.set(s);
+            return cmd.get().run(args, out, err);
         } catch (KernelException e) {
             err.println(name + ": " + e.getMessage());
-            lastStatus.set(1);
+            return 1;
+        } catch (OutOfMemoryError e) {
+            err.println(name + ": out of memory");
+            return 1;
         } catch (Exception | LinkageError e) {
             // a bug, not a user error: say so, but keep the machine running
-            err.println(name + ": internal error: " + e);
-            lastStatus.set(1);
+            err.println(name + ": internal error: " + org.bpfosgi.kernel.Debug.describe(e));
+            org.bpfosgi.kernel.Debug.trace(e, err);
+            return 1;
         } finally {
             out.flush();
             err.flush();

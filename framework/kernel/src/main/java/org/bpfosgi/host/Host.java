@@ -75,8 +75,15 @@ public final class Host implements AutoCloseable {
 
     private final Config config;
     private final Path storage;
+    private final Thread cleanup;
     private final Felix felix;
-    private final Kernel kernel;
+    /**
+     * The kernel model boots beside Felix: parsing vmlinux BTF (126k types on a real machine)
+     * runs on its own thread while Felix and its runtime bundles start, and is awaited before
+     * the first subsystem bundle is installed.
+     */
+    private final java.util.concurrent.CompletableFuture<Kernel> kernelBoot;
+    private Kernel kernel;
     private final CommandTable commands = new CommandTable();
     private final GogoCommands gogo = new GogoCommands(commands);
     private ModuleExtender extender;
@@ -86,8 +93,32 @@ public final class Host implements AutoCloseable {
 
     private Host(Config config) throws IOException {
         this.config = config;
-        this.kernel = new Kernel(config.vmlinux().orElse(null));
+        org.bpfosgi.kernel.Debug.phase("host");
+        this.kernelBoot = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                kernelBoot.complete(new Kernel(config.vmlinux().orElse(null)));
+                org.bpfosgi.kernel.Debug.phase("vmlinux BTF parsed");
+            } catch (RuntimeException | Error e) {
+                kernelBoot.completeExceptionally(e);
+            }
+        }, "bpf-osgi-vmlinux-btf");
+        t.setDaemon(true);
+        t.start();
         this.storage = Files.createTempDirectory("bpf-osgi-felix-");
+        // the Felix cache is this machine's only: removed at close, and also when the JVM ends
+        // without one (a shell's exit, Ctrl-C) or when this constructor fails
+        this.cleanup = new Thread(() -> deleteTree(storage), "bpf-osgi-felix-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            this.felix = new Felix(felixProperties(config, storage));
+        } catch (IOException | RuntimeException e) {
+            deleteTree(storage);
+            throw e;
+        }
+    }
+
+    private static Map<String, Object> felixProperties(Config config, Path storage) throws IOException {
         Map<String, Object> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
@@ -99,7 +130,7 @@ public final class Host implements AutoCloseable {
         // SCR reports a failing activate (a failed module init) through the DTOs the extender
         // reads; its own log line would be a stack trace on the user's terminal. SCR 2.2 takes
         // a number (or debug/info/warn/error); 0 is below ERROR, so nothing is printed.
-        props.put("ds.loglevel", "0");
+        props.put("ds.loglevel", org.bpfosgi.kernel.Debug.enabled() ? "warn" : "0");
         // Gogo's shell bundle also provides the converters (a bundle id to a Bundle for stop,
         // headers, ...), so it always runs; without a terminal it must neither read stdin nor
         // stop the framework when its (empty) session ends.
@@ -112,7 +143,7 @@ public final class Host implements AutoCloseable {
             props.put("felix.fileinstall.log.level", "1");
             props.put("felix.fileinstall.bundles.new.start", "false");
         });
-        this.felix = new Felix(props);
+        return props;
     }
 
     /** Boots a machine. The caller closes it. */
@@ -133,18 +164,8 @@ public final class Host implements AutoCloseable {
         }
         felix.init();
         felix.start();
+        org.bpfosgi.kernel.Debug.phase("felix started");
         BundleContext ctx = felix.getBundleContext();
-        extender = new ModuleExtender(ctx, kernel);
-        ctx.addBundleListener(extender);
-        extender.open();
-        ModuleCommands mc = new ModuleCommands(kernel, extender, ctx);
-        commands.add("lsmod", mc::lsmod).add("insmod", mc::insmod).add("rmmod", mc::rmmod)
-                .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg)
-                .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err))
-                .add("prog", (args, out, err) -> ProgCli.run(args, kernel.bpf(), out, err));
-        for (String isa : List.of("asm", "disasm", "exec")) {
-            commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
-        }
         Hashtable<String, Object> cprops = new Hashtable<>();
         cprops.put("osgi.command.scope", "bpf");
         cprops.put("osgi.command.function", gogo.functions());
@@ -157,13 +178,31 @@ public final class Host implements AutoCloseable {
         for (Bundle b : started) {
             b.start();
         }
+        org.bpfosgi.kernel.Debug.phase("runtime bundles started");
         processor = new ServiceTracker<>(ctx, "org.apache.felix.service.command.CommandProcessor", null);
         processor.open(true);
+
+        Kernel kernel = awaitKernel();
+        extender = new ModuleExtender(ctx, kernel);
+        ctx.addBundleListener(extender);
+        extender.open();
+        ModuleCommands mc = new ModuleCommands(kernel, extender, ctx);
+        commands.add("lsmod", mc::lsmod).add("insmod", mc::insmod).add("rmmod", mc::rmmod)
+                .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg)
+                .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err))
+                .add("prog", (args, out, err) -> ProgCli.run(args, kernel.bpf(), out, err));
+        for (String isa : List.of("asm", "disasm", "exec")) {
+            commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
+        }
         if (config.deployDir().isPresent()) {
             // the drop-in installer is in place before FileInstall's first scan (else FileInstall
             // would install a jar as a plain bundle), and holds any jar found there until boot is
             // done: built-in BTF must be folded into vmlinux before any module BTF exists
-            Files.createDirectories(config.deployDir().get());
+            Path d = config.deployDir().get();
+            if (Files.exists(d) && !Files.isDirectory(d)) {
+                throw new IOException("drop-in folder " + d + ": Not a directory");
+            }
+            Files.createDirectories(d);
             Bundle fileinstall = install(ctx, FILEINSTALL);
             dropIn = new DropInFolder(ctx, extender, kernel);
             dropIn.register(fileinstall);
@@ -179,16 +218,19 @@ public final class Host implements AutoCloseable {
                 extender.bootBuiltin(b);
             }
         }
+        org.bpfosgi.kernel.Debug.phase("built-in subsystems started");
         for (String m : config.modular()) {
             insmodAtBoot(m);
         }
         for (String m : config.load()) {
             insmodAtBoot(m);
         }
+        org.bpfosgi.kernel.Debug.phase("modules loaded");
         install(ctx, SHELL).start();
         if (dropIn != null) {
             dropIn.bootFinished();
         }
+        org.bpfosgi.kernel.Debug.phase("booted");
     }
 
     /** A module load at boot (modprobe from an init script): a failure is logged, boot goes on. */
@@ -256,6 +298,24 @@ public final class Host implements AutoCloseable {
     }
 
     public Kernel kernel() {
+        return kernel != null ? kernel : awaitKernel();
+    }
+
+    /** The kernel model, once its vmlinux BTF is parsed; its failure is the boot's. */
+    private synchronized Kernel awaitKernel() {
+        if (kernel == null) {
+            try {
+                kernel = kernelBoot.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e.getCause() instanceof Error er) {
+                    throw er;
+                }
+                throw e;
+            }
+        }
         return kernel;
     }
 
@@ -296,7 +356,8 @@ public final class Host implements AutoCloseable {
             return gogo.takeStatus();
         } catch (InvocationTargetException e) {
             Throwable t = e.getCause();
-            err.println(firstWord(line) + ": " + (t.getMessage() != null ? t.getMessage() : t.toString()));
+            err.println(firstWord(line) + ": " + org.bpfosgi.kernel.Debug.describe(t));
+            org.bpfosgi.kernel.Debug.trace(t, err);
             gogo.takeStatus();
             return 1;
         } catch (ReflectiveOperationException e) {
@@ -313,6 +374,33 @@ public final class Host implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Runs one command with its arguments exactly as given (a one-shot {@code bpf-osgi CMD
+     * ARGS...}): a bpf-osgi command gets them untouched, never through Gogo's expansion of
+     * {@code $(...)} and {@code $VAR}; one of Gogo's own commands gets them single-quoted
+     * (literal in Gogo).
+     */
+    public int executeArgs(String cmd, List<String> args, PrintStream out, PrintStream err) {
+        if (commands.get(cmd).isPresent()) {
+            try {
+                return gogo.run(cmd, args, out, err);
+            } finally {
+                out.flush();
+                err.flush();
+            }
+        }
+        StringBuilder sb = new StringBuilder(cmd);
+        for (String a : args) {
+            sb.append(' ');
+            if (a.indexOf('\'') < 0) {
+                sb.append('\'').append(a).append('\'');
+            } else {
+                sb.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$")).append('"');
+            }
+        }
+        return execute(sb.toString(), out, err);
     }
 
     private static String firstWord(String line) {
@@ -335,20 +423,34 @@ public final class Host implements AutoCloseable {
             if (processor != null) {
                 processor.close();
             }
+            org.bpfosgi.kernel.Debug.phase("closing");
             felix.stop();
             felix.waitForStop(10_000);
+            org.bpfosgi.kernel.Debug.phase("felix stopped");
         } catch (BundleException | InterruptedException | IllegalStateException e) {
-            kernel.printk("shutdown: " + e);
+            if (kernel != null) {
+                kernel.printk("shutdown: " + e);
+            }
         } finally {
             deleteTree(storage);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway; the folder is gone already
+            }
         }
     }
 
     private static void deleteTree(Path p) {
         try (Stream<Path> s = Files.walk(p)) {
             s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(x -> x.toFile().delete());
-        } catch (IOException ignored) {
+        } catch (IOException | RuntimeException ignored) {
             // a leftover temp folder is harmless
         }
+    }
+
+    /** Whether the machine still runs: false once the framework is stopping (Gogo's {@code stop 0}). */
+    public boolean running() {
+        return felix.getState() == Bundle.ACTIVE;
     }
 }

@@ -11,6 +11,7 @@ import org.bpfosgi.btf.BtfIdSet;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.kernel.Kernel;
+import org.bpfosgi.module.ModuleTable;
 import org.bpfosgi.module.Module;
 import org.bpfosgi.module.ModuleState;
 import org.bpfosgi.subsystem.BpfSubsystem;
@@ -97,6 +98,12 @@ public final class ModuleCommands {
         }
         String file = args.get(0);
         Path jar = Path.of(file);
+        String why = org.bpfosgi.cli.UserFiles.whyNotReadable(jar);
+        if (why != null) {
+            // kmod: kmod_module_new_from_path/open failing is "could not load module F: strerror"
+            err.println("insmod: ERROR: could not load module " + file + ": " + why);
+            return 1;
+        }
         try {
             extender.insmod(jar);
             return 0;
@@ -197,8 +204,7 @@ public final class ModuleCommands {
     }
 
     private static String holders(Map<String, Integer> h) {
-        return h.entrySet().stream().map(x -> x.getValue() == 1 ? x.getKey() : x.getKey() + " x" + x.getValue())
-                .collect(Collectors.joining(", "));
+        return ModuleTable.holders(h);
     }
 
     /** modinfo NAME: the bundle, state, refcount, each named holder, taints, built-in or not. */

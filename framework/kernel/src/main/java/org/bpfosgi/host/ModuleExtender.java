@@ -111,11 +111,29 @@ public final class ModuleExtender implements SynchronousBundleListener {
             kernel.printk(s.name() + ": no BTF, cannot register its struct_ops and kfuncs");
             return null;
         }
+        long id = ref.getBundle().getBundleId();
         BpfSubsystem subsystem = context.getService(ref);
-        int err = kernel.bpf().registerSubsystem(mod, btf.get(), subsystem);
+        if (subsystem == null) {
+            // SCR could not create or activate the component (a missing class or activate
+            // method, an activate that threw): module_init failed, as do_init_module sees it
+            ScrProbe.InitFailure f = scr.activationFailure(ref.getBundle()).orElse(new ScrProbe.InitFailure(
+                    Errno.ENOEXEC, s.name() + ": its BpfSubsystem component could not be activated"));
+            registrationFailures.put(id, new KernelException(f.errno(), f.message()));
+            return null;
+        }
+        int err;
+        try {
+            err = kernel.bpf().registerSubsystem(mod, btf.get(), subsystem);
+        } catch (RuntimeException | LinkageError e) {
+            // the subsystem's own code failed inside its registration: a failed init, not a crash
+            context.ungetService(ref);
+            registrationFailures.put(id, new KernelException(Errno.EINVAL,
+                    s.name() + ": registering its struct_ops and kfunc sets failed: " + e));
+            return null;
+        }
         if (err < 0) {
             context.ungetService(ref);
-            registrationFailures.put(ref.getBundle().getBundleId(), new KernelException(Errno.of(err),
+            registrationFailures.put(id, new KernelException(Errno.of(err),
                     s.name() + ": registering its struct_ops and kfunc sets failed"));
             return null;
         }
@@ -181,8 +199,10 @@ public final class ModuleExtender implements SynchronousBundleListener {
      * uninstalls the bundle again: nothing is left behind.
      */
     public Subsystem insmod(Path jar) {
-        if (!Files.isRegularFile(jar)) {
-            throw new KernelException(Errno.ENOENT, jar + ": No such file or directory");
+        String why = org.bpfosgi.cli.UserFiles.whyNotReadable(jar);
+        if (why != null) {
+            Errno e = why.equals("Is a directory") ? Errno.EISDIR : why.equals("Permission denied") ? Errno.EACCES : Errno.ENOENT;
+            throw new KernelException(e, jar + ": " + why);
         }
         SubsystemHeaders headers = readHeaders(jar);
         if (headers.builtin()) {
@@ -382,6 +402,9 @@ public final class ModuleExtender implements SynchronousBundleListener {
             return;
         }
         try {
+            SubsystemHeaders.nameProblem(h.module()).ifPresent(p -> {
+                throw new KernelException(Errno.ENOEXEC, "Invalid module format (" + p + ")");
+            });
             Module mod = modules.prepareLoad(asModule(image(b, h, sizeOf(b))), usedModules(b), code(b));
             subsystems.put(b.getBundleId(), new Subsystem(h.module(), b, false, Optional.of(mod)));
         } catch (KernelException e) {
@@ -468,9 +491,13 @@ public final class ModuleExtender implements SynchronousBundleListener {
                 throw new KernelException(Errno.ENOEXEC, "Invalid module format (no manifest)");
             }
             var a = mf.getMainAttributes();
-            return SubsystemHeaders.of(a.getValue(SubsystemHeaders.BPF_MODULE), a.getValue(SubsystemHeaders.BPF_BUILTIN),
-                    a.getValue(SubsystemHeaders.BPF_BTF)).orElseThrow(() ->
+            SubsystemHeaders h = SubsystemHeaders.of(a.getValue(SubsystemHeaders.BPF_MODULE),
+                    a.getValue(SubsystemHeaders.BPF_BUILTIN), a.getValue(SubsystemHeaders.BPF_BTF)).orElseThrow(() ->
                     new KernelException(Errno.ENOEXEC, "Invalid module format (no Bpf-Module header)"));
+            SubsystemHeaders.nameProblem(h.module()).ifPresent(p -> {
+                throw new KernelException(Errno.ENOEXEC, "Invalid module format (" + p + ")");
+            });
+            return h;
         } catch (IOException e) {
             throw new KernelException(Errno.ENOEXEC, "Invalid module format (" + e.getMessage() + ")");
         }

@@ -86,7 +86,8 @@ final class ScrProbe {
 
     /** A KernelException thrown by activate carries the errno init returns; anything else is -EINVAL. */
     static InitFailure parse(String failure) {
-        String firstLine = failure.lines().findFirst().orElse(failure);
+        // the user reads this: the exception's words, not its Java type
+        String firstLine = org.bpfosgi.kernel.Debug.stripJavaTypes(failure);
         Matcher m = ERRNO.matcher(failure);
         if (m.find()) {
             try {

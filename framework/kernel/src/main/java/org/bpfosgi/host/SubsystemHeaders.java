@@ -21,6 +21,30 @@ public record SubsystemHeaders(String module, boolean builtin, Optional<String> 
     public static final String EXTENDER_CAPABILITY = "osgi.extender;osgi.extender=\"" + EXTENDER
             + "\";version:Version=\"2.0.0\"";
 
+    /** include/linux/module.h: MODULE_NAME_LEN = 64 - sizeof(unsigned long), with the NUL. */
+    public static final int MODULE_NAME_LEN = 56;
+
+    /**
+     * Why {@code name} cannot be a module's name, if it cannot. The kernel's {@code struct
+     * module} holds the name in {@code char name[MODULE_NAME_LEN]} (so at most 55 characters);
+     * the characters are kbuild's: KBUILD_MODNAME is the object's file name with '-' turned into
+     * '_', so letters, digits and '_'. "vmlinux" names the base BTF object in {@code btf list}
+     * and in bpftool (btf_vmlinux), so no module can take it.
+     */
+    public static Optional<String> nameProblem(String name) {
+        if (name.length() >= MODULE_NAME_LEN) {
+            return Optional.of("module name " + name + " is longer than " + (MODULE_NAME_LEN - 1) + " characters");
+        }
+        if (!name.chars().allMatch(c -> c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9'))) {
+            return Optional.of("module name '" + name + "' is not letters, digits and '_'");
+        }
+        if (name.equals("vmlinux")) {
+            return Optional.of("module name vmlinux is the kernel's own");
+        }
+        return Optional.empty();
+    }
+
     /** The headers of a bundle or jar manifest; empty when it is not a subsystem. */
     public static Optional<SubsystemHeaders> of(Dictionary<String, String> headers) {
         return of(headers.get(BPF_MODULE), headers.get(BPF_BUILTIN), headers.get(BPF_BTF));

@@ -276,8 +276,11 @@ public final class ModuleTable {
                 }
                 mod.setState(ModuleState.GOING);
                 freeModule(mod);
-                throw e instanceof KernelException ke ? ke
-                        : new KernelException(Errno.EINVAL, "module notifier failed: " + e);
+                if (e instanceof KernelException ke) {
+                    throw ke;
+                }
+                org.bpfosgi.kernel.Debug.trace(e, System.err);
+                throw new KernelException(Errno.EINVAL, "module notifier failed: " + org.bpfosgi.kernel.Debug.describe(e));
             }
         }
     }
@@ -295,7 +298,8 @@ public final class ModuleTable {
             // an init that throws (anything) is a failed init: the kernel's failure path, never a
             // module stuck in COMING
             ret = Errno.EINVAL.negative();
-            failure = mod.name() + ": init threw " + e;
+            org.bpfosgi.kernel.Debug.trace(e, System.err);
+            failure = mod.name() + ": init failed: " + org.bpfosgi.kernel.Debug.describe(e);
         }
         if (ret < 0) {
             if (failure != null && !failure.isEmpty()) {
@@ -393,7 +397,7 @@ public final class ModuleTable {
         }
         Map<String, Integer> left = mod.holders();
         if (forced && !left.isEmpty()) {
-            klog.accept("Forced unload of " + mod.name() + ": references left dangling: " + left);
+            klog.accept("Forced unload of " + mod.name() + ": references left dangling: " + holders(left));
         }
         runExit(mod);
         notifyAll(mod, ModuleState.GOING);
@@ -428,8 +432,18 @@ public final class ModuleTable {
         List<String> users = mod.usedBy();
         klog.accept("Forced unload of " + mod.name() + " (" + reason + ")"
                 + (left.isEmpty() && users.isEmpty() ? "" : ": references left dangling: "
-                + (users.isEmpty() ? "" : "used by " + users + " ") + (left.isEmpty() ? "" : left)));
+                + (users.isEmpty() ? "" : "used by " + String.join(" ", users) + (left.isEmpty() ? "" : "; "))
+                + holders(left)));
         return true;
+    }
+
+    /**
+     * Holders as the log and rmmod print them: "prog 1 kfunc_btf_tab off 1, prog 2 x2" (a holder
+     * with several references gets its count), never a Java map.
+     */
+    public static String holders(Map<String, Integer> h) {
+        return h.entrySet().stream().map(x -> x.getValue() == 1 ? x.getKey() : x.getKey() + " x" + x.getValue())
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Second half of a forced unload: notifier GOING, then free_module(). */

@@ -58,14 +58,19 @@ public final class ProgLoader {
         String[] type = {null};
         String[] member = {null};
         boolean[] sleepable = {false};
+        // where each directive was first given: a second one is an error, never a silent replacement
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
         StringBuilder src = new StringBuilder();
-        for (String line : text.split("\r?\n", -1)) {
+        String[] lines = text.split("\r?\n", -1);
+        for (int ln = 0; ln < lines.length; ln++) {
+            String line = lines[ln];
             Matcher m = SEC.matcher(line);
             if (m.matches()) {
                 String sec = m.group(2);
                 if (!sec.startsWith("struct_ops/") && !sec.startsWith("struct_ops.s/")) {
                     throw new LoaderException(file + ": section '" + sec + "': only struct_ops programs can be loaded");
                 }
+                once(seen, "SEC", file, ln + 1, m.group(1).length() + 1);
                 member[0] = sec.substring(sec.indexOf('/') + 1);
                 sleepable[0] |= sec.startsWith("struct_ops.s/");
                 src.append('\n');
@@ -76,9 +81,24 @@ public final class ProgLoader {
         Assembler.DirectiveHandler handler = (d, line, col, insn) -> {
             String[] w = d.trim().split("\\s+", 2);
             String arg = w.length > 1 ? w[1].trim() : "";
+            if (List.of(".license", ".name", ".sleepable").contains(w[0])) {
+                once(seen, w[0], file, line, col);
+            } else if (w[0].equals(".struct_ops")) {
+                // SEC() and .struct_ops both name the member: one of them, once
+                once(seen, seen.containsKey("SEC") ? "SEC" : ".struct_ops", file, line, col);
+            }
             switch (w[0]) {
-                case ".license" -> license[0] = unquote(arg, line, col);
-                case ".name" -> name[0] = unquote(arg, line, col);
+                case ".license" -> license[0] = unquote(arg, file, line, col);
+                case ".name" -> {
+                    String v = unquote(arg, file, line, col);
+                    if (v.isEmpty() || v.length() >= BpfProgLoadAttr.BPF_OBJ_NAME_LEN
+                            || !v.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 0x80 || c == '_' || c == '.')) {
+                        // bpf_obj_name_cpy(): letters, digits, '_' and '.', shorter than BPF_OBJ_NAME_LEN
+                        throw new AsmException(file, line, col, ".name \"" + v + "\": a program name is 1 to "
+                                + (BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1) + " letters, digits, '_' or '.' (bpf_obj_name_cpy: -EINVAL)");
+                    }
+                    name[0] = v;
+                }
                 case ".sleepable" -> sleepable[0] = true;
                 case ".struct_ops" -> {
                     int dot = arg.indexOf('.');
@@ -111,11 +131,27 @@ public final class ProgLoader {
         return new ProgSource(p, license[0], n, Optional.ofNullable(type[0]), Optional.ofNullable(member[0]), sleepable[0]);
     }
 
-    private static String unquote(String s, int line, int col) {
-        if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
+    /** A directive's argument: a "string" (no '"' inside), or one unquoted word. */
+    private static String unquote(String s, String file, int line, int col) {
+        if (s.startsWith("\"")) {
+            if (s.length() < 2 || !s.endsWith("\"") || s.substring(1, s.length() - 1).contains("\"")) {
+                throw new AsmException(file, line, col, "expected one \"string\", got " + s);
+            }
             return s.substring(1, s.length() - 1);
         }
+        if (s.isEmpty() || s.contains("\"") || s.chars().anyMatch(Character::isWhitespace)) {
+            throw new AsmException(file, line, col, "expected a \"string\" or one word, got '" + s + "'");
+        }
         return s;
+    }
+
+    /** A directive that may appear once: the second is an error naming the first. */
+    private static void once(java.util.Map<String, Integer> seen, String what, String file, int line, int col) {
+        Integer first = seen.putIfAbsent(what, line);
+        if (first != null) {
+            throw new AsmException(file, line, col, "second " + what + " (the first is at line " + first
+                    + "): a program has one");
+        }
     }
 
     private static String baseName(String file) {
@@ -162,15 +198,26 @@ public final class ProgLoader {
     private record Target(BtfHandle btf, int typeId, int memberIdx) {
     }
 
+    /**
+     * The struct_ops type and member a program attaches to. A type name is looked up as libbpf's
+     * find_struct_ops_kern_types() does (find_ksym_btf_id: vmlinux BTF first, then the module
+     * BTFs in load order): the first BTF that has it wins, so a second module registering a type
+     * of the same name (the kernel allows it: btf_add_struct_ops only refuses the same st_ops
+     * twice in one BTF) does not make the name ambiguous.
+     */
     private static Target findTarget(KernelServices k, String type, String member) {
         List<BtfHandle> btfs = new ArrayList<>();
         btfs.add(k.btfs().vmlinux());
         btfs.addAll(k.btfs().moduleBtfs());
         List<Target> hits = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (BtfHandle b : btfs) {
             for (StructOpsDesc d : k.registry().structOps(b)) {
                 if (type != null && !d.name().equals(type)) {
+                    continue;
+                }
+                if (!seen.add(d.name())) {
                     continue;
                 }
                 BtfType.Composite c = (BtfType.Composite) b.btf().type(d.typeId());

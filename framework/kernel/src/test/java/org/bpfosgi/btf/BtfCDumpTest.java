@@ -73,7 +73,7 @@ class BtfCDumpTest {
                         .append(" __probe_").append(id).append(";\n");
             }
         }
-        Btf theirs = BtfFiles.read(compileWithClang(BtfCDump.dump(b), probes.toString(), false), null);
+        Btf theirs = BtfFiles.read(compileWithClang(BtfCDump.dump(b), probes.toString(), false));
         Map<String, List<String>> ours = TypeShape.composites(b);
         Map<String, List<String>> clang = TypeShape.composites(theirs);
         for (Map.Entry<String, List<String>> e : ours.entrySet()) {

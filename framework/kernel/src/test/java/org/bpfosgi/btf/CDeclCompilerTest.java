@@ -118,7 +118,7 @@ class CDeclCompilerTest {
     @Test
     void splitCompileReusesBaseTypesByNameAndKind() {
         Btf base = VmlinuxBtf.builtin();
-        CompiledBtf c = CDeclCompiler.compile("m.h", "struct sk_buff { int different; };\n"
+        CompiledBtf c = CDeclCompiler.compile("m.h", "struct sk_buff;\n"
                 + "struct mine { struct sk_buff *skb; struct Qdisc q; u32 x; };\n"
                 + "__bpf_kfunc void bpf_cgroup_release(struct cgroup *cgrp);\n"
                 + "BTF_ID_LIST(l)\nBTF_ID(struct, sk_buff)\nBTF_ID(struct, mine)\nBTF_ID_UNUSED\n"
@@ -215,6 +215,46 @@ class CDeclCompilerTest {
         // both paths taken: the mangling neither always breaks the header nor never does
         assertTrue(compiledRejected[0] > 0 && compiledRejected[1] > 0,
                 compiledRejected[0] + " compiled, " + compiledRejected[1] + " rejected");
+    }
+
+    /** Hostile headers: each a file:line error, never a Java exception (issue items 5, 8, 9). */
+    @Test
+    void hostileHeadersAreCErrors() {
+        rejects("struct zzqq { struct zzqq inner; };", "1:27", "field 'inner' has incomplete type");
+        rejects("union zu { int a; union zu inner[2]; };", "1:28", "incomplete type");
+        rejects("struct a;\nstruct b { char c[sizeof(struct a)]; };", "2:19", "incomplete type");
+        rejects("struct b { char c[sizeof(struct nowhere)]; };", "1:19", "incomplete type");
+        rejects("struct s { char c[sizeof(struct s)]; };", "1:19", "incomplete type");
+        StringBuilder many = new StringBuilder("struct big {\n");
+        for (int i = 0; i < 70_000; i++) {
+            many.append("int m").append(i).append(";\n");
+        }
+        rejects(many.append("};\n").toString(), "1:8", "too many members in 'struct big' (70000; BTF's vlen holds at most 65535)");
+        StringBuilder en = new StringBuilder("enum big {\n");
+        for (int i = 0; i < 70_000; i++) {
+            en.append("E").append(i).append(",\n");
+        }
+        rejects(en.append("};\n").toString(), "1:6", "too many enumerators in 'enum big' (70000; BTF's vlen holds at most 65535)");
+    }
+
+    /** A header's definition of a type its base has must be the base's, as in C (one definition). */
+    @Test
+    void redefiningABaseTypeDifferentlyIsAnError() {
+        Btf base = compile("struct list_head { struct list_head *next, *prev; };\ntypedef int base_t;\n"
+                + "enum base_e { BA, BB };\nunion base_u { int i; long l; };");
+        BtfException e = assertThrows(BtfException.class, () -> CDeclCompiler.compile("m.h",
+                "struct list_head { int only; };\nstruct lh_user { struct list_head h; };", base));
+        assertTrue(e.getMessage().startsWith("m.h:1:8: error: redefinition of 'struct list_head'"), e.getMessage());
+        assertThrows(BtfException.class, () -> CDeclCompiler.compile("m.h", "union base_u { int i; };", base));
+        assertThrows(BtfException.class, () -> CDeclCompiler.compile("m.h", "struct list_head { long next, prev; };", base));
+        assertThrows(BtfException.class, () -> CDeclCompiler.compile("m.h", "typedef long base_t;", base));
+        assertThrows(BtfException.class, () -> CDeclCompiler.compile("m.h", "enum base_e { BA, BC };", base));
+        // the same definition again is the base's type (BTF dedup), not a new one
+        Btf same = CDeclCompiler.compile("m.h", "struct list_head { struct list_head *next, *prev; };\n"
+                + "typedef int base_t;\nenum base_e { BA, BB };\nstruct u { struct list_head h; base_t t; };", base).btf();
+        int u = same.findByNameKind("u", BtfKind.STRUCT);
+        assertEquals(16 + 8, same.resolveSize(u));
+        assertEquals(base.findByNameKind("list_head", BtfKind.STRUCT), same.findByNameKind("list_head", BtfKind.STRUCT));
     }
 
     @Test

@@ -85,7 +85,7 @@ class ClangAgreementTest {
         Files.writeString(dir.resolve("probe.c"), probe);
         TestBtfs.run(List.of("clang", "-g", "-O2", "-target", "bpf", "-c", "-w", "-include", dir.resolve("prelude.h").toString(),
                 dir.resolve("probe.c").toString(), "-o", dir.resolve("probe.o").toString()));
-        Btf theirs = BtfFiles.read(dir.resolve("probe.o"), null);
+        Btf theirs = BtfFiles.read(dir.resolve("probe.o"));
 
         Map<String, List<String>> ourComposites = TypeShape.composites(ours);
         Map<String, List<String>> clangComposites = TypeShape.composites(theirs);

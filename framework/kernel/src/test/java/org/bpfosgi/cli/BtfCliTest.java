@@ -117,10 +117,67 @@ class BtfCliTest {
         // the module's raw split BTF as a file (like /sys/kernel/btf/bpf_testmod): read on top of vmlinux
         Path f = Files.createTempFile("bpf_testmod", ".btf");
         Files.write(f, reg.moduleBtf("bpf_testmod").orElseThrow().btf().rawData());
-        assertEquals(0, run(reg, "dump", "file", f.toString()));
+        // split BTF only with its base (bpftool -B): alone it is refused with the validator's message
+        oneLineError(run(reg, "dump", "file", f.toString()), "failed to load BTF from " + f + ": ");
+        Path vmlinuxFile = Files.createTempFile("vmlinux", ".btf");
+        Files.write(vmlinuxFile, reg.vmlinuxBtf().rawData());
+        assertEquals(0, run(reg, "dump", "file", f.toString(), "base", vmlinuxFile.toString()));
         assertEquals(moduleDump, out);
         assertEquals(0, run(reg, "dump", "module", "bpf_testmod", "format", "c"));
         assertTrue(out.contains("struct bpf_testmod_st_ops {\n\tint (*test_prologue)(struct st_ops_args *);"), out);
+    }
+
+    /** Raw BTF: header, the type words, the string section. */
+    private static byte[] raw(byte[] strings, int... typeWords) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + typeWords.length * 4 + strings.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) 0xeB9F).put((byte) 1).put((byte) 0).putInt(24);
+        b.putInt(0).putInt(typeWords.length * 4).putInt(typeWords.length * 4).putInt(strings.length);
+        for (int w : typeWords) {
+            b.putInt(w);
+        }
+        b.put(strings);
+        return b.array();
+    }
+
+    /**
+     * Corrupt BTF is refused with the validator's message: it used to be re-read as split BTF
+     * on top of vmlinux when it failed as a whole file, and dumped with every id shifted.
+     */
+    @Test
+    void corruptBtfFilesAreRefusedNotReadAsSplit() throws IOException {
+        byte[] strs = {0, 'a', 0, 'b', 0};
+        int typedef = 8 << 24;
+        int cnst = 10 << 24;
+        int struct = 4 << 24;
+        java.util.Map<String, byte[]> bad = new java.util.LinkedHashMap<>();
+        bad.put("self typedef", raw(strs, 1, typedef, 1));
+        bad.put("self const", raw(strs, 0, cnst, 1));
+        bad.put("typedef cycle", raw(strs, 1, typedef, 2, 3, typedef, 1));
+        bad.put("struct containing itself", raw(strs, 1, struct | 1, 4, 1, 1, 0));
+        bad.put("type id past the count", raw(strs, 1, typedef, 9));
+        bad.put("name offset past the strings", raw(strs, 99, typedef, 0));
+        bad.put("first string not empty", raw(new byte[] {'x', 0, 'a', 0}, 2, typedef, 0));
+        Path dir = Files.createTempDirectory("btf-corrupt");
+        for (var e : bad.entrySet()) {
+            Path f = dir.resolve(e.getKey().replace(' ', '_') + ".btf");
+            Files.write(f, e.getValue());
+            oneLineError(run(registry, "dump", "file", f.toString()), "failed to load BTF from " + f + ": ");
+            assertTrue(out.isEmpty(), e.getKey() + ": nothing dumped: " + out);
+        }
+        // a struct of size 0xffffffff: its raw dump, and a message (not an OutOfMemoryError) for format c
+        Path huge = dir.resolve("huge.btf");
+        Files.write(huge, raw(strs, 1, 1 << 24, 4, 32, 3, (4 << 24) | 1, 0xffffffff, 1, 1, 0));
+        assertEquals(0, run(registry, "dump", "file", huge.toString()));
+        assertTrue(out.contains("[2] STRUCT 'b' size=4294967295 vlen=1"), out);
+        oneLineError(run(registry, "dump", "file", huge.toString(), "format", "c"), "use format raw");
+        // and the files that cannot be read say why, as bpftool does
+        oneLineError(run(registry, "dump", "file", dir.toString()), "Is a directory");
+        oneLineError(run(registry, "dump", "file", dir.resolve("none").toString()), "No such file or directory");
+        oneLineError(run(registry, "compile", dir.toString()), "cannot read " + dir + ": Is a directory");
+        Path binary = dir.resolve("binary.h");
+        Files.write(binary, new byte[] {'i', 'n', 't', (byte) 0xff, (byte) 0xfe, 0});
+        oneLineError(run(registry, "compile", binary.toString()), "not a text file (byte 3 is not UTF-8)");
     }
 
     @Test

@@ -84,13 +84,35 @@ class IsaCliTest {
         assertTrue(r.err().startsWith(s + ":2:1: "), r.err());
         Run missing = cli("exec", "", tmp.resolve("nope.s").toString());
         assertEquals(1, missing.status());
-        assertTrue(missing.err().contains("no such file"), missing.err());
+        assertTrue(missing.err().contains("cannot read " + tmp.resolve("nope.s") + ": No such file or directory"), missing.err());
         Run usage = cli("disasm", "", "--frob");
         assertEquals(2, usage.status());
         for (Run x : List.of(r, missing, usage, cli("disasm", "", "--hex", "zz"), cli("conformance-plugin", "b7 00", "")))
             assertFalse(x.err().contains("\tat ") || x.err().contains("Exception"), x.err());
         assertEquals(0, cli("exec", "", "--help").status());
         assertTrue(cli("exec", "", "--help").out().startsWith("usage: exec FILE"));
+    }
+
+    /** Unreadable, binary and self-overwriting inputs get a reason, not Java's words ("Input length = 1"). */
+    @Test
+    void filesThatCannotBeReadSayWhy() throws Exception {
+        Path bin = tmp.resolve("garbage.s");
+        Files.write(bin, new byte[] {'r', '0', (byte) 0xc3, (byte) 0x28, '\n'});
+        for (String cmd : List.of("asm", "exec")) {
+            Run r = cli(cmd, "", bin.toString());
+            assertEquals(1, r.status(), r.err());
+            assertEquals(cmd + ": cannot read " + bin + ": not a text file (byte 2 is not UTF-8)\n", r.err());
+            Run d = cli(cmd, "", tmp.toString());
+            assertEquals(cmd + ": cannot read " + tmp + ": Is a directory\n", d.err());
+        }
+        Path s = write("ok.s", "r0 = 1\nexit\n");
+        Run self = cli("asm", "", s.toString(), "-o", s.toString());
+        assertEquals(2, self.status());
+        assertTrue(self.err().contains("is the input file; refusing to overwrite it"), self.err());
+        assertEquals("r0 = 1\nexit\n", Files.readString(s));
+        Run neg = cli("exec", "", s.toString(), "--limit", "-1");
+        assertEquals(2, neg.status(), neg.err());
+        assertTrue(neg.err().contains("--limit takes a positive number"), neg.err());
     }
 
     /** The upstream runner's side of the protocol, over the whole corpus when it is present. */

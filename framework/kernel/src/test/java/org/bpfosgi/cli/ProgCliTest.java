@@ -113,6 +113,37 @@ class ProgCliTest {
         assertFalse(err().contains("Exception"), err());
     }
 
+    /** Program-text directives: errors at file:line:col, never a silent replacement or truncation. */
+    @Test
+    void directiveErrors() throws Exception {
+        String body = "x:\n r0 = 0\n exit\n";
+        String sec = "SEC(\"struct_ops/test_prologue\")\n";
+        String[][] cases = {
+            {".license \"GPL\n" + sec + body, "x.s:1:10: ", "unterminated string"},
+            {".license \"GPL\"\n.license \"MIT\"\n" + sec + body, "x.s:2:1: ", "second .license (the first is at line 1)"},
+            {".license \"GPL\"\n" + sec + sec + body, "x.s:3:1: ", "second SEC (the first is at line 2)"},
+            {".license \"GPL\"\n" + sec + ".struct_ops bpf_testmod_st_ops.test_prologue\n" + body, "x.s:3:1: ", "second SEC"},
+            {".license \"GPL\"\n.name \"a; b\"\n" + sec + body, "x.s:2:1: ", ".name \"a; b\": a program name is"},
+            {".license \"GPL\"\n" + sec + "x:\n r0 = 0\u0001\n exit\n", "x.s:4:8: ", "control character U+0001"},
+            {".license GPL v2\n" + sec + body, "x.s:1:1: ", "expected a \"string\" or one word"},
+        };
+        Path f = dir.resolve("x.s");
+        for (String[] c : cases) {
+            Files.writeString(f, c[0]);
+            assertEquals(1, run("load", f.toString()), c[0]);
+            assertTrue(err().startsWith("Error: " + dir + "/" + c[1]), c[2] + " / " + err());
+            assertTrue(err().contains(c[2]), c[2] + " / " + err());
+        }
+        Files.writeString(f, ".license \"GPL\"\n" + sec + body);
+        assertEquals(1, run("load", f.toString(), "attach", "bpf_testmod_st_ops.test_prologue", "attach",
+                "bpf_testmod_st_ops.test_epilogue"));
+        assertTrue(err().contains("'attach' given twice"), err());
+        Files.write(f, new byte[] {'x', ':', (byte) 0xff, '\n'});
+        assertEquals(1, run("load", f.toString()));
+        assertTrue(err().contains("not a text file (byte 2 is not UTF-8)"), err());
+        assertFalse(err().contains("Input length"), err());
+    }
+
     @Test
     void loaderErrors() throws Exception {
         Path f = dir.resolve("x.s");

@@ -141,6 +141,9 @@ class ModuleTableTest {
         assertTrue(r.forced());
         assertTrue(table.taints().contains('R'));
         assertTrue(m.isFreed());
+        // the log names the holders as words, not as a Java map ({prog 1 ...=1})
+        assertTrue(klog.contains("Forced unload of bpf_testmod: references left dangling: prog 1 kfunc_btf_tab[1]"),
+                klog.toString());
         // the dangling holder's put is a use after free, reported, never a negative count
         table.modulePut(m, "prog 1 kfunc_btf_tab[1]");
         assertFalse(m.useAfterFreeReports().isEmpty());

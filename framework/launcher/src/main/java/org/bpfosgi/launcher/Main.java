@@ -14,6 +14,7 @@ import java.util.Optional;
 
 import org.bpfosgi.cli.BtfCli;
 import org.bpfosgi.cli.IsaCli;
+import org.bpfosgi.cli.UserFiles;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.host.Host;
@@ -125,8 +126,8 @@ public final class Main {
             err.println("bpf-osgi: usage: run FILE");
             return 1;
         }
-        if (cmd.equals("run") && !Files.isReadable(Path.of(args.get(0)))) {
-            err.println("bpf-osgi: cannot read " + args.get(0) + ": No such file or directory");
+        if (cmd.equals("run") && UserFiles.whyNotReadable(Path.of(args.get(0))) != null) {
+            err.println("bpf-osgi: cannot read " + args.get(0) + ": " + UserFiles.whyNotReadable(Path.of(args.get(0))));
             return 1;
         }
         if (isMachineless(cmd, args)) {
@@ -152,17 +153,21 @@ public final class Main {
                 }
                 case "run" -> runScript(host, Path.of(args.get(0)), out, err);
                 case "demo" -> demo(host, out, err);
-                default -> host.execute(commandLine(cmd, args), out, err);
+                default -> host.executeArgs(cmd, args, out, err);
             };
         } catch (KernelException e) {
             err.println("bpf-osgi: " + e.getMessage());
             return 1;
+        } catch (java.nio.file.FileSystemException e) {
+            err.println("bpf-osgi: " + e.getFile() + ": " + UserFiles.reason(e));
+            return 1;
         } catch (IOException | IllegalArgumentException e) {
             // includes a BtfException: --vmlinux naming something that is not BTF
-            err.println("bpf-osgi: " + e.getMessage());
+            err.println("bpf-osgi: " + org.bpfosgi.kernel.Debug.describe(e));
             return 1;
         } catch (Exception e) {
-            err.println("bpf-osgi: " + e);
+            err.println("bpf-osgi: " + org.bpfosgi.kernel.Debug.describe(e));
+            org.bpfosgi.kernel.Debug.trace(e, err);
             return 1;
         }
     }
@@ -196,9 +201,9 @@ public final class Main {
     static int runScript(Host host, Path file, PrintStream out, PrintStream err) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            err.println("bpf-osgi: cannot read " + file + ": " + e.getMessage());
+            lines = UserFiles.text(file).lines().toList();
+        } catch (UserFiles.Unreadable e) {
+            err.println("bpf-osgi: cannot read " + file + ": " + e.reason());
             return 1;
         }
         return runLines(host, lines, out, err);
@@ -206,8 +211,8 @@ public final class Main {
 
     static int runLines(Host host, List<String> lines, PrintStream out, PrintStream err) {
         int status = 0;
-        for (String raw : lines) {
-            String line = raw.strip();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
@@ -217,6 +222,17 @@ public final class Main {
                 status = 1;
             }
             err.flush();
+            if (!host.running()) {
+                // the machine was shut down (stop 0): what follows cannot run, so the script failed
+                long rest = lines.subList(i + 1, lines.size()).stream().map(String::strip)
+                        .filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
+                if (rest > 0) {
+                    err.println("bpf-osgi: the machine was stopped at line " + (i + 1) + " (" + line + "); "
+                            + rest + " command" + (rest == 1 ? "" : "s") + " not run");
+                    return 1;
+                }
+                return status;
+            }
         }
         return status;
     }
@@ -263,20 +279,6 @@ public final class Main {
             out.flush();
             host.execute(line, out, out);
         }
-    }
-
-    /** Re-quotes arguments for Gogo so a single command keeps its words as the shell gave them. */
-    static String commandLine(String cmd, List<String> args) {
-        StringBuilder sb = new StringBuilder(cmd);
-        for (String a : args) {
-            sb.append(' ');
-            if (a.isEmpty() || a.chars().anyMatch(c -> " \t\"'$;|{}()[]<>&\\".indexOf(c) >= 0)) {
-                sb.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-            } else {
-                sb.append(a);
-            }
-        }
-        return sb.toString();
     }
 
     private static Path defaultBundles() {
