@@ -139,9 +139,10 @@ public final class ProgCli {
     /** Models {@code bpftool prog show} for the model's struct_ops programs. */
     private static void show(ProgKernel kernel, PrintStream out) {
         for (BpfProg p : kernel.progs().list()) {
-            out.printf("%d: struct_ops  name %s  %s%n", p.id(), p.name(), p.aux().gplCompatible() ? "gpl" : "");
-            out.printf("\tattach %s  xlated %dB  verified_insns %d%n", p.attach(), p.insns().size() * Insn.SIZE,
-                    p.aux().verifiedInsns());
+            out.printf("%d: %s  name %s  %s%n", p.id(), p.type().name().toLowerCase(java.util.Locale.ROOT), p.name(),
+                    p.aux().gplCompatible() ? "gpl" : "");
+            out.printf("\t%sxlated %dB  verified_insns %d%n", p.attach().isEmpty() ? "" : "attach " + p.attach() + "  ",
+                    p.insns().size() * Insn.SIZE, p.aux().verifiedInsns());
             List<KfuncBtf> tab = p.aux().kfuncBtfTab();
             if (!tab.isEmpty()) {
                 StringBuilder sb = new StringBuilder("\tkfunc_btf");
@@ -188,6 +189,9 @@ public final class ProgCli {
         }
         int id = parseId(args.get(2));
         int r = kernel.progs().free(id);
+        if (r == org.bpfosgi.errno.Errno.EBADF.negative()) {
+            return error(err, "prog " + id + ": the user's reference is already freed (the kernel still holds it)");
+        }
         if (r < 0) {
             return error(err, "get by id (" + id + "): No such file or directory");
         }

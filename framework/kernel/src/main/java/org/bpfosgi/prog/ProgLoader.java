@@ -32,6 +32,9 @@ import org.bpfosgi.verifier.StructOpsDesc;
  *   .name test_prologue                          the program name (default: the first label,
  *                                                else the file name), at most 15 characters
  *   .sleepable                                   BPF_F_SLEEPABLE
+ *   SEC("syscall")                               a BPF_PROG_TYPE_SYSCALL program (sleepable, as
+ *                                                libbpf's SEC_SLEEPABLE makes it), run with
+ *                                                {@code prog run}
  * </pre>
  * {@code prog load FILE attach TYPE.MEMBER} overrides the text's choice of member.
  *
@@ -48,7 +51,7 @@ public final class ProgLoader {
 
     /** What the text says, before any kernel lookup. */
     public record ProgSource(Program program, String license, String name, Optional<String> type,
-                             Optional<String> member, boolean sleepable) {
+                             Optional<String> member, boolean sleepable, BpfProgType progType) {
     }
 
     /** Parses and assembles; a {@link LoaderException} located as file:line:col on errors. */
@@ -58,13 +61,21 @@ public final class ProgLoader {
         String[] type = {null};
         String[] member = {null};
         boolean[] sleepable = {false};
+        BpfProgType[] progType = {BpfProgType.STRUCT_OPS};
         StringBuilder src = new StringBuilder();
         for (String line : text.split("\r?\n", -1)) {
             Matcher m = SEC.matcher(line);
             if (m.matches()) {
                 String sec = m.group(2);
+                if (sec.equals("syscall")) {
+                    // libbpf: SEC_DEF("syscall", SYSCALL, 0, SEC_SLEEPABLE)
+                    progType[0] = BpfProgType.SYSCALL;
+                    sleepable[0] = true;
+                    src.append('\n');
+                    continue;
+                }
                 if (!sec.startsWith("struct_ops/") && !sec.startsWith("struct_ops.s/")) {
-                    throw new LoaderException(file + ": section '" + sec + "': only struct_ops programs can be loaded");
+                    throw new LoaderException(file + ": section '" + sec + "': only struct_ops and syscall programs can be loaded");
                 }
                 member[0] = sec.substring(sec.indexOf('/') + 1);
                 sleepable[0] |= sec.startsWith("struct_ops.s/");
@@ -108,7 +119,8 @@ public final class ProgLoader {
         if (n.length() > BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1) {
             n = n.substring(0, BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1); // libbpf truncates
         }
-        return new ProgSource(p, license[0], n, Optional.ofNullable(type[0]), Optional.ofNullable(member[0]), sleepable[0]);
+        return new ProgSource(p, license[0], n, Optional.ofNullable(type[0]), Optional.ofNullable(member[0]), sleepable[0],
+                progType[0]);
     }
 
     private static String unquote(String s, int line, int col) {
@@ -130,6 +142,21 @@ public final class ProgLoader {
      * given, overrides the text) and the kfunc names.
      */
     public static BpfProgLoadAttr toAttr(ProgSource s, Optional<String> attach, int logLevel, KernelServices k) {
+        if (s.progType() == BpfProgType.SYSCALL) {
+            if (attach.isPresent()) {
+                throw new LoaderException("a SEC(\"syscall\") program attaches to nothing");
+            }
+            List<BtfHandle> fdArray = new ArrayList<>();
+            fdArray.add(null);
+            Program resolved;
+            try {
+                resolved = s.program().resolve(name -> resolveKfunc(k, name, fdArray));
+            } catch (IllegalArgumentException e) {
+                throw new LoaderException(e.getMessage());
+            }
+            return new BpfProgLoadAttr(BpfProgType.SYSCALL, resolved.insns(), s.license(), s.name(), null, 0, 0,
+                    fdArray.size() > 1 ? fdArray : null, logLevel, BpfProgLoadAttr.BPF_F_SLEEPABLE, BpfProgLoadAttr.CAPS_ROOT);
+        }
         String type = s.type().orElse(null);
         String member = s.member().orElse(null);
         if (attach.isPresent()) {

@@ -35,6 +35,8 @@ public final class BpfProgAux {
     /** Stack depth of each subprogram, as check_max_stack_depth() leaves it. */
     int[] stackDepths = new int[0];
     int verifiedInsns;
+    /** {@code max_ctx_offset}: one past the last ctx byte the program accesses (check_ctx_access()). */
+    int maxCtxOffset;
 
     public BpfProgAux(String name) {
         this.name = name;
@@ -90,6 +92,11 @@ public final class BpfProgAux {
 
     public int verifiedInsns() {
         return verifiedInsns;
+    }
+
+    /** {@code prog->aux->max_ctx_offset}, which bpf_prog_test_run_syscall() checks ctx_size_in against. */
+    public int maxCtxOffset() {
+        return maxCtxOffset;
     }
 
     public int[] stackDepths() {

@@ -15,7 +15,6 @@ import org.bpfosgi.isa.HelperIds;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.subsystem.BpfAccessType;
 import org.bpfosgi.subsystem.BpfFuncProto;
-import org.bpfosgi.subsystem.BpfProgType;
 
 /**
  * The calls and the exit of do_check(): models kernel/bpf/verifier.c check_helper_call(),
@@ -53,7 +52,7 @@ final class CheckCalls {
         try {
             fn = env.ops.getFuncProto(funcId, new ProgInfo(env));
         } catch (RuntimeException e) {
-            env.verbose("bpf-osgi: get_func_proto of %s threw %s\n", env.aux.stOps.name(), e.toString());
+            env.verbose("bpf-osgi: get_func_proto of %s threw %s\n", env.aux.stOps == null ? "syscall" : env.aux.stOps.name(), e.toString());
             fn = null;
         }
         if (fn == null) {
@@ -157,7 +156,7 @@ final class CheckCalls {
         String funcName = btf.name(funcId);
         BtfType.FuncProto proto = btf.funcProto(funcId);
         // fetch_kfunc_meta(): the kfunc must be in a set registered for this program type
-        OptionalInt flagsOpt = env.kernel.registry().kfuncFlags(descBtf, funcId, BpfProgType.STRUCT_OPS, new ProgInfo(env));
+        OptionalInt flagsOpt = env.kernel.registry().kfuncFlags(descBtf, funcId, env.attr.progType(), new ProgInfo(env));
         if (flagsOpt.isEmpty()) {
             return env.err(Errno.EACCES, "calling kernel function %s is not allowed\n", funcName);
         }
