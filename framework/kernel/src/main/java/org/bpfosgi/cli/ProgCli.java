@@ -33,6 +33,7 @@ public final class ProgCli {
             "       prog show",
             "       prog dump xlated id ID [opcodes]",
             "       prog free id ID",
+            "       prog run id ID [ctx_in HEX] [repeat K]",
             "",
             "       FILE: LLVM BPF assembly with .license \"GPL\", SEC(\"struct_ops/MEMBER\") or",
             "             .struct_ops TYPE.MEMBER, optional .name NAME and .sleepable",
@@ -47,7 +48,15 @@ public final class ProgCli {
      * @return the exit status: 0 or 1
      */
     public static int run(List<String> args, ProgKernel kernel, PrintStream out, PrintStream err) {
+        return run(args, kernel, null, out, err);
+    }
+
+    /** As {@link #run(List, ProgKernel, PrintStream, PrintStream)}, with {@code prog run} through {@code runs}. */
+    public static int run(List<String> args, ProgKernel kernel, StructOpsCli runs, PrintStream out, PrintStream err) {
         try {
+            if (!args.isEmpty() && args.get(0).equals("run")) {
+                return runs == null ? error(err, "prog run is not available here") : runs.progRun(args, out, err);
+            }
             if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
                 (args.isEmpty() ? err : out).print(USAGE);
                 return args.isEmpty() ? 1 : 0;

@@ -17,7 +17,7 @@ public final class GogoCommands {
     /** The function names registered with Gogo; each has a method below. */
     public static final String[] FUNCTIONS = {
         "lsmod", "insmod", "rmmod", "modinfo", "subsystems", "dmesg",
-        "asm", "disasm", "exec", "btf", "prog"
+        "asm", "disasm", "exec", "btf", "prog", "obj", "map", "struct_ops", "link"
     };
 
     private final CommandTable table;
@@ -99,5 +99,21 @@ public final class GogoCommands {
 
     public void prog(String... args) {
         call("prog", args);
+    }
+
+    public void obj(String... args) {
+        call("obj", args);
+    }
+
+    public void map(String... args) {
+        call("map", args);
+    }
+
+    public void struct_ops(String... args) {
+        call("struct_ops", args);
+    }
+
+    public void link(String... args) {
+        call("link", args);
     }
 }
