@@ -91,7 +91,7 @@ public final class ObjLoader {
 
     private static String errstr(int err) {
         Errno e = Errno.ofOrElse(-err, null);
-        return e == null ? Integer.toString(err) : "-" + e.symbol();
+        return e == null ? Integer.toString(err) : e.symbol();
     }
 
     private static void loadInto(ObjectText o, BpfObject obj, Set<String> autoattach, StructOpsKernel k) {
