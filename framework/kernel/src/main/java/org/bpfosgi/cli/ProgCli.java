@@ -177,7 +177,14 @@ public final class ProgCli {
             return error(err, "get by id (" + id + "): No such file or directory");
         }
         Kallsyms ks = kernel.structOps().kallsyms();
+        Disassembler.Callbacks maps = Disassembler.bpftool(mapId -> mapId);
         Disassembler.Callbacks cbs = new Disassembler.Callbacks() {
+            @Override
+            public String imm(Insn insn, Insn next, long fullImm) {
+                // print_imm(): after bpf_insn_prepare_dump() a map load's imm is the map id
+                return maps.imm(insn, next, fullImm);
+            }
+
             @Override
             public String call(Insn insn) {
                 if (insn.isHelperCall()) {

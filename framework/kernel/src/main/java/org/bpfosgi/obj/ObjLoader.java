@@ -190,7 +190,7 @@ public final class ObjLoader {
                 throw fail(Errno.EINVAL.negative(), "prog '" + f.name() + "': SEC(\"struct_ops\") program isn't referenced anywhere, did you forget to use it?",
                         "prog '" + f.name() + "': failed to load: " + Errno.EINVAL.negative());
             }
-            BpfProg p = loadProg(o, f, Optional.ofNullable(progAttach.get(f.name())), k);
+            BpfProg p = loadProg(o, obj, f, Optional.ofNullable(progAttach.get(f.name())), k);
             obj.progs.put(f.name(), p);
             obj.created.add(new BpfObject.Created("prog", p.id(), f.name()));
         }
@@ -364,11 +364,18 @@ public final class ObjLoader {
     }
 
     /** bpf_object_load_prog(): BPF_PROG_LOAD; a failure is retried with log level 1 for the log. */
-    private static BpfProg loadProg(ObjectText o, ObjectText.Function f, Optional<String> attach, StructOpsKernel k) {
+    private static BpfProg loadProg(ObjectText o, BpfObject obj, ObjectText.Function f, Optional<String> attach,
+                                    StructOpsKernel k) {
         BpfProgLoadAttr attr;
         try {
             ProgLoader.ProgSource src = ProgLoader.parse(programText(o, f), o.file());
-            attr = ProgLoader.toAttr(src, attach, 0, k.progs().services());
+            attr = ProgLoader.toAttr(src, attach, 0, k.progs().services(), mapName -> {
+                BpfMap m = obj.maps.get(mapName);
+                if (m == null) {
+                    throw new LoaderException("relo: map '" + mapName + "' is not a map of the object");
+                }
+                return m.id();
+            });
         } catch (LoaderException e) {
             throw fail(Errno.EINVAL.negative(), "prog '" + f.name() + "': " + e.getMessage(),
                     "prog '" + f.name() + "': failed to load: " + Errno.EINVAL.negative());

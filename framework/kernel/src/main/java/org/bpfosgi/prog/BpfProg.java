@@ -126,8 +126,20 @@ public final class BpfProg {
      */
     public List<Insn> prepareDump() {
         List<Insn> out = new ArrayList<>(insns.size());
-        for (Insn i : insns) {
-            if (i.cls() == Bpf.BPF_LDX && i.mode() == 0x20) {
+        for (int k = 0; k < insns.size(); k++) {
+            Insn i = insns.get(k);
+            if (i.code() == (Bpf.BPF_JMP | 0xf0)) {
+                // BPF_JMP | BPF_TAIL_CALL is shown as the helper call it was
+                out.add(new Insn(Bpf.BPF_JMP | Bpf.BPF_CALL, 0, 0, 0, org.bpfosgi.isa.HelperIds.BPF_FUNC_tail_call));
+            } else if (i.isLdImm64() && i.src() == Bpf.BPF_PSEUDO_MAP_FD && k + 1 < insns.size()) {
+                // the map's address becomes its id
+                long addr = Insn.imm64(i, insns.get(k + 1));
+                int mapId = aux.usedMaps().stream().filter(m -> m.address() == addr)
+                        .mapToInt(org.bpfosgi.verifier.VerifierMaps.UsedMap::id).findFirst().orElse(0);
+                out.add(i.withImm(mapId));
+                out.add(insns.get(k + 1).withImm(0));
+                k++;
+            } else if (i.cls() == Bpf.BPF_LDX && i.mode() == 0x20) {
                 out.add(new Insn(Bpf.BPF_LDX | i.size() | Bpf.BPF_MEM, i.dst(), i.src(), i.off(), i.imm()));
             } else {
                 out.add(i);

@@ -142,6 +142,17 @@ public final class ProgLoader {
      * given, overrides the text) and the kfunc names.
      */
     public static BpfProgLoadAttr toAttr(ProgSource s, Optional<String> attach, int logLevel, KernelServices k) {
+        return toAttr(s, attach, logLevel, k, name -> {
+            throw new LoaderException("map '" + name + "' is not defined (maps come with an object: obj load)");
+        });
+    }
+
+    /**
+     * As {@link #toAttr(ProgSource, Optional, int, KernelServices)}, with the fds of the maps
+     * the program's ld_imm64s name (libbpf's map relocations; the model's fds are map ids).
+     */
+    public static BpfProgLoadAttr toAttr(ProgSource s, Optional<String> attach, int logLevel, KernelServices k,
+                                         java.util.function.ToIntFunction<String> mapFd) {
         if (s.progType() == BpfProgType.SYSCALL) {
             if (attach.isPresent()) {
                 throw new LoaderException("a SEC(\"syscall\") program attaches to nothing");
@@ -150,7 +161,7 @@ public final class ProgLoader {
             fdArray.add(null);
             Program resolved;
             try {
-                resolved = s.program().resolve(name -> resolveKfunc(k, name, fdArray));
+                resolved = s.program().resolve(resolver(k, fdArray, mapFd));
             } catch (IllegalArgumentException e) {
                 throw new LoaderException(e.getMessage());
             }
@@ -177,7 +188,7 @@ public final class ProgLoader {
         fdArray.add(null); // index 0 is reserved: kfunc off 0 means vmlinux
         Program resolved;
         try {
-            resolved = s.program().resolve(name -> resolveKfunc(k, name, fdArray));
+            resolved = s.program().resolve(resolver(k, fdArray, mapFd));
         } catch (IllegalArgumentException e) {
             throw new LoaderException(e.getMessage());
         }
@@ -221,6 +232,21 @@ public final class ProgLoader {
                     + "): name one with .struct_ops TYPE.MEMBER or attach TYPE.MEMBER");
         }
         return hits.get(0);
+    }
+
+    private static Program.Resolver resolver(KernelServices k, List<BtfHandle> fdArray,
+                                             java.util.function.ToIntFunction<String> mapFd) {
+        return new Program.Resolver() {
+            @Override
+            public Program.KfuncRef kfunc(String name) {
+                return resolveKfunc(k, name, fdArray);
+            }
+
+            @Override
+            public int mapFd(String name) {
+                return mapFd.applyAsInt(name);
+            }
+        };
     }
 
     /** Models bpf_object__resolve_ksym_func_btf_id(): vmlinux first, then module BTFs. */

@@ -87,6 +87,19 @@ public final class ProgTable {
             }
             return new ProgLoadResult(null, r.err(), r.log());
         }
+        // bpf_prog_select_runtime() → bpf_check_tail_call(): every prog array it uses must take this program
+        for (org.bpfosgi.verifier.VerifierMaps.UsedMap m : aux.usedMaps()) {
+            if (m.mapType() == org.bpfosgi.verifier.VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY && !m.progCompatible(attr.progType())) {
+                freeAux(aux);
+                synchronized (this) {
+                    reserved.remove(id);
+                    if (nextId == id + 1 || (id == Integer.MAX_VALUE - 1 && nextId == 1)) {
+                        nextId = id;
+                    }
+                }
+                return new ProgLoadResult(null, Errno.EINVAL.negative(), r.log());
+            }
+        }
         String attach = aux.stOps().map(d -> d.name() + "." + aux.attachFuncName()).orElse("");
         BpfProg prog = new BpfProg(id, name, r.insns(), aux, attach, attr.license(), attr.progType(),
                 attr.attachBtfId(), attr.expectedAttachType());
@@ -127,6 +140,8 @@ public final class ProgTable {
             kernel.btfs().btfPut(aux.attachBtf());
             aux.clearAttachBtf();
         }
+        // bpf_prog_free_deferred(): bpf_free_used_maps() first
+        aux.releaseUsedMaps();
         aux.freeKfuncBtfTab(kernel.modules(), kernel.btfs());
     }
 

@@ -13,6 +13,8 @@ public abstract class BpfMap {
     private final AtomicInteger refcnt = new AtomicInteger(1);
     private volatile boolean userRef = true;
     private volatile boolean freed;
+    /** {@code struct bpf_map} in kernel memory: its address is what programs load and pass. */
+    private org.bpfosgi.vm.Region self;
 
     BpfMap(int id, MapCreateAttr attr) {
         this.id = id;
@@ -41,6 +43,19 @@ public abstract class BpfMap {
 
     public boolean userRef() {
         return userRef;
+    }
+
+    /** The map's kernel address (what a BPF_PSEUDO_MAP_FD ld_imm64 loads). */
+    public long address() {
+        return self.start();
+    }
+
+    void setSelf(org.bpfosgi.vm.Region r) {
+        this.self = r;
+    }
+
+    org.bpfosgi.vm.Region self() {
+        return self;
     }
 
     public boolean isFreed() {

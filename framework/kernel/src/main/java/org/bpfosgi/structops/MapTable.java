@@ -76,6 +76,10 @@ public final class MapTable {
             unreserve(id);
             return new CreateResult(null, err[0]);
         }
+        synchronized (kernel.lock()) {
+            map.setSelf(kernel.memory().allocate("struct bpf_map " + id + " (" + attr.name() + ")", 64,
+                    org.bpfosgi.vm.Region.Access.READ_ONLY));
+        }
         synchronized (this) {
             reserved.remove(id);
             idr.put(id, map);
@@ -119,7 +123,53 @@ public final class MapTable {
             idr.remove(m.id(), m);
         }
         m.mapFree();
+        synchronized (kernel.lock()) {
+            kernel.memory().free(m.self());
+        }
         m.markFreed();
+    }
+
+    /**
+     * bpf_check()'s view: bpf_map_get(fd) (the model's fds are ids) with the reference
+     * __add_used_map() takes; the program puts it when it is freed.
+     */
+    org.bpfosgi.verifier.VerifierMaps.UsedMap used(int fd) {
+        BpfMap m = get(fd).orElse(null);
+        if (m == null) {
+            return null;
+        }
+        inc(m);
+        return new org.bpfosgi.verifier.VerifierMaps.UsedMap() {
+            @Override
+            public int id() {
+                return m.id();
+            }
+
+            @Override
+            public int mapType() {
+                return m.type().value();
+            }
+
+            @Override
+            public long address() {
+                return m.address();
+            }
+
+            @Override
+            public int maxEntries() {
+                return m.attr().maxEntries();
+            }
+
+            @Override
+            public boolean progCompatible(org.bpfosgi.subsystem.BpfProgType type) {
+                return !(m instanceof ProgArrayMap pa) || pa.compatible(type);
+            }
+
+            @Override
+            public void put() {
+                MapTable.this.put(m);
+            }
+        };
     }
 
     /**

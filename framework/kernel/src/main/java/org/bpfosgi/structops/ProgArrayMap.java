@@ -107,11 +107,15 @@ public final class ProgArrayMap extends BpfMap implements ProgArray {
 
     /** Models __bpf_prog_map_compatible(): the first program sets the owner type; later ones must match. */
     synchronized boolean compatible(BpfProg p) {
+        return compatible(p.type());
+    }
+
+    synchronized boolean compatible(BpfProgType type) {
         if (ownerType == null) {
-            ownerType = p.type();
+            ownerType = type;
             return true;
         }
-        return ownerType == p.type();
+        return ownerType == type;
     }
 
     /** Models fd_array_map_delete_elem(): -E2BIG past the end, -ENOENT for an empty slot. */

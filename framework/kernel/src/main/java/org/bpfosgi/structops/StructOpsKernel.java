@@ -42,6 +42,7 @@ public final class StructOpsKernel {
     public StructOpsKernel(ProgKernel progs, Consumer<String> klog) {
         this.progs = progs;
         this.klog = klog;
+        progs.setMaps(maps::used);
     }
 
     public ProgKernel progs() {
@@ -94,13 +95,24 @@ public final class StructOpsKernel {
      */
     public Outcome run(BpfProg p, long r1) {
         synchronized (lock) {
-            Vm vm = new Vm(memory, Bindings.NONE);
+            Vm vm = new Vm(memory, bindings());
             try {
                 return vm.run(prepare(p), r1);
             } finally {
                 vm.release();
             }
         }
+    }
+
+    /** What a tail call finds through the map address in R2: every live prog array. */
+    private Bindings bindings() {
+        Bindings.Builder b = Bindings.builder();
+        for (org.bpfosgi.structops.BpfMap m : maps.list()) {
+            if (m instanceof ProgArrayMap pa) {
+                b.progArray(pa.address(), pa);
+            }
+        }
+        return b.build();
     }
 
     /**

@@ -35,6 +35,8 @@ public final class BpfProgAux {
     /** Stack depth of each subprogram, as check_max_stack_depth() leaves it. */
     int[] stackDepths = new int[0];
     int verifiedInsns;
+    /** {@code used_maps}: the maps the program's ld_imm64s name, each with a reference. */
+    final List<VerifierMaps.UsedMap> usedMaps = new ArrayList<>();
     /** {@code max_ctx_offset}: one past the last ctx byte the program accesses (check_ctx_access()). */
     int maxCtxOffset;
 
@@ -97,6 +99,19 @@ public final class BpfProgAux {
     /** {@code prog->aux->max_ctx_offset}, which bpf_prog_test_run_syscall() checks ctx_size_in against. */
     public int maxCtxOffset() {
         return maxCtxOffset;
+    }
+
+    /** {@code prog->aux->used_maps}. */
+    public List<VerifierMaps.UsedMap> usedMaps() {
+        return List.copyOf(usedMaps);
+    }
+
+    /** Models bpf_free_used_maps() / release_maps(): every used map's reference is put. */
+    public void releaseUsedMaps() {
+        for (VerifierMaps.UsedMap m : usedMaps) {
+            m.put();
+        }
+        usedMaps.clear();
     }
 
     public int[] stackDepths() {

@@ -53,6 +53,33 @@ final class CheckSubprogs {
         return 0;
     }
 
+    /**
+     * resolve_pseudo_ldimm64() for BPF_PSEUDO_MAP_FD: the map by fd (bpf_map_get(); "fd %d is
+     * not pointing to valid bpf_map", -EBADF), added once to {@code used_maps} with a reference
+     * (__add_used_map()), and its address written into the instruction pair. Not modelled:
+     * check_map_prog_compatibility() (nothing it checks exists for prog arrays), the
+     * MAX_USED_MAPS limit.
+     */
+    private static int addUsedMap(VerifierEnv env, int i, Insn insn) {
+        VerifierMaps.UsedMap m = null;
+        for (VerifierMaps.UsedMap u : env.aux.usedMaps) {
+            if (u.id() == insn.imm()) {
+                m = u;
+            }
+        }
+        if (m == null) {
+            m = env.kernel.maps().get(insn.imm());
+            if (m == null) {
+                return env.err(Errno.EBADF, "fd %d is not pointing to valid bpf_map\n", insn.imm());
+            }
+            env.aux.usedMaps.add(m);
+        }
+        long addr = m.address();
+        env.insns.set(i, insn.withImm((int) addr));
+        env.insns.set(i + 1, env.insns.get(i + 1).withImm((int) (addr >>> 32)));
+        return 0;
+    }
+
     /** The reserved-field and opcode checks (resolve_pseudo_ldimm64() and do_check_insn()). */
     static int checkInsnFields(VerifierEnv env) {
         var v = InsnValidator.validate(env.insns, false);
@@ -71,7 +98,15 @@ final class CheckSubprogs {
             Insn insn = env.insns.get(i);
             if (insn.isLdImm64()) {
                 int src = insn.src();
-                if (src == Bpf.BPF_PSEUDO_MAP_FD || src == Bpf.BPF_PSEUDO_MAP_VALUE || src == Bpf.BPF_PSEUDO_MAP_IDX
+                if (src == Bpf.BPF_PSEUDO_MAP_FD) {
+                    int r = addUsedMap(env, i, insn);
+                    if (r < 0) {
+                        return r;
+                    }
+                    i++;
+                    continue;
+                }
+                if (src == Bpf.BPF_PSEUDO_MAP_VALUE || src == Bpf.BPF_PSEUDO_MAP_IDX
                         || src == Bpf.BPF_PSEUDO_MAP_IDX_VALUE) {
                     // no maps exist yet in the model: every fd is a bad one
                     return env.err(Errno.EBADF, "fd %d is not pointing to valid bpf_map\n", insn.imm());
