@@ -301,6 +301,33 @@ class StructOpsMapTest {
     }
 
     @Test
+    void theTestKfuncsAreForSleepableProgramsOnly() throws Exception {
+        ObjKernel.Out r = k.load("bad", """
+                .license "GPL"
+                SEC("struct_ops/test_prologue")
+                nested:
+                    r1 = *(u64 *)(r1 +0)
+                    call bpf_kfunc_st_ops_test_prologue
+                    exit
+                SEC(".struct_ops.link")
+                struct bpf_testmod_st_ops bad = { .test_prologue = (void *)nested };
+                """);
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("program must be sleepable to call sleepable kfunc bpf_kfunc_st_ops_test_prologue"), r.err());
+        assertTrue(r.err().contains("libbpf: prog 'nested': failed to load: -13"), r.err());
+        assertTrue(k.sk.maps().list().isEmpty(), "the failed load closed the map it created");
+        assertTrue(k.testmod.holders().isEmpty(), k.testmod.holders().toString());
+    }
+
+    @Test
+    void withoutTheModuleItsTypeIsNotFound() throws Exception {
+        assertTrue(k.modules.deleteModule("bpf_testmod", 0).ok());
+        ObjKernel.Out r = k.load("pro_epilogue", ObjKernel.example("pro_epilogue.bpf"));
+        assertEquals("libbpf: struct_ops init_kern: struct bpf_testmod_st_ops is not found in kernel BTF\n"
+                + "Error: failed to load object file: -ESRCH (No such process)\n", r.err());
+    }
+
+    @Test
     void mapsAreListedAsBpftoolShowsThem() throws Exception {
         assertTrue(k.load("pro_epilogue", ObjKernel.example("pro_epilogue.bpf")).ok());
         String show = k.run("map", "show").out();
