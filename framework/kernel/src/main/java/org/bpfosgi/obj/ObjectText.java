@@ -43,8 +43,8 @@ import org.bpfosgi.prog.LoaderException;
  *       .values = { [0] = (void *)&amp;test_epilogue_subprog, },
  *   };
  * </pre>
- * C comments ({@code //}, {@code /* *}{@code /}) are allowed everywhere; declarations end at
- * the line with {@code };}.
+ * C comments ({@code //}, {@code /* *}{@code /}) are allowed everywhere; a declaration ends at
+ * the line that closes its braces with {@code ;}.
  */
 public final class ObjectText {
     private static final Pattern SEC = Pattern.compile("^\\s*SEC\\(\"([^\"]*)\"\\)\\s*$");
@@ -172,16 +172,20 @@ public final class ObjectText {
                 int start = lineNo;
                 int j = i;
                 boolean ib = false;
+                int depth = 0;
                 for (; j < lines.length; j++) {
                     String c = stripComments(lines[j], ib);
                     ib = endsInBlockComment(lines[j], ib);
                     decl.append(c).append('\n');
-                    if (c.contains("};") || (c.trim().endsWith(";") && !decl.toString().contains("{"))) {
+                    for (char ch : c.toCharArray()) {
+                        depth += ch == '{' ? 1 : ch == '}' ? -1 : 0;
+                    }
+                    if (depth == 0 && c.trim().endsWith(";")) {
                         break;
                     }
                 }
                 if (j == lines.length) {
-                    throw new LoaderException(file + ":" + start + ": declaration does not end with '};'");
+                    throw new LoaderException(file + ":" + start + ": declaration does not end (with ';' after its braces)");
                 }
                 o.declaration(decl.toString(), pendingSec, start);
                 pendingSec = null;

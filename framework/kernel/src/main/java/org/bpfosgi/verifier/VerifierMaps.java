@@ -30,6 +30,8 @@ public interface VerifierMaps {
 
     /** BPF_MAP_TYPE_PROG_ARRAY. */
     int BPF_MAP_TYPE_PROG_ARRAY = 3;
+    /** BPF_MAP_TYPE_STRUCT_OPS. */
+    int BPF_MAP_TYPE_STRUCT_OPS = 26;
 
     /** No maps: every fd is a bad one. */
     VerifierMaps NONE = fd -> null;

@@ -109,7 +109,7 @@ class ObjectTextTest {
         e = assertThrows(LoaderException.class, () -> ObjectText.parse("SEC(\"syscall\")\n  r0 = 0\n", "x.bpf"));
         assertTrue(e.getMessage().startsWith("x.bpf:2: a function starts with its name as a label"), e.getMessage());
         e = assertThrows(LoaderException.class, () -> ObjectText.parse("SEC(\".maps\")\nstruct { __uint(type, 3);\n", "x.bpf"));
-        assertEquals("x.bpf:2: declaration does not end with '};'", e.getMessage());
+        assertEquals("x.bpf:2: declaration does not end (with ';' after its braces)", e.getMessage());
         e = assertThrows(LoaderException.class, () -> ObjectText.parse("""
                 SEC("syscall")
                 f:
