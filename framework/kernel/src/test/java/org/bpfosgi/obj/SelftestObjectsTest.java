@@ -66,6 +66,10 @@ class SelftestObjectsTest {
             assertXlated(r, "test_epilogue", List.of("*(u64 *)(r10 -8) = r1", "r1 = *(u64 *)(r1 +0)", "r6 = r1",
                     "call kernel-function", "r1 = r6", "call pc+", "r1 = *(u64 *)(r10 -8)", "r1 = *(u64 *)(r1 +0)",
                     "r6 = *(u64 *)(r1 +0)", "r6 += 10000", "*(u64 *)(r1 +0) = r6", "r0 = r6", "r0 *= 2", "exit"));
+            assertXlated(r, "test_pro_epilogue", List.of("r6 = *(u64 *)(r1 +0)", "r7 = *(u64 *)(r6 +0)", "r7 += 1000",
+                    "*(u64 *)(r6 +0) = r7", "*(u64 *)(r10 -8) = r1", "r1 = *(u64 *)(r1 +0)", "r6 = r1",
+                    "call kernel-function", "r1 = r6", "call pc+", "r1 = *(u64 *)(r10 -8)", "r1 = *(u64 *)(r1 +0)",
+                    "r6 = *(u64 *)(r1 +0)", "r6 += 10000", "*(u64 *)(r1 +0) = r6", "r0 = r6", "r0 *= 2", "exit"));
         }
         unload();
     }
@@ -106,6 +110,14 @@ class SelftestObjectsTest {
         // exit1: a = 0 → the second exit stores 1, the JA reaches the epilogue: 2·(1 + 10000)
         assertEquals(seed() ? 20220 : 20000, k.retval(ObjKernel.id(r, "prog", "syscall_epilogue_exit0")));
         assertEquals(seed() ? 20222 : 20002, k.retval(ObjKernel.id(r, "prog", "syscall_epilogue_exit1")));
+        if (!seed()) {
+            // spec §6.6.3: the second exit is a JMP32 JA to the epilogue (r1 = 0 before it)
+            assertXlated(r, "test_epilogue_exit", List.of("*(u64 *)(r10 -8) = r1", "r1 = *(u64 *)(r1 +0)",
+                    "r2 = *(u64 *)(r1 +0)", "r3 = 0", "r4 = 1", "if r2 == 0x0 goto pc+10", "r0 = 0", "*(u64 *)(r1 +0) = r3",
+                    "r1 = *(u64 *)(r10 -8)", "r1 = *(u64 *)(r1 +0)", "r6 = *(u64 *)(r1 +0)", "r6 += 10000",
+                    "*(u64 *)(r1 +0) = r6", "r0 = r6", "r0 *= 2", "exit", "*(u64 *)(r1 +0) = r4", "r0 = 1", "r1 = 0",
+                    "gotol pc-12"));
+        }
         unload();
     }
 
@@ -116,6 +128,19 @@ class SelftestObjectsTest {
         assertEquals(0, k.retval(ObjKernel.id(r, "prog", "syscall_prologue_goto_start")));
         assertEquals(seed() ? 20220 : 20000, k.retval(ObjKernel.id(r, "prog", "syscall_epilogue_goto_start")));
         assertEquals(seed() ? 22440 : 22000, k.retval(ObjKernel.id(r, "prog", "syscall_pro_epilogue_goto_start")));
+        // spec §6.6.4: the jumps to insn 0 land after the prologue and the ctx save
+        if (!seed()) {
+            assertXlated(r, "test_prologue_goto_start", List.of("r6 = *(u64 *)(r1 +0)", "r7 = *(u64 *)(r6 +0)",
+                    "r7 += 1000", "*(u64 *)(r6 +0) = r7", "if r1 == 0x0 goto pc+5", "if r1 == 0x1 goto pc+2", "r1 = 1",
+                    "goto pc-3", "r1 = 0", "goto pc-6", "r0 = 0", "exit"));
+            assertXlated(r, "test_epilogue_goto_start", List.of("*(u64 *)(r10 -8) = r1", "if r1 == 0x0 goto pc+5",
+                    "if r1 == 0x1 goto pc+2", "r1 = 1", "goto pc-3", "r1 = 0", "goto pc-6", "r0 = 0",
+                    "r1 = *(u64 *)(r10 -8)"));
+            assertXlated(r, "test_pro_epilogue_goto_start", List.of("r6 = *(u64 *)(r1 +0)", "r7 = *(u64 *)(r6 +0)",
+                    "r7 += 1000", "*(u64 *)(r6 +0) = r7", "*(u64 *)(r10 -8) = r1", "if r1 == 0x0 goto pc+5",
+                    "if r1 == 0x1 goto pc+2", "r1 = 1", "goto pc-3", "r1 = 0", "goto pc-6", "r0 = 0",
+                    "r1 = *(u64 *)(r10 -8)"));
+        }
         unload();
     }
 
@@ -124,6 +149,14 @@ class SelftestObjectsTest {
         assumeTrue(!seed(), "the kfunc variants are the 2025 upstream generators");
         ObjKernel.Out r = load("pro_epilogue_with_kfunc.bpf");
         assertEquals(22022, k.retval(ObjKernel.id(r, "prog", "syscall_pro_epilogue")));
+        // spec §6.6.5: the kfunc variants (bpf_cgroup_from_id / bpf_cgroup_release)
+        assertXlated(r, "test_kfunc_pro_epilogue", List.of("r8 = r1", "r1 = 0", "call kernel-function",
+                "if r0 != 0x0 goto pc+5", "r6 = *(u64 *)(r8 +0)", "r7 = *(u64 *)(r6 +0)", "r7 += 1000",
+                "*(u64 *)(r6 +0) = r7", "goto pc+2", "r1 = r0", "call kernel-function", "r1 = r8", "*(u64 *)(r10 -8) = r1",
+                "r1 = *(u64 *)(r1 +0)", "r6 = r1", "call kernel-function", "r1 = r6", "call pc+", "r1 = 0", "r6 = 0",
+                "call kernel-function", "if r0 != 0x0 goto pc+6", "r1 = *(u64 *)(r10 -8)", "r1 = *(u64 *)(r1 +0)",
+                "r6 = *(u64 *)(r1 +0)", "r6 += 10000", "*(u64 *)(r1 +0) = r6", "goto pc+2", "r1 = r0",
+                "call kernel-function", "r0 = r6", "r0 *= 2", "exit"));
         unload();
     }
 }
