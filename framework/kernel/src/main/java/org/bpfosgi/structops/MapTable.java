@@ -19,6 +19,8 @@ public final class MapTable {
     private final TreeMap<Integer, BpfMap> idr = new TreeMap<>();
     private final Set<Integer> reserved = new HashSet<>();
     private int nextId = 1;
+    /** Changes whenever a map is created or freed (what a tail call can reach changes). */
+    private volatile long generation;
 
     MapTable(StructOpsKernel kernel) {
         this.kernel = kernel;
@@ -83,6 +85,7 @@ public final class MapTable {
         synchronized (this) {
             reserved.remove(id);
             idr.put(id, map);
+            generation++;
         }
         return new CreateResult(map, 0);
     }
@@ -99,6 +102,11 @@ public final class MapTable {
             }
         }
         return true;
+    }
+
+    /** A counter that changes whenever a map is created or freed. */
+    long generation() {
+        return generation;
     }
 
     public synchronized Optional<BpfMap> get(int id) {
@@ -121,6 +129,7 @@ public final class MapTable {
         }
         synchronized (this) {
             idr.remove(m.id(), m);
+            generation++;
         }
         m.mapFree();
         synchronized (kernel.lock()) {

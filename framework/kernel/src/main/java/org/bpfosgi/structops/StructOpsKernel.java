@@ -89,17 +89,32 @@ public final class StructOpsKernel {
         return ProgRunner.prepare(p, progs.structOps().kallsyms(), trampolines);
     }
 
+    /** One interpreter (with its stacks) per nesting level; rebuilt when the set of prog arrays changed. */
+    private final java.util.List<Vm> vms = new java.util.ArrayList<>();
+    private int depth;
+    private long vmsGeneration = -1;
+
     /**
-     * Runs {@code p} with R1 = {@code r1} on a fresh set of stacks (a nested run — a struct_ops
-     * program called from a kfunc — gets its own). Never throws: a bad access is an {@link Oops}.
+     * Runs {@code p} with R1 = {@code r1}. A nested run — a struct_ops program called through its
+     * trampoline from a kfunc — runs on its own interpreter and stacks, as the trampoline's
+     * program runs on its own kernel stack frames. Never throws: a bad access is an {@link Oops}.
      */
     public Outcome run(BpfProg p, long r1) {
         synchronized (lock) {
-            Vm vm = new Vm(memory, bindings());
+            if (vmsGeneration != maps.generation() && depth == 0) {
+                vms.forEach(Vm::release);
+                vms.clear();
+                vmsGeneration = maps.generation();
+            }
+            if (vms.size() <= depth) {
+                vms.add(new Vm(memory, bindings()));
+            }
+            Vm vm = vms.get(depth);
+            depth++;
             try {
                 return vm.run(prepare(p), r1);
             } finally {
-                vm.release();
+                depth--;
             }
         }
     }
