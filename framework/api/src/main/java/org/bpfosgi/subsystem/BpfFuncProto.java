@@ -24,7 +24,9 @@ public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<A
         /** the size of the preceding memory argument, a known constant &gt;= 0. */
         ARG_CONST_SIZE_OR_ZERO,
         /** the program's context pointer. */
-        ARG_PTR_TO_CTX
+        ARG_PTR_TO_CTX,
+        /** a map pointer loaded by a BPF_PSEUDO_MAP_FD ld_imm64 (CONST_PTR_TO_MAP); since 2.1. */
+        ARG_CONST_MAP_PTR
     }
 
     public BpfFuncProto {

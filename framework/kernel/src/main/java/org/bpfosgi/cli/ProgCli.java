@@ -35,6 +35,7 @@ public final class ProgCli {
             "       prog show",
             "       prog dump xlated id ID [opcodes]",
             "       prog free id ID",
+            "       prog run id ID [ctx_in HEX] [repeat K]",
             "",
             "       FILE: LLVM BPF assembly with .license \"GPL\", SEC(\"struct_ops/MEMBER\") or",
             "             .struct_ops TYPE.MEMBER, optional .name NAME and .sleepable",
@@ -51,7 +52,15 @@ public final class ProgCli {
      * @return the exit status: 0 or 1
      */
     public static int run(List<String> args, ProgKernel kernel, PrintStream out, PrintStream err) {
+        return run(args, kernel, null, out, err);
+    }
+
+    /** As {@link #run(List, ProgKernel, PrintStream, PrintStream)}, with {@code prog run} through {@code runs}. */
+    public static int run(List<String> args, ProgKernel kernel, StructOpsCli runs, PrintStream out, PrintStream err) {
         try {
+            if (!args.isEmpty() && args.get(0).equals("run")) {
+                return runs == null ? error(err, "prog run is not available here") : runs.progRun(args, out, err);
+            }
             if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
                 (args.isEmpty() ? err : out).print(USAGE);
                 return args.isEmpty() ? 1 : 0;
@@ -164,9 +173,11 @@ public final class ProgCli {
     /** Models {@code bpftool prog show} for the model's struct_ops programs. */
     private static void show(ProgKernel kernel, PrintStream out) {
         for (BpfProg p : kernel.progs().list()) {
-            out.printf("%d: struct_ops  name %s  %s%n", p.id(), p.name(), p.aux().gplCompatible() ? "gpl" : "");
-            out.printf("\tattach %s  xlated %dB  verified_insns %d  policy %s%s%n", p.attach(),
-                    p.insns().size() * Insn.SIZE, p.aux().verifiedInsns(), p.aux().kfuncPolicy().cliName(),
+            out.printf("%d: %s  name %s  %s%n", p.id(), p.type().name().toLowerCase(java.util.Locale.ROOT), p.name(),
+                    p.aux().gplCompatible() ? "gpl" : "");
+            out.printf("\t%sxlated %dB  verified_insns %d  policy %s%s%n",
+                    p.attach().isEmpty() ? "" : "attach " + p.attach() + "  ", p.insns().size() * Insn.SIZE,
+                    p.aux().verifiedInsns(), p.aux().kfuncPolicy().cliName(),
                     p.aux().unsafeModuleCalls() ? " unsafe-module-calls" : "");
             List<KfuncBtf> tab = p.aux().kfuncBtfTab();
             if (!tab.isEmpty()) {
@@ -203,6 +214,9 @@ public final class ProgCli {
         }
         int id = parseId(args.get(2));
         int r = kernel.progs().free(id);
+        if (r == org.bpfosgi.errno.Errno.EBADF.negative()) {
+            return error(err, "prog " + id + ": the user's reference is already freed (the kernel still holds it)");
+        }
         if (r < 0) {
             return error(err, "get by id (" + id + "): No such file or directory");
         }

@@ -187,10 +187,12 @@ public final class Host implements AutoCloseable {
         ctx.addBundleListener(extender);
         extender.open();
         ModuleCommands mc = new ModuleCommands(kernel, extender, ctx);
+        org.bpfosgi.cli.StructOpsCli objs = new org.bpfosgi.cli.StructOpsCli(kernel.structOps());
         commands.add("lsmod", mc::lsmod).add("insmod", mc::insmod).add("rmmod", mc::rmmod)
                 .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg)
                 .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err))
-                .add("prog", (args, out, err) -> ProgCli.run(args, kernel.bpf(), out, err));
+                .add("prog", (args, out, err) -> ProgCli.run(args, kernel.bpf(), objs, out, err))
+                .add("obj", objs::obj).add("map", objs::map).add("struct_ops", objs::structOps).add("link", objs::link);
         for (String isa : List.of("asm", "disasm", "exec")) {
             commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
         }

@@ -20,6 +20,7 @@ public final class Kernel {
     private final ModuleTable modules = new ModuleTable(this::printk);
     private final BtfRegistry btf;
     private final ProgKernel bpf;
+    private final org.bpfosgi.structops.StructOpsKernel structOps;
 
     /** A machine whose vmlinux BTF is the real one when readable, else the built-in base. */
     public Kernel() {
@@ -34,6 +35,12 @@ public final class Kernel {
         this.btf = new BtfRegistry(VmlinuxBtf.load(vmlinux), modules);
         modules.registerNotifier(new BtfModuleNotifier(btf, this::printk));
         this.bpf = new ProgKernel(modules, btf, this::printk);
+        this.structOps = new org.bpfosgi.structops.StructOpsKernel(bpf, this::printk);
+    }
+
+    /** The run-time side: kernel memory, maps (struct_ops, prog arrays), links, test runs. */
+    public org.bpfosgi.structops.StructOpsKernel structOps() {
+        return structOps;
     }
 
     /** The BPF side: struct_ops and kfunc-set registrations, kallsyms, the program table. */

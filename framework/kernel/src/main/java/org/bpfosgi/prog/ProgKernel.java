@@ -34,6 +34,7 @@ public final class ProgKernel {
     private final StructOpsRegistry structOps;
     private final KernelServices services;
     private final ProgTable progs;
+    private volatile org.bpfosgi.verifier.VerifierMaps maps = org.bpfosgi.verifier.VerifierMaps.NONE;
 
     public ProgKernel(ModuleTable modules, BtfRegistry btfRegistry) {
         this(modules, btfRegistry, line -> { });
@@ -44,7 +45,7 @@ public final class ProgKernel {
         this.modules = modules;
         this.btfs = new RegistryKernelBtfs(btfRegistry);
         this.structOps = new StructOpsRegistry(new Kallsyms(), klog);
-        this.services = KernelServices.x86(modules, btfs, structOps);
+        this.services = KernelServices.x86(modules, btfs, structOps, fd -> maps.get(fd));
         this.progs = new ProgTable(services);
         int r = VmlinuxFunctions.register(structOps, btfs.vmlinux());
         if (r < 0) {
@@ -57,6 +58,11 @@ public final class ProgKernel {
                         () -> structOps.kallsyms().removeModule(mod));
             }
         });
+    }
+
+    /** Where bpf_check() finds maps by fd (the map table, once the run-time side exists). */
+    public void setMaps(org.bpfosgi.verifier.VerifierMaps maps) {
+        this.maps = maps;
     }
 
     /** A subsystem's module_init registrations: 0 or a negative errno. */

@@ -32,6 +32,9 @@ import org.bpfosgi.verifier.StructOpsDesc;
  *   .name test_prologue                          the program name (default: the first label,
  *                                                else the file name), at most 15 characters
  *   .sleepable                                   BPF_F_SLEEPABLE
+ *   SEC("syscall")                               a BPF_PROG_TYPE_SYSCALL program (sleepable, as
+ *                                                libbpf's SEC_SLEEPABLE makes it), run with
+ *                                                {@code prog run}
  * </pre>
  * {@code prog load FILE attach TYPE.MEMBER} overrides the text's choice of member.
  *
@@ -48,7 +51,7 @@ public final class ProgLoader {
 
     /** What the text says, before any kernel lookup. */
     public record ProgSource(Program program, String license, String name, Optional<String> type,
-                             Optional<String> member, boolean sleepable) {
+                             Optional<String> member, boolean sleepable, BpfProgType progType) {
     }
 
     /** Parses and assembles; a {@link LoaderException} located as file:line:col on errors. */
@@ -60,6 +63,7 @@ public final class ProgLoader {
         boolean[] sleepable = {false};
         // where each directive was first given: a second one is an error, never a silent replacement
         java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        BpfProgType[] progType = {BpfProgType.STRUCT_OPS};
         StringBuilder src = new StringBuilder();
         String[] lines = text.split("\r?\n", -1);
         for (int ln = 0; ln < lines.length; ln++) {
@@ -67,10 +71,17 @@ public final class ProgLoader {
             Matcher m = SEC.matcher(line);
             if (m.matches()) {
                 String sec = m.group(2);
-                if (!sec.startsWith("struct_ops/") && !sec.startsWith("struct_ops.s/")) {
-                    throw new LoaderException(file + ": section '" + sec + "': only struct_ops programs can be loaded");
-                }
                 once(seen, "SEC", file, ln + 1, m.group(1).length() + 1);
+                if (sec.equals("syscall")) {
+                    // libbpf: SEC_DEF("syscall", SYSCALL, 0, SEC_SLEEPABLE)
+                    progType[0] = BpfProgType.SYSCALL;
+                    sleepable[0] = true;
+                    src.append('\n');
+                    continue;
+                }
+                if (!sec.startsWith("struct_ops/") && !sec.startsWith("struct_ops.s/")) {
+                    throw new LoaderException(file + ": section '" + sec + "': only struct_ops and syscall programs can be loaded");
+                }
                 member[0] = sec.substring(sec.indexOf('/') + 1);
                 sleepable[0] |= sec.startsWith("struct_ops.s/");
                 src.append('\n');
@@ -128,7 +139,8 @@ public final class ProgLoader {
         if (n.length() > BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1) {
             n = n.substring(0, BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1); // libbpf truncates
         }
-        return new ProgSource(p, license[0], n, Optional.ofNullable(type[0]), Optional.ofNullable(member[0]), sleepable[0]);
+        return new ProgSource(p, license[0], n, Optional.ofNullable(type[0]), Optional.ofNullable(member[0]), sleepable[0],
+                progType[0]);
     }
 
     /** A directive's argument: a "string" (no '"' inside), or one unquoted word. */
@@ -166,6 +178,32 @@ public final class ProgLoader {
      * given, overrides the text) and the kfunc names.
      */
     public static BpfProgLoadAttr toAttr(ProgSource s, Optional<String> attach, int logLevel, KernelServices k) {
+        return toAttr(s, attach, logLevel, k, name -> {
+            throw new LoaderException("map '" + name + "' is not defined (maps come with an object: obj load)");
+        });
+    }
+
+    /**
+     * As {@link #toAttr(ProgSource, Optional, int, KernelServices)}, with the fds of the maps
+     * the program's ld_imm64s name (libbpf's map relocations; the model's fds are map ids).
+     */
+    public static BpfProgLoadAttr toAttr(ProgSource s, Optional<String> attach, int logLevel, KernelServices k,
+                                         java.util.function.ToIntFunction<String> mapFd) {
+        if (s.progType() == BpfProgType.SYSCALL) {
+            if (attach.isPresent()) {
+                throw new LoaderException("a SEC(\"syscall\") program attaches to nothing");
+            }
+            List<BtfHandle> fdArray = new ArrayList<>();
+            fdArray.add(null);
+            Program resolved;
+            try {
+                resolved = s.program().resolve(resolver(k, fdArray, mapFd));
+            } catch (IllegalArgumentException e) {
+                throw new LoaderException(e.getMessage());
+            }
+            return new BpfProgLoadAttr(BpfProgType.SYSCALL, resolved.insns(), s.license(), s.name(), null, 0, 0,
+                    fdArray.size() > 1 ? fdArray : null, logLevel, BpfProgLoadAttr.BPF_F_SLEEPABLE, BpfProgLoadAttr.CAPS_ROOT);
+        }
         String type = s.type().orElse(null);
         String member = s.member().orElse(null);
         if (attach.isPresent()) {
@@ -186,7 +224,7 @@ public final class ProgLoader {
         fdArray.add(null); // index 0 is reserved: kfunc off 0 means vmlinux
         Program resolved;
         try {
-            resolved = s.program().resolve(name -> resolveKfunc(k, name, fdArray));
+            resolved = s.program().resolve(resolver(k, fdArray, mapFd));
         } catch (IllegalArgumentException e) {
             throw new LoaderException(e.getMessage());
         }
@@ -241,6 +279,21 @@ public final class ProgLoader {
                     + "): name one with .struct_ops TYPE.MEMBER or attach TYPE.MEMBER");
         }
         return hits.get(0);
+    }
+
+    private static Program.Resolver resolver(KernelServices k, List<BtfHandle> fdArray,
+                                             java.util.function.ToIntFunction<String> mapFd) {
+        return new Program.Resolver() {
+            @Override
+            public Program.KfuncRef kfunc(String name) {
+                return resolveKfunc(k, name, fdArray);
+            }
+
+            @Override
+            public int mapFd(String name) {
+                return mapFd.applyAsInt(name);
+            }
+        };
     }
 
     /** Models bpf_object__resolve_ksym_func_btf_id(): vmlinux first, then module BTFs. */

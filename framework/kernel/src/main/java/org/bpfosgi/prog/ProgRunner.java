@@ -28,6 +28,14 @@ public final class ProgRunner {
 
     /** The interpreter image of {@code prog} with its calls bound. */
     public static LoadedProgram prepare(BpfProg prog, Kallsyms ks) {
+        return prepare(prog, ks, KernelCalls.NONE);
+    }
+
+    /**
+     * The interpreter image of {@code prog} with its calls bound; kfunc bodies reach
+     * {@code calls} through {@link KernelMemory#indirectCall}.
+     */
+    public static LoadedProgram prepare(BpfProg prog, Kallsyms ks, KernelCalls calls) {
         Bindings.Builder b = Bindings.builder();
         List<Insn> insns = prog.insns();
         for (Insn i : insns) {
@@ -35,7 +43,7 @@ public final class ProgRunner {
                 continue;
             }
             Kallsyms.Symbol sym = ks.at(Kallsyms.callTarget(i.imm())).orElse(null);
-            BpfFunction f = sym == null ? unresolved(i.imm()) : bind(sym);
+            BpfFunction f = sym == null ? unresolved(i.imm()) : bind(sym, calls);
             if (i.isKfuncCall()) {
                 b.kfunc(sym == null ? "?" + i.imm() : sym.name(), i.imm(), i.off(), f);
             } else {
@@ -56,7 +64,7 @@ public final class ProgRunner {
         };
     }
 
-    private static BpfFunction bind(Kallsyms.Symbol sym) {
+    private static BpfFunction bind(Kallsyms.Symbol sym, KernelCalls calls) {
         if (sym.body() == null) {
             return helper(sym.name());
         }
@@ -64,7 +72,7 @@ public final class ProgRunner {
             if (sym.owner() != null && sym.owner().isFreed()) {
                 throw c.oops("use after free: " + sym.name() + " of module " + sym.owner().name() + " was unloaded");
             }
-            return sym.body().call(memory(c.memory()), new long[] {r1, r2, r3, r4, r5});
+            return sym.body().call(memory(c.memory(), calls), new long[] {r1, r2, r3, r4, r5});
         };
     }
 
@@ -79,7 +87,17 @@ public final class ProgRunner {
 
     /** The interpreter's memory as kfunc bodies see it. */
     static KernelMemory memory(Memory m) {
+        return memory(m, KernelCalls.NONE);
+    }
+
+    /** The interpreter's memory as kfunc bodies and struct_ops callbacks see it, with its indirect calls. */
+    public static KernelMemory memory(Memory m, KernelCalls calls) {
         return new KernelMemory() {
+            @Override
+            public long indirectCall(long fn, long... args) {
+                return calls.call(fn, args.clone(), m);
+            }
+
             @Override
             public long readU64(long addr) {
                 return m.ld64(addr);

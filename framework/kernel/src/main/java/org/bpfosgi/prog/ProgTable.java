@@ -120,8 +120,22 @@ public final class ProgTable {
             }
             return new ProgLoadResult(null, r.err(), r.log());
         }
+        // bpf_prog_select_runtime() → bpf_check_tail_call(): every prog array it uses must take this program
+        for (org.bpfosgi.verifier.VerifierMaps.UsedMap m : aux.usedMaps()) {
+            if (m.mapType() == org.bpfosgi.verifier.VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY && !m.progCompatible(attr.progType())) {
+                freeAux(aux);
+                synchronized (this) {
+                    reserved.remove(id);
+                    if (nextId == id + 1 || (id == Integer.MAX_VALUE - 1 && nextId == 1)) {
+                        nextId = id;
+                    }
+                }
+                return new ProgLoadResult(null, Errno.EINVAL.negative(), r.log());
+            }
+        }
         String attach = aux.stOps().map(d -> d.name() + "." + aux.attachFuncName()).orElse("");
-        BpfProg prog = new BpfProg(id, name, r.insns(), aux, attach, attr.license());
+        BpfProg prog = new BpfProg(id, name, r.insns(), aux, attach, attr.license(), attr.progType(),
+                attr.attachBtfId(), attr.expectedAttachType());
         synchronized (this) {
             reserved.remove(id);
             idr.put(id, prog);
@@ -159,6 +173,8 @@ public final class ProgTable {
             kernel.btfs().btfPut(aux.attachBtf());
             aux.clearAttachBtf();
         }
+        // bpf_prog_free_deferred(): bpf_free_used_maps() first
+        aux.releaseUsedMaps();
         aux.freeKfuncBtfTab(kernel.modules(), kernel.btfs());
     }
 
@@ -172,20 +188,44 @@ public final class ProgTable {
     }
 
     /**
-     * Models the last bpf_prog_put(): the id goes (bpf_prog_free_id()), then
-     * __bpf_prog_put_noref() → btf_put(attach_btf), and bpf_prog_free_deferred() → bpf_free_kfunc_btf_tab().
-     * -ENOENT if there is no such program.
+     * The user closes the reference {@code prog load} gave: bpf_prog_put(). The program goes when
+     * that was its last reference (nothing else, such as a struct_ops map, holds it). -ENOENT if
+     * there is no such program, -EBADF if the user no longer holds a reference to it (only the
+     * kernel does).
      */
     public int free(int id) {
         BpfProg p;
         synchronized (this) {
-            p = idr.remove(id);
+            p = idr.get(id);
         }
         if (p == null) {
             return Errno.ENOENT.negative();
         }
+        if (!p.dropUserRef()) {
+            return Errno.EBADF.negative();
+        }
+        put(p);
+        return 0;
+    }
+
+    /** Models bpf_prog_inc(): a new reference to a program the caller already holds. */
+    public void inc(BpfProg p) {
+        p.inc();
+    }
+
+    /**
+     * Models bpf_prog_put(): on the last reference the id goes (bpf_prog_free_id()), then
+     * __bpf_prog_put_noref() → btf_put(attach_btf), and bpf_prog_free_deferred() →
+     * bpf_free_kfunc_btf_tab().
+     */
+    public void put(BpfProg p) {
+        if (!p.dec()) {
+            return;
+        }
+        synchronized (this) {
+            idr.remove(p.id(), p);
+        }
         freeAux(p.aux());
         p.markFreed();
-        return 0;
     }
 }

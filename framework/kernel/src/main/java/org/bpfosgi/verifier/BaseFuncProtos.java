@@ -1,5 +1,9 @@
 package org.bpfosgi.verifier;
 
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_ANYTHING;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_CONST_MAP_PTR;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_CTX;
+import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_VOID;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_CONST_SIZE;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MEM_RDONLY;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_INTEGER;
@@ -13,7 +17,8 @@ import org.bpfosgi.subsystem.BpfFuncProto;
 /**
  * Models kernel/bpf/helpers.c bpf_base_func_proto() — the subset without maps, ring buffers,
  * spin locks, timers and dynptrs, which the model does not have yet: the time, random and CPU
- * helpers, and bpf_trace_printk (GPL-only, privileged).
+ * helpers, bpf_tail_call ({@code bpf_tail_call_proto}: ctx, a prog array, an index; void), and
+ * bpf_trace_printk (GPL-only, privileged).
  */
 public final class BaseFuncProtos {
     private BaseFuncProtos() {
@@ -27,6 +32,7 @@ public final class BaseFuncProtos {
             118, new BpfFuncProto("bpf_jiffies64", false, RET_INTEGER, List.of()),
             125, new BpfFuncProto("bpf_ktime_get_boot_ns", false, RET_INTEGER, List.of()),
             160, new BpfFuncProto("bpf_ktime_get_coarse_ns", false, RET_INTEGER, List.of()),
+            12, new BpfFuncProto("bpf_tail_call", false, RET_VOID, List.of(ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING)),
             // bpf_trace_printk_proto declares two arguments (fmt, fmt_size); R3-R5 are not checked
             6, new BpfFuncProto("bpf_trace_printk", true, RET_INTEGER, List.of(ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE)));
 

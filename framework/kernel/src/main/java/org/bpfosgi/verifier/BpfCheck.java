@@ -8,7 +8,7 @@ import org.bpfosgi.subsystem.BpfProgType;
 import org.bpfosgi.subsystem.VerifierOps;
 
 /**
- * Models kernel/bpf/verifier.c bpf_check() for BPF_PROG_TYPE_STRUCT_OPS, with the kernel's pass
+ * Models kernel/bpf/verifier.c bpf_check() for BPF_PROG_TYPE_STRUCT_OPS (and SYSCALL), with the kernel's pass
  * order (6.12): add_subprog_and_kfunc, check_subprogs, check_attach_btf_id (for struct_ops:
  * check_struct_ops_btf_id), resolve_pseudo_ldimm64 (the instruction-field checks), check_cfg,
  * do_check, check_max_stack_depth, opt_hard_wire_dead_code_branches / opt_remove_dead_code /
@@ -42,18 +42,42 @@ public final class BpfCheck {
     /** The env->ops of a struct_ops program before check_struct_ops_btf_id(): bpf_struct_ops_verifier_ops. */
     private static final VerifierOps STRUCT_OPS_VERIFIER_OPS = new VerifierOps() { };
 
+    /**
+     * kernel/bpf/syscall.c {@code bpf_syscall_verifier_ops}: {@code syscall_prog_is_valid_access}
+     * (any offset in [0, U16_MAX) aligned to the access size, read or write; the loaded value is
+     * a scalar) and {@code syscall_prog_func_proto}. Not modelled: the helpers that proto adds to
+     * the base set (bpf_sys_bpf, bpf_btf_find_by_name_kind, bpf_sys_close,
+     * bpf_kallsyms_lookup_name and tracing_prog_func_proto's); only bpf_base_func_proto's.
+     */
+    static final VerifierOps SYSCALL_VERIFIER_OPS = new VerifierOps() {
+        @Override
+        public boolean isValidAccess(int off, int size, org.bpfosgi.subsystem.BpfAccessType type,
+                                     org.bpfosgi.subsystem.BpfProgInfo prog, org.bpfosgi.subsystem.InsnAccessAux info) {
+            if (off < 0 || off >= 0xffff) {
+                return false;
+            }
+            return off % size == 0;
+        }
+
+        @Override
+        public org.bpfosgi.subsystem.BpfFuncProto getFuncProto(int funcId, org.bpfosgi.subsystem.BpfProgInfo prog) {
+            return prog.baseFuncProto(funcId);
+        }
+    };
+
     public static Result run(BpfProgLoadAttr attr, BpfProgAux aux, KernelServices kernel) {
         if ((attr.logLevel() & ~BpfVerifierLog.BPF_LOG_MASK) != 0) {
             // bpf_vlog_init(): an invalid log level
             return new Result(Errno.EINVAL.negative(), "", attr.insns());
         }
         VerifierEnv env = new VerifierEnv(attr, aux, kernel);
-        env.ops = STRUCT_OPS_VERIFIER_OPS;
+        boolean syscall = attr.progType() == BpfProgType.SYSCALL;
+        env.ops = syscall ? SYSCALL_VERIFIER_OPS : STRUCT_OPS_VERIFIER_OPS;
         int ret;
         DoCheck dc = null;
         try {
-            if (attr.progType() != BpfProgType.STRUCT_OPS) {
-                // the model verifies struct_ops programs only
+            if (attr.progType() != BpfProgType.STRUCT_OPS && !syscall) {
+                // the model verifies struct_ops and syscall programs only
                 ret = Errno.EINVAL.negative();
             } else {
                 ret = AddSubprogAndKfunc.run(env);
@@ -62,7 +86,7 @@ public final class BpfCheck {
                     ret = CheckSubprogs.run(env);
                 }
                 if (ret >= 0) {
-                    ret = CheckStructOpsBtfId.run(env);
+                    ret = syscall ? checkSyscallAttach(env) : CheckStructOpsBtfId.run(env);
                 }
                 if (ret >= 0) {
                     ret = CheckSubprogs.checkInsnFields(env);
@@ -112,6 +136,17 @@ public final class BpfCheck {
         env.modules().modulePut(env.attachBtfMod, env.attachBtfModHolder);
         env.attachBtfMod = null;
         return new Result(ret, env.log.toString(), List.copyOf(env.insns));
+    }
+
+    /**
+     * check_attach_btf_id() for BPF_PROG_TYPE_SYSCALL: "Syscall programs can only be sleepable"
+     * (-EINVAL) unless BPF_F_SLEEPABLE (libbpf's SEC("syscall") sets it: SEC_SLEEPABLE).
+     */
+    private static int checkSyscallAttach(VerifierEnv env) {
+        if (env.aux.sleepable) {
+            return 0;
+        }
+        return env.err(Errno.EINVAL, "Syscall programs can only be sleepable\n");
     }
 
     /** Models print_verification_stats(). */

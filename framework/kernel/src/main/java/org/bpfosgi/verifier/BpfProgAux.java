@@ -40,6 +40,10 @@ public final class BpfProgAux {
     KfuncPolicy kfuncPolicy = KfuncPolicy.SEED;
     /** emit-call policy: allow BPF_EMIT_CALL targets in module text (bpf-osgi's unsafe-module-calls). */
     boolean unsafeModuleCalls;
+    /** {@code used_maps}: the maps the program's ld_imm64s name, each with a reference. */
+    final List<VerifierMaps.UsedMap> usedMaps = new ArrayList<>();
+    /** {@code max_ctx_offset}: one past the last ctx byte the program accesses (check_ctx_access()). */
+    int maxCtxOffset;
 
     public BpfProgAux(String name) {
         this.name = name;
@@ -109,6 +113,24 @@ public final class BpfProgAux {
 
     public int verifiedInsns() {
         return verifiedInsns;
+    }
+
+    /** {@code prog->aux->max_ctx_offset}, which bpf_prog_test_run_syscall() checks ctx_size_in against. */
+    public int maxCtxOffset() {
+        return maxCtxOffset;
+    }
+
+    /** {@code prog->aux->used_maps}. */
+    public List<VerifierMaps.UsedMap> usedMaps() {
+        return List.copyOf(usedMaps);
+    }
+
+    /** Models bpf_free_used_maps() / release_maps(): every used map's reference is put. */
+    public void releaseUsedMaps() {
+        for (VerifierMaps.UsedMap m : usedMaps) {
+            m.put();
+        }
+        usedMaps.clear();
     }
 
     public int[] stackDepths() {

@@ -33,7 +33,7 @@ final class CheckHelperCall {
         try {
             fn = env.ops.getFuncProto(funcId, new ProgInfo(env));
         } catch (RuntimeException e) {
-            env.verbose("bpf-osgi: get_func_proto of %s threw %s\n", env.aux.stOps.name(), e.toString());
+            env.verbose("bpf-osgi: get_func_proto of %s threw %s\n", env.aux.stOps == null ? "syscall" : env.aux.stOps.name(), e.toString());
             fn = null;
         }
         if (fn == null) {
@@ -43,6 +43,7 @@ final class CheckHelperCall {
             return env.err(Errno.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program\n");
         }
         List<BpfFuncProto.ArgType> args = fn.argTypes();
+        VerifierMaps.UsedMap mapPtr = null; // meta.map_ptr
         for (int i = 0; i < args.size(); i++) {
             int regno = i + 1;
             int r = dc.checkRegArg(regno, true);
@@ -60,6 +61,12 @@ final class CheckHelperCall {
                     if (reg.type() != RegType.PTR_TO_CTX) {
                         return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "ctx");
                     }
+                }
+                case ARG_CONST_MAP_PTR -> {
+                    if (reg.type() != RegType.CONST_PTR_TO_MAP) {
+                        return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "map_ptr");
+                    }
+                    mapPtr = env.usedMap(reg.btfId());
                 }
                 case ARG_PTR_TO_MEM_RDONLY -> {
                     if (reg.type() != RegType.PTR_TO_STACK && reg.type() != RegType.PTR_TO_MEM) {
@@ -79,9 +86,32 @@ final class CheckHelperCall {
                 }
             }
         }
+        if (funcId == HelperIds.BPF_FUNC_tail_call && !dc.cur.refs.isEmpty()) {
+            // check_reference_leak(env, false)
+            return env.err(Errno.EINVAL, "tail_call would lead to reference leak\n");
+        }
         dc.clobberCallerSaved();
         if (fn.retType() == BpfFuncProto.RetType.RET_INTEGER) {
             dc.setReg(BPF_REG_0, RegState.UNKNOWN_SCALAR);
+        }
+        return checkMapFuncCompatibility(mapPtr, funcId);
+    }
+
+    /**
+     * Models check_map_func_compatibility() for the maps the model has: a prog array goes only
+     * to bpf_tail_call, and bpf_tail_call takes only a prog array ("cannot pass map_type %d into
+     * func %s#%d", -EINVAL). Tail calls from programs with bpf-to-bpf calls are allowed: the
+     * x86-64 JIT allows them (allow_tail_call_in_subprogs()).
+     */
+    private int checkMapFuncCompatibility(VerifierMaps.UsedMap map, int funcId) {
+        if (map == null) {
+            return 0;
+        }
+        boolean progArray = map.mapType() == VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY;
+        boolean tailCall = funcId == HelperIds.BPF_FUNC_tail_call;
+        if (progArray != tailCall) {
+            return env.err(Errno.EINVAL, "cannot pass map_type %d into func %s#%d\n", map.mapType(),
+                    BaseFuncProtos.name(funcId), funcId);
         }
         return 0;
     }

@@ -67,7 +67,7 @@ final class CheckKfuncCall {
         String funcName = btf.name(funcId);
         BtfType.FuncProto proto = btf.funcProto(funcId);
         // fetch_kfunc_meta(): the kfunc must be in a set registered for this program type
-        OptionalInt flagsOpt = env.kernel.registry().kfuncFlags(descBtf, funcId, BpfProgType.STRUCT_OPS, new ProgInfo(env));
+        OptionalInt flagsOpt = env.kernel.registry().kfuncFlags(descBtf, funcId, env.attr.progType(), new ProgInfo(env));
         if (flagsOpt.isEmpty()) {
             return env.err(Errno.EACCES, "calling kernel function %s is not allowed\n", funcName);
         }

@@ -533,6 +533,8 @@ final class CheckMemAccess {
         if (!ok) {
             return env.err(Errno.EACCES, "invalid bpf_context access off=%d size=%d\n", off, size);
         }
+        // check_ctx_access(): "remember the offset of last byte accessed in ctx"
+        env.aux.maxCtxOffset = Math.max(env.aux.maxCtxOffset, off + size);
         if (t == BpfAccessType.BPF_READ && valueRegno >= 0) {
             if (info.regType == InsnAccessAux.RegType.SCALAR_VALUE) {
                 dc.setReg(valueRegno, RegState.UNKNOWN_SCALAR);

@@ -53,6 +53,62 @@ final class CheckSubprogs {
         return 0;
     }
 
+    /**
+     * resolve_pseudo_ldimm64() for BPF_PSEUDO_MAP_FD: the map by fd (bpf_map_get(); "fd %d is
+     * not pointing to valid bpf_map", -EBADF), added once to {@code used_maps} with a reference
+     * (__add_used_map(), after check_map_prog_compatibility()), and its address written into
+     * the instruction pair. Not modelled: the MAX_USED_MAPS limit, and the checks of
+     * check_map_prog_compatibility() about map features the model has no maps with (spin locks,
+     * timers, list heads, offload, cgroup storage).
+     */
+    private static int addUsedMap(VerifierEnv env, int i, Insn insn) {
+        VerifierMaps.UsedMap m = null;
+        for (VerifierMaps.UsedMap u : env.aux.usedMaps) {
+            if (u.id() == insn.imm()) {
+                m = u;
+            }
+        }
+        if (m == null) {
+            m = env.kernel.maps().get(insn.imm());
+            if (m == null) {
+                return env.err(Errno.EBADF, "fd %d is not pointing to valid bpf_map\n", insn.imm());
+            }
+            int r = checkMapProgCompatibility(env, m);
+            if (r < 0) {
+                m.put(); // fdput(): the reference bpf_map_get() took
+                return r;
+            }
+            env.aux.usedMaps.add(m);
+        }
+        long addr = m.address();
+        env.insns.set(i, insn.withImm((int) addr));
+        env.insns.set(i + 1, env.insns.get(i + 1).withImm((int) (addr >>> 32)));
+        return 0;
+    }
+
+    /** The map types a sleepable program may use (check_map_prog_compatibility(), v6.12). */
+    private static final java.util.Set<Integer> SLEEPABLE_MAP_TYPES = java.util.Set.of(
+            1, 9, 2, 5, 6, 10, 12, 13, // HASH, LRU_HASH, ARRAY, PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH, *_OF_MAPS
+            27, 31, 28, 24, 29, 32,    // RINGBUF, USER_RINGBUF, INODE/SK/TASK/CGRP_STORAGE
+            22, 23, 33);               // QUEUE, STACK, ARENA
+
+    /**
+     * Models the parts of check_map_prog_compatibility() (v6.12) that concern the model's maps: a
+     * struct_ops map is never a program's map ("bpf_struct_ops map cannot be used in prog"), and
+     * a sleepable program (every syscall program) may not use a prog array ("Sleepable programs
+     * can only use array, hash, ringbuf and local storage maps"; the 6.18 machine says the same
+     * for a syscall program with a prog array; later kernels allow prog arrays), both -EINVAL.
+     */
+    private static int checkMapProgCompatibility(VerifierEnv env, VerifierMaps.UsedMap m) {
+        if (m.mapType() == VerifierMaps.BPF_MAP_TYPE_STRUCT_OPS) {
+            return env.err(Errno.EINVAL, "bpf_struct_ops map cannot be used in prog\n");
+        }
+        if (env.aux.sleepable && !SLEEPABLE_MAP_TYPES.contains(m.mapType())) {
+            return env.err(Errno.EINVAL, "Sleepable programs can only use array, hash, ringbuf and local storage maps\n");
+        }
+        return 0;
+    }
+
     /** The reserved-field and opcode checks (resolve_pseudo_ldimm64() and do_check_insn()). */
     static int checkInsnFields(VerifierEnv env) {
         var v = InsnValidator.validate(env.insns, false);
@@ -71,7 +127,15 @@ final class CheckSubprogs {
             Insn insn = env.insns.get(i);
             if (insn.isLdImm64()) {
                 int src = insn.src();
-                if (src == Bpf.BPF_PSEUDO_MAP_FD || src == Bpf.BPF_PSEUDO_MAP_VALUE || src == Bpf.BPF_PSEUDO_MAP_IDX
+                if (src == Bpf.BPF_PSEUDO_MAP_FD) {
+                    int r = addUsedMap(env, i, insn);
+                    if (r < 0) {
+                        return r;
+                    }
+                    i++;
+                    continue;
+                }
+                if (src == Bpf.BPF_PSEUDO_MAP_VALUE || src == Bpf.BPF_PSEUDO_MAP_IDX
                         || src == Bpf.BPF_PSEUDO_MAP_IDX_VALUE) {
                     // no maps exist yet in the model: every fd is a bad one
                     return env.err(Errno.EBADF, "fd %d is not pointing to valid bpf_map\n", insn.imm());

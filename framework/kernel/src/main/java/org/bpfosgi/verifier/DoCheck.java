@@ -199,9 +199,11 @@ final class DoCheck {
                         return r;
                     }
                     long v = Insn.imm64(insn, env.insns.get(idx + 1));
-                    setReg(insn.dst(), RegState.scalar(v));
-                    // do_check(): env->insn_idx++; sanitize_mark_insn_seen(env) — the second slot
-                    // is seen too, else opt_remove_dead_code() would cut it out of the image
+                    // check_ld_imm(): BPF_PSEUDO_MAP_FD loads CONST_PTR_TO_MAP
+                    VerifierMaps.UsedMap map = insn.src() == BPF_PSEUDO_MAP_FD ? env.usedMapAt(v) : null;
+                    setReg(insn.dst(), map != null ? RegState.mapPtr(map.id()) : RegState.scalar(v));
+                    // env->insn_idx++; sanitize_mark_insn_seen(): the second half is seen too, or
+                    // opt_remove_dead_code() would remove it
                     env.seen[idx + 1] = true;
                     cur.insnIdx = idx + 2;
                     return 0;

@@ -7,7 +7,9 @@ import org.bpfosgi.isa.Insn;
  * Models kernel/bpf/verifier.c do_misc_fixups(), the parts a struct_ops program needs: kfunc
  * calls through {@link FixupKfuncCall}, helper calls' imm turned into the helper's address
  * relative to {@code __bpf_call_base} ({@code fn->func - __bpf_call_base}), and at the end
- * sort_kfunc_descs_by_imm_off(). Tail calls, map-op inlining, may_goto and the hidden exception
+ * sort_kfunc_descs_by_imm_off(). A bpf_tail_call becomes {@code BPF_JMP | BPF_TAIL_CALL} with
+ * imm 0 (what the interpreter runs; the x86 JIT's poke descriptor for a constant map and key,
+ * imm = index + 1, is not modelled). Map-op inlining, may_goto and the hidden exception
  * subprogram do not exist in the model yet.
  */
 final class DoMiscFixups {
@@ -29,6 +31,11 @@ final class DoMiscFixups {
                 if (r < 0) {
                     return r;
                 }
+                continue;
+            }
+            if (insn.isHelperCall() && insn.imm() == org.bpfosgi.isa.HelperIds.BPF_FUNC_tail_call) {
+                // "mark bpf_tail_call as different opcode to avoid conditional branch in the interpreter"
+                env.insns.set(i, new Insn(org.bpfosgi.isa.Bpf.BPF_JMP | 0xf0, 0, 0, 0, 0));
                 continue;
             }
             if (insn.isHelperCall()) {

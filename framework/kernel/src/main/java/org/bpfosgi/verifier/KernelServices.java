@@ -9,10 +9,15 @@ import org.bpfosgi.module.ModuleTable;
  * true, {@code bpf_jit_supports_far_kfunc_call()} false).
  */
 public record KernelServices(ModuleTable modules, KernelBtfs btfs, StructOpsRegistry registry, boolean jitRequested,
-                             boolean jitSupportsKfuncCall, boolean jitSupportsFarKfuncCall) {
-    /** An x86-64 kernel with CONFIG_BPF_JIT_ALWAYS_ON. */
+                             boolean jitSupportsKfuncCall, boolean jitSupportsFarKfuncCall, VerifierMaps maps) {
+    /** An x86-64 kernel with CONFIG_BPF_JIT_ALWAYS_ON and no maps. */
     public static KernelServices x86(ModuleTable modules, KernelBtfs btfs, StructOpsRegistry registry) {
-        return new KernelServices(modules, btfs, registry, true, true, false);
+        return x86(modules, btfs, registry, VerifierMaps.NONE);
+    }
+
+    /** An x86-64 kernel with CONFIG_BPF_JIT_ALWAYS_ON whose maps are {@code maps}. */
+    public static KernelServices x86(ModuleTable modules, KernelBtfs btfs, StructOpsRegistry registry, VerifierMaps maps) {
+        return new KernelServices(modules, btfs, registry, true, true, false, maps);
     }
 
     public Kallsyms kallsyms() {

@@ -44,6 +44,11 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
         return new RegState(RegType.PTR_TO_STACK, 0, off, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, frameno);
     }
 
+    /** CONST_PTR_TO_MAP of the map with id {@code mapId} (kept in the btfId slot). */
+    public static RegState mapPtr(int mapId) {
+        return new RegState(RegType.CONST_PTR_TO_MAP, 0, 0, Tnum.constant(0), null, mapId, 0, 0, 0, 0);
+    }
+
     public static RegState btfPtr(BtfHandle btf, int btfId, int flags, int id, int refObjId) {
         return new RegState(RegType.PTR_TO_BTF_ID, flags, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, btf, btfId, 0, id, refObjId, 0);
     }

@@ -7,7 +7,9 @@ public enum RegType {
     PTR_TO_CTX("ctx"),
     PTR_TO_STACK("fp"),
     PTR_TO_BTF_ID("ptr_"),
-    PTR_TO_MEM("mem");
+    PTR_TO_MEM("mem"),
+    /** A map pointer from a BPF_PSEUDO_MAP_FD ld_imm64; {@link RegState#btfId()} carries the map's id. */
+    CONST_PTR_TO_MAP("map_ptr");
 
     /** The name reg_type_str() prints (include/linux/bpf.h str[] in verifier.c). */
     final String str;

@@ -59,6 +59,26 @@ public final class VerifierEnv {
     int idGen;
     final long startNanos = System.nanoTime();
 
+    /** The used map whose address a BPF_PSEUDO_MAP_FD ld_imm64 loads, or null. */
+    VerifierMaps.UsedMap usedMapAt(long address) {
+        for (VerifierMaps.UsedMap m : aux.usedMaps) {
+            if (m.address() == address) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** The used map of this id, or null. */
+    VerifierMaps.UsedMap usedMap(int id) {
+        for (VerifierMaps.UsedMap m : aux.usedMaps) {
+            if (m.id() == id) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     VerifierEnv(BpfProgLoadAttr attr, BpfProgAux aux, KernelServices kernel) {
         this.attr = attr;
         this.aux = aux;

@@ -51,6 +51,16 @@ public final class Vm {
 
     public Memory memory() { return mem; }
 
+    /**
+     * Unmaps this Vm's stacks (a Vm made for one nested run, e.g. a struct_ops program called
+     * through its trampoline from a kfunc, gives its stacks back); the Vm is unusable afterwards.
+     */
+    public void release() {
+        for (Region s : stacks) {
+            if (s != null && !s.isFreed()) mem.free(s);
+        }
+    }
+
     /** The stack region of frame {@code depth}. */
     public Region stack(int depth) { return stacks[depth]; }
 

@@ -51,9 +51,12 @@ public class BpfTestmod implements BpfSubsystem {
     @Override
     public Map<String, Kfunc> functions() {
         return Map.of(
-                "bpf_kfunc_st_ops_test_prologue", TestmodKfuncs::testStOpsMember,
-                "bpf_kfunc_st_ops_test_epilogue", TestmodKfuncs::testStOpsMember,
-                "bpf_kfunc_st_ops_test_pro_epilogue", TestmodKfuncs::testStOpsMember,
+                "bpf_kfunc_st_ops_test_prologue",
+                (mem, args) -> TestmodKfuncs.testStOpsMember(stOps, TestmodKfuncs.TEST_PROLOGUE, mem, args),
+                "bpf_kfunc_st_ops_test_epilogue",
+                (mem, args) -> TestmodKfuncs.testStOpsMember(stOps, TestmodKfuncs.TEST_EPILOGUE, mem, args),
+                "bpf_kfunc_st_ops_test_pro_epilogue",
+                (mem, args) -> TestmodKfuncs.testStOpsMember(stOps, TestmodKfuncs.TEST_PRO_EPILOGUE, mem, args),
                 "bpf_kfunc_st_ops_inc10", TestmodKfuncs::inc10,
                 "bpf_kfunc_st_ops_inc100", TestmodKfuncs::inc100);
     }

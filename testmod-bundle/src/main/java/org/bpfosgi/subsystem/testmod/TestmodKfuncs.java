@@ -23,13 +23,35 @@ final class TestmodKfuncs {
         return (int) a; // the kfunc returns int
     }
 
+    /** Byte offsets of the members in {@code struct bpf_testmod_st_ops} (bpf_testmod.h). */
+    static final int TEST_PROLOGUE = 0;
+    static final int TEST_EPILOGUE = 8;
+    static final int TEST_PRO_EPILOGUE = 16;
+
     /**
-     * bpf_kfunc_st_ops_test_{prologue,epilogue,pro_epilogue}: call the registered
-     * bpf_testmod_st_ops member, or -1 when none is registered. Not modelled: struct_ops maps
-     * (bpf_struct_ops_map_update_elem), so no bpf_testmod_st_ops is ever registered and these
-     * return -1, as the kernel's do when none is.
+     * bpf_kfunc_st_ops_test_{prologue,epilogue,pro_epilogue}(args): under {@code st_ops_mutex},
+     * if a bpf_testmod_st_ops is registered and has the member, call it with {@code args} and
+     * return its (int) result; -1 otherwise:
+     * <pre>
+     *   mutex_lock(&amp;st_ops_mutex);
+     *   if (st_ops &amp;&amp; st_ops-&gt;test_prologue)
+     *       ret = st_ops-&gt;test_prologue(args);
+     *   mutex_unlock(&amp;st_ops_mutex);
+     * </pre>
+     * The member is a pointer in the registered kdata: a struct_ops map's trampoline, which runs
+     * the member's BPF program.
      */
-    static long testStOpsMember(KernelMemory mem, long[] args) {
-        return -1;
+    static long testStOpsMember(TestmodStOps stOps, int memberOff, KernelMemory mem, long[] args) {
+        synchronized (stOps) {
+            long kdata = stOps.registered();
+            if (kdata == 0) {
+                return -1;
+            }
+            long fn = mem.readU64(kdata + memberOff);
+            if (fn == 0) {
+                return -1;
+            }
+            return (int) mem.indirectCall(fn, args[0]);
+        }
     }
 }

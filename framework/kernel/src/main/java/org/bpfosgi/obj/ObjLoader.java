@@ -1,0 +1,429 @@
+package org.bpfosgi.obj;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.bpfosgi.btf.Btf;
+import org.bpfosgi.btf.BtfType;
+import org.bpfosgi.btf.api.BtfKind;
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.prog.BpfProg;
+import org.bpfosgi.prog.LoaderException;
+import org.bpfosgi.prog.ProgLoadResult;
+import org.bpfosgi.prog.ProgLoader;
+import org.bpfosgi.structops.BpfMap;
+import org.bpfosgi.structops.MapCreateAttr;
+import org.bpfosgi.structops.MapTable;
+import org.bpfosgi.structops.ProgArrayMap;
+import org.bpfosgi.structops.StructOpsKernel;
+import org.bpfosgi.structops.StructOpsMap;
+import org.bpfosgi.structops.LinkTable;
+import org.bpfosgi.verifier.BpfProgLoadAttr;
+import org.bpfosgi.verifier.BtfHandle;
+
+/**
+ * Loads an {@link ObjectText} the way libbpf's bpf_object__load() and a skeleton's attach do
+ * (spec libbpf-object-loading.md §10, §12): bpf_map__init_kern_struct_ops (kernel types, each
+ * member's program gets attach_btf_id = the kernel struct, expected_attach_type = the kernel
+ * member index), the struct_ops autoload rules, bpf_object__create_maps (the {@code .maps} maps,
+ * then the struct_ops maps, in index order), bpf_object__load_progs (in order, stopping at the
+ * first failure), bpf_object_init_prog_arrays, bpf_object_prepare_struct_ops (program ids in the
+ * kernel value), then bpf_map__attach_struct_ops for every struct_ops map with autocreate and
+ * autoattach (a map update; for a {@code .struct_ops.link} map also a link). Any failure unloads
+ * what the call created ({@link #unload}) and reports libbpf's messages.
+ */
+public final class ObjLoader {
+    private ObjLoader() {
+    }
+
+    /** A failed load: libbpf's messages and the errno. */
+    public static final class ObjLoadException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int err;
+        private final List<String> lines;
+
+        ObjLoadException(int err, List<String> lines) {
+            super(String.join("\n", lines), null, false, false);
+            this.err = err;
+            this.lines = List.copyOf(lines);
+        }
+
+        /** The negative errno. */
+        public int err() {
+            return err;
+        }
+
+        /** libbpf's warnings, then the verifier log if any. */
+        public List<String> lines() {
+            return lines;
+        }
+    }
+
+    /** The kernel types a struct_ops variable resolved to. */
+    private record KernType(BtfHandle btf, String tname, int typeId, int valueId, int dataOff) {
+    }
+
+    /**
+     * Loads and attaches.
+     *
+     * @param autoattach the struct_ops maps to attach (null: every one, as the skeleton does)
+     */
+    public static BpfObject load(ObjectText o, String name, Set<String> autoattach, StructOpsKernel k) {
+        BpfObject obj = new BpfObject(name);
+        try {
+            loadInto(o, obj, autoattach, k);
+            return obj;
+        } catch (ObjLoadException e) {
+            unload(obj, k);
+            throw e;
+        }
+    }
+
+    private static ObjLoadException fail(int err, String... lines) {
+        return new ObjLoadException(err, List.of(lines));
+    }
+
+    private static String errstr(int err) {
+        Errno e = Errno.ofOrElse(-err, null);
+        return e == null ? Integer.toString(err) : e.symbol();
+    }
+
+    private static void loadInto(ObjectText o, BpfObject obj, Set<String> autoattach, StructOpsKernel k) {
+        Map<String, ObjectText.Function> funcs = new LinkedHashMap<>();
+        for (ObjectText.Function f : o.functions()) {
+            funcs.put(f.name(), f);
+        }
+        // bpf_object__init_kern_struct_ops_maps()
+        Map<String, KernType> kernTypes = new LinkedHashMap<>();
+        Map<String, String> progAttach = new LinkedHashMap<>(); // prog -> "type.member"
+        Map<String, Integer> progTypeId = new LinkedHashMap<>();
+        Map<String, Integer> progMemberIdx = new LinkedHashMap<>();
+        Map<String, Boolean> referencedByCreated = new LinkedHashMap<>();
+        for (ObjectText.StructOpsVar v : o.structOpsVars()) {
+            KernType kt = findKernTypes(v.type(), k);
+            kernTypes.put(v.name(), kt);
+            BtfType.Composite kst = (BtfType.Composite) kt.btf().btf().type(kt.typeId());
+            boolean autocreate = !v.section().startsWith("?");
+            for (Map.Entry<String, String> m : v.members().entrySet()) {
+                ObjectText.Function f = funcs.get(m.getValue());
+                if (f == null || f.isSubprog()) {
+                    throw fail(Errno.EINVAL.negative(), "struct_ops reloc " + v.name() + ": cannot find prog " + m.getValue()
+                            + " to relocate func ptr " + m.getKey());
+                }
+                if (!f.sec().startsWith("struct_ops")) {
+                    throw fail(Errno.EINVAL.negative(), "struct_ops reloc " + v.name() + ": prog " + f.name()
+                            + " is not struct_ops BPF program");
+                }
+                int idx = memberIndex(kt.btf().btf(), kst, m.getKey());
+                if (idx < 0) {
+                    throw fail(Errno.EOPNOTSUPP.negative(), "struct_ops init_kern " + v.name() + ": Cannot find member "
+                            + m.getKey() + " in kernel BTF");
+                }
+                if (!isFuncPtr(kt.btf().btf(), kst.members().get(idx).type())) {
+                    throw fail(Errno.EOPNOTSUPP.negative(), "struct_ops init_kern " + v.name() + ": kernel member "
+                            + m.getKey() + " is not a func ptr");
+                }
+                Integer prevType = progTypeId.get(f.name());
+                if (prevType != null && prevType != kt.typeId()) {
+                    throw fail(Errno.EINVAL.negative(), "struct_ops init_kern " + v.name() + ": invalid reuse of prog "
+                            + f.name() + " in sec " + f.section() + " with type " + kt.typeId() + ": attach_btf_id "
+                            + prevType + " != kern_type_id " + kt.typeId());
+                }
+                Integer prevIdx = progMemberIdx.get(f.name());
+                if (prevIdx != null && prevIdx != idx) {
+                    throw fail(Errno.EINVAL.negative(), "struct_ops init_kern " + v.name() + ": invalid reuse of prog "
+                            + f.name() + " in sec " + f.section() + " with type " + kt.typeId() + ": expected_attach_type "
+                            + prevIdx + " != kern_member_idx " + idx);
+                }
+                progTypeId.put(f.name(), kt.typeId());
+                progMemberIdx.put(f.name(), idx);
+                progAttach.put(f.name(), kt.tname() + "." + m.getKey());
+                referencedByCreated.merge(f.name(), autocreate, Boolean::logicalOr);
+            }
+        }
+        // bpf_object__create_maps(): .maps first, then the struct_ops maps
+        MapTable maps = k.maps();
+        for (ObjectText.MapDef d : o.maps()) {
+            MapCreateAttr attr = progArrayAttr(d);
+            MapTable.CreateResult r = maps.create(attr);
+            if (!r.ok()) {
+                throw fail(r.err(), "map '" + d.name() + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
+            }
+            obj.maps.put(d.name(), r.map());
+            obj.created.add(new BpfObject.Created("map", r.map().id(), d.name()));
+        }
+        for (ObjectText.StructOpsVar v : o.structOpsVars()) {
+            if (v.section().startsWith("?")) {
+                continue; // autocreate false: "skipped auto-creating"
+            }
+            KernType kt = kernTypes.get(v.name());
+            int size = ((BtfType.Composite) kt.btf().btf().type(kt.valueId())).size();
+            int flags = (v.link() ? MapCreateAttr.BPF_F_LINK : 0) | (kt.btf().isModule() ? MapCreateAttr.BPF_F_VTYPE_BTF_OBJ_FD : 0);
+            MapCreateAttr attr = new MapCreateAttr(org.bpfosgi.structops.BpfMapType.STRUCT_OPS, kernName(v.name()), 4, size, 1,
+                    flags, kt.btf().isModule() ? kt.btf() : null, kt.valueId());
+            MapTable.CreateResult r = maps.create(attr);
+            if (!r.ok()) {
+                throw fail(r.err(), "map '" + v.name() + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
+            }
+            obj.maps.put(v.name(), r.map());
+            obj.created.add(new BpfObject.Created("map", r.map().id(), v.name()));
+        }
+        // bpf_object__load_progs()
+        for (ObjectText.Function f : o.functions()) {
+            if (f.isSubprog()) {
+                continue;
+            }
+            boolean autoload = f.autoload();
+            if (f.sec().startsWith("struct_ops") && referencedByCreated.containsKey(f.name())) {
+                autoload = referencedByCreated.get(f.name()); // bpf_object_adjust_struct_ops_autoload()
+            }
+            if (!autoload) {
+                continue;
+            }
+            if (f.sec().startsWith("struct_ops") && !progAttach.containsKey(f.name())) {
+                throw fail(Errno.EINVAL.negative(), "prog '" + f.name() + "': SEC(\"struct_ops\") program isn't referenced anywhere, did you forget to use it?",
+                        "prog '" + f.name() + "': failed to load: " + Errno.EINVAL.negative());
+            }
+            BpfProg p = loadProg(o, obj, f, Optional.ofNullable(progAttach.get(f.name())), k);
+            obj.progs.put(f.name(), p);
+            obj.created.add(new BpfObject.Created("prog", p.id(), f.name()));
+        }
+        // bpf_object_init_prog_arrays()
+        for (ObjectText.MapDef d : o.maps()) {
+            ProgArrayMap pa = (ProgArrayMap) obj.maps.get(d.name());
+            for (Map.Entry<Integer, String> s : d.slots().entrySet()) {
+                BpfProg p = obj.progs.get(s.getValue());
+                if (p == null) {
+                    throw fail(Errno.EINVAL.negative(), "map '" + d.name() + "': slot [" + s.getKey() + "] names '" + s.getValue()
+                            + "', which is not a loaded program of the object");
+                }
+                int r = pa.update(s.getKey(), p.id(), 0);
+                if (r < 0) {
+                    throw fail(r, "map '" + d.name() + "': failed to initialize slot [" + s.getKey() + "] to prog '"
+                            + s.getValue() + "' fd=" + p.id() + ": " + errstr(r));
+                }
+            }
+        }
+        // bpf_object_prepare_struct_ops(), then the skeleton's attach
+        for (ObjectText.StructOpsVar v : o.structOpsVars()) {
+            BpfMap m = obj.maps.get(v.name());
+            if (m == null || (autoattach != null && !autoattach.contains(v.name()))) {
+                continue;
+            }
+            KernType kt = kernTypes.get(v.name());
+            byte[] value = new byte[m.attr().valueSize()];
+            ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+            BtfType.Composite kst = (BtfType.Composite) kt.btf().btf().type(kt.typeId());
+            for (Map.Entry<String, String> e : v.members().entrySet()) {
+                int idx = memberIndex(kt.btf().btf(), kst, e.getKey());
+                int off = kt.dataOff() + kst.members().get(idx).bitOffset(kst.kindFlag()) / 8;
+                b.putLong(off, obj.progs.get(e.getValue()).id());
+            }
+            StructOpsMap st = (StructOpsMap) m;
+            int r = st.update(0, value, 0);
+            if (r < 0 && !(v.link() && r == Errno.EBUSY.negative())) {
+                throw fail(r, "map '" + v.name() + "': failed to auto-attach: " + r);
+            }
+            if (!v.link()) {
+                obj.registeredByUpdate.add(st);
+                continue;
+            }
+            LinkTable.CreateResult l = k.links().create(st.id());
+            if (!l.ok()) {
+                throw fail(l.err(), "map '" + v.name() + "': failed to auto-attach: " + l.err());
+            }
+            obj.links.add(l.link());
+            obj.created.add(new BpfObject.Created("link", l.link().id(), v.name()));
+        }
+    }
+
+    /** libbpf passes the first 15 characters of a map's name to the kernel. */
+    private static String kernName(String n) {
+        return n.length() > 15 ? n.substring(0, 15) : n;
+    }
+
+    private static MapCreateAttr progArrayAttr(ObjectText.MapDef d) {
+        Map<String, String> f = d.fields();
+        for (String key : f.keySet()) {
+            if (!List.of("type", "max_entries", "key_size", "value_size", "key", "value", "map_flags").contains(key)) {
+                throw fail(Errno.EOPNOTSUPP.negative(), "map '" + d.name() + "': unknown field '" + key + "'.");
+            }
+        }
+        String type = f.get("type");
+        if (type == null) {
+            throw fail(Errno.EINVAL.negative(), "map '" + d.name() + "': map type isn't specified.");
+        }
+        if (!type.equals("BPF_MAP_TYPE_PROG_ARRAY")) {
+            throw fail(Errno.EOPNOTSUPP.negative(), "map '" + d.name() + "': " + type + " is not modelled (only BPF_MAP_TYPE_PROG_ARRAY)");
+        }
+        int keySize = size(d, f.getOrDefault("key_size", f.getOrDefault("key", "0")));
+        int valueSize = d.hasValuesArray() ? 4 : size(d, f.getOrDefault("value_size", f.getOrDefault("value", "0")));
+        int maxEntries = size(d, f.getOrDefault("max_entries", "0"));
+        int flags = size(d, f.getOrDefault("map_flags", "0"));
+        return new MapCreateAttr(org.bpfosgi.structops.BpfMapType.PROG_ARRAY, kernName(d.name()), keySize, valueSize,
+                maxEntries, flags, null, 0);
+    }
+
+    private static int size(ObjectText.MapDef d, String v) {
+        String s = v.replaceAll("\\s+", "");
+        if (s.matches("sizeof\\((__u32|u32|__s32|s32|int|unsigned|unsignedint)\\)")) {
+            return 4;
+        }
+        if (s.matches("sizeof\\((__u64|u64|__s64|s64|long|unsignedlong|longlong)\\)")) {
+            return 8;
+        }
+        try {
+            return Integer.decode(s);
+        } catch (NumberFormatException e) {
+            throw fail(Errno.EINVAL.negative(), "map '" + d.name() + "': cannot read '" + v + "' (a number or sizeof(__u32))");
+        }
+    }
+
+    /**
+     * Models find_struct_ops_kern_types(): the struct by its essential name in vmlinux, else in
+     * each module's own types; its {@code bpf_struct_ops_} wrapper in the same BTF, and the
+     * wrapper's member of the struct's type.
+     */
+    private static KernType findKernTypes(String localName, StructOpsKernel k) {
+        int flavour = localName.indexOf("___");
+        String tname = flavour > 0 ? localName.substring(0, flavour) : localName;
+        List<BtfHandle> btfs = new ArrayList<>();
+        btfs.add(k.progs().btfs().vmlinux());
+        btfs.addAll(k.progs().btfs().moduleBtfs());
+        for (BtfHandle h : btfs) {
+            Btf b = h.btf();
+            int id = b.findByNameKind(tname, BtfKind.STRUCT);
+            if (id <= 0 || (h.isModule() && id < b.startId())) {
+                continue;
+            }
+            int vid = b.findByNameKind("bpf_struct_ops_" + tname, BtfKind.STRUCT);
+            if (vid <= 0) {
+                throw fail(Errno.ESRCH.negative(), "struct_ops init_kern: struct bpf_struct_ops_" + tname + " is not found in kernel BTF");
+            }
+            BtfType.Composite vt = (BtfType.Composite) b.type(vid);
+            for (BtfType.Member m : vt.members()) {
+                if (b.resolve(m.type()) == id) {
+                    return new KernType(h, tname, id, vid, m.bitOffset(vt.kindFlag()) / 8);
+                }
+            }
+            throw fail(Errno.EINVAL.negative(), "struct_ops init_kern: struct " + tname + " data is not found in struct bpf_struct_ops_" + tname);
+        }
+        throw fail(Errno.ESRCH.negative(), "struct_ops init_kern: struct " + tname + " is not found in kernel BTF");
+    }
+
+    private static int memberIndex(Btf b, BtfType.Composite t, String name) {
+        for (int i = 0; i < t.members().size(); i++) {
+            if (b.str(t.members().get(i).nameOff()).equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isFuncPtr(Btf b, int type) {
+        int t = b.skipModifiers(type);
+        if (b.kind(t) != BtfKind.PTR) {
+            return false;
+        }
+        return b.kind(b.skipModifiers(((BtfType.Ref) b.type(t)).type())) == BtfKind.FUNC_PROTO;
+    }
+
+    /**
+     * The program's text as libbpf hands it to the kernel: the function, then the subprograms it
+     * calls (bpf_object__relocate_calls()). Lines keep their numbers where they can, so the
+     * assembler's errors point into the object file.
+     */
+    static String programText(ObjectText o, ObjectText.Function f) {
+        StringBuilder sb = new StringBuilder();
+        int line = 1;
+        List<ObjectText.Function> parts = new ArrayList<>();
+        parts.add(f);
+        parts.addAll(o.subprogsOf(f));
+        for (ObjectText.Function g : parts) {
+            while (line < g.firstLine()) {
+                sb.append('\n');
+                line++;
+            }
+            for (String l : g.lines()) {
+                sb.append(l).append('\n');
+                line++;
+            }
+        }
+        sb.append("SEC(\"").append(f.sec()).append("\")\n");
+        if (!o.license().isEmpty()) {
+            sb.append(".license \"").append(o.license()).append("\"\n");
+        }
+        sb.append(".name ").append(f.name()).append('\n');
+        return sb.toString();
+    }
+
+    /** bpf_object_load_prog(): BPF_PROG_LOAD; a failure is retried with log level 1 for the log. */
+    private static BpfProg loadProg(ObjectText o, BpfObject obj, ObjectText.Function f, Optional<String> attach,
+                                    StructOpsKernel k) {
+        BpfProgLoadAttr attr;
+        try {
+            ProgLoader.ProgSource src = ProgLoader.parse(programText(o, f), o.file());
+            attr = ProgLoader.toAttr(src, attach, 0, k.progs().services(), mapName -> {
+                BpfMap m = obj.maps.get(mapName);
+                if (m == null) {
+                    throw new LoaderException("relo: map '" + mapName + "' is not a map of the object");
+                }
+                return m.id();
+            });
+        } catch (LoaderException e) {
+            throw fail(Errno.EINVAL.negative(), "prog '" + f.name() + "': " + e.getMessage(),
+                    "prog '" + f.name() + "': failed to load: " + Errno.EINVAL.negative());
+        }
+        ProgLoadResult r = k.progs().progs().load(attr);
+        if (r.ok()) {
+            return r.prog();
+        }
+        ProgLoadResult again = k.progs().progs().load(attr.withLogLevel(1));
+        String log = again.ok() ? "" : again.log();
+        if (again.ok()) {
+            k.progs().progs().free(again.prog().id());
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("prog '" + f.name() + "': BPF program load failed: " + errstr(r.err()));
+        lines.add("prog '" + f.name() + "': -- BEGIN PROG LOAD LOG --");
+        for (String l : log.split("\n")) {
+            if (!l.isEmpty()) {
+                lines.add(l);
+            }
+        }
+        lines.add("-- END PROG LOAD LOG --");
+        lines.add("prog '" + f.name() + "': failed to load: " + r.err());
+        throw new ObjLoadException(r.err(), lines);
+    }
+
+    /**
+     * Unloads in the kernel's order of a skeleton's destroy: every link is destroyed (its map
+     * unregistered), the maps registered by an update are unregistered (map delete), then
+     * bpf_object__close() closes the map fds in index order and the program fds. What the
+     * kernel frees follows from the references.
+     */
+    public static void unload(BpfObject obj, StructOpsKernel k) {
+        for (int i = obj.links.size() - 1; i >= 0; i--) {
+            k.links().close(obj.links.get(i).id());
+        }
+        obj.links.clear();
+        for (StructOpsMap m : obj.registeredByUpdate) {
+            m.delete(0);
+        }
+        obj.registeredByUpdate.clear();
+        for (BpfMap m : obj.maps.values()) {
+            k.maps().close(m.id());
+        }
+        obj.maps.clear();
+        for (BpfProg p : obj.progs.values()) {
+            k.progs().progs().free(p.id());
+        }
+        obj.progs.clear();
+    }
+}

@@ -1,0 +1,24 @@
+package org.bpfosgi.structops;
+
+import java.util.Locale;
+
+/** The {@code enum bpf_map_type} values (include/uapi/linux/bpf.h) the model creates. */
+public enum BpfMapType {
+    PROG_ARRAY(3), STRUCT_OPS(26);
+
+    private final int value;
+
+    BpfMapType(int value) {
+        this.value = value;
+    }
+
+    /** The uapi number. */
+    public int value() {
+        return value;
+    }
+
+    /** The name bpftool prints ({@code prog_array}, {@code struct_ops}). */
+    public String bpftoolName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,199 @@
+package org.bpfosgi.structops;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.bpfosgi.errno.Errno;
+
+/**
+ * The map table: kernel/bpf/syscall.c map_create() (the type's map_alloc_check and map_alloc,
+ * then bpf_map_alloc_id()), the {@code map_idr} with ids allocated cyclically from 1, and
+ * bpf_map_put() freeing a map with its last reference.
+ */
+public final class MapTable {
+    private final StructOpsKernel kernel;
+    private final TreeMap<Integer, BpfMap> idr = new TreeMap<>();
+    private final Set<Integer> reserved = new HashSet<>();
+    private int nextId = 1;
+    /** Changes whenever a map is created or freed (what a tail call can reach changes). */
+    private volatile long generation;
+
+    MapTable(StructOpsKernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** What BPF_MAP_CREATE returns: the map, or a negative errno. */
+    public record CreateResult(BpfMap map, int err) {
+        public boolean ok() {
+            return map != null;
+        }
+    }
+
+    private synchronized int allocId() {
+        while (idr.containsKey(nextId) || reserved.contains(nextId)) {
+            nextId = nextId == Integer.MAX_VALUE - 1 ? 1 : nextId + 1;
+        }
+        int id = nextId;
+        nextId = nextId == Integer.MAX_VALUE - 1 ? 1 : nextId + 1;
+        reserved.add(id);
+        return id;
+    }
+
+    private synchronized void unreserve(int id) {
+        reserved.remove(id);
+        if (nextId == id + 1 || (id == Integer.MAX_VALUE - 1 && nextId == 1)) {
+            nextId = id;
+        }
+    }
+
+    /**
+     * Models map_create(): the name (bpf_obj_name_cpy(), -EINVAL), the type's map_alloc_check
+     * and map_alloc, then the id. As with programs, the id is reserved first so that the holder
+     * of a module reference taken by map_alloc is named after it; a failed create gives it back.
+     */
+    public CreateResult create(MapCreateAttr attr) {
+        if (!validName(attr.name())) {
+            return new CreateResult(null, Errno.EINVAL.negative());
+        }
+        int check = switch (attr.type()) {
+            case PROG_ARRAY -> ProgArrayMap.allocCheck(attr);
+            case STRUCT_OPS -> StructOpsMap.allocCheck(attr);
+        };
+        if (check < 0) {
+            return new CreateResult(null, check);
+        }
+        int id = allocId();
+        BpfMap map;
+        int[] err = {0};
+        if (attr.type() == BpfMapType.PROG_ARRAY) {
+            map = new ProgArrayMap(id, attr, kernel);
+        } else {
+            map = StructOpsMap.alloc(id, attr, kernel, err);
+        }
+        if (map == null) {
+            unreserve(id);
+            return new CreateResult(null, err[0]);
+        }
+        synchronized (kernel.lock()) {
+            map.setSelf(kernel.memory().allocate("struct bpf_map " + id + " (" + attr.name() + ")", 64,
+                    org.bpfosgi.vm.Region.Access.READ_ONLY));
+        }
+        synchronized (this) {
+            reserved.remove(id);
+            idr.put(id, map);
+            generation++;
+        }
+        return new CreateResult(map, 0);
+    }
+
+    /** bpf_obj_name_cpy(): at most 15 characters of isalnum, '_' and '.'. */
+    private static boolean validName(String n) {
+        if (n.length() > 15) {
+            return false;
+        }
+        for (int i = 0; i < n.length(); i++) {
+            char c = n.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A counter that changes whenever a map is created or freed. */
+    long generation() {
+        return generation;
+    }
+
+    public synchronized Optional<BpfMap> get(int id) {
+        return Optional.ofNullable(idr.get(id));
+    }
+
+    public synchronized List<BpfMap> list() {
+        return new ArrayList<>(idr.values());
+    }
+
+    /** bpf_map_inc(). */
+    public void inc(BpfMap m) {
+        m.inc();
+    }
+
+    /** Models bpf_map_put(): the last reference frees the id (bpf_map_free_id()) and then the map (map_free). */
+    public void put(BpfMap m) {
+        if (!m.dec()) {
+            return;
+        }
+        synchronized (this) {
+            idr.remove(m.id(), m);
+            generation++;
+        }
+        m.mapFree();
+        synchronized (kernel.lock()) {
+            kernel.memory().free(m.self());
+        }
+        m.markFreed();
+    }
+
+    /**
+     * bpf_check()'s view: bpf_map_get(fd) (the model's fds are ids) with the reference
+     * __add_used_map() takes; the program puts it when it is freed.
+     */
+    org.bpfosgi.verifier.VerifierMaps.UsedMap used(int fd) {
+        BpfMap m = get(fd).orElse(null);
+        if (m == null) {
+            return null;
+        }
+        inc(m);
+        return new org.bpfosgi.verifier.VerifierMaps.UsedMap() {
+            @Override
+            public int id() {
+                return m.id();
+            }
+
+            @Override
+            public int mapType() {
+                return m.type().value();
+            }
+
+            @Override
+            public long address() {
+                return m.address();
+            }
+
+            @Override
+            public int maxEntries() {
+                return m.attr().maxEntries();
+            }
+
+            @Override
+            public boolean progCompatible(org.bpfosgi.subsystem.BpfProgType type) {
+                return !(m instanceof ProgArrayMap pa) || pa.compatible(type);
+            }
+
+            @Override
+            public void put() {
+                MapTable.this.put(m);
+            }
+        };
+    }
+
+    /**
+     * The user closes the reference BPF_MAP_CREATE gave: -ENOENT for no such map, -EBADF when
+     * the user holds none any more.
+     */
+    public int close(int id) {
+        BpfMap m = get(id).orElse(null);
+        if (m == null) {
+            return Errno.ENOENT.negative();
+        }
+        if (!m.dropUserRef()) {
+            return Errno.EBADF.negative();
+        }
+        put(m);
+        return 0;
+    }
+}
