@@ -46,7 +46,7 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
 
     /** CONST_PTR_TO_MAP of the map with id {@code mapId} (kept in the btfId slot). */
     public static RegState mapPtr(int mapId) {
-        return new RegState(RegType.CONST_PTR_TO_MAP, 0, 0, Tnum.constant(0), null, mapId, 0, 0, 0, 0);
+        return new RegState(RegType.CONST_PTR_TO_MAP, 0, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, mapId, 0, 0, 0, 0);
     }
 
     public static RegState btfPtr(BtfHandle btf, int btfId, int flags, int id, int refObjId) {
