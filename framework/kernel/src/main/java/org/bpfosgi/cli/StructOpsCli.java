@@ -29,7 +29,9 @@ import org.bpfosgi.structops.StructOpsMap;
  * The commands of objects, maps, struct_ops and links, after bpftool and libbpf:
  * {@code obj load FILE [autoattach MAP,...]}, {@code obj unload [NAME]}, {@code obj show};
  * {@code map show}, {@code map dump id N}, {@code map free id N}; {@code struct_ops show},
- * {@code struct_ops dump}, {@code struct_ops unregister id N}; {@code link show},
+ * {@code struct_ops dump}, {@code struct_ops register FILE} (an {@code obj load} with bpftool's
+ * "Registered ..." lines; the object stays loaded, as if its links were pinned),
+ * {@code struct_ops unregister id N}; {@code link show},
  * {@code link free id N}; and {@code prog run id N [ctx_in HEX] [repeat K]}. User errors print
  * {@code Error: ...} and return 1.
  */
@@ -254,7 +256,7 @@ public final class StructOpsCli {
     public int structOps(List<String> args, PrintStream out, PrintStream err) {
         return guarded(err, () -> {
             if (args.isEmpty()) {
-                err.println("Usage: struct_ops { show | dump | unregister id ID }");
+                err.println("Usage: struct_ops { show | dump | register FILE | unregister id ID }");
                 return 1;
             }
             switch (args.get(0)) {
@@ -291,14 +293,36 @@ public final class StructOpsCli {
                     int r = st.delete(0);
                     if (r < 0) {
                         Errno e = Errno.ofOrElse(-r, null);
-                        return error(err, "can't unload " + st.desc().name() + " " + st.name() + ": "
-                                + (e == null ? "errno " + (-r) : e.description()));
+                        String why = r == -115 ? "Operation now in progress" : e == null ? "errno " + (-r) : e.description();
+                        return error(err, "can't unload " + st.desc().name() + " " + st.name() + " id " + st.id() + ": " + why);
                     }
                     out.println("Unregistered " + st.desc().name() + " " + st.name() + " id " + st.id());
                     return 0;
                 }
+                case "register" -> {
+                    if (args.size() != 2) {
+                        return error(err, "struct_ops register FILE");
+                    }
+                    // obj load's own lines are replaced by bpftool's
+                    int r = objLoad(List.of("load", args.get(1)), new PrintStream(java.io.OutputStream.nullOutputStream()), err);
+                    if (r != 0) {
+                        return r;
+                    }
+                    // bpftool struct_ops register's lines, per struct_ops map of the object
+                    String name = Path.of(args.get(1)).getFileName().toString().replaceFirst("\\.[^.]*$", "");
+                    BpfObject o = object(name).orElseThrow();
+                    for (BpfObject.Created c : o.created()) {
+                        if (!c.kind().equals("map") || !(kernel.maps().get(c.id()).orElse(null) instanceof StructOpsMap st)) {
+                            continue;
+                        }
+                        int link = o.links().stream().filter(l -> l.map() == st).mapToInt(StructOpsLink::id).findFirst().orElse(0);
+                        out.println(link == 0 ? "Registered " + st.desc().name() + " " + st.name() + " id " + st.id()
+                                : "Registered " + st.desc().name() + " " + st.name() + " map id " + st.id() + " link id " + link);
+                    }
+                    return 0;
+                }
                 default -> {
-                    return error(err, "unknown command '" + args.get(0) + "' (show, dump, unregister)");
+                    return error(err, "unknown command '" + args.get(0) + "' (show, dump, register, unregister)");
                 }
             }
         });

@@ -182,8 +182,9 @@ public final class MapTable {
     }
 
     /**
-     * The user closes the reference BPF_MAP_CREATE gave: -ENOENT for no such map, -EBADF when
-     * the user holds none any more.
+     * The user closes the reference BPF_MAP_CREATE gave (the model's one user reference, so
+     * also {@code usercnt}'s last): -ENOENT for no such map, -EBADF when the user holds none any
+     * more.
      */
     public int close(int id) {
         BpfMap m = get(id).orElse(null);
@@ -192,6 +193,11 @@ public final class MapTable {
         }
         if (!m.dropUserRef()) {
             return Errno.EBADF.negative();
+        }
+        // bpf_map_put_uref(): the last user reference releases a prog array's slots
+        // (map_release_uref = prog_array_map_clear); links and programs hold refcnt, not usercnt
+        if (m instanceof ProgArrayMap pa) {
+            pa.clear();
         }
         put(m);
         return 0;

@@ -146,7 +146,12 @@ public final class ProgArrayMap extends BpfMap implements ProgArray {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(p.id()).array();
     }
 
-    /** Models prog_array_map_free() after bpf_fd_array_map_clear(): every slot's program is put. */
+    /** Models prog_array_map_clear() → bpf_fd_array_map_clear(): every slot's program is put. */
+    void clear() {
+        mapFree();
+    }
+
+    /** Models prog_array_map_free() (the slots are empty by then unless the user never closed the map). */
     @Override
     void mapFree() {
         for (int i = 0; i < progs.length; i++) {

@@ -291,12 +291,13 @@ public final class StructOpsMap extends BpfMap {
                 }
                 continue;
             }
-            long progFd = u.getLong(moff);
+            // prog_fd = (int)(*(unsigned long *)(udata + moff)); 0: no program
+            int progFd = (int) u.getLong(moff);
             if (progFd == 0) {
                 continue;
             }
-            BpfProg p = kernel.progs().progs().get((int) progFd).orElse(null);
-            if (p == null || progFd != (int) progFd) {
+            BpfProg p = kernel.progs().progs().get(progFd).orElse(null);
+            if (p == null) {
                 return Errno.EBADF.negative();
             }
             if (p.type() != BpfProgType.STRUCT_OPS || p.attachBtfId() != desc.typeId() || p.expectedAttachType() != m.index()) {

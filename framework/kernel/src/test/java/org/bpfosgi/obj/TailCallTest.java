@@ -153,9 +153,10 @@ class TailCallTest {
         assertTrue(k.pk.progs().get(1).isPresent(), "the slot holds it");
         assertTrue(k.run("map", "free", "id", "1").ok());
         assertTrue(k.sk.maps().get(1).isPresent(), "test_epilogue_tailcall holds the map");
+        assertFalse(k.pk.progs().get(1).isPresent(), "the last user reference cleared the slots (prog_array_map_clear)");
+        assertEquals("Found 0 elements\n", k.run("map", "dump", "id", "1").out());
         assertTrue(k.run("prog", "free", "id", "2").ok());
         assertFalse(k.sk.maps().get(1).isPresent(), "the last reference freed the map");
-        assertFalse(k.pk.progs().get(1).isPresent(), "and the map its slot's program");
         assertTrue(k.run("obj", "unload").ok());
         assertEquals(0, k.testmod.refcount(), k.testmod.holders().toString());
         assertTrue(k.sk.maps().list().isEmpty());

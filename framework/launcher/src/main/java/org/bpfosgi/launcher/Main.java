@@ -44,7 +44,8 @@ public final class Main {
               prog show | dump xlated id N [opcodes] | free id N
               prog run id N [ctx_in HEX] [repeat K]   BPF_PROG_TEST_RUN (syscall programs)
               obj load FILE [autoattach MAP,...] | unload [NAME] | show   libbpf load + attach of an object
-              map show | dump id N | free id N    struct_ops show | dump | unregister id N    link show | free id N
+              map show | dump id N | free id N    link show | free id N
+              struct_ops show | dump | register FILE | unregister id N
               btf list | dump id N|module NAME|file PATH [format raw|c] | compile FILE.h [--base vmlinux|builtin|none]
               asm FILE [-o OUT.bin]  disasm FILE.bin|--hex HEX [--opcodes]  exec FILE [--mem HEX]
               conformance-plugin   the bpf_conformance runner's plugin protocol (memory hex in the
