@@ -359,7 +359,10 @@ public final class ObjLoader {
         if (!o.license().isEmpty()) {
             sb.append(".license \"").append(o.license()).append("\"\n");
         }
-        sb.append(".name ").append(f.name()).append('\n');
+        // bpf_prog_load(): libbpf_strlcpy(attr.prog_name, prog_name, BPF_OBJ_NAME_LEN) truncates
+        String kernelName = f.name().length() < BpfProgLoadAttr.BPF_OBJ_NAME_LEN ? f.name()
+                : f.name().substring(0, BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1);
+        sb.append(".name ").append(kernelName).append('\n');
         return sb.toString();
     }
 

@@ -23,6 +23,7 @@ import org.bpfosgi.module.ModuleImage;
 import org.bpfosgi.module.ModuleTable;
 import org.bpfosgi.prog.ProgKernel;
 import org.bpfosgi.structops.StructOpsKernel;
+import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.subsystem.testmod.BpfTestmod;
 import org.bpfosgi.verifier.BtfHandle;
 
@@ -48,9 +49,16 @@ final class ObjKernel {
     Module testmod;
     BtfHandle testmodBtf;
 
+    /** A machine whose loads default to the upstream kfunc policy (the landed selftests' world). */
     ObjKernel() {
+        this(KfuncPolicy.UPSTREAM);
+    }
+
+    /** A machine whose loads default to {@code policy} (as {@code --kfunc-policy} sets it). */
+    ObjKernel(KfuncPolicy policy) {
         modules.registerNotifier(new BtfModuleNotifier(btfRegistry, dmesg::add));
         pk = new ProgKernel(modules, btfRegistry, dmesg::add);
+        pk.progs().setDefaultKfuncPolicy(policy);
         sk = new StructOpsKernel(pk, dmesg::add);
         cli = new StructOpsCli(sk);
     }

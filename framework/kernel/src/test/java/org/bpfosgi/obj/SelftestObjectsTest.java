@@ -2,15 +2,15 @@ package org.bpfosgi.obj;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.Map;
 
 import org.bpfosgi.isa.Disassembler;
 import org.bpfosgi.prog.BpfProg;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.bpfosgi.subsystem.KfuncPolicy;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The kernel selftests of spec §6.6 as objects (examples/progs): each loaded with {@code obj load},
@@ -18,23 +18,25 @@ import org.junit.jupiter.api.Test;
  * selftests' {@code __retval}s — computed by running the programs, bpf_testmod's kfuncs calling
  * the registered struct_ops programs through their trampolines.
  *
- * <p>The values need bpf_testmod's prologue/epilogue generators and the verifier's patching
- * (spec §1, §6.4); without them each test is skipped, saying so. Expectations are per kfunc
- * policy ({@code -Dbpfosgi.kfuncPolicy=upstream|seed}, default upstream): upstream is the landed
- * selftest; seed is the dropped v2 8/8, whose prologue nets a += 1110 (1000, inc10, inc100) and
- * whose epilogue nets a += 10110 and returns 2·a (spec §5.4).
+ * <p>Each runs under both kfunc policies of the machine ({@code --kfunc-policy}): upstream is
+ * the landed selftest (bpf_testmod's Aug 2024 generators); seed is the dropped v2 8/8, whose
+ * prologue nets a += 1110 (1000, inc10, inc100) and whose epilogue nets a += 10110 and returns
+ * 2·a. The seed values of goto_start and epilogue_exit are derived that way (the series never
+ * had them): the body of goto_start never touches a, so its epilogue gives 2·10110 = 20220 and
+ * its pro_epilogue 2·(1110 + 10110) = 22440; epilogue_exit stores 0 or 1 into a before the
+ * epilogue, so 2·10110 = 20220 and 2·10111 = 20222.
  */
 class SelftestObjectsTest {
     private ObjKernel k;
+    private KfuncPolicy policy;
 
-    @BeforeEach
-    void boot() {
-        assumeTrue(Generators.probe() == Generators.ACTIVE, Generators.WHY);
-        k = new ObjKernel().withTestmod();
+    private void boot(KfuncPolicy p) {
+        policy = p;
+        k = new ObjKernel(p).withTestmod();
     }
 
     private boolean seed() {
-        return Generators.policy().equals("seed");
+        return policy == KfuncPolicy.SEED;
     }
 
     private ObjKernel.Out load(String file, String... extra) throws Exception {
@@ -48,8 +50,10 @@ class SelftestObjectsTest {
         assertEquals(0, k.testmod.refcount(), k.testmod.holders().toString());
     }
 
-    @Test
-    void proEpilogue() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = KfuncPolicy.class, names = {"UPSTREAM", "SEED"})
+    void proEpilogue(KfuncPolicy p) throws Exception {
+        boot(p);
         ObjKernel.Out r = load("pro_epilogue.bpf");
         // 1000 + 10 + 1; (10 + 1 + 10000) * 2; (1000 + 10 + 1 + 10000) * 2
         Map<String, Long> expected = seed()
@@ -83,8 +87,10 @@ class SelftestObjectsTest {
         }
     }
 
-    @Test
-    void epilogueTailcall() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = KfuncPolicy.class, names = {"UPSTREAM", "SEED"})
+    void epilogueTailcall(KfuncPolicy p) throws Exception {
+        boot(p);
         ObjKernel.Out r = load("epilogue_tailcall.bpf", "autoattach", "epilogue_tailcall");
         ObjKernel.Out run = k.run("prog", "run", "id", Integer.toString(ObjKernel.id(r, "prog", "syscall_epilogue_tailcall")),
                 "ctx_in", "0000000000000000");
@@ -103,8 +109,10 @@ class SelftestObjectsTest {
         return sb.toString();
     }
 
-    @Test
-    void epilogueExit() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = KfuncPolicy.class, names = {"UPSTREAM", "SEED"})
+    void epilogueExit(KfuncPolicy p) throws Exception {
+        boot(p);
         ObjKernel.Out r = load("epilogue_exit.bpf");
         // exit0: a = 1 → the first exit stores 0, the epilogue adds 10000 (seed 10110): 2·a
         // exit1: a = 0 → the second exit stores 1, the JA reaches the epilogue: 2·(1 + 10000)
@@ -121,8 +129,10 @@ class SelftestObjectsTest {
         unload();
     }
 
-    @Test
-    void proEpilogueGotoStart() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = KfuncPolicy.class, names = {"UPSTREAM", "SEED"})
+    void proEpilogueGotoStart(KfuncPolicy p) throws Exception {
+        boot(p);
         ObjKernel.Out r = load("pro_epilogue_goto_start.bpf");
         // the body returns 0 and never touches a; the prologue runs once (the goto -6 lands after it)
         assertEquals(0, k.retval(ObjKernel.id(r, "prog", "syscall_prologue_goto_start")));
@@ -144,9 +154,11 @@ class SelftestObjectsTest {
         unload();
     }
 
-    @Test
-    void proEpilogueWithKfunc() throws Exception {
-        assumeTrue(!seed(), "the kfunc variants are the 2025 upstream generators");
+    /** The kfunc variants (test_kfunc_*) are the 2025 upstream generators: upstream only. */
+    @ParameterizedTest
+    @EnumSource(value = KfuncPolicy.class, names = {"UPSTREAM"})
+    void proEpilogueWithKfunc(KfuncPolicy p) throws Exception {
+        boot(p);
         ObjKernel.Out r = load("pro_epilogue_with_kfunc.bpf");
         assertEquals(22022, k.retval(ObjKernel.id(r, "prog", "syscall_pro_epilogue")));
         // spec §6.6.5: the kfunc variants (bpf_cgroup_from_id / bpf_cgroup_release)
