@@ -136,7 +136,7 @@ public final class Btf implements BtfTypes {
         Btf m = new Btf(d, typeLen, strLen, count, offsets, whole.nameTable.clone());
         // string offsets of the split already count from the start of the base's strings
         for (int i = whole.count; i < count; i++) {
-            int nameOff = (int) INT.get(d, offsets[i]);
+            int nameOff = BtfTypeHeader.nameOff(d, offsets[i]);
             if (nameOff != 0) {
                 m.insert(i, hash(m.strBytes(nameOff)));
             }
@@ -265,7 +265,7 @@ public final class Btf implements BtfTypes {
         if (id < startId) {
             return base.kind(id);
         }
-        return BtfKind.of((rawInfo(id) >>> 24) & 0x1f);
+        return BtfTypeHeader.kind(rawInfo(id));
     }
 
     /** Models btf_type_by_id(): the decoded type; a BtfException for void or an id out of range. */
@@ -297,15 +297,15 @@ public final class Btf implements BtfTypes {
     }
 
     int rawNameOff(int id) {
-        return (int) INT.get(data, own(id));
+        return BtfTypeHeader.nameOff(data, own(id));
     }
 
     int rawInfo(int id) {
-        return (int) INT.get(data, own(id) + 4);
+        return BtfTypeHeader.info(data, own(id));
     }
 
     int rawSizeOrType(int id) {
-        return (int) INT.get(data, own(id) + 8);
+        return BtfTypeHeader.sizeOrType(data, own(id));
     }
 
     // ------------------------------------------------------------------ name index
@@ -313,7 +313,7 @@ public final class Btf implements BtfTypes {
     /** Builds the name index; called once the string offsets have been validated. */
     void indexNames() {
         for (int i = 0; i < count; i++) {
-            int nameOff = (int) INT.get(data, offsets[i]);
+            int nameOff = BtfTypeHeader.nameOff(data, offsets[i]);
             if (nameOff == 0 || nameOff < startStrOff) {
                 if (nameOff != 0) {
                     // a module type named by a base string: hash the base's bytes
@@ -359,7 +359,7 @@ public final class Btf implements BtfTypes {
     }
 
     private boolean nameEquals(int i, byte[] name) {
-        int nameOff = (int) INT.get(data, offsets[i]);
+        int nameOff = BtfTypeHeader.nameOff(data, offsets[i]);
         if (nameOff < startStrOff) {
             return java.util.Arrays.equals(base.strBytes(nameOff), name);
         }

@@ -26,6 +26,8 @@ public final class BtfCDump {
     private final StringBuilder out = new StringBuilder();
     private final String[] names;
     private final byte[] state; // 0 new, 1 in progress, 2 emitted
+    /** Anonymous composites whose dependencies were walked already (see deps). */
+    private final java.util.BitSet anonWalked = new java.util.BitSet();
     private final boolean[] packed;
     private final int[] align;
     private final int[] anonEnumRefs;
@@ -190,6 +192,13 @@ public final class BtfCDump {
                 return;
             case STRUCT: case UNION:
                 if (names[id] == null) {
+                    // an anonymous struct is printed inline: its dependencies are walked once (an
+                    // emitted type stays emitted); walking them at every use is exponential for
+                    // anonymous structs that point at each other
+                    if (anonWalked.get(id)) {
+                        return;
+                    }
+                    anonWalked.set(id);
                     for (BtfType.Member m : ((BtfType.Composite) t).members()) {
                         deps(m.type(), true, depth + 1);
                     }
@@ -497,12 +506,27 @@ public final class BtfCDump {
         return (v + a - 1) / a * a;
     }
 
+    /**
+     * Anonymous structs and unions printed inside one another. C11 5.2.4.1 asks compilers for 63
+     * levels of nested struct definitions; deeper (hostile) BTF is refused before it can exhaust
+     * the stack (six frames per level).
+     */
+    private int inlineDepth;
+    private static final int MAX_INLINE_DEPTH = 63;
+
     private String composite(int id, int indent) {
         enter();
+        if (++inlineDepth > MAX_INLINE_DEPTH) {
+            nesting--;
+            inlineDepth--;
+            throw new BtfException("BTF: structs and unions are nested more than " + MAX_INLINE_DEPTH
+                    + " deep; cannot print them as C");
+        }
         try {
             return composite0(id, indent);
         } finally {
             nesting--;
+            inlineDepth--;
         }
     }
 

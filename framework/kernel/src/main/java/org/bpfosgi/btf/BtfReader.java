@@ -104,15 +104,15 @@ final class BtfReader {
                 throw new BtfException("BTF: [" + id + "] btf_type truncated at offset " + (p - typeStart)
                         + " of the type section");
             }
-            int info = u32(d, p + 4);
-            if ((info & 0x60ff0000) != 0) {
+            int info = BtfTypeHeader.info(d, p);
+            if (BtfTypeHeader.reservedBitsSet(info)) {
                 throw new BtfException(String.format("BTF: [%d] Invalid btf_info:%x", id, info));
             }
-            int kind = (info >>> 24) & 0x1f;
+            int kind = BtfTypeHeader.kindNumber(info);
             if (kind == 0 || kind > BtfKind.MAX) {
                 throw new BtfException("BTF: [" + id + "] Invalid kind:" + kind);
             }
-            int vlen = info & 0xffff;
+            int vlen = BtfTypeHeader.vlen(info);
             long extra = extraLen(BtfKind.of(kind), vlen, id);
             if (12 + extra > end - p) {
                 throw new BtfException("BTF: [" + id + "] " + BtfKind.of(kind) + " truncated: needs " + (12 + extra)
@@ -159,13 +159,13 @@ final class BtfReader {
 
     /** Decodes the record at absolute offset {@code p}; the layout was checked by {@link #parse}. */
     static BtfType decode(byte[] d, int p) {
-        int nameOff = u32(d, p);
-        int info = u32(d, p + 4);
-        int sizeType = u32(d, p + 8);
-        BtfKind kind = BtfKind.of((info >>> 24) & 0x1f);
-        boolean kflag = info < 0;
-        int vlen = info & 0xffff;
-        int x = p + 12;
+        int nameOff = BtfTypeHeader.nameOff(d, p);
+        int info = BtfTypeHeader.info(d, p);
+        int sizeType = BtfTypeHeader.sizeOrType(d, p);
+        BtfKind kind = BtfTypeHeader.kind(info);
+        boolean kflag = BtfTypeHeader.kindFlag(info);
+        int vlen = BtfTypeHeader.vlen(info);
+        int x = p + BtfTypeHeader.SIZE;
         switch (kind) {
             case INT: {
                 int v = u32(d, x);

@@ -23,12 +23,12 @@ final class BtfValidator {
         for (int i = 0; i < count; i++) {
             int id = startId + i;
             int p = offsets[i];
-            int nameOff = u32(d, p);
-            int info = u32(d, p + 4);
-            int st = u32(d, p + 8);
-            BtfKind kind = BtfKind.of((info >>> 24) & 0x1f);
-            boolean kflag = info < 0;
-            int vlen = info & 0xffff;
+            int nameOff = BtfTypeHeader.nameOff(d, p);
+            int info = BtfTypeHeader.info(d, p);
+            int st = BtfTypeHeader.sizeOrType(d, p);
+            BtfKind kind = BtfTypeHeader.kind(info);
+            boolean kflag = BtfTypeHeader.kindFlag(info);
+            int vlen = BtfTypeHeader.vlen(info);
             checkName(id, "", nameOff, strTotal);
             if (kflag && !(kind == BtfKind.STRUCT || kind == BtfKind.UNION || kind == BtfKind.ENUM
                     || kind == BtfKind.ENUM64 || kind == BtfKind.FWD || kind == BtfKind.DECL_TAG
@@ -199,15 +199,15 @@ final class BtfValidator {
 
     /** The e-th by-value edge of the type at p, or MIN_VALUE when there are no more. */
     private static int edge(byte[] d, int p, int e) {
-        int info = u32(d, p + 4);
-        BtfKind kind = BtfKind.of((info >>> 24) & 0x1f);
+        int info = BtfTypeHeader.info(d, p);
+        BtfKind kind = BtfTypeHeader.kind(info);
         switch (kind) {
             case TYPEDEF: case VOLATILE: case CONST: case RESTRICT: case TYPE_TAG: case VAR: case FUNC:
-                return e == 0 ? u32(d, p + 8) : Integer.MIN_VALUE;
+                return e == 0 ? BtfTypeHeader.sizeOrType(d, p) : Integer.MIN_VALUE;
             case ARRAY:
                 return e == 0 ? u32(d, p + 12) : Integer.MIN_VALUE;
             case STRUCT: case UNION:
-                return e < (info & 0xffff) ? u32(d, p + 12 + 12 * e + 4) : Integer.MIN_VALUE;
+                return e < BtfTypeHeader.vlen(info) ? u32(d, p + BtfTypeHeader.SIZE + 12 * e + 4) : Integer.MIN_VALUE;
             default:
                 return Integer.MIN_VALUE;
         }

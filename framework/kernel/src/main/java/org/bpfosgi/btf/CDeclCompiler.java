@@ -16,10 +16,11 @@ import java.util.Set;
  * enum, typedef, pointer, array, function-pointer and bitfield declarations and function
  * declarations (FUNC + FUNC_PROTO, global linkage; {@code __bpf_kfunc} adds the
  * {@code bpf_kfunc} DECL_TAG pahole emits for kfuncs) into BTF, laid out by the x86-64 SysV ABI
- * as clang lays them out, then resolves the {@code .BTF_ids} macros of include/linux/btf_ids.h
- * ({@code BTF_ID_LIST}, {@code BTF_ID}, {@code BTF_ID_UNUSED}, {@code BTF_ID_LIST_SINGLE},
- * {@code BTF_SET_START/END}, {@code BTF_SET8_START/END}, {@code BTF_KFUNCS_START/END},
- * {@code BTF_ID_FLAGS}) as tools/bpf/resolve_btfids does.
+ * as clang lays them out ({@link SysVLayout}), then resolves the {@code .BTF_ids} macros of
+ * include/linux/btf_ids.h ({@code BTF_ID_LIST}, {@code BTF_ID}, {@code BTF_ID_UNUSED},
+ * {@code BTF_ID_LIST_SINGLE}, {@code BTF_SET_START/END}, {@code BTF_SET8_START/END},
+ * {@code BTF_KFUNCS_START/END}, {@code BTF_ID_FLAGS}) as tools/bpf/resolve_btfids does
+ * ({@link ResolveBtfids}). This class is the C parser and BTF emitter between the two.
  *
  * <p>Decisions (where the kernel build has a choice or a C compiler would guess):
  * <ul>
@@ -73,8 +74,8 @@ public final class CDeclCompiler {
     private final Map<String, Integer> derived = new HashMap<>();
     private final Map<String, Integer> ints = new HashMap<>();
     private final Map<String, Integer> funcs = new HashMap<>();
-    private final List<IdContainer> containers = new ArrayList<>();
-    private IdContainer open;
+    /** The .BTF_ids containers the header declares (resolve_btfids). */
+    private final ResolveBtfids btfids = new ResolveBtfids();
     /** The field types as the record layout sees them. */
     private final SysVLayout.Types types = new SysVLayout.Types() {
         @Override
@@ -204,7 +205,7 @@ public final class CDeclCompiler {
                 btfIdMacro();
                 continue;
             }
-            closeList();
+            btfids.closeList();
             if (t.is("__bpf_kfunc_start_defs") || t.is("__bpf_kfunc_end_defs")) {
                 next();
                 expect("(");
@@ -217,17 +218,15 @@ public final class CDeclCompiler {
                 declaration();
             }
         }
-        closeList();
-        if (open != null) {
-            throw err(open.start, open.macro + "(" + open.name + ") without its _END");
-        }
+        btfids.closeList();
+        btfids.checkClosed();
         for (Map.Entry<Integer, String> e : incomplete.entrySet()) {
             boolean union = unionTags.get(e.getValue()) != null && unionTags.get(e.getValue()).equals(e.getKey());
             b.set(e.getKey(), new BtfType.Fwd(b.str(e.getValue()), union));
         }
         Map<Integer, Integer> hints = b.dropUnreferencedAnonymous(ownAlign);
         Btf btf = b.build().withAlignHints(hints);
-        return resolveIds(btf);
+        return btfids.resolve(btf);
     }
 
     private void typedef() {
@@ -1415,69 +1414,26 @@ public final class CDeclCompiler {
 
     // ------------------------------------------------------------------ BTF_ID macros
 
-    private static final class IdContainer {
-        final String macro;
-        final String name;
-        final CToken start;
-        final boolean set;
-        final boolean set8;
-        final boolean kfuncs;
-        final List<Object[]> entries = new ArrayList<>(); // {kind, sym, flags, token}
-
-        IdContainer(String macro, String name, CToken start) {
-            this.macro = macro;
-            this.name = name;
-            this.start = start;
-            this.set = macro.startsWith("BTF_SET") || macro.startsWith("BTF_KFUNCS");
-            this.set8 = macro.startsWith("BTF_SET8") || macro.startsWith("BTF_KFUNCS");
-            this.kfuncs = macro.startsWith("BTF_KFUNCS");
-        }
-    }
-
-    private void closeList() {
-        if (open != null && !open.set) {
-            open = null;
-        }
-    }
-
-    private IdContainer openContainer(String macro, CToken at, String name) {
-        if (open != null && open.set) {
-            throw err(at, macro + " inside " + open.macro + "(" + open.name + ")");
-        }
-        for (IdContainer c : containers) {
-            if (c.name.equals(name)) {
-                throw err(at, "redefinition of '" + name + "'");
-            }
-        }
-        IdContainer c = new IdContainer(macro, name, at);
-        containers.add(c);
-        open = c;
-        return c;
-    }
-
+    /** Parses one btf_ids.h macro; {@link ResolveBtfids} keeps the containers and resolves them. */
     private void btfIdMacro() {
         CToken m = next();
         String macro = m.text();
         switch (macro) {
             case "BTF_ID_UNUSED":
-                requireOpen(m, false).entries.add(new Object[] {"unused", "", 0, m});
+                btfids.unused(m);
                 return;
             case "BTF_ID_LIST": case "BTF_SET_START": case "BTF_SET8_START": case "BTF_KFUNCS_START": {
                 expect("(");
                 String name = ident("a list name").text();
                 expect(")");
-                openContainer(macro, m, name);
+                btfids.start(macro, m, name);
                 return;
             }
             case "BTF_SET_END": case "BTF_SET8_END": case "BTF_KFUNCS_END": {
                 expect("(");
                 CToken n = ident("a set name");
                 expect(")");
-                String startMacro = macro.replace("_END", "_START");
-                if (open == null || !open.macro.equals(startMacro) || !open.name.equals(n.text())) {
-                    throw err(m, macro + "(" + n.text() + ") without a matching " + startMacro + "(" + n.text() + ")");
-                }
-                open = null;
+                btfids.end(macro, m, n.text());
                 return;
             }
             case "BTF_ID_LIST_SINGLE": {
@@ -1488,23 +1444,19 @@ public final class CDeclCompiler {
                 expect(",");
                 CToken sym = ident("a symbol name");
                 expect(")");
-                IdContainer c = openContainer(macro, m, name);
-                c.entries.add(new Object[] {checkKind(kind), sym.text(), 0, sym});
-                open = null;
+                btfids.single(m, name, kind, sym);
                 return;
             }
             case "BTF_ID": {
-                IdContainer c = requireOpen(m, false);
                 expect("(");
                 CToken kind = ident("a BTF_ID kind");
                 expect(",");
                 CToken sym = ident("a symbol name");
                 expect(")");
-                c.entries.add(new Object[] {checkKind(kind), sym.text(), 0, sym});
+                btfids.id(m, kind, sym, 0, false);
                 return;
             }
             case "BTF_ID_FLAGS": {
-                IdContainer c = requireOpen(m, true);
                 expect("(");
                 CToken kind = ident("a BTF_ID kind");
                 expect(",");
@@ -1514,63 +1466,11 @@ public final class CDeclCompiler {
                     flags |= constExpr();
                 }
                 expect(")");
-                c.entries.add(new Object[] {checkKind(kind), sym.text(), (int) flags, sym});
+                btfids.id(m, kind, sym, (int) flags, true);
                 return;
             }
             default:
                 throw err(m, "unsupported macro " + macro);
         }
-    }
-
-    private IdContainer requireOpen(CToken m, boolean set8) {
-        if (open == null) {
-            throw err(m, m.text() + " outside a BTF_ID_LIST or BTF_SET");
-        }
-        if (set8 && !open.set8) {
-            throw err(m, m.text() + " is only valid in a BTF_SET8 or BTF_KFUNCS set");
-        }
-        return open;
-    }
-
-    private static String checkKind(CToken k) {
-        switch (k.text()) {
-            case "func": case "struct": case "union": case "typedef":
-                return k.text();
-            default:
-                throw err(k, "unknown BTF_ID kind '" + k.text() + "' (expected func, struct, union or typedef)");
-        }
-    }
-
-    /** Models tools/bpf/resolve_btfids: ids by kind+name, sets sorted by id. */
-    private CompiledBtf resolveIds(Btf btf) {
-        Map<String, BtfIdList> lists = new LinkedHashMap<>();
-        Map<String, BtfIdSet> sets = new LinkedHashMap<>();
-        for (IdContainer c : containers) {
-            List<BtfIdRef> refs = new ArrayList<>();
-            for (Object[] e : c.entries) {
-                String kind = (String) e[0];
-                String sym = (String) e[1];
-                CToken at = (CToken) e[3];
-                if (kind.equals("unused")) {
-                    refs.add(new BtfIdRef(kind, "", 0, 0, at.where()));
-                    continue;
-                }
-                BtfKind k = BtfKind.valueOf(kind.equals("func") ? "FUNC" : kind.toUpperCase());
-                int id = btf.findByNameKind(sym, k);
-                if (id < 0) {
-                    throw err(at, "unresolved symbol '" + sym + "' in " + c.macro + "(" + c.name + "): no " + k
-                            + " named '" + sym + "' in the module's BTF or its base (resolve_btfids would warn"
-                            + " and write 0)");
-                }
-                refs.add(new BtfIdRef(kind, sym, id, (Integer) e[2], at.where()));
-            }
-            if (c.set) {
-                refs.sort(Comparator.comparingInt(BtfIdRef::id));
-                sets.put(c.name, new BtfIdSet(c.name, c.set8, c.kfuncs ? KfFlags.BTF_SET8_KFUNCS : 0, refs));
-            } else {
-                lists.put(c.name, new BtfIdList(c.name, refs));
-            }
-        }
-        return new CompiledBtf(btf, lists, sets);
     }
 }

@@ -80,6 +80,9 @@ public final class BtfCli {
         } catch (OutOfMemoryError e) {
             err.println("Error: out of memory");
             return 1;
+        } catch (StackOverflowError e) {
+            err.println("Error: types are nested too deep to process");
+            return 1;
         }
     }
 

@@ -30,8 +30,8 @@ import org.bpfosgi.verifier.KfuncBtf;
 public final class ProgCli {
     static final String USAGE = String.join("\n",
             "Usage: prog { load | show | dump | free | help }",
-            "       prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [policy seed|upstream|emit-call]",
-            "                 [unsafe-module-calls]",
+            "       prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [log-size BYTES]",
+            "                 [policy seed|upstream|emit-call] [unsafe-module-calls]",
             "       prog show",
             "       prog dump xlated id ID [opcodes]",
             "       prog free id ID",
@@ -93,7 +93,7 @@ public final class ProgCli {
     }
 
     private static int load(List<String> args, ProgKernel kernel, PrintStream out, PrintStream err) {
-        String usage = "prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [policy seed|upstream|emit-call] "
+        String usage = "prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [log-size BYTES] [policy seed|upstream|emit-call] "
                 + "[unsafe-module-calls]";
         if (args.size() < 2) {
             return error(err, usage);
@@ -103,6 +103,7 @@ public final class ProgCli {
         Optional<KfuncPolicy> policy = Optional.empty();
         boolean unsafeModuleCalls = false;
         int logLevel = 0;
+        long logSize = DEFAULT_LOG_SIZE;
         java.util.Set<String> given = new java.util.HashSet<>();
         for (int i = 2; i < args.size(); i += 2) {
             if (args.get(i).equals("unsafe-module-calls")) {
@@ -131,8 +132,21 @@ public final class ProgCli {
                         return error(err, "policy is seed, upstream or emit-call");
                     }
                 }
+                case "log-size", "log_size" -> {
+                    try {
+                        logSize = Long.parseLong(v);
+                    } catch (NumberFormatException e) {
+                        return error(err, "log-size is a number of bytes");
+                    }
+                    // bpf_vlog_init(): len_total below 128 or above UINT_MAX >> 2 is -EINVAL
+                    if (logSize < 128 || logSize > (0xffffffffL >>> 2)) {
+                        return error(err, "prog load: -EINVAL (Invalid argument): log-size " + v
+                                + " is outside 128.." + (0xffffffffL >>> 2));
+                    }
+                }
                 default -> {
-                    return error(err, "unknown option '" + args.get(i) + "' (attach, log-level, policy, unsafe-module-calls)");
+                    return error(err, "unknown option '" + args.get(i) + "' (attach, log-level, log-size, policy, "
+                            + "unsafe-module-calls)");
                 }
             }
         }
@@ -149,6 +163,13 @@ public final class ProgCli {
         ProgLoader.ProgSource src = ProgLoader.parse(text, file.toString());
         BpfProgLoadAttr attr = ProgLoader.toAttr(src, attach, logLevel, kernel.services());
         ProgLoadResult r = kernel.progs().load(attr, options);
+        if (r.ok() && logLevel > 0 && r.log().length() >= logSize) {
+            // bpf_check(): the log did not fit, so bpf_vlog_finalize() fails the load with -ENOSPC
+            kernel.progs().free(r.prog().id());
+            err.println("Error: prog load: " + Errno.ENOSPC.symbol() + " (" + Errno.ENOSPC.description() + ")");
+            err.print(logBuffer(r.log(), logSize));
+            return 1;
+        }
         if (r.ok()) {
             if (logLevel > 0) {
                 out.print(r.log());
@@ -157,17 +178,46 @@ public final class ProgCli {
             return 0;
         }
         String log = r.log();
+        Errno e = r.errno().orElseThrow();
         if (logLevel == 0) {
+            // libbpf: the load failed without a log, so it is retried with log_level 1 to say why
             ProgLoadResult again = kernel.progs().load(attr.withLogLevel(1), options);
             log = again.ok() ? "" : again.log();
             if (again.ok()) {
                 kernel.progs().free(again.prog().id());
             }
         }
-        Errno e = r.errno().orElseThrow();
+        if (log.length() >= logSize) {
+            e = Errno.ENOSPC; // bpf_check: "preserve original error even if ..." — an overflow wins
+        }
         err.println("Error: prog load: " + e.symbol() + " (" + e.description() + ")");
-        err.print(log);
+        err.print(logBuffer(log, logSize));
         return 1;
+    }
+
+    /**
+     * The log_buf this tool gives the kernel: log-size bytes (default 1 MiB; libbpf's retry uses
+     * 16 MiB, which printed 16.7 MB for a program looping until the insn limit).
+     */
+    static final long DEFAULT_LOG_SIZE = 1L << 20;
+
+    /**
+     * What a log_buf of {@code size} bytes holds of {@code log}: all of it when it fits with its
+     * NUL, else the last size - 1 bytes, as the kernel's rotating log (the default since 6.4,
+     * kernel/bpf/log.c bpf_verifier_vlog) keeps them, after a line saying what was cut.
+     */
+    static String logBuffer(String log, long size) {
+        if (log.length() < size) {
+            return log;
+        }
+        int keep = (int) (size - 1);
+        String tail = log.substring(log.length() - keep);
+        int nl = tail.indexOf('\n');
+        if (nl >= 0 && nl + 1 < tail.length()) {
+            tail = tail.substring(nl + 1); // start at a whole line
+        }
+        return "[verifier log truncated: the last " + tail.length() + " of " + log.length()
+                + " bytes; log-size BYTES for more]\n" + tail;
     }
 
     /** Models {@code bpftool prog show} for the model's struct_ops programs. */

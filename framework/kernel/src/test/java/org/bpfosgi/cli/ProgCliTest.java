@@ -144,6 +144,28 @@ class ProgCliTest {
         assertFalse(err().contains("Input length"), err());
     }
 
+    /** The verifier log is what a log_buf of log-size bytes holds; an overflow is -ENOSPC (bpf_vlog_finalize). */
+    @Test
+    void theLogIsCappedLikeTheKernelsLogBuffer() throws Exception {
+        Path f = dir.resolve("loop.s");
+        Files.writeString(f, ".license \"GPL\"\nSEC(\"struct_ops/test_prologue\")\nl:\n r0 = 0\nx:\n r0 += 1\n if r0 != 0 goto x\n exit\n");
+        assertEquals(1, run("load", f.toString()));
+        assertTrue(err().length() < ProgCli.DEFAULT_LOG_SIZE + 200, "capped: " + err().length());
+        assertEquals(1, run("load", f.toString(), "log-size", "4096"));
+        assertTrue(err().startsWith("Error: prog load: -ENOSPC (No space left on device)\n[verifier log truncated: the last "),
+                err().substring(0, Math.min(200, err().length())));
+        assertTrue(err().length() < 4096 + 200, "" + err().length());
+        Path ok = dir.resolve("ok.s");
+        Files.writeString(ok, org.bpfosgi.verifier.CliFixtures.TEST_PROLOGUE);
+        assertEquals(1, run("load", ok.toString(), "log-level", "2", "log-size", "128"), "the log does not fit: the load fails");
+        assertTrue(err().startsWith("Error: prog load: -ENOSPC"), err());
+        assertEquals(0, run("show"));
+        assertEquals("", out(), "nothing stays loaded");
+        assertEquals(1, run("load", ok.toString(), "log-size", "100"));
+        assertTrue(err().contains("-EINVAL"), err());
+        assertEquals(0, run("load", ok.toString(), "log-level", "2", "log-size", "1000000"), err());
+    }
+
     @Test
     void loaderErrors() throws Exception {
         Path f = dir.resolve("x.s");

@@ -1,7 +1,6 @@
 package org.bpfosgi.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
@@ -16,14 +15,15 @@ class ScrProbeTest {
                 + "\n\tat org.bpfosgi.subsystem.testmod.BpfTestmod.init(BpfTestmod.java:42)";
         ScrProbe.InitFailure f = ScrProbe.parse(failure);
         assertEquals(Errno.ENOMEM, f.errno());
-        assertEquals("org.bpfosgi.errno.KernelException: -ENOMEM: no memory for st_ops", f.message());
+        // the user reads the words, not the Java type
+        assertEquals("-ENOMEM: no memory for st_ops", f.message());
     }
 
     @Test
     void anyOtherThrowableIsEinvalWithItsFirstLine() {
         ScrProbe.InitFailure f = ScrProbe.parse("java.lang.NullPointerException: boom\n\tat x.y(Z.java:1)");
         assertEquals(Errno.EINVAL, f.errno());
-        assertTrue(f.message().startsWith("java.lang.NullPointerException: boom"));
+        assertEquals("boom", f.message());
     }
 
     @Test
