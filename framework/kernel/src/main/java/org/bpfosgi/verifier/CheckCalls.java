@@ -81,10 +81,23 @@ final class CheckCalls {
                         return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "ctx");
                     }
                 }
-                case ARG_PTR_TO_MEM_RDONLY -> {
+                case ARG_PTR_TO_MEM_RDONLY, ARG_PTR_TO_UNINIT_MEM -> {
                     if (reg.type() != RegType.PTR_TO_STACK && reg.type() != RegType.PTR_TO_MEM) {
                         return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "fp, mem");
                     }
+                }
+                case ARG_PTR_TO_BTF_ID, ARG_PTR_TO_BTF_ID_SOCK_COMMON -> {
+                    r = checkBtfIdArg(regno, reg, fn, i);
+                    if (r < 0) {
+                        return r;
+                    }
+                }
+                case ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_VALUE_OR_NULL -> {
+                    // check_reg_type(): the model has no map registers (no BPF_PSEUDO_MAP_FD), so no
+                    // register is a CONST_PTR_TO_MAP. Not modelled: maps (kernel/bpf/verifier.c
+                    // check_ld_imm(), resolve_pseudo_ldimm64()).
+                    return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(),
+                            args.get(i) == BpfFuncProto.ArgType.ARG_CONST_MAP_PTR ? "map_ptr" : "map_value");
                 }
                 case ARG_CONST_SIZE, ARG_CONST_SIZE_OR_ZERO -> {
                     if (!reg.isConst()) {
@@ -100,7 +113,10 @@ final class CheckCalls {
                     }
                     RegState memReg = dc.reg(regno - 1);
                     if (memReg.type() == RegType.PTR_TO_STACK) {
-                        r = dc.mem.checkStackRangeInitialized(regno - 1, memReg, (int) size);
+                        // raw mode (ARG_PTR_TO_UNINIT_MEM): the helper writes the buffer
+                        boolean raw = i > 0 && args.get(i - 1) == BpfFuncProto.ArgType.ARG_PTR_TO_UNINIT_MEM;
+                        r = dc.mem.checkStackRangeInitialized(regno - 1, memReg, (int) size,
+                                raw ? BpfAccessType.BPF_WRITE : BpfAccessType.BPF_READ);
                         if (r < 0) {
                             return r;
                         }
@@ -115,6 +131,101 @@ final class CheckCalls {
             dc.setReg(BPF_REG_0, RegState.UNKNOWN_SCALAR);
         }
         return 0;
+    }
+
+    /**
+     * check_reg_type() for ARG_PTR_TO_BTF_ID ({@code btf_ptr_types}) and
+     * ARG_PTR_TO_BTF_ID_SOCK_COMMON ({@code btf_id_sock_common_types}, v6.12): the register must be
+     * a PTR_TO_BTF_ID that is plain or trusted (RCU pointers are not modelled), then
+     * btf_struct_ids_match() against the wanted vmlinux struct, non-strict: the pointed-to struct
+     * or, at offset 0, its first member, recursively.
+     */
+    private int checkBtfIdArg(int regno, RegState reg, BpfFuncProto fn, int i) {
+        boolean sockCommon = fn.argTypes().get(i) == BpfFuncProto.ArgType.ARG_PTR_TO_BTF_ID_SOCK_COMMON;
+        boolean typeOk = reg.type() == RegType.PTR_TO_BTF_ID && (reg.flags() & ~RegState.PTR_TRUSTED) == 0;
+        if (!typeOk) {
+            return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(),
+                    sockCommon ? "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_" : "ptr_, trusted_ptr_, rcu_ptr_");
+        }
+        BtfHandle vmlinux = env.btfs().vmlinux();
+        int want = sockCommon ? vmlinux.btf().findByNameKind("sock_common", BtfKind.STRUCT) : fn.argBtfIds().get(i);
+        if (!btfStructIdsMatch(reg, vmlinux, want)) {
+            return env.err(Errno.EACCES, "R%d is of type %s but %s is expected\n", regno,
+                    reg.btf().btf().name(reg.btfId()), vmlinux.btf().name(want));
+        }
+        if (reg.off() < 0) {
+            return env.err(Errno.EACCES, "negative offset %s ptr R%d off=%d disallowed\n", reg.typeStr(), regno, reg.off());
+        }
+        return 0;
+    }
+
+    /**
+     * Models btf_struct_ids_match() for a kfunc argument, the wanted struct named (the kfunc's
+     * BTF may be a module's, whose base is the register's): the register's struct, or — unless
+     * {@code strict} — the struct member containing {@code off}, recursively (a tcp_sock passes
+     * for a sock: its first member chain is inet_conn.icsk_inet.sk).
+     */
+    static boolean btfStructIdsMatchByName(Btf btf, int regId, int off, String wantName, boolean strict) {
+        int id = btf.resolve(regId);
+        for (int depth = 0; depth < 32; depth++) {
+            if (off == 0 && btf.kind(id) == BtfKind.STRUCT && btf.name(id).equals(wantName)) {
+                return true;
+            }
+            if (strict || btf.kind(id) != BtfKind.STRUCT) {
+                return false;
+            }
+            BtfType.Composite c = (BtfType.Composite) btf.type(id);
+            int next = 0;
+            for (BtfType.Member m : c.members()) {
+                int moff = m.bitOffset(c.kindFlag()) / 8;
+                int mt = btf.resolve(m.type());
+                if (btf.kind(mt) == BtfKind.STRUCT && off >= moff && off < moff + btf.resolveSize(mt)) {
+                    next = mt;
+                    off -= moff;
+                    break;
+                }
+            }
+            if (next == 0) {
+                return false;
+            }
+            id = next;
+        }
+        return false;
+    }
+
+    /** Models btf_struct_ids_match() with strict == false. */
+    private static boolean btfStructIdsMatch(RegState reg, BtfHandle needBtf, int needId) {
+        if (needId <= 0 || !reg.btf().equals(needBtf)) {
+            return false;
+        }
+        Btf btf = needBtf.btf();
+        int id = btf.resolve(reg.btfId());
+        int off = reg.off();
+        for (int depth = 0; depth < 32; depth++) {
+            if (id == btf.resolve(needId)) {
+                return true;
+            }
+            if (btf.kind(id) != BtfKind.STRUCT) {
+                return false;
+            }
+            // btf_struct_walk(): the struct member that contains off
+            BtfType.Composite c = (BtfType.Composite) btf.type(id);
+            int next = 0;
+            for (BtfType.Member m : c.members()) {
+                int moff = m.bitOffset(c.kindFlag()) / 8;
+                int mt = btf.resolve(m.type());
+                if (btf.kind(mt) == BtfKind.STRUCT && off >= moff && off < moff + btf.resolveSize(mt)) {
+                    next = mt;
+                    off -= moff;
+                    break;
+                }
+            }
+            if (next == 0) {
+                return false;
+            }
+            id = next;
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ kfuncs
@@ -319,8 +430,10 @@ final class CheckCalls {
                 }
                 // process_kf_arg_ptr_to_btf_id()
                 Btf rb = reg.btf().btf();
-                boolean match = reg.off() == 0 && rb.name(reg.btfId()).equals(refName)
-                        && rb.kind(reg.btfId()) == BtfKind.STRUCT;
+                // strict type matching for acquiring kfuncs and for releasing a reference
+                // (btf_type_ids_nocast_alias() is not modelled)
+                boolean strict = (flags & KfFlags.KF_ACQUIRE) != 0 || (release && reg.refObjId() != 0);
+                boolean match = btfStructIdsMatchByName(rb, reg.btfId(), reg.off(), refName, strict);
                 if (!match) {
                     return env.err(Errno.EINVAL,
                             "kernel function %s args#%d expected pointer to %s %s but R%d has a pointer to %s %s\n",
