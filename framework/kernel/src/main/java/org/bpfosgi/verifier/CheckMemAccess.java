@@ -431,14 +431,30 @@ final class CheckMemAccess {
             return env.err(Errno.EACCES, "access beyond struct %s at off %u size %u\n", tname, off, size);
         }
         Optional<org.bpfosgi.btf.api.BtfMember> m = btf.memberAt(sid, off);
+        if (m.isEmpty()) {
+            // btf_struct_walk(): no member covers off (a hole or the tail padding)
+            return env.err(Errno.EINVAL, "struct %s doesn't have field at offset %d\n", tname, off);
+        }
         if (m.isPresent()) {
             org.bpfosgi.btf.api.BtfMember mp = m.get();
             int mtype = btf.resolve(mp.type());
             if (btf.kind(mtype) == BtfKind.PTR && mp.bitfieldSize() == 0) {
                 int moff = (int) (mp.bitOffset() / 8);
+                // btf_struct_walk() recurses into nested structs: the message names the innermost
+                // struct and the member in it, offsets relative to that struct
+                String mname = mp.path();
+                String inner = tname;
+                int innerOff = 0;
+                int dot = mname.lastIndexOf('.');
+                if (dot > 0) {
+                    org.bpfosgi.btf.api.BtfMember outer = btf.memberPath(sid, mname.substring(0, dot));
+                    innerOff = (int) (outer.bitOffset() / 8);
+                    inner = btf.name(btf.resolve(outer.type()));
+                    mname = mname.substring(dot + 1);
+                }
                 if (off != moff || size != 8) {
                     return env.err(Errno.EACCES, "cannot access ptr member %s with moff %u in struct %s with off %u size %u\n",
-                            mp.path(), moff, tname, off, size);
+                            mname, moff - innerOff, inner, off - innerOff, size);
                 }
                 int pointee = btf.resolve(((BtfType.Ref) btf.type(mtype)).type());
                 if (dst >= 0) {
