@@ -252,4 +252,18 @@ class BpfQdiscTest {
         m.ops().unreg(mem, k.start());
         assertFalse(m.ops().qdiscIds().contains("bpf_fifo"));
     }
+
+    @Test
+    void everyKfuncOfTheSetResolvesByName() {
+        for (String k : List.of("bpf_skb_get_hash", "bpf_kfree_skb", "bpf_qdisc_skb_drop", "bpf_dynptr_from_skb",
+                "bpf_qdisc_watchdog_schedule", "bpf_qdisc_init_prologue", "bpf_qdisc_reset_destroy_epilogue",
+                "bpf_qdisc_bstats_update")) {
+            int id = t.btf.findByNameKind(k, BtfKind.FUNC);
+            assertTrue(id > 0 && t.kfuncIds.contains(id), k);
+            String text = ".license \"GPL\"\n.struct_ops Qdisc_ops.enqueue\np:\n    call " + k + "\n    exit\n";
+            org.bpfosgi.prog.ProgLoader.toAttr(org.bpfosgi.prog.ProgLoader.parse(text, "k.s"), java.util.Optional.empty(), 0,
+                    m.pk.services());
+        }
+        assertEquals(8, t.kfuncIds.size());
+    }
 }
