@@ -378,7 +378,9 @@ final class CheckMemAccess {
             } else {
                 int flags = (info.trusted ? RegState.PTR_TRUSTED : 0) | (info.maybeNull ? RegState.PTR_MAYBE_NULL : 0);
                 int id = info.maybeNull ? dc.newId() : 0;
-                dc.setReg(valueRegno, RegState.btfPtr(env.aux.attachBtf, info.btfId, flags, id, 0));
+                // btf_ctx_access(): a __ref argument loads with its ctx_arg_info ref_obj_id (v6.14)
+                int refObjId = off % 8 == 0 && off / 8 < dc.ctxArgRefObjId.length ? dc.ctxArgRefObjId[off / 8] : 0;
+                dc.setReg(valueRegno, RegState.btfPtr(env.aux.attachBtf, info.btfId, flags, id, refObjId));
             }
         }
         return 0;

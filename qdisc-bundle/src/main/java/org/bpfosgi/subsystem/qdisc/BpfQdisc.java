@@ -19,9 +19,8 @@ import org.osgi.service.component.annotations.Deactivate;
  * for STRUCT_OPS programs, then the struct_ops type {@code Qdisc_ops}.
  *
  * <p>Not modelled: {@code register_btf_id_dtor_kfuncs()} of {@code bpf_kfree_skb_dtor} (the
- * model has no kptrs), the {@code skb__ref} argument of enqueue (a referenced skb the program
- * must release: the verifier's struct_ops arg_info refcounting), and the skb and watchdog
- * behaviour noted on the kfunc bodies.
+ * model has no kptrs, so an enqueue cannot keep its skb: it must drop or free it), and the skb and
+ * watchdog behaviour noted on the kfunc bodies.
  */
 @Component(service = BpfSubsystem.class, immediate = true, property = "bpf.module=bpf_qdisc")
 public class BpfQdisc implements BpfSubsystem {

@@ -60,6 +60,12 @@ final class QdiscOps implements StructOps {
         return Set.of("enqueue", "dequeue", "init", "reset", "destroy");
     }
 
+    /** {@code Qdisc_ops__enqueue(struct sk_buff *skb__ref, ...)}: the skb is the program's to release. */
+    @Override
+    public Set<Integer> refcountedArgs(String member) {
+        return member.equals("enqueue") ? Set.of(0) : Set.of();
+    }
+
     /** bpf_qdisc_init() returns 0; the model resolves here what resolve_btfids resolves at build time. */
     @Override
     public void init(BtfTypes btf) {

@@ -37,6 +37,11 @@ class BpfQdiscTest {
         assertTrue(r.log().contains(message), "log lacks [" + message + "]:\n" + r.log());
     }
 
+    /** An enqueue body that ends by freeing its skb (the skb__ref it owns), then returns 0. */
+    private static String freeingSkb(String body) {
+        return "    r6 = r1\n" + body + "    r1 = *(u64 *)(r6 +0)\n    call bpf_kfree_skb\n    r0 = 0\n    exit\n";
+    }
+
     private void accepted(String member, String body) {
         ProgLoadResult r = m.load(member, body);
         assertTrue(r.ok(), r.log());
@@ -52,11 +57,10 @@ class BpfQdiscTest {
 
     @Test
     void enqueueWritesTstampCbDataLimitQlenAndQstats() {
-        accepted("enqueue", "    r2 = *(u64 *)(r1 +0)\n    *(u64 *)(r2 +" + t.skbTstamp + ") = 0\n"
+        accepted("enqueue", freeingSkb("    r2 = *(u64 *)(r1 +0)\n    *(u64 *)(r2 +" + t.skbTstamp + ") = 0\n"
                 + "    *(u32 *)(r2 +" + t.skbCbData + ") = 1\n    *(u8 *)(r2 +" + (t.skbCbDataEnd - 1) + ") = 1\n"
                 + "    r3 = *(u64 *)(r1 +8)\n    *(u32 *)(r3 +" + t.qdiscLimit + ") = 100\n"
-                + "    *(u32 *)(r3 +" + t.qdiscQlen + ") = 0\n    *(u32 *)(r3 +" + (t.qdiscQstats + 4) + ") = 0\n"
-                + "    r0 = 0\n    exit\n");
+                + "    *(u32 *)(r3 +" + t.qdiscQlen + ") = 0\n    *(u32 *)(r3 +" + (t.qdiscQstats + 4) + ") = 0\n"));
     }
 
     @Test
@@ -85,7 +89,7 @@ class BpfQdiscTest {
 
     @Test
     void toFreeReadsAsATrustedBpfSkBuffPtr() {
-        ProgLoadResult r = m.load("enqueue", "    r3 = *(u64 *)(r1 +16)\n    r4 = *(u64 *)(r3 +0)\n    r0 = 0\n    exit\n");
+        ProgLoadResult r = m.load("enqueue", freeingSkb("    r3 = *(u64 *)(r1 +16)\n    r4 = *(u64 *)(r3 +0)\n"));
         assertTrue(r.ok(), r.log());
         assertTrue(r.log().contains("R3=trusted_ptr_bpf_sk_buff_ptr()"), r.log());
     }
@@ -107,8 +111,8 @@ class BpfQdiscTest {
 
     @Test
     void kfuncsInsideTheFilterAreCallable() {
-        accepted("enqueue", "    r6 = r1\n    r1 = *(u64 *)(r6 +8)\n    r2 = 0\n    r3 = 0\n    call bpf_qdisc_watchdog_schedule\n"
-                + "    r1 = *(u64 *)(r6 +0)\n    call bpf_skb_get_hash\n    r0 = 0\n    exit\n");
+        accepted("enqueue", freeingSkb("    r1 = *(u64 *)(r6 +8)\n    r2 = 0\n    r3 = 0\n    call bpf_qdisc_watchdog_schedule\n"
+                + "    r1 = *(u64 *)(r6 +0)\n    call bpf_skb_get_hash\n"));
         accepted("dequeue", "    r1 = *(u64 *)(r1 +0)\n    r2 = 0\n    r3 = 0\n    call bpf_qdisc_watchdog_schedule\n"
                 + "    r0 = 0\n    exit\n");
     }
@@ -265,5 +269,25 @@ class BpfQdiscTest {
                     m.pk.services());
         }
         assertEquals(8, t.kfuncIds.size());
+    }
+
+    // ------------------------------------------------------------------ the skb__ref of enqueue
+
+    @Test
+    void enqueueThatKeepsItsSkbLeaksAReference() {
+        rejected("enqueue", "    r0 = 0\n    exit\n", Errno.EINVAL, "Unreleased reference id=1 alloc_insn=0\n");
+    }
+
+    @Test
+    void enqueueThatDropsOrFreesItsSkbIsAccepted() {
+        accepted("enqueue", "    r2 = *(u64 *)(r1 +16)\n    r1 = *(u64 *)(r1 +0)\n    call bpf_qdisc_skb_drop\n"
+                + "    r0 = 1\n    exit\n");
+        accepted("enqueue", "    r1 = *(u64 *)(r1 +0)\n    call bpf_kfree_skb\n    r0 = 1\n    exit\n");
+    }
+
+    @Test
+    void theSkbIsGoneAfterItIsFreed() {
+        rejected("enqueue", "    r6 = *(u64 *)(r1 +0)\n    r1 = r6\n    call bpf_kfree_skb\n"
+                + "    r0 = *(u32 *)(r6 +" + t.skbLen + ")\n    exit\n", Errno.EACCES, "R6 invalid mem access 'scalar'\n");
     }
 }
