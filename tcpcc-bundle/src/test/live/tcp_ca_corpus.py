@@ -245,6 +245,27 @@ def corpus():
          .movr(4, 10).add(4, -8).mov(5, 8).call(49).ret0())
     case("getsockopt_uninit_optval", "init", P().ldx(1, 1, 0, 8).mov(2, 6).mov(3, 13)
          .movr(4, 10).add(4, -8).mov(5, 8).call(57).ret0())
+    # pointers walked from the tcp_sock, atomics, narrow and wide accesses
+    ops_ptr = member(TCP_SOCK, "inet_conn.icsk_ca_ops")[0]
+    cwnd = member(TCP_SOCK, "snd_cwnd")[0]
+    case("st_walked_ca_ops", "cong_avoid", P().ldx(1, 1, 0, 8).ldx(2, 1, ops_ptr, 8).st(2, 0, 0, 4).exit())
+    case("ld_walked_ca_ops_key", "cong_avoid", P().ldx(1, 1, 0, 8).ldx(2, 1, ops_ptr, 8)
+         .ldx(3, 2, member(OPS, "key")[0], 4).exit())
+    p = P().ldx(1, 1, 0, 8).mov(2, 1)
+    p._add(f"lock *(u32 *)(r1 {cwnd:+d}) += r2", 0xc3, 1, 2, cwnd, 0)
+    case("atomic_add_snd_cwnd", "cong_avoid", p.exit())
+    p = P().ldx(1, 1, 0, 8).mov(2, 1)
+    p._add(f"lock *(u64 *)(r1 {member(TCP_SOCK, 'inet_conn.icsk_ca_priv')[0]:+d}) += r2", 0xdb, 1, 2,
+           member(TCP_SOCK, "inet_conn.icsk_ca_priv")[0], 0)
+    case("atomic_add_ca_priv", "cong_avoid", p.exit())
+    case("ld_u16_skc_family", "init", P().ldx(1, 1, 0, 8).ldx(2, 1, member(TCP_SOCK, "inet_conn.icsk_inet.sk.__sk_common.skc_family")[0], 2).exit())
+    case("ld_u8_snd_cwnd_byte1", "init", P().ldx(1, 1, 0, 8).ldx(2, 1, cwnd + 1, 1).exit())
+    case("st_u16_pacing_status", "init", P().ldx(1, 1, 0, 8).st(1, member(TCP_SOCK, "inet_conn.icsk_inet.sk.sk_pacing_status")[0], 0, 2).exit())
+    case("stx_ptr_into_ca_priv", "init", P().ldx(1, 1, 0, 8).stx(1, member(TCP_SOCK, "inet_conn.icsk_ca_priv")[0], 1, 8).exit())
+    case("st_via_ctx_copy", "release", P().movr(2, 1).ldx(1, 2, 0, 8).st(1, cwnd, 0, 4).exit())
+    case("st_negative_off", "init", P().ldx(1, 1, 0, 8).st(1, -4, 0, 4).exit())
+    case("st_sk_modified_ptr", "init", P().ldx(1, 1, 0, 8).add(1, cwnd).st(1, 0, 0, 4).exit())
+    case("kfunc_in_get_info", "get_info", P().ldx(1, 1, 0, 8).kcall("tcp_reno_ssthresh").exit())
     # the kfuncs
     for mname in ["ssthresh", "cong_avoid", "undo_cwnd", "init", "release", "cwnd_event"]:
         case(f"kfunc_reno_ssthresh_in_{mname}", mname, P().ldx(1, 1, 0, 8).kcall("tcp_reno_ssthresh").exit())

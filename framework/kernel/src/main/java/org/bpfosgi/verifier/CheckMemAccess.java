@@ -85,7 +85,10 @@ final class CheckMemAccess {
             return env.err(Errno.EACCES, "R%d leaks addr into mem\n", insn.src());
         }
         RegState d = dc.reg(insn.dst());
-        if (d.type() == RegType.PTR_TO_CTX || d.type() == RegType.PTR_TO_BTF_ID) {
+        // is_ctx_reg() || is_pkt_reg() || is_flow_key_reg() || is_sk_reg(): of the model's types only
+        // the context; a PTR_TO_BTF_ID goes on to check_mem_access() (btf_struct_access for the
+        // write), and the live 6.18 kernel accepts an atomic add to tcp_sock->snd_cwnd
+        if (d.type() == RegType.PTR_TO_CTX) {
             return env.err(Errno.EACCES, "BPF_ATOMIC stores into R%d %s is not allowed\n", insn.dst(), d.typeStr());
         }
         boolean fetch = (insn.imm() & BPF_FETCH) != 0;
