@@ -23,14 +23,19 @@ class LiveKernelCorpusTest {
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden", "tcp_ca_differential.tsv");
 
     private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            return null; // no such program on this machine
+        }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         return p.waitFor() == 0 ? out : null;
     }
 
     @Test
     void theKernelStillGivesTheRecordedVerdicts() throws IOException, InterruptedException {
-        Assumptions.assumeTrue(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux")), "no /sys/kernel/btf/vmlinux");
+        Assumptions.assumeTrue(org.bpfosgi.btf.VmlinuxBtf.realAvailable(), "no /sys/kernel/btf/vmlinux");
         Assumptions.assumeTrue("0".equals(run("id", "-u")), "not root: bpf(BPF_PROG_LOAD) of struct_ops needs CAP_BPF+CAP_PERFMON");
         Assumptions.assumeTrue(run("bpftool", "version") != null, "no bpftool");
         String uname = run("uname", "-r");
