@@ -6,12 +6,20 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Models {@code struct bpf_func_proto} (include/linux/bpf.h): a helper's name, GPL-only flag,
- * return type and argument types, as {@code get_func_proto} returns it.
+ * return type and argument types, as {@code get_func_proto} returns it, and for each
+ * {@link ArgType#ARG_PTR_TO_BTF_ID} argument the vmlinux BTF id of the struct it must point to
+ * ({@code argN_btf_id}; 0 for every other argument).
  */
 @ProviderType
-public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<ArgType> argTypes) {
+public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<ArgType> argTypes,
+                           List<Integer> argBtfIds) {
     /** Models {@code enum bpf_return_type} (the subset the model's helpers use). */
-    public enum RetType { RET_INTEGER, RET_VOID }
+    public enum RetType {
+        RET_INTEGER,
+        RET_VOID,
+        /** {@code RET_PTR_TO_MAP_VALUE_OR_NULL} (bpf_sk_storage_get). */
+        RET_PTR_TO_MAP_VALUE_OR_NULL
+    }
 
     /** Models {@code enum bpf_arg_type} (the subset the model's helpers use). */
     public enum ArgType {
@@ -25,8 +33,20 @@ public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<A
         ARG_CONST_SIZE_OR_ZERO,
         /** the program's context pointer. */
         ARG_PTR_TO_CTX,
-        /** a map pointer loaded by a BPF_PSEUDO_MAP_FD ld_imm64 (CONST_PTR_TO_MAP); since 2.1. */
-        ARG_CONST_MAP_PTR
+        /**
+         * a PTR_TO_BTF_ID (plain, trusted or RCU) to the struct named by {@code argBtfIds}, or
+         * to a struct whose first member is (btf_struct_ids_match()): check_reg_type()'s
+         * {@code btf_ptr_types}.
+         */
+        ARG_PTR_TO_BTF_ID,
+        /** a socket pointer of any kind: for PTR_TO_BTF_ID, a struct that starts with {@code struct sock_common}. */
+        ARG_PTR_TO_BTF_ID_SOCK_COMMON,
+        /** memory the helper writes (check_helper_mem_access() in raw mode); its size is the next argument. */
+        ARG_PTR_TO_UNINIT_MEM,
+        /** {@code CONST_PTR_TO_MAP}: a map loaded with {@code BPF_PSEUDO_MAP_FD}. */
+        ARG_CONST_MAP_PTR,
+        /** a pointer to a map value, or NULL. */
+        ARG_PTR_TO_MAP_VALUE_OR_NULL
     }
 
     public BpfFuncProto {
@@ -34,5 +54,14 @@ public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<A
         if (argTypes.size() > 5) {
             throw new IllegalArgumentException("a helper takes at most 5 arguments");
         }
+        argBtfIds = List.copyOf(argBtfIds);
+        if (argBtfIds.size() != argTypes.size()) {
+            throw new IllegalArgumentException("one argBtfIds entry per argument");
+        }
+    }
+
+    /** A proto without {@code ARG_PTR_TO_BTF_ID} arguments. */
+    public BpfFuncProto(String name, boolean gplOnly, RetType retType, List<ArgType> argTypes) {
+        this(name, gplOnly, retType, argTypes, java.util.Collections.nCopies(argTypes.size(), 0));
     }
 }

@@ -23,6 +23,13 @@ public interface BpfProgInfo {
     /** {@code prog->aux->attach_btf}: the BTF the struct_ops type (and its member's prototype) lives in. */
     BtfTypes attachBtf();
 
+    /**
+     * {@code prog->aux->st_ops}: the struct_ops type the program implements a member of (what
+     * bpf_qdisc_kfunc_filter() compares with its own {@code &bpf_Qdisc_ops}); null while
+     * check_struct_ops_btf_id() has not found it yet.
+     */
+    StructOps stOps();
+
     /** {@code prog->insnsi[0]} as it is now (gen_prologue copies it). */
     Insn firstInsn();
 

@@ -34,6 +34,18 @@ public interface StructOps {
     Set<String> cfiStubs();
 
     /**
+     * The arguments of {@code member} that are referenced objects the program owns: the cfi
+     * stub's parameters named with the {@code __ref} suffix (kernel/bpf/bpf_struct_ops.c
+     * prepare_arg_info(), v6.14; e.g. bpf_qdisc's {@code enqueue(struct sk_buff *skb__ref, ...)}).
+     * do_check_common() acquires one reference per such argument before the first instruction,
+     * a load of the argument carries it, and a program that neither releases nor returns it fails
+     * with "Unreleased reference". Default: none (every argument of a v6.12 struct_ops type).
+     */
+    default Set<Integer> refcountedArgs(String member) {
+        return Set.of();
+    }
+
+    /**
      * {@code st_ops->init(btf)}: called once by {@code bpf_struct_ops_desc_init()} with the
      * owner's BTF; throwing fails the registration (and so module_init).
      */

@@ -2,11 +2,13 @@ package org.bpfosgi.verifier;
 
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_ANYTHING;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_CONST_MAP_PTR;
-import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_CTX;
-import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_VOID;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_CONST_SIZE;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_CONST_SIZE_OR_ZERO;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_UNINIT_MEM;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_CTX;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MEM_RDONLY;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_INTEGER;
+import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_VOID;
 
 import java.util.List;
 import java.util.Map;
@@ -16,25 +18,31 @@ import org.bpfosgi.subsystem.BpfFuncProto;
 
 /**
  * Models kernel/bpf/helpers.c bpf_base_func_proto() — the subset without maps, ring buffers,
- * spin locks, timers and dynptrs, which the model does not have yet: the time, random and CPU
- * helpers, bpf_tail_call ({@code bpf_tail_call_proto}: ctx, a prog array, an index; void), and
- * bpf_trace_printk (GPL-only, privileged).
+ * spin locks, timers and dynptrs, which the model does not have yet: the time, random, CPU and
+ * pid helpers, bpf_tail_call, and (privileged) bpf_trace_printk, bpf_get_current_task, bpf_probe_read_kernel.
  */
 public final class BaseFuncProtos {
     private BaseFuncProtos() {
     }
 
-    private static final Map<Integer, BpfFuncProto> PROTOS = Map.of(
-            5, new BpfFuncProto("bpf_ktime_get_ns", false, RET_INTEGER, List.of()),
-            7, new BpfFuncProto("bpf_get_prandom_u32", false, RET_INTEGER, List.of()),
-            8, new BpfFuncProto("bpf_get_smp_processor_id", false, RET_INTEGER, List.of()),
-            42, new BpfFuncProto("bpf_get_numa_node_id", false, RET_INTEGER, List.of()),
-            118, new BpfFuncProto("bpf_jiffies64", false, RET_INTEGER, List.of()),
-            125, new BpfFuncProto("bpf_ktime_get_boot_ns", false, RET_INTEGER, List.of()),
-            160, new BpfFuncProto("bpf_ktime_get_coarse_ns", false, RET_INTEGER, List.of()),
-            12, new BpfFuncProto("bpf_tail_call", false, RET_VOID, List.of(ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING)),
+    private static final Map<Integer, BpfFuncProto> PROTOS = Map.ofEntries(
+            Map.entry(5, new BpfFuncProto("bpf_ktime_get_ns", false, RET_INTEGER, List.of())),
+            Map.entry(7, new BpfFuncProto("bpf_get_prandom_u32", false, RET_INTEGER, List.of())),
+            Map.entry(8, new BpfFuncProto("bpf_get_smp_processor_id", false, RET_INTEGER, List.of())),
+            Map.entry(42, new BpfFuncProto("bpf_get_numa_node_id", false, RET_INTEGER, List.of())),
+            Map.entry(118, new BpfFuncProto("bpf_jiffies64", false, RET_INTEGER, List.of())),
+            Map.entry(125, new BpfFuncProto("bpf_ktime_get_boot_ns", false, RET_INTEGER, List.of())),
+            Map.entry(160, new BpfFuncProto("bpf_ktime_get_coarse_ns", false, RET_INTEGER, List.of())),
+            // bpf_tail_call_proto: ctx, a prog array, an index; void
+            Map.entry(12, new BpfFuncProto("bpf_tail_call", false, RET_VOID, List.of(ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING))),
+            // bpf_get_[ns_]current_pid_tgid for all program types since v6.10 (Yonghong Song)
+            Map.entry(14, new BpfFuncProto("bpf_get_current_pid_tgid", false, RET_INTEGER, List.of())),
+            // the CAP_PERFMON part of bpf_base_func_proto()
+            Map.entry(35, new BpfFuncProto("bpf_get_current_task", true, RET_INTEGER, List.of())),
+            Map.entry(113, new BpfFuncProto("bpf_probe_read_kernel", true, RET_INTEGER,
+                    List.of(ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING))),
             // bpf_trace_printk_proto declares two arguments (fmt, fmt_size); R3-R5 are not checked
-            6, new BpfFuncProto("bpf_trace_printk", true, RET_INTEGER, List.of(ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE)));
+            Map.entry(6, new BpfFuncProto("bpf_trace_printk", true, RET_INTEGER, List.of(ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE))));
 
     /** The base proto of {@code funcId}, or null. */
     public static BpfFuncProto bpfBaseFuncProto(int funcId) {

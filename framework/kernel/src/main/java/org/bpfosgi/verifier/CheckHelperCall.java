@@ -4,6 +4,9 @@ import static org.bpfosgi.isa.Bpf.*;
 
 import java.util.List;
 
+import org.bpfosgi.btf.Btf;
+import org.bpfosgi.btf.BtfType;
+import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.HelperIds;
 import org.bpfosgi.isa.Insn;
@@ -68,10 +71,25 @@ final class CheckHelperCall {
                     }
                     mapPtr = env.usedMap(reg.btfId());
                 }
-                case ARG_PTR_TO_MEM_RDONLY -> {
+                case ARG_PTR_TO_MEM_RDONLY, ARG_PTR_TO_UNINIT_MEM -> {
+                    // ARG_PTR_TO_UNINIT_MEM is raw mode (the helper writes the buffer): for the
+                    // model's loads, always with allow_uninit_stack and allow_ptr_leaks, the stack
+                    // range check below accepts the same buffers and marks them STACK_MISC as
+                    // check_helper_call()'s raw-mode BPF_WRITE pass does
                     if (reg.type() != RegType.PTR_TO_STACK && reg.type() != RegType.PTR_TO_MEM) {
                         return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "fp, mem");
                     }
+                }
+                case ARG_PTR_TO_BTF_ID, ARG_PTR_TO_BTF_ID_SOCK_COMMON -> {
+                    r = checkBtfIdArg(regno, reg, fn, i);
+                    if (r < 0) {
+                        return r;
+                    }
+                }
+                case ARG_PTR_TO_MAP_VALUE_OR_NULL -> {
+                    // check_reg_type(): no register is a PTR_TO_MAP_VALUE in the model. Not modelled:
+                    // map values (kernel/bpf/verifier.c check_ld_imm() BPF_PSEUDO_MAP_VALUE, map lookups)
+                    return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "map_value");
                 }
                 case ARG_CONST_SIZE, ARG_CONST_SIZE_OR_ZERO -> {
                     if (reg.type() != RegType.SCALAR_VALUE) {
@@ -95,6 +113,67 @@ final class CheckHelperCall {
             dc.setReg(BPF_REG_0, RegState.UNKNOWN_SCALAR);
         }
         return checkMapFuncCompatibility(mapPtr, funcId);
+    }
+
+    /**
+     * check_reg_type() for ARG_PTR_TO_BTF_ID ({@code btf_ptr_types}) and
+     * ARG_PTR_TO_BTF_ID_SOCK_COMMON ({@code btf_id_sock_common_types}, v6.12): the register must be
+     * a PTR_TO_BTF_ID that is plain or trusted (RCU pointers are not modelled), then
+     * btf_struct_ids_match() against the wanted vmlinux struct, non-strict: the pointed-to struct
+     * or, at offset 0, its first member, recursively.
+     */
+    private int checkBtfIdArg(int regno, RegState reg, BpfFuncProto fn, int i) {
+        boolean sockCommon = fn.argTypes().get(i) == BpfFuncProto.ArgType.ARG_PTR_TO_BTF_ID_SOCK_COMMON;
+        boolean typeOk = reg.type() == RegType.PTR_TO_BTF_ID && (reg.flags() & ~RegState.PTR_TRUSTED) == 0;
+        if (!typeOk) {
+            return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(),
+                    sockCommon ? "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_" : "ptr_, trusted_ptr_, rcu_ptr_");
+        }
+        BtfHandle vmlinux = env.btfs().vmlinux();
+        int want = sockCommon ? vmlinux.btf().findByNameKind("sock_common", BtfKind.STRUCT) : fn.argBtfIds().get(i);
+        if (!btfStructIdsMatch(reg, vmlinux, want)) {
+            return env.err(Errno.EACCES, "R%d is of type %s but %s is expected\n", regno,
+                    reg.btf().btf().name(reg.btfId()), vmlinux.btf().name(want));
+        }
+        if (reg.off() < 0) {
+            return env.err(Errno.EACCES, "negative offset %s ptr R%d off=%d disallowed\n", reg.typeStr(), regno, reg.off());
+        }
+        return 0;
+    }
+
+    /** Models btf_struct_ids_match() with strict == false. */
+    private static boolean btfStructIdsMatch(RegState reg, BtfHandle needBtf, int needId) {
+        if (needId <= 0 || !reg.btf().equals(needBtf)) {
+            return false;
+        }
+        Btf btf = needBtf.btf();
+        int id = btf.resolve(reg.btfId());
+        int off = reg.off();
+        for (int depth = 0; depth < 32; depth++) {
+            if (id == btf.resolve(needId)) {
+                return true;
+            }
+            if (btf.kind(id) != BtfKind.STRUCT) {
+                return false;
+            }
+            // btf_struct_walk(): the struct member that contains off
+            BtfType.Composite c = (BtfType.Composite) btf.type(id);
+            int next = 0;
+            for (BtfType.Member m : c.members()) {
+                int moff = m.bitOffset(c.kindFlag()) / 8;
+                int mt = btf.resolve(m.type());
+                if (btf.kind(mt) == BtfKind.STRUCT && off >= moff && off < moff + btf.resolveSize(mt)) {
+                    next = mt;
+                    off -= moff;
+                    break;
+                }
+            }
+            if (next == 0) {
+                return false;
+            }
+            id = next;
+        }
+        return false;
     }
 
     /**

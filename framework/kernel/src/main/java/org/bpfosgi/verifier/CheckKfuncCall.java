@@ -140,7 +140,9 @@ final class CheckKfuncCall {
             return env.err(Errno.EFAULT, "verifier internal error: release of unknown reference %d\n", refObjId);
         }
         dc.cur.refs = refs;
-        dc.forEachReg(dc.cur, reg -> reg.refObjId() == refObjId ? RegState.NOT_INIT : reg);
+        // mark_reg_invalid(): unknown scalar for a privileged program (allow_ptr_leaks), else NOT_INIT
+        RegState invalid = env.allowPtrLeaks ? RegState.UNKNOWN_SCALAR : RegState.NOT_INIT;
+        dc.forEachReg(dc.cur, reg -> reg.refObjId() == refObjId ? invalid : reg);
         return 0;
     }
 

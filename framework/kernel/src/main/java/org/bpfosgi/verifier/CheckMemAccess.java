@@ -96,6 +96,9 @@ final class CheckMemAccess {
             return env.err(Errno.EACCES, "R%d leaks addr into mem\n", insn.src());
         }
         RegState d = dc.reg(insn.dst());
+        // is_ctx_reg() || is_pkt_reg() || is_flow_key_reg() || is_sk_reg(): of the model's types only
+        // the context; a PTR_TO_BTF_ID goes on to check_mem_access() (btf_struct_access for the
+        // write), and the live 6.18 kernel accepts an atomic add to tcp_sock->snd_cwnd
         if (d.type() == RegType.PTR_TO_CTX) {
             return env.err(Errno.EACCES, "BPF_ATOMIC stores into R%d %s is not allowed\n", insn.dst(), d.typeStr());
         }
@@ -541,7 +544,9 @@ final class CheckMemAccess {
             } else {
                 int flags = (info.trusted ? RegState.PTR_TRUSTED : 0) | (info.maybeNull ? RegState.PTR_MAYBE_NULL : 0);
                 int id = info.maybeNull ? dc.newId() : 0;
-                dc.setReg(valueRegno, RegState.btfPtr(env.aux.attachBtf, info.btfId, flags, id, 0));
+                // btf_ctx_access(): a __ref argument loads with its ctx_arg_info ref_obj_id (v6.14)
+                int refObjId = off % 8 == 0 && off / 8 < dc.ctxArgRefObjId.length ? dc.ctxArgRefObjId[off / 8] : 0;
+                dc.setReg(valueRegno, RegState.btfPtr(env.aux.attachBtf, info.btfId, flags, id, refObjId));
             }
         }
         return 0;
@@ -594,14 +599,30 @@ final class CheckMemAccess {
             return env.err(Errno.EACCES, "access beyond struct %s at off %u size %u\n", tname, off, size);
         }
         Optional<org.bpfosgi.btf.api.BtfMember> m = btf.memberAt(sid, off);
+        if (m.isEmpty()) {
+            // btf_struct_walk(): no member covers off (a hole or the tail padding)
+            return env.err(Errno.EINVAL, "struct %s doesn't have field at offset %d\n", tname, off);
+        }
         if (m.isPresent()) {
             org.bpfosgi.btf.api.BtfMember mp = m.get();
             int mtype = btf.resolve(mp.type());
             if (btf.kind(mtype) == BtfKind.PTR && mp.bitfieldSize() == 0) {
                 int moff = (int) (mp.bitOffset() / 8);
+                // btf_struct_walk() recurses into nested structs: the message names the innermost
+                // struct and the member in it, offsets relative to that struct
+                String mname = mp.path();
+                String inner = tname;
+                int innerOff = 0;
+                int dot = mname.lastIndexOf('.');
+                if (dot > 0) {
+                    org.bpfosgi.btf.api.BtfMember outer = btf.memberPath(sid, mname.substring(0, dot));
+                    innerOff = (int) (outer.bitOffset() / 8);
+                    inner = btf.name(btf.resolve(outer.type()));
+                    mname = mname.substring(dot + 1);
+                }
                 if (off != moff || size != 8) {
                     return env.err(Errno.EACCES, "cannot access ptr member %s with moff %u in struct %s with off %u size %u\n",
-                            mp.path(), moff, tname, off, size);
+                            mname, moff - innerOff, inner, off - innerOff, size);
                 }
                 int pointee = btf.resolve(((BtfType.Ref) btf.type(mtype)).type());
                 if (dst >= 0) {

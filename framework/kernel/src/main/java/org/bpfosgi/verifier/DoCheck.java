@@ -72,6 +72,15 @@ final class DoCheck {
         st.frame[0] = f;
         st.curframe = 0;
         cur = st;
+        // do_check_common() (v6.14): one reference per __ref argument of the struct_ops member
+        if (env.aux.stOps != null) {
+            for (int arg : new java.util.TreeSet<>(env.aux.stOps.stOps().refcountedArgs(env.aux.attachFuncName))) {
+                if (arg >= 0 && arg < ctxArgRefObjId.length) {
+                    ctxArgRefObjId[arg] = newId();
+                    st.refs.add(new VerifierState.RefState(ctxArgRefObjId[arg], 0));
+                }
+            }
+        }
         printer.scratchAll();
         return loop();
     }
@@ -326,6 +335,9 @@ final class DoCheck {
     boolean isPointerValue(RegState r) {
         return !env.allowPtrLeaks && r.isPointer();
     }
+
+    /** {@code ctx_arg_info[arg].ref_obj_id}: the reference of each __ref argument, 0 for the others. */
+    final int[] ctxArgRefObjId = new int[BtfCtxAccess.MAX_BPF_FUNC_ARGS];
 
     int newId() {
         return ++env.idGen;

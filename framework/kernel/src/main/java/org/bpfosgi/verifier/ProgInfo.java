@@ -37,6 +37,11 @@ final class ProgInfo implements BpfProgInfo {
     }
 
     @Override
+    public org.bpfosgi.subsystem.StructOps stOps() {
+        return env.aux.stOps == null ? null : env.aux.stOps.stOps();
+    }
+
+    @Override
     public Insn firstInsn() {
         return env.insns.get(0);
     }

@@ -33,6 +33,12 @@ public final class VmlinuxFunctions {
         for (var e : BaseFuncProtos.all().entrySet()) {
             ks.add(e.getValue().name(), null, null);
         }
+        // net/core helpers a subsystem's get_func_proto may return (bpf_tcp_ca, bpf_qdisc):
+        // bpf_sk_setsockopt/bpf_sk_getsockopt (filter.c), bpf_sk_storage_get/delete
+        // (bpf_sk_storage.c), under the helper names do_misc_fixups() looks up
+        for (String helper : List.of("bpf_setsockopt", "bpf_getsockopt", "bpf_sk_storage_get", "bpf_sk_storage_delete")) {
+            ks.add(helper, null, null);
+        }
         Kfunc acquire = (mem, args) -> args[0];
         Kfunc release = (mem, args) -> 0;
         Kfunc fromId = (mem, args) -> 0;

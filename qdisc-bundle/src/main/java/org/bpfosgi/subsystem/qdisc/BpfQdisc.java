@@ -1,67 +1,33 @@
 package org.bpfosgi.subsystem.qdisc;
 
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
 
-import org.bpfosgi.btf.api.BtfTypes;
+import org.bpfosgi.subsystem.BpfProgType;
 import org.bpfosgi.subsystem.BpfSubsystem;
-import org.bpfosgi.subsystem.KernelMemory;
+import org.bpfosgi.subsystem.Kfunc;
+import org.bpfosgi.subsystem.KfuncSet;
 import org.bpfosgi.subsystem.StructOps;
-import org.bpfosgi.subsystem.StructOpsMember;
-import org.bpfosgi.subsystem.VerifierOps;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
 /**
- * The bpf_qdisc module (net/sched/bpf_qdisc.c, v6.16): activate is its module_init, deactivate
- * its module_exit, and the service it publishes registers the struct_ops type {@code Qdisc_ops}.
+ * The bpf_qdisc code (net/sched/bpf_qdisc.c, v6.16; spec §7): activate is its initcall
+ * bpf_qdisc_kfunc_init(), which registers the kfunc set {@code qdisc_kfunc_ids} with its filter
+ * for STRUCT_OPS programs, then the struct_ops type {@code Qdisc_ops}.
  *
- * <p>Not modelled (spec §7): bpf_qdisc_verifier_ops (is_valid_access, btf_struct_access,
- * gen_prologue, gen_epilogue), its kfunc set and filter, bpf_qdisc_init_member and
- * bpf_qdisc_validate. Until then the type has the kernel's NULL-callback behaviour, every
- * function member has a stub, and no kfunc is callable from its programs.
+ * <p>Not modelled: {@code register_btf_id_dtor_kfuncs()} of {@code bpf_kfree_skb_dtor} (the
+ * model has no kptrs, so an enqueue cannot keep its skb: it must drop or free it), and the skb and
+ * watchdog behaviour noted on the kfunc bodies.
  */
 @Component(service = BpfSubsystem.class, immediate = true, property = "bpf.module=bpf_qdisc")
 public class BpfQdisc implements BpfSubsystem {
-    private final StructOps qdiscOps = new StructOps() {
-        private final VerifierOps verifierOps = new VerifierOps() { };
+    private final QdiscOps qdiscOps = new QdiscOps();
+    private final QdiscKfuncs kfuncs = new QdiscKfuncs(qdiscOps::types);
 
-        @Override
-        public String name() {
-            return "Qdisc_ops";
-        }
-
-        @Override
-        public VerifierOps verifierOps() {
-            return verifierOps;
-        }
-
-        /** bpf_qdisc_cfi_stubs: the five members a BPF qdisc implements. */
-        @Override
-        public Set<String> cfiStubs() {
-            return Set.of("enqueue", "dequeue", "init", "reset", "destroy");
-        }
-
-        @Override
-        public void init(BtfTypes btf) {
-        }
-
-        @Override
-        public boolean initMember(StructOpsMember member, KernelMemory mem, long kdata, long udata) {
-            return false;
-        }
-
-        @Override
-        public void reg(KernelMemory mem, long kdata) {
-        }
-
-        @Override
-        public void unreg(KernelMemory mem, long kdata) {
-        }
-    };
-
-    /** module_init: the registrations themselves are made by the kernel from this service. */
+    /** bpf_qdisc_kfunc_init: the registrations themselves are made by the kernel from this service. */
     @Activate
     void init() {
     }
@@ -74,5 +40,25 @@ public class BpfQdisc implements BpfSubsystem {
     @Override
     public List<StructOps> structOps() {
         return List.of(qdiscOps);
+    }
+
+    /** {@code register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS, &bpf_qdisc_kfunc_set)} with its filter. */
+    @Override
+    public List<KfuncSet> kfuncSets() {
+        return List.of(new KfuncSet("qdisc_kfunc_ids", List.of(BpfProgType.STRUCT_OPS), Optional.of(qdiscOps.filter())));
+    }
+
+    @Override
+    public Map<String, Kfunc> functions() {
+        return Map.of(
+                "bpf_skb_get_hash", kfuncs::skbGetHash,
+                "bpf_kfree_skb", kfuncs::kfreeSkb,
+                "bpf_kfree_skb_dtor", kfuncs::kfreeSkb,
+                "bpf_qdisc_skb_drop", kfuncs::qdiscSkbDrop,
+                "bpf_qdisc_watchdog_schedule", kfuncs::watchdogSchedule,
+                "bpf_qdisc_bstats_update", kfuncs::bstatsUpdate,
+                "bpf_qdisc_init_prologue", kfuncs::initPrologue,
+                "bpf_qdisc_reset_destroy_epilogue", kfuncs::resetDestroyEpilogue,
+                "bpf_dynptr_from_skb", kfuncs::dynptrFromSkb);
     }
 }

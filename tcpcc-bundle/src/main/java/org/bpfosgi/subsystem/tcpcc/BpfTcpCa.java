@@ -1,70 +1,33 @@
 package org.bpfosgi.subsystem.tcpcc;
 
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
-import org.bpfosgi.btf.api.BtfTypes;
+import org.bpfosgi.subsystem.BpfProgType;
 import org.bpfosgi.subsystem.BpfSubsystem;
-import org.bpfosgi.subsystem.KernelMemory;
+import org.bpfosgi.subsystem.Kfunc;
+import org.bpfosgi.subsystem.KfuncSet;
 import org.bpfosgi.subsystem.StructOps;
-import org.bpfosgi.subsystem.StructOpsMember;
-import org.bpfosgi.subsystem.VerifierOps;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
 /**
- * The bpf_tcp_ca code (net/ipv4/bpf_tcp_ca.c): activate is its init (bpf_tcp_ca_kfunc_init),
- * deactivate its exit, and the service it publishes registers the struct_ops type
- * {@code tcp_congestion_ops}.
+ * The bpf_tcp_ca code (net/ipv4/bpf_tcp_ca.c, v6.12; spec §8): activate is its initcall
+ * bpf_tcp_ca_kfunc_init(), which registers the kfunc set {@code bpf_tcp_ca_check_kfunc_ids} for
+ * STRUCT_OPS programs and then the struct_ops type {@code tcp_congestion_ops}.
  *
- * <p>Not modelled (spec §8): bpf_tcp_ca_verifier_ops (is_valid_access with the tcp_sock
- * promotion, bpf_tcp_ca_btf_struct_access, bpf_tcp_ca_get_func_proto), the kfunc set
- * bpf_tcp_ca_check_kfunc_ids, bpf_tcp_ca_init_member, and reg/unreg/validate
- * (tcp_register_congestion_control and friends). Until then the type has the kernel's
- * NULL-callback behaviour and no kfunc is callable from its programs.
+ * <p>Not modelled: the module-provided congestion-control kfuncs (cubic, dctcp, bbr register
+ * their own sets); {@code tcp_congestion_ops} programs running on real sockets (the kfunc bodies
+ * and the test harness work on a simulated {@code struct tcp_sock}); jhash key collisions are
+ * modelled, the RCU grace period of unregister is not.
  */
 @Component(service = BpfSubsystem.class, immediate = true, property = "bpf.module=bpf_tcp_ca")
 public class BpfTcpCa implements BpfSubsystem {
-    private final StructOps tcpCongestionOps = new StructOps() {
-        private final VerifierOps verifierOps = new VerifierOps() { };
+    private final TcpCongestionOps tcpCongestionOps = new TcpCongestionOps(line -> { });
+    private final TcpCaKfuncs kfuncs = new TcpCaKfuncs(tcpCongestionOps::types);
 
-        @Override
-        public String name() {
-            return "tcp_congestion_ops";
-        }
-
-        @Override
-        public VerifierOps verifierOps() {
-            return verifierOps;
-        }
-
-        /** __bpf_ops_tcp_congestion_ops: every function member but get_info has a stub. */
-        @Override
-        public Set<String> cfiStubs() {
-            return Set.of("ssthresh", "cong_avoid", "set_state", "cwnd_event", "in_ack_event", "pkts_acked",
-                    "min_tso_segs", "cong_control", "undo_cwnd", "sndbuf_expand", "init", "release");
-        }
-
-        @Override
-        public void init(BtfTypes btf) {
-        }
-
-        @Override
-        public boolean initMember(StructOpsMember member, KernelMemory mem, long kdata, long udata) {
-            return false;
-        }
-
-        @Override
-        public void reg(KernelMemory mem, long kdata) {
-        }
-
-        @Override
-        public void unreg(KernelMemory mem, long kdata) {
-        }
-    };
-
-    /** init: the registrations themselves are made by the kernel from this service. */
+    /** bpf_tcp_ca_kfunc_init: the registrations themselves are made by the kernel from this service. */
     @Activate
     void init() {
     }
@@ -77,5 +40,28 @@ public class BpfTcpCa implements BpfSubsystem {
     @Override
     public List<StructOps> structOps() {
         return List.of(tcpCongestionOps);
+    }
+
+    /** {@code register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS, &bpf_tcp_ca_kfunc_set)}. */
+    @Override
+    public List<KfuncSet> kfuncSets() {
+        return List.of(new KfuncSet("bpf_tcp_ca_check_kfunc_ids", List.of(BpfProgType.STRUCT_OPS)));
+    }
+
+    @Override
+    public Map<String, Kfunc> functions() {
+        return Map.of(
+                "tcp_reno_ssthresh", kfuncs::renoSsthresh,
+                "tcp_reno_cong_avoid", kfuncs::renoCongAvoid,
+                "tcp_reno_undo_cwnd", kfuncs::renoUndoCwnd,
+                "tcp_slow_start", kfuncs::slowStart,
+                "tcp_cong_avoid_ai", kfuncs::congAvoidAi,
+                // BPF_CALL_2(bpf_tcp_send_ack, ...): __tcp_send_ack() on a simulated socket sends nothing
+                "bpf_tcp_send_ack", (mem, args) -> 0);
+    }
+
+    /** The names on tcp_cong_list (reno, cubic, then registered BPF ones). */
+    public List<String> availableCongestionControl() {
+        return tcpCongestionOps.tcpCong().available();
     }
 }
