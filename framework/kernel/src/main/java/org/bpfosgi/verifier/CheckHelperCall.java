@@ -90,7 +90,7 @@ final class CheckHelperCall {
     /**
      * Models check_mem_size_reg(): the size register's bounds (in this order: negative minimum,
      * zero minimum, unbounded maximum), then check_helper_mem_access() of the preceding register
-     * for umax bytes. (The size register then becomes precise: not modelled, see IsStateVisited.)
+     * for umax bytes; then mark_chain_precision() of the size register.
      */
     private int checkMemSizeReg(RegState reg, int regno, boolean zeroSizeAllowed) {
         if (reg.smin() < 0) {
@@ -104,16 +104,14 @@ final class CheckHelperCall {
         }
         int size = (int) reg.umax();
         RegState memReg = dc.reg(regno - 1);
-        switch (memReg.type()) {
-            case PTR_TO_STACK -> {
-                return dc.mem.checkStackRangeInitialized(regno - 1, memReg, memReg.off(), size, true, zeroSizeAllowed);
-            }
-            case PTR_TO_MEM -> {
-                return dc.mem.checkMemRegionAccess(regno - 1, memReg, memReg.off(), size, memReg.memSize(), zeroSizeAllowed);
-            }
-            default -> {
-                return 0;
-            }
+        int r = switch (memReg.type()) {
+            case PTR_TO_STACK -> dc.mem.checkStackRangeInitialized(regno - 1, memReg, memReg.off(), size, true, zeroSizeAllowed);
+            case PTR_TO_MEM -> dc.mem.checkMemRegionAccess(regno - 1, memReg, memReg.off(), size, memReg.memSize(), zeroSizeAllowed);
+            default -> 0;
+        };
+        if (r >= 0) {
+            dc.precision.markChainPrecision(regno);
         }
+        return r;
     }
 }

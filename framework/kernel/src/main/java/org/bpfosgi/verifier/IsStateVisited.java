@@ -87,6 +87,10 @@ final class IsStateVisited {
                 if (liveness()) {
                     propagateLiveness(old, cur);
                 }
+                if (dc.jmpPoint[idx]) {
+                    dc.pushJmpHistory();
+                }
+                dc.precision.propagatePrecision(old);
                 return 1;
             }
             // miss
@@ -110,10 +114,14 @@ final class IsStateVisited {
         env.peakStates++;
         prevJmps = dc.jmpsProcessed;
         prevInsns = env.insnProcessed;
+        // forget precise markings inherited (mark_all_scalars_imprecise(), bpf_capable)
+        MarkChainPrecision.markAllScalarsImprecise(cur);
         VerifierState copy = cur.copy();
         copy.insnIdx = idx;
         Checkpoint cp = new Checkpoint(copy, cur.parent);
         cur.parent = cp;
+        cur.firstInsnIdx = idx;
+        cur.jmpHistory = new ArrayList<>();
         // the current state starts a new segment below the checkpoint: no marks yet
         for (int f = 0; f <= cur.curframe; f++) {
             java.util.Arrays.fill(cur.frame[f].regLive, (byte) 0);
@@ -153,7 +161,7 @@ final class IsStateVisited {
         RegState[] a = old.regs();
         RegState[] b = cur.regs();
         for (int r = 0; r < Bpf.MAX_BPF_REG; r++) {
-            if (!a[r].equals(b[r])) {
+            if (!a[r].withPrecise(false).equals(b[r].withPrecise(false))) {
                 return false;
             }
         }
@@ -189,7 +197,7 @@ final class IsStateVisited {
                 if (live && !exact && (fo.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
                     continue;
                 }
-                if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact)) {
+                if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact, live)) {
                     return false;
                 }
             }
@@ -264,11 +272,11 @@ final class IsStateVisited {
     }
 
     /**
-     * Models regsafe(). Without precision tracking every scalar is compared as the kernel compares
-     * a precise one (range_within(), tnum_in(), check_scalar_ids()): never more pruning than the
-     * kernel, sometimes less.
+     * Models regsafe(). {@code tracked}: liveness and precision are tracked (single-function
+     * programs), so an imprecise old scalar matches any scalar; otherwise every scalar is compared
+     * as the kernel compares a precise one (range_within(), tnum_in(), check_scalar_ids()).
      */
-    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, boolean exact) {
+    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, boolean exact, boolean tracked) {
         if (exact) {
             return regsExact(rold, rcur, idmap);
         }
@@ -280,6 +288,10 @@ final class IsStateVisited {
         }
         switch (rold.type()) {
             case SCALAR_VALUE -> {
+                if (tracked && !rold.precise()) {
+                    // an imprecise scalar: no check of the explored continuations depended on its value
+                    return true;
+                }
                 int oc = rold.id() & CheckAluOp.BPF_ADD_CONST;
                 int cc = rcur.id() & CheckAluOp.BPF_ADD_CONST;
                 if (oc != cc) {
@@ -345,7 +357,7 @@ final class IsStateVisited {
                     if (so != sc) {
                         return false;
                     }
-                } else if (!regsafe(so, sc, idmap, exact)) {
+                } else if (!regsafe(so, sc, idmap, exact, live)) {
                     return false;
                 }
             }
