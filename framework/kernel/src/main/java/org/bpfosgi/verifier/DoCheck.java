@@ -255,6 +255,9 @@ final class DoCheck {
                     return funcExit.checkExit(idx);
                 }
                 if (op == BPF_JCOND) {
+                    // Not modelled: may_goto (do_check()'s BPF_JCOND branch, widen_imprecise_scalars(),
+                    // the may_goto_depth loop convergence of is_state_visited() and its fixup); the
+                    // model refuses it where v6.12 accepts it
                     return env.err(Errno.EINVAL, "unknown opcode %02x\n", insn.code());
                 }
                 return jmp.run(idx, insn);

@@ -15,12 +15,16 @@ import org.bpfosgi.verifier.VerifierState.Checkpoint;
  * refsafe() and check_ids(). At a prune point, the current state is compared with the states
  * saved there: if a saved state whose exploration is complete covers it, the path is pruned.
  *
- * <p>Without liveness and precision tracking (later issues), "covers" is decided on what the
- * model has: a saved NOT_INIT register or STACK_INVALID byte covers anything (the complete
- * subtree below it never read it, or it would have been rejected), a saved scalar covers a
- * current one whose tnum it contains, pointers must match, ids must map one to one. A saved state
- * still being explored ({@code branches > 0}) is never used to prune; if it equals the current
- * state exactly, the program loops forever: "infinite loop detected at insn %d".
+ * <p>"Covers" (v6.12, single-function programs): a register or stack slot the explored state's
+ * continuations never read (no REG_LIVE_READ, see {@link DoCheck#markRegRead}) is ignored; an
+ * imprecise scalar (see {@link MarkChainPrecision}) matches any scalar; a precise one must contain
+ * the current one (range_within(), tnum_in(), check_scalar_ids()); pointers must match exactly;
+ * ids must map one to one. With bpf-to-bpf calls liveness and precision are not tracked and every
+ * register and byte is compared (never more pruning than the kernel, sometimes less). A saved
+ * state still being explored ({@code branches > 0}) is never used to prune; if it equals the
+ * current state exactly, the program loops forever: "infinite loop detected at insn %d".
+ * Model choice kept from before, on the safe side: with allow_uninit_stack a STACK_INVALID byte
+ * of the explored state covers only STACK_INVALID (the kernel lets it cover anything).
  */
 final class IsStateVisited {
     private final DoCheck dc;
