@@ -305,6 +305,10 @@ def templates():
         for d in range(n):
             body += [mov(2, src=6), alu("&=", 2, d + 1), jmp(">", 2, 2, imm=d), mov(3, 1), ja(1), mov(3, 2), alu("+=", 3, src=2)]
         add("diamonds_%d" % i, "tcp", body + R0_EXIT)
+    # 9. helper memory argument types (mem_types): a trusted BTF pointer is memory, ctx is not
+    add("helpertype_0", "tcp", [ldx(8, 1, 1, 0), mov(2, 8), call(TRACE_PRINTK)] + R0_EXIT)
+    add("helpertype_1", "tcp", [mov(2, 8), call(TRACE_PRINTK)] + R0_EXIT)
+    add("helpertype_2", "tcp", [mov(1, 0), mov(2, 8), call(TRACE_PRINTK)] + R0_EXIT)
     return progs
 
 
