@@ -241,25 +241,6 @@ class DifferentialCorpusTest {
         k.assertNoReferencesLeft();
     }
 
-    /** Debugging aid: {@code -Ddiff.show=name} prints the model's level-2 log of one corpus program. */
-    @Test
-    void showOne() throws IOException {
-        String name = System.getProperty("diff.show");
-        Assumptions.assumeTrue(name != null, "no -Ddiff.show");
-        TestKernel k = new TestKernel();
-        k.loadTestmod();
-        BpfProgLoadAttr base = k.attr(RejectionTest.prog("r0 = 0\nexit"), 2);
-        for (Row row : corpus()) {
-            if (row.name().equals(name)) {
-                ProgLoadResult r = k.progs.load(base.withInsns(row.insns()).withLogLevel(2));
-                System.out.println(r.log());
-                if (r.ok()) {
-                    k.progs.free(r.prog().id());
-                }
-            }
-        }
-    }
-
     /**
      * The live part: where bpf() works (root, a kernel with BTF and python3), the kernel is asked
      * again ({@code generate.py --check}); its answers must still be the recorded ones. Skipped
