@@ -220,11 +220,17 @@ final class CheckAluOp {
                     return env.err(Errno.EACCES, "R%d pointer %s pointer prohibited\n", dst, BPF_ALU_STRING[op >> 4]);
                 }
                 // scalar += pointer: legal, with source and destination swapped
-                // (mark_chain_precision(dst) first: not modelled, see IsStateVisited)
+                dc.precision.markChainPrecision(dst);
                 return adjustPtrMinMaxVals(insn, srcReg, dstReg, true, is64);
             }
             if (!dstReg.isScalar()) {
+                // pointer += scalar: the scalar's value decides the pointer's bounds
+                dc.precision.markChainPrecision(insn.src());
                 return adjustPtrMinMaxVals(insn, dstReg, srcReg, false, is64);
+            }
+            if (dstReg.precise()) {
+                // if dst_reg is precise, src_reg should be precise as well
+                dc.precision.markChainPrecision(insn.src());
             }
         } else if (!dstReg.isScalar()) {
             return adjustPtrMinMaxVals(insn, dstReg, srcReg, false, is64);

@@ -101,6 +101,34 @@ final class CheckCfg {
         }
     }
 
+    /**
+     * The mark_jmp_point() calls of visit_insn(): the target of a conditional jump or a ja, the
+     * instruction after a call, a callee's first instruction. do_check() records a jump history
+     * entry there.
+     */
+    static void markJmpPoints(java.util.List<Insn> insns, boolean[] jmpPoint) {
+        int n = insns.size();
+        for (int t = 0; t < n; t++) {
+            Insn insn = insns.get(t);
+            int cls = insn.cls();
+            if (insn.isLdImm64()) {
+                t++;
+                continue;
+            }
+            if ((cls != Bpf.BPF_JMP && cls != Bpf.BPF_JMP32) || insn.isExit()) {
+                continue;
+            }
+            if (insn.isCall()) {
+                mark(jmpPoint, t + 1);
+                if (insn.isPseudoCall()) {
+                    mark(jmpPoint, t + insn.imm() + 1);
+                }
+                continue;
+            }
+            mark(jmpPoint, t + (insn.op() == Bpf.BPF_JA ? (insn.isGotol() ? insn.imm() : insn.off()) : insn.off()) + 1);
+        }
+    }
+
     private static void mark(boolean[] prunePoint, int i) {
         if (i >= 0 && i < prunePoint.length) {
             prunePoint[i] = true;

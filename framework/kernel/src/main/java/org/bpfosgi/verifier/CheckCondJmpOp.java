@@ -47,12 +47,22 @@ final class CheckCondJmpOp {
         }
         int target = idx + insn.off() + 1;
         int pred = isBranchTaken(dst, src, op, is32);
-        // pred >= 0: mark_chain_precision() of the scalar operands (not modelled, see IsStateVisited)
+        if (pred >= 0) {
+            // a decided branch depends on the exact values of its scalar operands
+            if (dst.isScalar()) {
+                dc.precision.markChainPrecision(insn.dst());
+            }
+            if (insn.source() == BPF_X && src.isScalar()) {
+                dc.precision.markChainPrecision(insn.src());
+            }
+        }
         if (pred == 1) {
+            dc.printer.insnStateNow();
             dc.cur.insnIdx = target;
             return 0;
         }
         if (pred == 0) {
+            dc.printer.insnStateNow();
             dc.cur.insnIdx = idx + 1;
             return 0;
         }
@@ -63,6 +73,17 @@ final class CheckCondJmpOp {
         }
         if (dst.isScalar() && dst.id() != 0) {
             collectLinkedRegs(dc.cur, dst.id(), linked);
+        }
+        if (linked.size() > 1) {
+            // push_jmp_history() with the linked registers, shared by both branches
+            VerifierState.HistEntry h = dc.pushJmpHistory();
+            for (int[] e : linked) {
+                if (e[0] == 0 && e[1] == 1) {
+                    h.linkedRegs |= 1 << e[2];
+                } else {
+                    h.linkedSlots = true;
+                }
+            }
         }
         VerifierState other = dc.pushStack(target, idx);
         if (other == null) {
@@ -93,6 +114,7 @@ final class CheckCondJmpOp {
         } else if (dc.isPointerValue(dst)) {
             return env.err(Errno.EACCES, "R%d pointer comparison prohibited\n", insn.dst());
         }
+        dc.printer.insnStateNow();
         dc.cur.insnIdx = idx + 1;
         return 0;
     }

@@ -10,6 +10,7 @@ import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.HelperIds;
 import org.bpfosgi.isa.Insn;
+import org.bpfosgi.subsystem.BpfAccessType;
 import org.bpfosgi.subsystem.BpfFuncProto;
 
 /**
@@ -72,12 +73,16 @@ final class CheckHelperCall {
                     mapPtr = env.usedMap(reg.btfId());
                 }
                 case ARG_PTR_TO_MEM_RDONLY, ARG_PTR_TO_UNINIT_MEM -> {
-                    // ARG_PTR_TO_UNINIT_MEM is raw mode (the helper writes the buffer): for the
-                    // model's loads, always with allow_uninit_stack and allow_ptr_leaks, the stack
-                    // range check below accepts the same buffers and marks them STACK_MISC as
-                    // check_helper_call()'s raw-mode BPF_WRITE pass does
-                    if (reg.type() != RegType.PTR_TO_STACK && reg.type() != RegType.PTR_TO_MEM) {
-                        return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "fp, mem");
+                    // check_reg_type() against mem_types (v6.12): the model has the stack, PTR_TO_MEM
+                    // and trusted BTF pointers of these. ARG_PTR_TO_UNINIT_MEM is raw mode (the helper
+                    // writes the buffer): for the model's loads, always with allow_uninit_stack and
+                    // allow_ptr_leaks, the stack range check below accepts the same buffers and marks
+                    // them STACK_MISC as check_helper_call()'s raw-mode BPF_WRITE pass does
+                    boolean ok = reg.type() == RegType.PTR_TO_STACK
+                            || (reg.type() == RegType.PTR_TO_MEM && (reg.flags() & RegState.PTR_MAYBE_NULL) == 0)
+                            || (reg.type() == RegType.PTR_TO_BTF_ID && reg.flags() == RegState.PTR_TRUSTED);
+                    if (!ok) {
+                        return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), MEM_TYPES);
                     }
                 }
                 case ARG_PTR_TO_BTF_ID, ARG_PTR_TO_BTF_ID_SOCK_COMMON -> {
@@ -196,10 +201,13 @@ final class CheckHelperCall {
     }
 
 
+    /** reg_type_str() of each of mem_types[] (v6.12), as check_reg_type() lists them. */
+    static final String MEM_TYPES = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+
     /**
      * Models check_mem_size_reg(): the size register's bounds (in this order: negative minimum,
      * zero minimum, unbounded maximum), then check_helper_mem_access() of the preceding register
-     * for umax bytes. (The size register then becomes precise: not modelled, see IsStateVisited.)
+     * for umax bytes; then mark_chain_precision() of the size register.
      */
     private int checkMemSizeReg(RegState reg, int regno, boolean zeroSizeAllowed) {
         if (reg.smin() < 0) {
@@ -213,16 +221,16 @@ final class CheckHelperCall {
         }
         int size = (int) reg.umax();
         RegState memReg = dc.reg(regno - 1);
-        switch (memReg.type()) {
-            case PTR_TO_STACK -> {
-                return dc.mem.checkStackRangeInitialized(regno - 1, memReg, memReg.off(), size, true, zeroSizeAllowed);
-            }
-            case PTR_TO_MEM -> {
-                return dc.mem.checkMemRegionAccess(regno - 1, memReg, memReg.off(), size, memReg.memSize(), zeroSizeAllowed);
-            }
-            default -> {
-                return 0;
-            }
+        int r = switch (memReg.type()) {
+            case PTR_TO_STACK -> dc.mem.checkStackRangeInitialized(regno - 1, memReg, memReg.off(), size, true, zeroSizeAllowed);
+            case PTR_TO_MEM -> dc.mem.checkMemRegionAccess(regno - 1, memReg, memReg.off(), size, memReg.memSize(), zeroSizeAllowed);
+            // check_helper_mem_access(): check_ptr_to_btf_access(.., reg->off, access_size, BPF_READ, -1)
+            case PTR_TO_BTF_ID -> size == 0 ? 0 : dc.mem.access(dc.curInsnIdx, regno - 1, 0, size, BpfAccessType.BPF_READ, -1, null, false);
+            default -> 0;
+        };
+        if (r >= 0) {
+            dc.precision.markChainPrecision(regno);
         }
+        return r;
     }
 }

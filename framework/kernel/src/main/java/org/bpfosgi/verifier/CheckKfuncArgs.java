@@ -236,6 +236,10 @@ final class CheckKfuncArgs {
      * maybe-NULL register taken as not NULL for the check.
      */
     private int checkMemReg(int idx, RegState reg, int regno, int size) {
+        if (reg.isScalar()) {
+            // model choice, on the safe side: the verdict depends on the scalar being exactly 0
+            dc.precision.markChainPrecision(regno);
+        }
         if (reg.isNull()) {
             return 0;
         }

@@ -306,6 +306,10 @@ final class CheckMemAccess {
             }
         } else {
             byte type = value != null && value.isNull() ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
+            if (type == FuncState.STACK_ZERO && valueRegno >= 0) {
+                // STACK_ZERO is not backtracked: the stored register must be precise
+                dc.precision.markChainPrecision(valueRegno);
+            }
             for (int b = first; b < first + size; b++) {
                 f.slotType[b] = type;
             }
@@ -329,6 +333,10 @@ final class CheckMemAccess {
     private int stackReadFixedOff(FuncState f, int off, int size, int dst) {
         int spi = FuncState.slotIndex(off);
         dc.markSlotRead(f.frameno, spi);
+        if (dst >= 0) {
+            // INSN_F_STACK_ACCESS: backtracking through this fill needs the slot
+            dc.pushJmpHistory().stackAccess = true;
+        }
         if (f.slotType[spi * 8] == FuncState.STACK_SPILL && f.spilled[spi] != null) {
             RegState sp = f.spilled[spi];
             if (size == 8) {
@@ -381,6 +389,9 @@ final class CheckMemAccess {
         for (long i = minOff; i < maxOff; i++) {
             dc.markSlotRead(f.frameno, FuncState.byteIndex((int) i) / 8);
         }
+        if (dst >= 0) {
+            dc.pushJmpHistory().stackAccess = true;
+        }
         for (long i = minOff; i < maxOff; i++) {
             zeros &= f.slotType[FuncState.byteIndex((int) i)] == FuncState.STACK_ZERO;
         }
@@ -399,6 +410,7 @@ final class CheckMemAccess {
         long minOff = reg.smin() + off;
         long maxOff = reg.smax() + off + size;
         boolean writingZero = value != null && value.isNull();
+        boolean zeroUsed = false;
         for (long i = minOff; i < maxOff; i++) {
             int b = FuncState.byteIndex((int) i);
             int spi = b / 8;
@@ -410,6 +422,7 @@ final class CheckMemAccess {
             }
             if (writingZero && stype == FuncState.STACK_SPILL && f.spilled[spi] != null && f.spilled[spi].isScalar()
                     && f.spilled[spi].var().equalsConst(0)) {
+                zeroUsed = true;
                 continue;
             }
             if (stype == FuncState.STACK_SPILL) {
@@ -422,11 +435,15 @@ final class CheckMemAccess {
                 f.spilled[spi] = null;
             }
             byte newType = writingZero && stype == FuncState.STACK_ZERO ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
+            zeroUsed |= newType == FuncState.STACK_ZERO;
             if (stype == FuncState.STACK_INVALID && !env.allowUninitStack) {
                 return env.err(Errno.EINVAL, "uninit stack in range of var-offset write prohibited for !root; insn %d, off: %d",
                         dc.cur.insnIdx, (int) i);
             }
             f.slotType[b] = newType;
+        }
+        if (zeroUsed && valueRegno >= 0) {
+            dc.precision.markChainPrecision(valueRegno);
         }
         return 0;
     }

@@ -47,11 +47,22 @@ final class DoCheck {
     final CheckFuncCall funcCall;
     final PrepareFuncExit funcExit;
     int jmpsProcessed;
+    /** env->insn_idx and env->prev_insn_idx of the instruction being checked. */
+    int curInsnIdx;
+    int prevInsnIdx;
+    /** mark_jmp_point() marks. */
+    final boolean[] jmpPoint;
+    /** env->cur_hist_ent: the history entry the current instruction pushed (pushes merge into it). */
+    VerifierState.HistEntry curHistEnt;
+    final MarkChainPrecision precision;
 
     DoCheck(VerifierEnv env, boolean[] prunePoint) {
         this.env = env;
         this.prunePoint = prunePoint;
         this.visited = new IsStateVisited(this);
+        this.jmpPoint = new boolean[env.insns.size()];
+        CheckCfg.markJmpPoints(env.insns, jmpPoint);
+        this.precision = new MarkChainPrecision(this);
         this.printer = new VerifierLogPrinter(this);
         this.mem = new CheckMemAccess(this);
         this.alu = new CheckAluOp(this);
@@ -98,6 +109,10 @@ final class DoCheck {
                 return env.err(Errno.E2BIG, "BPF program is too large. Processed %d insn\n", env.insnProcessed);
             }
             env.seen[idx] = true;
+            curInsnIdx = idx;
+            prevInsnIdx = cur.prevInsnIdx;
+            curHistEnt = null;
+            cur.lastInsnIdx = cur.prevInsnIdx;
             if (prunePoint[idx]) {
                 int r = visited.run(idx);
                 if (r < 0) {
@@ -111,6 +126,9 @@ final class DoCheck {
                     }
                     continue;
                 }
+            }
+            if (jmpPoint[idx]) {
+                pushJmpHistory();
             }
             printer.insn(idx, insn, insns);
             cur.prevInsnIdx = idx;
@@ -138,6 +156,15 @@ final class DoCheck {
         cur = next;
         printer.fromTo(from, cur.insnIdx);
         return 1;
+    }
+
+    /** Models push_jmp_history(): one entry per instruction, later pushes of the same one merge. */
+    VerifierState.HistEntry pushJmpHistory() {
+        if (curHistEnt == null) {
+            curHistEnt = new VerifierState.HistEntry(curInsnIdx, prevInsnIdx);
+            cur.jmpHistory.add(curHistEnt);
+        }
+        return curHistEnt;
     }
 
     /** Models update_branch_counts(). */
@@ -242,6 +269,9 @@ final class DoCheck {
                     return funcExit.checkExit(idx);
                 }
                 if (op == BPF_JCOND) {
+                    // Not modelled: may_goto (do_check()'s BPF_JCOND branch, widen_imprecise_scalars(),
+                    // the may_goto_depth loop convergence of is_state_visited() and its fixup); the
+                    // model refuses it where v6.12 accepts it
                     return env.err(Errno.EINVAL, "unknown opcode %02x\n", insn.code());
                 }
                 return jmp.run(idx, insn);

@@ -15,12 +15,16 @@ import org.bpfosgi.verifier.VerifierState.Checkpoint;
  * refsafe() and check_ids(). At a prune point, the current state is compared with the states
  * saved there: if a saved state whose exploration is complete covers it, the path is pruned.
  *
- * <p>Without liveness and precision tracking (later issues), "covers" is decided on what the
- * model has: a saved NOT_INIT register or STACK_INVALID byte covers anything (the complete
- * subtree below it never read it, or it would have been rejected), a saved scalar covers a
- * current one whose tnum it contains, pointers must match, ids must map one to one. A saved state
- * still being explored ({@code branches > 0}) is never used to prune; if it equals the current
- * state exactly, the program loops forever: "infinite loop detected at insn %d".
+ * <p>"Covers" (v6.12, single-function programs): a register or stack slot the explored state's
+ * continuations never read (no REG_LIVE_READ, see {@link DoCheck#markRegRead}) is ignored; an
+ * imprecise scalar (see {@link MarkChainPrecision}) matches any scalar; a precise one must contain
+ * the current one (range_within(), tnum_in(), check_scalar_ids()); pointers must match exactly;
+ * ids must map one to one. With bpf-to-bpf calls liveness and precision are not tracked and every
+ * register and byte is compared (never more pruning than the kernel, sometimes less). A saved
+ * state still being explored ({@code branches > 0}) is never used to prune; if it equals the
+ * current state exactly, the program loops forever: "infinite loop detected at insn %d".
+ * Model choice kept from before, on the safe side: with allow_uninit_stack a STACK_INVALID byte
+ * of the explored state covers only STACK_INVALID (the kernel lets it cover anything).
  */
 final class IsStateVisited {
     private final DoCheck dc;
@@ -87,6 +91,10 @@ final class IsStateVisited {
                 if (liveness()) {
                     propagateLiveness(old, cur);
                 }
+                if (dc.jmpPoint[idx]) {
+                    dc.pushJmpHistory();
+                }
+                dc.precision.propagatePrecision(old);
                 return 1;
             }
             // miss
@@ -110,10 +118,14 @@ final class IsStateVisited {
         env.peakStates++;
         prevJmps = dc.jmpsProcessed;
         prevInsns = env.insnProcessed;
+        // forget precise markings inherited (mark_all_scalars_imprecise(), bpf_capable)
+        MarkChainPrecision.markAllScalarsImprecise(cur);
         VerifierState copy = cur.copy();
         copy.insnIdx = idx;
         Checkpoint cp = new Checkpoint(copy, cur.parent);
         cur.parent = cp;
+        cur.firstInsnIdx = idx;
+        cur.jmpHistory = new ArrayList<>();
         // the current state starts a new segment below the checkpoint: no marks yet
         for (int f = 0; f <= cur.curframe; f++) {
             java.util.Arrays.fill(cur.frame[f].regLive, (byte) 0);
@@ -153,7 +165,7 @@ final class IsStateVisited {
         RegState[] a = old.regs();
         RegState[] b = cur.regs();
         for (int r = 0; r < Bpf.MAX_BPF_REG; r++) {
-            if (!a[r].equals(b[r])) {
+            if (!a[r].withPrecise(false).equals(b[r].withPrecise(false))) {
                 return false;
             }
         }
@@ -189,7 +201,7 @@ final class IsStateVisited {
                 if (live && !exact && (fo.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
                     continue;
                 }
-                if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact)) {
+                if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact, live)) {
                     return false;
                 }
             }
@@ -264,11 +276,11 @@ final class IsStateVisited {
     }
 
     /**
-     * Models regsafe(). Without precision tracking every scalar is compared as the kernel compares
-     * a precise one (range_within(), tnum_in(), check_scalar_ids()): never more pruning than the
-     * kernel, sometimes less.
+     * Models regsafe(). {@code tracked}: liveness and precision are tracked (single-function
+     * programs), so an imprecise old scalar matches any scalar; otherwise every scalar is compared
+     * as the kernel compares a precise one (range_within(), tnum_in(), check_scalar_ids()).
      */
-    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, boolean exact) {
+    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, boolean exact, boolean tracked) {
         if (exact) {
             return regsExact(rold, rcur, idmap);
         }
@@ -280,6 +292,10 @@ final class IsStateVisited {
         }
         switch (rold.type()) {
             case SCALAR_VALUE -> {
+                if (tracked && !rold.precise()) {
+                    // an imprecise scalar: no check of the explored continuations depended on its value
+                    return true;
+                }
                 int oc = rold.id() & CheckAluOp.BPF_ADD_CONST;
                 int cc = rcur.id() & CheckAluOp.BPF_ADD_CONST;
                 if (oc != cc) {
@@ -345,7 +361,7 @@ final class IsStateVisited {
                     if (so != sc) {
                         return false;
                     }
-                } else if (!regsafe(so, sc, idmap, exact)) {
+                } else if (!regsafe(so, sc, idmap, exact, live)) {
                     return false;
                 }
             }

@@ -8,23 +8,24 @@ package org.bpfosgi.verifier;
  * acquired reference the pointer carries. The scalar bounds {@code smin..u32max} are the
  * kernel's {@code smin_value, smax_value, umin_value, umax_value, s32_min_value, s32_max_value,
  * u32_min_value, u32_max_value} (u64/u32 held in long/int, compared unsigned); they are worked on
- * through {@link RegBounds}.
+ * through {@link RegBounds}. {@code precise} is the mark mark_chain_precision() sets on the
+ * registers of explored states whose exact value a later check depended on.
  */
 public record RegState(RegType type, int flags, int off, Tnum var, long smin, long smax, long umin, long umax,
                        int s32min, int s32max, int u32min, int u32max, BtfHandle btf, int btfId, int memSize,
-                       int id, int refObjId, int frameno) {
+                       int id, int refObjId, int frameno, boolean precise) {
     public static final int PTR_MAYBE_NULL = 1;
     public static final int PTR_TRUSTED = 2;
     public static final int PTR_UNTRUSTED = 4;
     public static final int MEM_RDONLY = 8;
 
-    public static final RegState NOT_INIT = new RegState(RegType.NOT_INIT, 0, 0, Tnum.UNKNOWN, Long.MIN_VALUE, Long.MAX_VALUE, 0, -1L, Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1, null, 0, 0, 0, 0, 0);
-    public static final RegState UNKNOWN_SCALAR = new RegState(RegType.SCALAR_VALUE, 0, 0, Tnum.UNKNOWN, Long.MIN_VALUE, Long.MAX_VALUE, 0, -1L, Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1, null, 0, 0, 0, 0, 0);
+    public static final RegState NOT_INIT = new RegState(RegType.NOT_INIT, 0, 0, Tnum.UNKNOWN, Long.MIN_VALUE, Long.MAX_VALUE, 0, -1L, Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1, null, 0, 0, 0, 0, 0, false);
+    public static final RegState UNKNOWN_SCALAR = new RegState(RegType.SCALAR_VALUE, 0, 0, Tnum.UNKNOWN, Long.MIN_VALUE, Long.MAX_VALUE, 0, -1L, Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1, null, 0, 0, 0, 0, 0, false);
 
     /** Models __mark_reg_known(): a scalar constant. */
     public static RegState scalar(long v) {
         return new RegState(RegType.SCALAR_VALUE, 0, 0, Tnum.constant(v), v, v, v, v, (int) v, (int) v, (int) v, (int) v,
-                null, 0, 0, 0, 0, 0);
+                null, 0, 0, 0, 0, 0, false);
     }
 
     /** An otherwise unbounded scalar with tnum {@code t}, its bounds synced (reg_bounds_sync()). */
@@ -36,21 +37,21 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
     }
 
     public static RegState ctx() {
-        return new RegState(RegType.PTR_TO_CTX, 0, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0);
+        return new RegState(RegType.PTR_TO_CTX, 0, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0, false);
     }
 
     /** The frame pointer of frame {@code frameno} (R10), or a stack pointer at {@code off}. */
     public static RegState stack(int frameno, int off) {
-        return new RegState(RegType.PTR_TO_STACK, 0, off, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, frameno);
+        return new RegState(RegType.PTR_TO_STACK, 0, off, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, frameno, false);
     }
 
     /** CONST_PTR_TO_MAP of the map with id {@code mapId} (kept in the btfId slot). */
     public static RegState mapPtr(int mapId) {
-        return new RegState(RegType.CONST_PTR_TO_MAP, 0, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, mapId, 0, 0, 0, 0);
+        return new RegState(RegType.CONST_PTR_TO_MAP, 0, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, mapId, 0, 0, 0, 0, false);
     }
 
     public static RegState btfPtr(BtfHandle btf, int btfId, int flags, int id, int refObjId) {
-        return new RegState(RegType.PTR_TO_BTF_ID, flags, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, btf, btfId, 0, id, refObjId, 0);
+        return new RegState(RegType.PTR_TO_BTF_ID, flags, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, btf, btfId, 0, id, refObjId, 0, false);
     }
 
     public boolean isScalar() {
@@ -80,33 +81,42 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
     }
 
     public RegState withType(RegType t, int newFlags) {
-        return new RegState(t, newFlags, off, var, smin, smax, umin, umax, s32min, s32max, u32min, u32max, btf, btfId, memSize, id, refObjId, frameno);
+        return new RegState(t, newFlags, off, var, smin, smax, umin, umax, s32min, s32max, u32min, u32max, btf, btfId, memSize, id, refObjId, frameno, precise);
     }
 
     public RegState withFlags(int newFlags) {
-        return new RegState(type, newFlags, off, var, smin, smax, umin, umax, s32min, s32max, u32min, u32max, btf, btfId, memSize, id, refObjId, frameno);
+        return new RegState(type, newFlags, off, var, smin, smax, umin, umax, s32min, s32max, u32min, u32max, btf, btfId, memSize, id, refObjId, frameno, precise);
     }
 
     /** The pointer at fixed offset {@code newOff}, its variable part (var_off and bounds) unchanged. */
     public RegState withOff(int newOff) {
         return new RegState(type, flags, newOff, var, smin, smax, umin, umax, s32min, s32max, u32min, u32max, btf, btfId,
-                memSize, id, refObjId, frameno);
+                memSize, id, refObjId, frameno, precise);
     }
 
     /** This register with the variable part (var_off and the eight bounds) of {@code b}. */
     public RegState withBounds(RegBounds b) {
         return new RegState(type, flags, off, b.var, b.smin, b.smax, b.umin, b.umax, b.s32min, b.s32max, b.u32min,
-                b.u32max, btf, btfId, memSize, id, refObjId, frameno);
+                b.u32max, btf, btfId, memSize, id, refObjId, frameno, precise);
     }
 
     public RegState withId(int newId) {
         return new RegState(type, flags, off, var, smin, smax, umin, umax, s32min, s32max, u32min, u32max, btf, btfId, memSize, newId,
-                refObjId, frameno);
+                refObjId, frameno, precise);
+    }
+
+    /** The register with the precise mark of {@code bpf_reg_state.precise}. */
+    public RegState withPrecise(boolean p) {
+        if (p == precise) {
+            return this;
+        }
+        return new RegState(type, flags, off, var, smin, smax, umin, umax, s32min, s32max, u32min, u32max, btf, btfId, memSize, id,
+                refObjId, frameno, p);
     }
 
     public RegState withRefObjId(int newRef) {
         return new RegState(type, flags, off, var, smin, smax, umin, umax, s32min, s32max, u32min, u32max, btf, btfId, memSize, id,
-                newRef, frameno);
+                newRef, frameno, precise);
     }
 
     /** Models reg_type_str(): "trusted_ptr_", "ptr_or_null_", "ctx", "fp", "scalar". */

@@ -103,6 +103,21 @@ final class VerifierLogPrinter {
         printVerifierState(dc.cur.cur(), false);
     }
 
+    /**
+     * Models the print_insn_state() call at the end of check_cond_jmp_op(): the state goes out now,
+     * on the jump's line or (after mark_precise lines) as "idx: state", not before the next insn.
+     */
+    void insnStateNow() {
+        if (!on()) {
+            scratchedRegs = 0;
+            scratchedSlots = 0;
+            return;
+        }
+        if (scratched()) {
+            insnState();
+        }
+    }
+
     /** Nothing is held back; kept for the callers that end a log section. */
     void flush() {
     }
@@ -204,8 +219,11 @@ final class VerifierLogPrinter {
         return sb.toString();
     }
 
-    /** Models print_reg_state() (log.c, v6.12; no precision marks in the model). */
+    /** Models print_reg_state() (log.c, v6.12): {@code P} marks a precise scalar. */
     static String regStr(RegState r, int frameno) {
+        if (r.type() == RegType.SCALAR_VALUE && r.precise()) {
+            return "P" + regStr(r.withPrecise(false), frameno);
+        }
         if (r.type() == RegType.SCALAR_VALUE && r.var().isConst()) {
             return snum(r.var().value());
         }

@@ -20,6 +20,39 @@ public final class VerifierState {
     Checkpoint parent;
     int insnIdx;
     int prevInsnIdx;
+    /** first_insn_idx / last_insn_idx: the instructions this state's segment starts and ends at. */
+    int firstInsnIdx;
+    int lastInsnIdx = -1;
+    /** The jump history since this state's checkpoint (struct bpf_jmp_history_entry). */
+    List<HistEntry> jmpHistory = new ArrayList<>();
+
+    /**
+     * Models struct bpf_jmp_history_entry: {@code idx} was reached from {@code prevIdx};
+     * {@code stackAccess}: the instruction read the stack into a register (the model does not
+     * track slots in backtracking: such a fill falls back to all scalars precise);
+     * {@code linkedRegs}: frame-0 registers a conditional jump refined together (bit mask), and
+     * whether spilled slots were among them.
+     */
+    static final class HistEntry {
+        final int idx;
+        final int prevIdx;
+        boolean stackAccess;
+        int linkedRegs;
+        boolean linkedSlots;
+
+        HistEntry(int idx, int prevIdx) {
+            this.idx = idx;
+            this.prevIdx = prevIdx;
+        }
+
+        HistEntry copy() {
+            HistEntry e = new HistEntry(idx, prevIdx);
+            e.stackAccess = stackAccess;
+            e.linkedRegs = linkedRegs;
+            e.linkedSlots = linkedSlots;
+            return e;
+        }
+    }
 
     FuncState cur() {
         return frame[curframe];
@@ -40,6 +73,11 @@ public final class VerifierState {
         s.parent = parent;
         s.insnIdx = insnIdx;
         s.prevInsnIdx = prevInsnIdx;
+        s.firstInsnIdx = firstInsnIdx;
+        s.lastInsnIdx = lastInsnIdx;
+        for (HistEntry e : jmpHistory) {
+            s.jmpHistory.add(e.copy());
+        }
         return s;
     }
 

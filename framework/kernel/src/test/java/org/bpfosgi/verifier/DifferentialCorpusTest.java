@@ -35,10 +35,10 @@ import org.junit.jupiter.api.Test;
  * fails on any accept the kernel refuses, and when an agreement falls below the recorded floor.
  */
 class DifferentialCorpusTest {
-    /** Floors: the agreement measured on this corpus (1802 programs); a regression fails the build. */
-    static final int MIN_VERDICT = 1771;
-    static final int MIN_ERROR_LINE = 889;
-    static final int MIN_PROCESSED = 804;
+    /** Floors: the agreement measured on this corpus (1949 programs); a regression fails the build. */
+    static final int MIN_VERDICT = 1918;
+    static final int MIN_ERROR_LINE = 891;
+    static final int MIN_PROCESSED = 936;
 
     /**
      * What explains a difference: a v6.12 rule that a later kernel changed, attributed by the
@@ -46,6 +46,7 @@ class DifferentialCorpusTest {
      */
     static String cause(Row row) {
         boolean jmp32 = false;
+        boolean signed = false;
         for (Insn insn : row.insns()) {
             int cls = insn.cls();
             if (cls == org.bpfosgi.isa.Bpf.BPF_ALU || cls == org.bpfosgi.isa.Bpf.BPF_ALU64) {
@@ -72,11 +73,21 @@ class DifferentialCorpusTest {
                 }
             }
             jmp32 |= cls == org.bpfosgi.isa.Bpf.BPF_JMP32;
+            if (cls == org.bpfosgi.isa.Bpf.BPF_JMP || cls == org.bpfosgi.isa.Bpf.BPF_JMP32) {
+                int op = insn.op();
+                signed |= op == org.bpfosgi.isa.Bpf.BPF_JSGT || op == org.bpfosgi.isa.Bpf.BPF_JSGE
+                        || op == org.bpfosgi.isa.Bpf.BPF_JSLT || op == org.bpfosgi.isa.Bpf.BPF_JSLE;
+            }
         }
         if (jmp32) {
             return "JMP32: v6.12 __reg32_deduce_bounds()/__reg64_deduce_bounds() learn nothing across the sign "
                     + "boundary and sync_linked_regs() links 32-bit refinements into 64-bit copies; later kernels "
                     + "deduce across it and skip mixed links";
+        }
+        if (signed) {
+            return "signed compare: v6.12 __reg64_deduce_bounds() learns nothing when the s64 or u64 range "
+                    + "crosses the sign boundary (e.g. umin=636 with smax=100 stays so; 6.18 deduces smax=-1, "
+                    + "umin=2^63), so branches decided, states pruned and processed counts differ";
         }
         return "unexplained";
     }
@@ -228,25 +239,6 @@ class DifferentialCorpusTest {
         assertTrue(processed >= MIN_PROCESSED, report.toString());
         assertEquals(null, causes.get("unexplained"), report.toString());
         k.assertNoReferencesLeft();
-    }
-
-    /** Debugging aid: {@code -Ddiff.show=name} prints the model's level-2 log of one corpus program. */
-    @Test
-    void showOne() throws IOException {
-        String name = System.getProperty("diff.show");
-        Assumptions.assumeTrue(name != null, "no -Ddiff.show");
-        TestKernel k = new TestKernel();
-        k.loadTestmod();
-        BpfProgLoadAttr base = k.attr(RejectionTest.prog("r0 = 0\nexit"), 2);
-        for (Row row : corpus()) {
-            if (row.name().equals(name)) {
-                ProgLoadResult r = k.progs.load(base.withInsns(row.insns()).withLogLevel(2));
-                System.out.println(r.log());
-                if (r.ok()) {
-                    k.progs.free(r.prog().id());
-                }
-            }
-        }
     }
 
     /**

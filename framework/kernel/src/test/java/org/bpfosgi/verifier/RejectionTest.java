@@ -531,6 +531,17 @@ class RejectionTest {
     }
 
     @Test
+    void helperMemoryArgumentTypes() {
+        // mem_types of v6.12: a trusted BTF pointer is memory (read through btf_struct_access)
+        ProgLoadResult r = k.load(prog("r1 = *(u64 *)(r1 +0)\nr2 = 8\ncall bpf_trace_printk\nr0 = 0\nexit"));
+        assertTrue(r.ok(), r.log());
+        k.assertRejected(prog("r2 = 8\ncall bpf_trace_printk\nr0 = 0\nexit"), EACCES,
+                "R1 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_\n");
+        k.assertRejected(prog("r1 = *(u64 *)(r1 +0)\nr2 = 16\ncall bpf_trace_printk\nr0 = 0\nexit"), EACCES,
+                "access beyond struct st_ops_args at off 0 size 16\n");
+    }
+
+    @Test
     void helperReadsUninitStack() {
         BpfProgLoadAttr a = k.attr(prog("r1 = r10\nr1 += -8\nr2 = 8\ncall bpf_trace_printk\nexit"), 1)
                 .withCapabilities(BpfProgLoadAttr.CAP_BPF);

@@ -266,6 +266,49 @@ def templates():
             [mov(0, src=2), exit_()], [mov(10, 0), exit_()], [ldx(8, 0, 10, 0), exit_()],
             [st(4, 10, -6, 1)] + R0_EXIT, [st(8, 10, -520, 1)] + R0_EXIT]):
         add("misc_%d" % i, "dummy", body)
+
+    # 8. pruning: diamonds whose arms leave different constants, used (precise) or not, loops
+    for i in range(120):
+        n = rnd.randint(1, 7)
+        use = rnd.choice(["none", "ptr", "ret", "branch", "spill"])
+        # r0 is overwritten so that r6 is not linked to it (collect_linked_regs() differs after 6.12)
+        body = [call(PRANDOM), mov(6, src=0), mov(0, 0), mov(4, -8), mov(8, 0)]
+        for d in range(n):
+            bit = 1 << d
+            # (no JSET here: its false side differs after 6.12, which would hide the pruning)
+            kind = rnd.choice(["lt", "gt", "slt"])
+            if kind == "lt":
+                body += [jmp("<", 6, 1, imm=rnd.randint(0, 1000) + bit)]
+            elif kind == "gt":
+                body += [jmp(">", 6, 1, imm=rnd.randint(0, 1000))]
+            else:
+                body += [jmp("s<", 6, 1, imm=rnd.randint(-1000, 1000))]
+            body += [alu("+=", 4, -8)]
+            if rnd.random() < 0.3:
+                body += [alu("+=", 8, 1)]
+        if use == "ptr":
+            body += [mov(5, src=10), alu("+=", 5, src=4), st(8, 5, 0, 0)]
+        elif use == "ret":
+            body += [mov(0, src=4)]
+        elif use == "branch":
+            body += [jmp("<", 4, 1, imm=-40), mov(8, 1)]
+        elif use == "spill":
+            body += [stx(8, 10, 4, -8), ldx(8, 3, 10, -8), mov(5, src=10), alu("+=", 5, src=3), st(8, 5, 0, 0)]
+        add("prune_%d" % i, "tcp", body + R0_EXIT)
+    for i, n in enumerate([3, 10, 25, 100, 300, 1000, 5000]):
+        add("loop_%d" % i, "dummy", [mov(0, 0), alu("+=", 0, 1), jmp("<", 0, -2, imm=n), exit_()])
+        add("loopr6_%d" % i, "dummy", [mov(6, 5), mov(0, 0), alu("+=", 0, 1), jmp("<", 0, -2, imm=n), mov(0, src=6), exit_()])
+        add("loop2_%d" % i, "tcp", [call(PRANDOM), mov(6, src=0), alu("&=", 6, 0xff), mov(0, 0), alu("+=", 0, 1),
+                                    alu("+=", 6, 1), jmp("<", 0, -3, imm=n), mov(0, 0), exit_()])
+    for i, n in enumerate([5, 20, 60]):
+        body = [call(PRANDOM), mov(6, src=0), mov(0, 0)]
+        for d in range(n):
+            body += [mov(2, src=6), alu("&=", 2, d + 1), jmp(">", 2, 2, imm=d), mov(3, 1), ja(1), mov(3, 2), alu("+=", 3, src=2)]
+        add("diamonds_%d" % i, "tcp", body + R0_EXIT)
+    # 9. helper memory argument types (mem_types): a trusted BTF pointer is memory, ctx is not
+    add("helpertype_0", "tcp", [ldx(8, 1, 1, 0), mov(2, 8), call(TRACE_PRINTK)] + R0_EXIT)
+    add("helpertype_1", "tcp", [mov(2, 8), call(TRACE_PRINTK)] + R0_EXIT)
+    add("helpertype_2", "tcp", [mov(1, 0), mov(2, 8), call(TRACE_PRINTK)] + R0_EXIT)
     return progs
 
 
