@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.testkit.LoadResult;
 import org.bpfosgi.testkit.TestKernel;
+import org.bpfosgi.testkit.TestMemory;
 import org.junit.jupiter.api.Test;
 
 /** Unit tests with the kit's OSGi-free kernel: the prologue, the kfunc, the module reference. */
@@ -52,29 +53,9 @@ class HelloOpsTest {
 
     @Test
     void theKfuncBody() {
-        long[] mem = {21};
-        org.bpfosgi.subsystem.KernelMemory m = new org.bpfosgi.subsystem.KernelMemory() {
-            @Override
-            public long readU64(long addr) {
-                return mem[(int) addr];
-            }
-
-            @Override
-            public int readU32(long addr) {
-                return (int) mem[(int) addr];
-            }
-
-            @Override
-            public void writeU64(long addr, long value) {
-                mem[(int) addr] = value;
-            }
-
-            @Override
-            public void writeU32(long addr, int value) {
-                mem[(int) addr] = value;
-            }
-        };
-        assertEquals(42, HelloSubsystem.bpfHelloDouble(m, new long[] {0}));
-        assertEquals(42, mem[0]);
+        TestMemory mem = new TestMemory(8);
+        mem.writeU64(TestMemory.BASE, 21);
+        assertEquals(42, HelloSubsystem.bpfHelloDouble(mem, new long[] {TestMemory.BASE}));
+        assertEquals(42, mem.readU64(TestMemory.BASE));
     }
 }

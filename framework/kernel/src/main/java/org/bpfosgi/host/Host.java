@@ -166,10 +166,6 @@ public final class Host implements AutoCloseable {
         felix.start();
         org.bpfosgi.kernel.Debug.phase("felix started");
         BundleContext ctx = felix.getBundleContext();
-        Hashtable<String, Object> cprops = new Hashtable<>();
-        cprops.put("osgi.command.scope", "bpf");
-        cprops.put("osgi.command.function", gogo.functions());
-        ctx.registerService(Object.class, gogo, cprops);
 
         List<Bundle> started = new ArrayList<>();
         for (String name : RUNTIME) {
@@ -196,6 +192,11 @@ public final class Host implements AutoCloseable {
         for (String isa : List.of("asm", "disasm", "exec")) {
             commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
         }
+        // Gogo's functions are the table's names: registered once every command is in the table
+        Hashtable<String, Object> cprops = new Hashtable<>();
+        cprops.put("osgi.command.scope", "bpf");
+        cprops.put("osgi.command.function", gogo.functions());
+        ctx.registerService(Object.class, gogo, cprops);
         if (config.deployDir().isPresent()) {
             // the drop-in installer is in place before FileInstall's first scan (else FileInstall
             // would install a jar as a plain bundle), and holds any jar found there until boot is
