@@ -8,11 +8,13 @@ import static org.bpfosgi.isa.Macros.BPF_JMP_IMM;
 import static org.bpfosgi.isa.Macros.BPF_LDX_MEM;
 import static org.bpfosgi.isa.Macros.BPF_MOV64_REG;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
+import org.bpfosgi.isa.Insn;
 import org.bpfosgi.subsystem.BpfAccessType;
 import org.bpfosgi.subsystem.BpfFuncProto;
 import org.bpfosgi.subsystem.BpfProgInfo;
@@ -111,19 +113,26 @@ final class QdiscVerifierOps implements VerifierOps {
     }
 
     int genPrologue(org.bpfosgi.subsystem.InsnBuf buf, boolean directWrite, BpfProgInfo prog) {
+        List<Insn> insns = prologue(prog);
+        insns.forEach(buf::add);
+        return insns.size();
+    }
+
+    /** What bpf_qdisc_gen_prologue() writes for {@code prog}: empty unless it implements init. */
+    List<Insn> prologue(BpfProgInfo prog) {
         QdiscTypes t = types.get();
         if (prog.attachStOpsMemberOff() != t.opsInit) {
-            return 0;
+            return List.of();
         }
-        buf.add(BPF_MOV64_REG(6, 1));
-        buf.add(BPF_LDX_MEM(BPF_DW, 2, 1, 16));
-        buf.add(BPF_LDX_MEM(BPF_DW, 1, 1, 0));
-        buf.add(BPF_CALL_KFUNC(0, t.initPrologueId));
-        buf.add(BPF_JMP_IMM(BPF_JEQ, 0, 0, 1));
-        buf.add(BPF_EXIT_INSN());
-        buf.add(BPF_MOV64_REG(1, 6));
-        buf.add(prog.firstInsn());
-        return buf.written();
+        return List.of(
+                BPF_MOV64_REG(6, 1),
+                BPF_LDX_MEM(BPF_DW, 2, 1, 16),
+                BPF_LDX_MEM(BPF_DW, 1, 1, 0),
+                BPF_CALL_KFUNC(0, t.initPrologueId),
+                BPF_JMP_IMM(BPF_JEQ, 0, 0, 1),
+                BPF_EXIT_INSN(),
+                BPF_MOV64_REG(1, 6),
+                prog.firstInsn());
     }
 
     /**
@@ -137,14 +146,21 @@ final class QdiscVerifierOps implements VerifierOps {
     }
 
     int genEpilogue(org.bpfosgi.subsystem.InsnBuf buf, BpfProgInfo prog, short ctxStackOff) {
+        List<Insn> insns = epilogue(prog, ctxStackOff);
+        insns.forEach(buf::add);
+        return insns.size();
+    }
+
+    /** What bpf_qdisc_gen_epilogue() writes for {@code prog}: empty unless it implements reset or destroy. */
+    List<Insn> epilogue(BpfProgInfo prog, short ctxStackOff) {
         QdiscTypes t = types.get();
         if (prog.attachStOpsMemberOff() != t.opsReset && prog.attachStOpsMemberOff() != t.opsDestroy) {
-            return 0;
+            return List.of();
         }
-        buf.add(BPF_LDX_MEM(BPF_DW, 1, 10, ctxStackOff));
-        buf.add(BPF_LDX_MEM(BPF_DW, 1, 1, 0));
-        buf.add(BPF_CALL_KFUNC(0, t.resetDestroyEpilogueId));
-        buf.add(BPF_EXIT_INSN());
-        return buf.written();
+        return List.of(
+                BPF_LDX_MEM(BPF_DW, 1, 10, ctxStackOff),
+                BPF_LDX_MEM(BPF_DW, 1, 1, 0),
+                BPF_CALL_KFUNC(0, t.resetDestroyEpilogueId),
+                BPF_EXIT_INSN());
     }
 }

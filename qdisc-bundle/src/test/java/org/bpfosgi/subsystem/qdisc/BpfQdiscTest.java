@@ -148,48 +148,52 @@ class BpfQdiscTest {
             @Override public Insn firstInsn() { return first; }
             @Override public boolean tracingBtfCtxAccess(int off, int size, BpfAccessType type, InsnAccessAux info) { return true; }
             @Override public BpfFuncProto baseFuncProto(int funcId) { return null; }
-            @Override public org.bpfosgi.subsystem.KfuncPolicy kfuncPolicy() { return org.bpfosgi.subsystem.KfuncPolicy.UPSTREAM; }
-            @Override public int[] btfIdList(String listName) { return new int[0]; }
-            @Override public int findBtfId(String name, BtfKind kind) { return t.btf.findByNameKind(name, kind); }
-            @Override public int bpfCallImm(String function) { throw new UnsupportedOperationException(function); }
+            // later SPI 2.1 methods (no @Override: this test compiles with and without them)
+            public int bpfCallImm(String function) { throw new IllegalArgumentException(function); }
+            public org.bpfosgi.subsystem.KfuncPolicy kfuncPolicy() { return null; }
+            public int[] btfIdList(String listName) { return new int[0]; }
+            public int findBtfId(String name, BtfKind kind) { return t.btf.findByNameKind(name, kind); }
         };
     }
 
-    private List<String> text(InsnBuf b) {
-        return b.insns().stream().map(i -> Disassembler.print(i, null)).toList();
+    private List<String> text(List<Insn> insns) {
+        return insns.stream().map(i -> Disassembler.print(i, null)).toList();
     }
 
     @Test
     void initPrologueIsTheKernelsEightInstructionsWithItsEarlyExit() {
         Insn first = Insn.decodeAll(java.util.HexFormat.of().parseHex("b700000000000000")).get(0);
-        InsnBuf buf = new InsnBuf(16);
-        int n = m.ops().qdiscVerifierOps().genPrologue(buf, false, prog(m.ops(), t.opsInit, first));
-        assertEquals(8, n);
-        List<Insn> w = buf.insns();
+        QdiscVerifierOps ops = m.ops().qdiscVerifierOps();
+        List<Insn> w = ops.prologue(prog(m.ops(), t.opsInit, first));
+        assertEquals(8, w.size());
         assertEquals(List.of("(bf) r6 = r1", "(79) r2 = *(u64 *)(r1 +16)", "(79) r1 = *(u64 *)(r1 +0)"),
-                text(buf).subList(0, 3));
+                text(w).subList(0, 3));
         assertTrue(w.get(3).isKfuncCall());
         assertEquals(0, w.get(3).off(), "a vmlinux kfunc: off 0");
         assertEquals(t.initPrologueId, w.get(3).imm());
-        assertEquals(List.of("(15) if r0 == 0x0 goto pc+1", "(95) exit", "(bf) r1 = r6", "(b7) r0 = 0"), text(buf).subList(4, 8));
+        assertEquals(List.of("(15) if r0 == 0x0 goto pc+1", "(95) exit", "(bf) r1 = r6", "(b7) r0 = 0"), text(w).subList(4, 8));
         for (int moff : new int[] {t.opsEnqueue, t.opsDequeue, t.opsReset, t.opsDestroy}) {
-            assertEquals(0, m.ops().qdiscVerifierOps().genPrologue(new InsnBuf(16), false, prog(m.ops(), moff, first)));
+            assertEquals(List.of(), ops.prologue(prog(m.ops(), moff, first)));
         }
+        // through the gen_prologue callback: the same count
+        assertEquals(8, ops.genPrologue().orElseThrow().generate(new InsnBuf(16), false, prog(m.ops(), t.opsInit, first)));
     }
 
     @Test
     void resetAndDestroyEpilogueCancelsTheWatchdog() {
+        QdiscVerifierOps ops = m.ops().qdiscVerifierOps();
         for (int moff : new int[] {t.opsReset, t.opsDestroy}) {
-            InsnBuf buf = new InsnBuf(16);
-            assertEquals(4, m.ops().qdiscVerifierOps().genEpilogue(buf, prog(m.ops(), moff, null), (short) -8));
-            assertEquals(List.of("(79) r1 = *(u64 *)(r10 -8)", "(79) r1 = *(u64 *)(r1 +0)"), text(buf).subList(0, 2));
-            assertTrue(buf.insns().get(2).isKfuncCall());
-            assertEquals(0, buf.insns().get(2).off());
-            assertEquals(t.resetDestroyEpilogueId, buf.insns().get(2).imm());
-            assertEquals("(95) exit", text(buf).get(3));
+            List<Insn> w = ops.epilogue(prog(m.ops(), moff, null), (short) -8);
+            assertEquals(4, w.size());
+            assertEquals(List.of("(79) r1 = *(u64 *)(r10 -8)", "(79) r1 = *(u64 *)(r1 +0)"), text(w).subList(0, 2));
+            assertTrue(w.get(2).isKfuncCall());
+            assertEquals(0, w.get(2).off());
+            assertEquals(t.resetDestroyEpilogueId, w.get(2).imm());
+            assertEquals("(95) exit", text(w).get(3));
+            assertEquals(4, ops.genEpilogue().orElseThrow().generate(new InsnBuf(16), prog(m.ops(), moff, null), (short) -8));
         }
         for (int moff : new int[] {t.opsEnqueue, t.opsDequeue, t.opsInit}) {
-            assertEquals(0, m.ops().qdiscVerifierOps().genEpilogue(new InsnBuf(16), prog(m.ops(), moff, null), (short) -8));
+            assertEquals(List.of(), ops.epilogue(prog(m.ops(), moff, null), (short) -8));
         }
     }
 
