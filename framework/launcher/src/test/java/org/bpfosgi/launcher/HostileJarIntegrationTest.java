@@ -194,7 +194,7 @@ class HostileJarIntegrationTest {
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\" name=\"c\" immediate=\"true\""
                 + " activate=\"" + activate + "\" deactivate=\"exit\">\n"
-                + "  <service><provide interface=\"org.bpfosgi.subsystem.VerifierOps\"/></service>\n"
+                + "  <service><provide interface=\"org.bpfosgi.subsystem.BpfSubsystem\"/></service>\n"
                 + "  <implementation class=\"" + cls + "\"/>\n</scr:component>\n";
     }
 
@@ -232,12 +232,12 @@ class HostileJarIntegrationTest {
         }
     }
 
-    /** A subsystem whose component provides VerifierOps (struct hostile_ops) and whose activate runs initBody. */
+    /** A subsystem whose component provides BpfSubsystem (no struct_ops type) and whose activate runs initBody. */
     private Path opsBundle(String initBody) throws IOException, URISyntaxException {
         Path src = tmp.resolve("src/h/Ops.java");
         Files.createDirectories(src.getParent());
-        Files.writeString(src, "package h;\npublic class Ops implements org.bpfosgi.subsystem.VerifierOps {\n"
-                + "  public java.util.List<String> structOpsTypes() { return java.util.List.of(\"hostile_ops\"); }\n"
+        Files.writeString(src, "package h;\npublic class Ops implements org.bpfosgi.subsystem.BpfSubsystem {\n"
+                + "  public java.util.List<org.bpfosgi.subsystem.StructOps> structOps() { return java.util.List.of(); }\n"
                 + "  void init() { " + initBody + " }\n  void exit() { }\n}\n");
         Path classes = tmp.resolve("classes");
         Files.createDirectories(classes);

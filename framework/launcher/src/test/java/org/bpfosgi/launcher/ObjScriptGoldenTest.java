@@ -1,7 +1,6 @@
 package org.bpfosgi.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,22 +13,31 @@ import java.util.List;
 import java.util.Optional;
 
 import org.bpfosgi.host.Host;
+import org.bpfosgi.subsystem.KfuncPolicy;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The object scripts of examples/ on a real machine (Felix, bpf_testmod as a bundle):
  * {@code struct-ops-map.gosh} (maps pin the module, one registration at a time, a tail call)
- * and {@code pro-epilogue.gosh} (the selftest's three return values, which need bpf_testmod's
- * prologue/epilogue generators and the verifier's patching: skipped without them).
+ * and {@code pro-epilogue.gosh} (the selftest's three return values under the upstream and the
+ * seed kfunc policy).
  */
 class ObjScriptGoldenTest {
     private static final Path REPO = Path.of(System.getProperty("bpfosgi.repo", "../.."));
 
     private static String run(List<String> script) throws Exception {
+        return run(script, KfuncPolicy.SEED);
+    }
+
+    /** Runs the script on a fresh machine whose kfunc policy is {@code policy} (--kfunc-policy). */
+    private static String run(List<String> script, KfuncPolicy policy) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
         try (Host host = Host.start(new Host.Config(ModuleLifecycleIntegrationTest.BUNDLES, false, Optional.empty(),
                 List.of("bpf_testmod"), List.of()))) {
+            host.kernel().bpf().progs().setDefaultKfuncPolicy(policy);
             List<String> lines = script.stream().map(l -> l.replace("examples/", REPO.resolve("examples") + "/")).toList();
             Main.runLines(host, lines, ps, ps);
         }
@@ -48,11 +56,11 @@ class ObjScriptGoldenTest {
         assertEquals(golden("struct-ops-map.golden"), run(Files.readAllLines(REPO.resolve("examples/struct-ops-map.gosh"))));
     }
 
-    @Test
-    void proEpilogueScript() throws Exception {
-        String probe = run(List.of("prog load examples/test_prologue.s", "prog dump xlated id 1"));
-        assumeTrue(probe.contains("   0: (79) r6 = *(u64 *)(r1 +0)"),
-                "needs bpf_testmod's gen_prologue/gen_epilogue and convert_ctx_accesses' patching (spec §1.4-1.7, §6.4)");
-        assertEquals(golden("pro-epilogue.golden"), run(Files.readAllLines(REPO.resolve("examples/pro-epilogue.gosh"))));
+    /** pro-epilogue.gosh under each policy: upstream gives 1011/20022/22022, seed 1121/20242/22462. */
+    @ParameterizedTest
+    @EnumSource(value = KfuncPolicy.class, names = {"UPSTREAM", "SEED"})
+    void proEpilogueScript(KfuncPolicy policy) throws Exception {
+        assertEquals(golden("pro-epilogue-" + policy.cliName() + ".golden"),
+                run(Files.readAllLines(REPO.resolve("examples/pro-epilogue.gosh")), policy));
     }
 }
