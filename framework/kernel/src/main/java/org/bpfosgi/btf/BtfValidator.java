@@ -29,7 +29,7 @@ final class BtfValidator {
             BtfKind kind = BtfTypeHeader.kind(info);
             boolean kflag = BtfTypeHeader.kindFlag(info);
             int vlen = BtfTypeHeader.vlen(info);
-            checkName(id, "", nameOff, strTotal);
+            checkName(btf, d, id, "", nameOff, strTotal);
             if (kflag && !(kind == BtfKind.STRUCT || kind == BtfKind.UNION || kind == BtfKind.ENUM
                     || kind == BtfKind.ENUM64 || kind == BtfKind.FWD || kind == BtfKind.DECL_TAG
                     || kind == BtfKind.TYPE_TAG)) {
@@ -69,7 +69,7 @@ final class BtfValidator {
                 case STRUCT: case UNION: {
                     long sizeBits = Integer.toUnsignedLong(st) * 8;
                     for (int m = 0; m < vlen; m++, x += 12) {
-                        checkName(id, "member ", u32(d, x), strTotal);
+                        checkName(btf, d, id, "member ", u32(d, x), strTotal);
                         checkRef(id, "member type_id", u32(d, x + 4), nr, false);
                         int raw = u32(d, x + 8);
                         long bitOff = kflag ? raw & 0xffffff : Integer.toUnsignedLong(raw);
@@ -86,14 +86,14 @@ final class BtfValidator {
                     }
                     int rec = kind == BtfKind.ENUM ? 8 : 12;
                     for (int m = 0; m < vlen; m++, x += rec) {
-                        checkName(id, "enumerator ", u32(d, x), strTotal);
+                        checkName(btf, d, id, "enumerator ", u32(d, x), strTotal);
                     }
                     break;
                 }
                 case FUNC_PROTO:
                     checkRef(id, "return type_id", st, nr, true);
                     for (int m = 0; m < vlen; m++, x += 8) {
-                        checkName(id, "param ", u32(d, x), strTotal);
+                        checkName(btf, d, id, "param ", u32(d, x), strTotal);
                         checkRef(id, "param type_id", u32(d, x + 4), nr, m == vlen - 1);
                     }
                     break;
@@ -129,12 +129,53 @@ final class BtfValidator {
             }
         }
         checkLoops(btf, d, offsets, count);
+        checkArraySizes(btf, d, offsets, count);
     }
 
-    private static void checkName(int id, String what, int nameOff, long strTotal) {
+    /**
+     * btf_array_resolve(): "Array size overflows U32_MAX" when nelems times the element's size
+     * does not fit in u32 (checked once loops are known to be absent, so sizes resolve).
+     */
+    private static void checkArraySizes(Btf btf, byte[] d, int[] offsets, int count) {
+        int startId = btf.startId();
+        for (int i = 0; i < count; i++) {
+            if (BtfTypeHeader.kind(BtfTypeHeader.info(d, offsets[i])) != BtfKind.ARRAY) {
+                continue;
+            }
+            try {
+                btf.resolveSize(startId + i);
+            } catch (BtfException e) {
+                if (e.getMessage().contains("overflows U32_MAX")) {
+                    fail(startId + i, "ARRAY: Array size overflows U32_MAX");
+                }
+                // an element without a size (void, FWD): not modelled here (btf_array_resolve's "Invalid elem")
+            }
+        }
+    }
+
+    /** include/linux/kallsyms.h KSYM_NAME_LEN: __btf_name_valid() stops a name there. */
+    static final int KSYM_NAME_LEN = 512;
+
+    /**
+     * The name offset is inside the strings (btf_name_offset_valid), and the name is shorter
+     * than KSYM_NAME_LEN (__btf_name_valid's src_limit: a longer one is "Invalid name"). The
+     * character rules of __btf_name_valid are not modelled here.
+     */
+    private static void checkName(Btf btf, byte[] d, int id, String what, int nameOff, long strTotal) {
         if (Integer.toUnsignedLong(nameOff) >= strTotal && nameOff != 0) {
             fail(id, "Invalid " + what + "name_offset:" + Integer.toUnsignedString(nameOff)
                     + " (string section is " + strTotal + " bytes)");
+        }
+        if (nameOff != 0 && nameOff >= btf.startStrOff()) {
+            int p = btf.strStart + nameOff - btf.startStrOff();
+            int end = Math.min(d.length, p + KSYM_NAME_LEN);
+            int q = p;
+            while (q < end && d[q] != 0) {
+                q++;
+            }
+            if (q - p >= KSYM_NAME_LEN) {
+                fail(id, "Invalid " + what + "name (" + KSYM_NAME_LEN + " characters or more: KSYM_NAME_LEN)");
+            }
         }
     }
 

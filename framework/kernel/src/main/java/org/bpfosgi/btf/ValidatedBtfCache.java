@@ -18,7 +18,7 @@ import java.nio.file.Path;
  */
 final class ValidatedBtfCache {
     /** Bump when the validator accepts less than before: older markers no longer count. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private ValidatedBtfCache() {
     }

@@ -143,7 +143,7 @@ public final class IsaCli {
         if (a.options().containsKey("-o") && sameFile(Path.of(file), Path.of(a.options().get("-o")))) {
             throw new Usage("-o " + a.options().get("-o") + " is the input file; refusing to overwrite it");
         }
-        Program p = Assembler.assemble(UserFiles.text(Path.of(file)), file, d);
+        Program p = assemble(UserFiles.text(Path.of(file)), file, d);
         if (a.options().containsKey("-o")) {
             Files.write(Path.of(a.options().get("-o")), p.encode());
             out.println("wrote " + p.size() + " instructions to " + a.options().get("-o"));
@@ -154,6 +154,24 @@ public final class IsaCli {
         for (Reloc r : p.relocs())
             if (r.kind() != Reloc.Kind.SUBPROG) out.println("; insn " + r.insn() + ": " + r.kind().name().toLowerCase() + " " + r.name());
         return 0;
+    }
+
+    private static final java.util.regex.Pattern PROG_LOAD_DIRECTIVE =
+            java.util.regex.Pattern.compile("(?m)^\\s*(\\.license|\\.name|\\.sleepable|\\.struct_ops|SEC\\()");
+
+    /**
+     * Assembles program text; a {@code prog load} file (with {@code .license}, {@code SEC()},
+     * ...) is read as {@code prog load} reads it, its directives being the program's metadata.
+     */
+    private static Program assemble(String text, String file, Assembler.Dialect d) {
+        if (d == Assembler.Dialect.LLVM && PROG_LOAD_DIRECTIVE.matcher(text).find()) {
+            try {
+                return org.bpfosgi.prog.ProgLoader.parse(text, file).program();
+            } catch (org.bpfosgi.prog.LoaderException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+        }
+        return Assembler.assemble(text, file, d);
     }
 
     private static boolean sameFile(Path a, Path b) {
@@ -215,7 +233,7 @@ public final class IsaCli {
             mem = cf.mem();
         } else {
             Assembler.Dialect d = a.options().containsKey("--dialect") ? dialect(a.options().get("--dialect")) : Assembler.Dialect.forFile(file);
-            p = Assembler.assemble(UserFiles.text(Path.of(file)), file, d);
+            p = assemble(UserFiles.text(Path.of(file)), file, d);
         }
         if (a.options().containsKey("--mem")) mem = hex(a.options().get("--mem"));
         if (mem == null) mem = new byte[0];

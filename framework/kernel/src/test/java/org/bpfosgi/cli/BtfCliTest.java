@@ -158,6 +158,13 @@ class BtfCliTest {
         bad.put("type id past the count", raw(strs, 1, typedef, 9));
         bad.put("name offset past the strings", raw(strs, 99, typedef, 0));
         bad.put("first string not empty", raw(new byte[] {'x', 0, 'a', 0}, 2, typedef, 0));
+        // btf_check_* and btf_array_resolve: an array whose size overflows u32, a name of KSYM_NAME_LEN
+        bad.put("array size overflows", raw(strs, 1, 1 << 24, 4, 32, 0, 3 << 24, 0, 1, 1, 0xffffffff));
+        byte[] longName = new byte[600];
+        java.util.Arrays.fill(longName, (byte) 'n');
+        longName[0] = 0;
+        longName[599] = 0;
+        bad.put("name of 598 characters", raw(longName, 1, typedef, 0));
         Path dir = Files.createTempDirectory("btf-corrupt");
         for (var e : bad.entrySet()) {
             Path f = dir.resolve(e.getKey().replace(' ', '_') + ".btf");

@@ -115,6 +115,22 @@ class IsaCliTest {
         assertTrue(neg.err().contains("--limit takes a positive number"), neg.err());
     }
 
+    /** A prog load file (.license, SEC()) is read by asm/exec as prog load reads it, not refused. */
+    @Test
+    void progLoadFilesAssemble() throws Exception {
+        Path f = write("p.s", ".license \"GPL\"\nSEC(\"struct_ops/test_prologue\")\nx:\n r0 = 7\n exit\n");
+        Run a = cli("asm", "", f.toString());
+        assertEquals(0, a.status(), a.err());
+        assertEquals("   0: (b7) r0 = 7\n   1: (95) exit\n", a.out());
+        Run e = cli("exec", "", f.toString());
+        assertEquals(0, e.status(), e.err());
+        assertEquals("0x7\n", e.out());
+        Path twice = write("q.s", ".license \"GPL\"\n.license \"GPL\"\nx:\n exit\n");
+        Run t = cli("asm", "", twice.toString());
+        assertEquals(1, t.status());
+        assertTrue(t.err().contains("second .license"), t.err());
+    }
+
     /** The upstream runner's side of the protocol, over the whole corpus when it is present. */
     @Test
     void conformancePluginProtocol() throws Exception {
