@@ -235,6 +235,16 @@ public final class BtfRegistry {
     }
 
     /** All registered objects by id. */
+    /** The BTF objects of loaded modules, in load order (what a loader searches for kfuncs). */
+    public synchronized List<BtfObject> moduleBtfs() {
+        return list().stream().filter(BtfObject::isModule).toList();
+    }
+
+    /** The reference count of a BTF object ({@code refcount_read(&btf->refcnt)}). */
+    public int refcnt(BtfObject btf) {
+        return btf.refcnt();
+    }
+
     public synchronized List<BtfObject> list() {
         return List.copyOf(idr.values());
     }

@@ -25,7 +25,7 @@ import org.bpfosgi.structops.StructOpsKernel;
 import org.bpfosgi.structops.StructOpsMap;
 import org.bpfosgi.structops.LinkTable;
 import org.bpfosgi.verifier.BpfProgLoadAttr;
-import org.bpfosgi.verifier.BtfHandle;
+import org.bpfosgi.btf.BtfObject;
 
 /**
  * Loads an {@link ObjectText} the way libbpf's bpf_object__load() and a skeleton's attach do
@@ -66,7 +66,7 @@ public final class ObjLoader {
     }
 
     /** The kernel types a struct_ops variable resolved to. */
-    private record KernType(BtfHandle btf, String tname, int typeId, int valueId, int dataOff) {
+    private record KernType(BtfObject btf, String tname, int typeId, int valueId, int dataOff) {
     }
 
     /**
@@ -293,10 +293,10 @@ public final class ObjLoader {
     private static KernType findKernTypes(String localName, StructOpsKernel k) {
         int flavour = localName.indexOf("___");
         String tname = flavour > 0 ? localName.substring(0, flavour) : localName;
-        List<BtfHandle> btfs = new ArrayList<>();
+        List<BtfObject> btfs = new ArrayList<>();
         btfs.add(k.progs().btfs().vmlinux());
         btfs.addAll(k.progs().btfs().moduleBtfs());
-        for (BtfHandle h : btfs) {
+        for (BtfObject h : btfs) {
             Btf b = h.btf();
             int id = b.findByNameKind(tname, BtfKind.STRUCT);
             if (id <= 0 || (h.isModule() && id < b.startId())) {

@@ -8,7 +8,6 @@ import org.bpfosgi.module.Module;
 import org.bpfosgi.subsystem.BpfSubsystem;
 import org.bpfosgi.verifier.KernelServices;
 import org.bpfosgi.verifier.Kallsyms;
-import org.bpfosgi.verifier.RegistryKernelBtfs;
 import org.bpfosgi.verifier.StructOpsRegistry;
 import org.bpfosgi.verifier.VmlinuxFunctions;
 
@@ -30,7 +29,7 @@ import org.bpfosgi.verifier.VmlinuxFunctions;
  */
 public final class ProgKernel {
     private final ModuleTable modules;
-    private final RegistryKernelBtfs btfs;
+    private final BtfRegistry btfs;
     private final StructOpsRegistry structOps;
     private final KernelServices services;
     private final ProgTable progs;
@@ -43,7 +42,7 @@ public final class ProgKernel {
     /** @param klog the kernel log, for registration failures */
     public ProgKernel(ModuleTable modules, BtfRegistry btfRegistry, java.util.function.Consumer<String> klog) {
         this.modules = modules;
-        this.btfs = new RegistryKernelBtfs(btfRegistry);
+        this.btfs = btfRegistry;
         this.structOps = new StructOpsRegistry(new Kallsyms(), klog);
         this.services = KernelServices.x86(modules, btfs, structOps, fd -> maps.get(fd));
         this.progs = new ProgTable(services);
@@ -54,7 +53,7 @@ public final class ProgKernel {
         modules.registerNotifier((mod, event) -> {
             if (event == ModuleState.GOING) {
                 btfRegistry.moduleBtf(mod.name()).ifPresentOrElse(
-                        o -> structOps.unregister(mod, btfs.handle(o)),
+                        o -> structOps.unregister(mod, o),
                         () -> structOps.kallsyms().removeModule(mod));
             }
         });
@@ -67,19 +66,19 @@ public final class ProgKernel {
 
     /** A subsystem's module_init registrations: 0 or a negative errno. */
     public int registerSubsystem(Module owner, BtfObject btf, BpfSubsystem subsystem) {
-        return structOps.register(owner, btfs.handle(btf), subsystem);
+        return structOps.register(owner, btf, subsystem);
     }
 
     /** A subsystem's module_exit. */
     public void unregisterSubsystem(Module owner, BtfObject btf) {
-        structOps.unregister(owner, btfs.handle(btf));
+        structOps.unregister(owner, btf);
     }
 
     public ModuleTable modules() {
         return modules;
     }
 
-    public RegistryKernelBtfs btfs() {
+    public BtfRegistry btfs() {
         return btfs;
     }
 

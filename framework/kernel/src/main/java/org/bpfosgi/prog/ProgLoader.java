@@ -13,7 +13,7 @@ import org.bpfosgi.isa.Assembler;
 import org.bpfosgi.isa.Program;
 import org.bpfosgi.subsystem.BpfProgType;
 import org.bpfosgi.verifier.BpfProgLoadAttr;
-import org.bpfosgi.verifier.BtfHandle;
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.verifier.KernelServices;
 import org.bpfosgi.verifier.StructOpsDesc;
 
@@ -193,7 +193,7 @@ public final class ProgLoader {
             if (attach.isPresent()) {
                 throw new LoaderException("a SEC(\"syscall\") program attaches to nothing");
             }
-            List<BtfHandle> fdArray = new ArrayList<>();
+            List<BtfObject> fdArray = new ArrayList<>();
             fdArray.add(null);
             Program resolved;
             try {
@@ -220,7 +220,7 @@ public final class ProgLoader {
                     + ".struct_ops TYPE.MEMBER, or give attach TYPE.MEMBER");
         }
         Target t = findTarget(k, type, member);
-        List<BtfHandle> fdArray = new ArrayList<>();
+        List<BtfObject> fdArray = new ArrayList<>();
         fdArray.add(null); // index 0 is reserved: kfunc off 0 means vmlinux
         Program resolved;
         try {
@@ -233,7 +233,7 @@ public final class ProgLoader {
                 logLevel, s.sleepable() ? BpfProgLoadAttr.BPF_F_SLEEPABLE : 0, BpfProgLoadAttr.CAPS_ROOT);
     }
 
-    private record Target(BtfHandle btf, int typeId, int memberIdx) {
+    private record Target(BtfObject btf, int typeId, int memberIdx) {
     }
 
     /**
@@ -244,13 +244,13 @@ public final class ProgLoader {
      * twice in one BTF) does not make the name ambiguous.
      */
     private static Target findTarget(KernelServices k, String type, String member) {
-        List<BtfHandle> btfs = new ArrayList<>();
+        List<BtfObject> btfs = new ArrayList<>();
         btfs.add(k.btfs().vmlinux());
         btfs.addAll(k.btfs().moduleBtfs());
         List<Target> hits = new ArrayList<>();
         List<String> names = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
-        for (BtfHandle b : btfs) {
+        for (BtfObject b : btfs) {
             for (StructOpsDesc d : k.registry().structOps(b)) {
                 if (type != null && !d.name().equals(type)) {
                     continue;
@@ -281,7 +281,7 @@ public final class ProgLoader {
         return hits.get(0);
     }
 
-    private static Program.Resolver resolver(KernelServices k, List<BtfHandle> fdArray,
+    private static Program.Resolver resolver(KernelServices k, List<BtfObject> fdArray,
                                              java.util.function.ToIntFunction<String> mapFd) {
         return new Program.Resolver() {
             @Override
@@ -297,13 +297,13 @@ public final class ProgLoader {
     }
 
     /** Models bpf_object__resolve_ksym_func_btf_id(): vmlinux first, then module BTFs. */
-    private static Program.KfuncRef resolveKfunc(KernelServices k, String name, List<BtfHandle> fdArray) {
-        BtfHandle vmlinux = k.btfs().vmlinux();
+    private static Program.KfuncRef resolveKfunc(KernelServices k, String name, List<BtfObject> fdArray) {
+        BtfObject vmlinux = k.btfs().vmlinux();
         int id = vmlinux.btf().findByNameKind(name, BtfKind.FUNC);
         if (id > 0) {
             return new Program.KfuncRef(id, 0);
         }
-        for (BtfHandle m : k.btfs().moduleBtfs()) {
+        for (BtfObject m : k.btfs().moduleBtfs()) {
             int mid = m.btf().findByNameKind(name, BtfKind.FUNC);
             if (mid >= m.btf().startId()) {
                 int idx = fdArray.indexOf(m);

@@ -10,7 +10,7 @@ import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.verifier.BpfCheck;
 import org.bpfosgi.verifier.BpfProgAux;
 import org.bpfosgi.verifier.BpfProgLoadAttr;
-import org.bpfosgi.verifier.BtfHandle;
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.verifier.KernelServices;
 
 /**
@@ -95,7 +95,7 @@ public final class ProgTable {
             return new ProgLoadResult(null, Errno.EINVAL.negative(), "");
         }
         // attach_btf: the object of attach_btf_obj_fd, or vmlinux for an attach_btf_id alone
-        BtfHandle attachBtf = attr.attachBtf();
+        BtfObject attachBtf = attr.attachBtf();
         if (attachBtf != null) {
             kernel.btfs().btfGet(attachBtf);
         } else if (attr.attachBtfId() != 0) {

@@ -2,7 +2,7 @@ package org.bpfosgi.structops;
 
 import java.util.Objects;
 
-import org.bpfosgi.verifier.BtfHandle;
+import org.bpfosgi.btf.BtfObject;
 
 /**
  * The {@code BPF_MAP_CREATE} part of {@code union bpf_attr}, file descriptors replaced by the
@@ -18,7 +18,7 @@ import org.bpfosgi.verifier.BtfHandle;
  * @param btfVmlinuxValueTypeId btf_vmlinux_value_type_id: the {@code bpf_struct_ops_<name>} type
  */
 public record MapCreateAttr(BpfMapType type, String name, int keySize, int valueSize, int maxEntries, int flags,
-                            BtfHandle valueTypeBtf, int btfVmlinuxValueTypeId) {
+                            BtfObject valueTypeBtf, int btfVmlinuxValueTypeId) {
     /** BPF_F_LINK: a struct_ops map registered through a link. */
     public static final int BPF_F_LINK = 1 << 13;
     /** BPF_F_VTYPE_BTF_OBJ_FD: value_type_btf_obj_fd names the BTF of the value type. */

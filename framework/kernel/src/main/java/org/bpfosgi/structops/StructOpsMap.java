@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.Btf;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.btf.api.BtfKind;
@@ -98,7 +99,7 @@ public final class StructOpsMap extends BpfMap {
      * value type's size (-EINVAL); any failure after the module reference puts it.
      */
     static StructOpsMap alloc(int id, MapCreateAttr attr, StructOpsKernel kernel, int[] err) {
-        org.bpfosgi.verifier.BtfHandle btf;
+        org.bpfosgi.btf.BtfObject btf;
         Module mod = null;
         String holder = holderName(id, attr.name());
         if ((attr.flags() & MapCreateAttr.BPF_F_VTYPE_BTF_OBJ_FD) != 0) {

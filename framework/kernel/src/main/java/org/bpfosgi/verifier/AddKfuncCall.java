@@ -1,5 +1,6 @@
 package org.bpfosgi.verifier;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.Btf;
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.btf.BtfType;
@@ -42,7 +43,7 @@ final class AddKfuncCall {
         if (offset != 0 && aux.kfuncBtfTab == null) {
             aux.kfuncBtfTab = new java.util.ArrayList<>();
         }
-        BtfHandle descBtf;
+        BtfObject descBtf;
         try {
             descBtf = FindKfuncDescBtf.find(env, offset);
         } catch (KernelException e) {

@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import org.bpfosgi.btf.BtfRegistry;
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.module.ModuleTable;
 import org.bpfosgi.subsystem.KfuncPolicy;
@@ -26,7 +28,7 @@ public final class BpfProgAux {
     /** {@code kfunc_btf_tab} (null until the first offset &gt; 0), sorted by offset. */
     List<KfuncBtf> kfuncBtfTab;
     /** {@code attach_btf}: the BTF the program attaches to (a reference held by the program). */
-    BtfHandle attachBtf;
+    BtfObject attachBtf;
     StructOpsDesc stOps;
     int attachStOpsMemberOff;
     String attachFuncName;
@@ -50,7 +52,7 @@ public final class BpfProgAux {
     }
 
     /** What bpf_prog_load() sets before bpf_check(): attach_btf (with its reference), gpl_compatible, sleepable. */
-    public void initForLoad(BtfHandle attachBtf, boolean gplCompatible, boolean sleepable) {
+    public void initForLoad(BtfObject attachBtf, boolean gplCompatible, boolean sleepable) {
         this.attachBtf = attachBtf;
         this.gplCompatible = gplCompatible;
         this.sleepable = sleepable;
@@ -103,7 +105,7 @@ public final class BpfProgAux {
         return attachFuncName;
     }
 
-    public BtfHandle attachBtf() {
+    public BtfObject attachBtf() {
         return attachBtf;
     }
 
@@ -160,7 +162,7 @@ public final class BpfProgAux {
      * Models bpf_free_kfunc_btf_tab(): from the last entry to the first, module_put() then
      * btf_put(). Idempotent here (the kernel frees the table with the aux).
      */
-    public void freeKfuncBtfTab(ModuleTable modules, KernelBtfs btfs) {
+    public void freeKfuncBtfTab(ModuleTable modules, BtfRegistry btfs) {
         if (kfuncBtfTab == null) {
             return;
         }

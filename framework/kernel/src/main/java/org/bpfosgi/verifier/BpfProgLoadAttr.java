@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.subsystem.BpfProgType;
 
@@ -25,8 +26,8 @@ import org.bpfosgi.subsystem.BpfProgType;
  * @param progFlags          prog_flags (BPF_F_SLEEPABLE ...)
  * @param capabilities       what the loading task is capable of (CAP_BPF, CAP_PERFMON, ...)
  */
-public record BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String license, String name, BtfHandle attachBtf,
-                              int attachBtfId, int expectedAttachType, List<BtfHandle> fdArray, int logLevel, int progFlags,
+public record BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String license, String name, BtfObject attachBtf,
+                              int attachBtfId, int expectedAttachType, List<BtfObject> fdArray, int logLevel, int progFlags,
                               int capabilities) {
     /** BPF_F_SLEEPABLE. */
     public static final int BPF_F_SLEEPABLE = 1 << 4;
@@ -52,8 +53,8 @@ public record BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String lic
     }
 
     /** A struct_ops load as root with no log. */
-    public static BpfProgLoadAttr structOps(List<Insn> insns, String license, String name, BtfHandle attachBtf,
-                                            int attachBtfId, int memberIdx, List<BtfHandle> fdArray) {
+    public static BpfProgLoadAttr structOps(List<Insn> insns, String license, String name, BtfObject attachBtf,
+                                            int attachBtfId, int memberIdx, List<BtfObject> fdArray) {
         return new BpfProgLoadAttr(BpfProgType.STRUCT_OPS, insns, license, name, attachBtf, attachBtfId, memberIdx,
                 fdArray, 0, 0, CAPS_ROOT);
     }

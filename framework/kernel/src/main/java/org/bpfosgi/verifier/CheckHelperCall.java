@@ -4,6 +4,7 @@ import static org.bpfosgi.isa.Bpf.*;
 
 import java.util.List;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.Btf;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.btf.api.BtfKind;
@@ -134,7 +135,7 @@ final class CheckHelperCall {
             return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(),
                     sockCommon ? "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_" : "ptr_, trusted_ptr_, rcu_ptr_");
         }
-        BtfHandle vmlinux = env.btfs().vmlinux();
+        BtfObject vmlinux = env.btfs().vmlinux();
         int want = sockCommon ? vmlinux.btf().findByNameKind("sock_common", BtfKind.STRUCT) : fn.argBtfIds().get(i);
         if (!btfStructIdsMatch(reg, vmlinux, want)) {
             return env.err(Errno.EACCES, "R%d is of type %s but %s is expected\n", regno,
@@ -147,7 +148,7 @@ final class CheckHelperCall {
     }
 
     /** Models btf_struct_ids_match() with strict == false. */
-    private static boolean btfStructIdsMatch(RegState reg, BtfHandle needBtf, int needId) {
+    private static boolean btfStructIdsMatch(RegState reg, BtfObject needBtf, int needId) {
         if (needId <= 0 || !reg.btf().equals(needBtf)) {
             return false;
         }

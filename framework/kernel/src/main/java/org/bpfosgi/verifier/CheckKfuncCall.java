@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.Btf;
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.btf.BtfType;
@@ -29,7 +30,7 @@ final class CheckKfuncCall {
         this.env = dc.env;
     }
 
-    static BtfHandle kfuncBtf(VerifierEnv env, int offset) {
+    static BtfObject kfuncBtf(VerifierEnv env, int offset) {
         if (offset == 0) {
             return env.btfs().vmlinux();
         }
@@ -45,7 +46,7 @@ final class CheckKfuncCall {
 
     /** The name disasm_kfunc_name() prints for a kfunc call. */
     static String kfuncName(VerifierEnv env, int funcId, int offset) {
-        BtfHandle b = kfuncBtf(env, offset);
+        BtfObject b = kfuncBtf(env, offset);
         if (b == null || funcId <= 0 || funcId >= b.btf().nrTypes()) {
             return null;
         }
@@ -58,7 +59,7 @@ final class CheckKfuncCall {
             // an unresolved weak kfunc: must be dead code (fixup_kfunc_call() rejects it otherwise)
             return 0;
         }
-        BtfHandle descBtf = kfuncBtf(env, insn.off());
+        BtfObject descBtf = kfuncBtf(env, insn.off());
         if (descBtf == null) {
             return env.err(Errno.EFAULT, "verifier internal error: kernel function descriptor not found for func_id %u\n", insn.imm());
         }

@@ -2,6 +2,7 @@ package org.bpfosgi.verifier;
 
 import java.util.Optional;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.Btf;
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.btf.BtfType;
@@ -32,7 +33,7 @@ final class CheckStructOpsBtfId {
         if (btfId == 0) {
             return Errno.ENOTSUPP.negative();
         }
-        BtfHandle btf = aux.attachBtf;
+        BtfObject btf = aux.attachBtf;
         if (btf.isModule()) {
             Optional<Module> mod = env.btfs().btfTryGetModule(btf, env.attachBtfModHolder);
             if (mod.isEmpty()) {

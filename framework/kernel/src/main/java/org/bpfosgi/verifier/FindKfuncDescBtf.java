@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.module.Module;
@@ -22,7 +23,7 @@ final class FindKfuncDescBtf {
     }
 
     /** The BTF for {@code offset}; a KernelException carries the errno (the log line is written here). */
-    static BtfHandle find(VerifierEnv env, int offset) {
+    static BtfObject find(VerifierEnv env, int offset) {
         if (offset != 0) {
             if (offset < 0) {
                 env.verbose("negative offset disallowed for kernel module function call\n");
@@ -34,7 +35,7 @@ final class FindKfuncDescBtf {
     }
 
     /** Models __find_kfunc_desc_btf(). */
-    private static BtfHandle findModuleBtf(VerifierEnv env, int offset) {
+    private static BtfObject findModuleBtf(VerifierEnv env, int offset) {
         BpfProgAux aux = env.aux;
         for (KfuncBtf b : aux.kfuncBtfTab) {
             if (b.offset() == offset) {
@@ -45,7 +46,7 @@ final class FindKfuncDescBtf {
             env.verbose("too many different module BTFs\n");
             throw new KernelException(Errno.E2BIG);
         }
-        List<BtfHandle> fdArray = env.attr.fdArray();
+        List<BtfObject> fdArray = env.attr.fdArray();
         if (fdArray == null) {
             env.verbose("kfunc offset > 0 without fd_array is invalid\n");
             throw new KernelException(Errno.EPROTO);
@@ -54,7 +55,7 @@ final class FindKfuncDescBtf {
             // copy_from_bpfptr_offset() past the user's array
             throw new KernelException(Errno.EFAULT);
         }
-        BtfHandle btf = fdArray.get(offset);
+        BtfObject btf = fdArray.get(offset);
         if (btf == null) {
             env.verbose("invalid module BTF fd specified\n");
             throw new KernelException(Errno.EBADF);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.module.Module;
 
@@ -19,7 +20,7 @@ final class FindKfuncDescBtfOffset {
     }
 
     /** The offset (≥ 0), or a negative errno. */
-    static int run(VerifierEnv env, BtfHandle btf, Module module) {
+    static int run(VerifierEnv env, BtfObject btf, Module module) {
         if (!btf.isModule()) {
             return 0; // btf_is_vmlinux(btf)
         }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.module.Module;
@@ -42,12 +43,12 @@ final class FixupProEpilogueKfunc {
             }
             // the kernel may not have BTF available, so only get a btf if a kfunc is called
             env.modules().point("fixup_pro_epilogue_kfunc:before_btf_get_module_btf");
-            Optional<BtfHandle> got = env.btfs().btfGetModuleBtf(module);
+            Optional<BtfObject> got = env.btfs().btfGetModuleBtf(module);
             if (got.isEmpty()) {
                 return env.err(Errno.EINVAL, "cannot find BTF from %s for kfunc used in pro/epilogue\n",
                         module == null ? "vmlinux" : module.name());
             }
-            BtfHandle btf = got.get();
+            BtfObject btf = got.get();
             int funcId = insn.imm();
             if (!btf.isModule() && isSpecial(btf, funcId)) {
                 env.verbose("pro/epilogue cannot use special kfunc\n");
@@ -68,7 +69,7 @@ final class FixupProEpilogueKfunc {
         return 0;
     }
 
-    private static boolean isSpecial(BtfHandle vmlinux, int funcId) {
+    private static boolean isSpecial(BtfObject vmlinux, int funcId) {
         if (funcId <= 0 || funcId >= vmlinux.btf().nrTypes()) {
             return false;
         }

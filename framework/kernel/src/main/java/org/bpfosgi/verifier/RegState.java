@@ -1,5 +1,7 @@
 package org.bpfosgi.verifier;
 
+import org.bpfosgi.btf.BtfObject;
+
 /**
  * Models {@code struct bpf_reg_state} (include/linux/bpf_verifier.h), immutable. {@code off} is
  * the fixed pointer offset, {@code var} the variable part (for a scalar: its value). Flags are
@@ -12,7 +14,7 @@ package org.bpfosgi.verifier;
  * registers of explored states whose exact value a later check depended on.
  */
 public record RegState(RegType type, int flags, int off, Tnum var, long smin, long smax, long umin, long umax,
-                       int s32min, int s32max, int u32min, int u32max, BtfHandle btf, int btfId, int memSize,
+                       int s32min, int s32max, int u32min, int u32max, BtfObject btf, int btfId, int memSize,
                        int id, int refObjId, int frameno, boolean precise) {
     public static final int PTR_MAYBE_NULL = 1;
     public static final int PTR_TRUSTED = 2;
@@ -50,7 +52,7 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
         return new RegState(RegType.CONST_PTR_TO_MAP, 0, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, mapId, 0, 0, 0, 0, false);
     }
 
-    public static RegState btfPtr(BtfHandle btf, int btfId, int flags, int id, int refObjId) {
+    public static RegState btfPtr(BtfObject btf, int btfId, int flags, int id, int refObjId) {
         return new RegState(RegType.PTR_TO_BTF_ID, flags, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, btf, btfId, 0, id, refObjId, 0, false);
     }
 

@@ -1,5 +1,6 @@
 package org.bpfosgi.verifier;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.module.Module;
 import org.bpfosgi.subsystem.StructOps;
 import org.bpfosgi.subsystem.VerifierOps;
@@ -9,7 +10,7 @@ import org.bpfosgi.subsystem.VerifierOps;
  * and id in its BTF, the value type's id ({@code bpf_struct_ops_<name>}), the owner module
  * ({@code st_ops->owner}, null when built in) and the subsystem's {@code struct bpf_struct_ops}.
  */
-public record StructOpsDesc(String name, BtfHandle btf, int typeId, int valueId, Module owner, StructOps stOps) {
+public record StructOpsDesc(String name, BtfObject btf, int typeId, int valueId, Module owner, StructOps stOps) {
     /** {@code st_ops->verifier_ops}. */
     public VerifierOps ops() {
         return stOps.verifierOps();

@@ -10,6 +10,7 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.BtfIdRef;
 import org.bpfosgi.btf.BtfIdSet;
 import org.bpfosgi.btf.api.BtfKind;
@@ -30,11 +31,11 @@ import org.bpfosgi.subsystem.StructOps;
  * bodies bound by name in {@link Kallsyms}.
  *
  * <p><b>For the host.</b> When a subsystem's {@link BpfSubsystem} service appears, call
- * {@link #register(Module, BtfHandle, BpfSubsystem)} with the module (null for a built-in
+ * {@link #register(Module, BtfObject, BpfSubsystem)} with the module (null for a built-in
  * subsystem, whose BTF was folded into vmlinux BTF) and the BTF object its header was compiled
  * into (the module's BTF, or vmlinux's for a built-in), <em>while the module is COMING</em>
  * (that is where module_init registers them); when the service goes away (module_exit), call
- * {@link #unregister(Module, BtfHandle)}. Register returns 0 or a negative errno, which should
+ * {@link #unregister(Module, BtfObject)}. Register returns 0 or a negative errno, which should
  * fail module_init as the kernel's would; details go to the kernel log.
  *
  * <p>Thread-safe: registration and lookups synchronise on the registry.
@@ -53,7 +54,7 @@ public final class StructOpsRegistry {
 
     private final Kallsyms kallsyms;
     private final Consumer<String> klog;
-    private final Map<BtfHandle, PerBtf> perBtf = new IdentityHashMap<>();
+    private final Map<BtfObject, PerBtf> perBtf = new IdentityHashMap<>();
 
     public StructOpsRegistry(Kallsyms kallsyms, Consumer<String> klog) {
         this.kallsyms = kallsyms;
@@ -70,7 +71,7 @@ public final class StructOpsRegistry {
      * register_bpf_struct_ops() for each struct_ops type. On failure everything registered here
      * is undone and the negative errno returned.
      */
-    public synchronized int register(Module owner, BtfHandle btf, BpfSubsystem subsystem) {
+    public synchronized int register(Module owner, BtfObject btf, BpfSubsystem subsystem) {
         for (Map.Entry<String, Kfunc> k : subsystem.functions().entrySet()) {
             kallsyms.add(k.getKey(), owner, k.getValue());
         }
@@ -99,7 +100,7 @@ public final class StructOpsRegistry {
      * with free_module(). For a built-in nothing is ever unregistered in the kernel; the model
      * allows it for tests.
      */
-    public synchronized void unregister(Module owner, BtfHandle btf) {
+    public synchronized void unregister(Module owner, BtfObject btf) {
         PerBtf p = perBtf.get(btf);
         if (p != null) {
             if (owner == null) {
@@ -117,7 +118,7 @@ public final class StructOpsRegistry {
      * Models register_btf_kfunc_id_set(prog_type, kset) → __register_btf_kfunc_id_set(): the set
      * named by {@code kset} in the BTF's resolved {@code .BTF_ids}, and its filter.
      */
-    public synchronized int registerBtfKfuncIdSet(Module owner, BtfHandle btf, KfuncSet kset, BpfProgType hookType) {
+    public synchronized int registerBtfKfuncIdSet(Module owner, BtfObject btf, KfuncSet kset, BpfProgType hookType) {
         Optional<BtfIdSet> set = btf.compiled() == null ? Optional.empty() : btf.compiled().set(kset.setName());
         if (set.isEmpty()) {
             klog.accept("kfunc set " + kset.setName() + " is not in the BTF of " + btf.name());
@@ -126,8 +127,8 @@ public final class StructOpsRegistry {
         return registerBtfKfuncIdSet(owner, btf, set.get(), kset.filter(), hookType);
     }
 
-    /** {@link #registerBtfKfuncIdSet(Module, BtfHandle, KfuncSet, BpfProgType)} with the resolved set itself. */
-    public synchronized int registerBtfKfuncIdSet(Module owner, BtfHandle btf, BtfIdSet kset,
+    /** {@link #registerBtfKfuncIdSet(Module, BtfObject, KfuncSet, BpfProgType)} with the resolved set itself. */
+    public synchronized int registerBtfKfuncIdSet(Module owner, BtfObject btf, BtfIdSet kset,
                                                   Optional<KfuncFilter> filter, BpfProgType hookType) {
         Optional<BtfIdSet> set = Optional.of(kset);
         String setName = kset.name();
@@ -172,7 +173,7 @@ public final class StructOpsRegistry {
      * Models register_bpf_struct_ops() → btf_add_struct_ops() → bpf_struct_ops_desc_init(),
      * ending with {@code st_ops->init(btf)} ("Error in init bpf_struct_ops %s", -EINVAL).
      */
-    public synchronized int registerBpfStructOps(Module owner, BtfHandle btf, StructOps stOps) {
+    public synchronized int registerBpfStructOps(Module owner, BtfObject btf, StructOps stOps) {
         PerBtf p = perBtf.computeIfAbsent(btf, b -> new PerBtf());
         String name = stOps.name();
         for (StructOpsDesc d : p.structOps) {
@@ -204,7 +205,7 @@ public final class StructOpsRegistry {
     }
 
     /** Models bpf_struct_ops_find(btf, type_id). */
-    public synchronized Optional<StructOpsDesc> find(BtfHandle btf, int typeId) {
+    public synchronized Optional<StructOpsDesc> find(BtfObject btf, int typeId) {
         PerBtf p = perBtf.get(btf);
         if (p == null) {
             return Optional.empty();
@@ -213,7 +214,7 @@ public final class StructOpsRegistry {
     }
 
     /** All struct_ops descriptors of a BTF (for the loader's "TYPE.MEMBER" lookup). */
-    public synchronized List<StructOpsDesc> structOps(BtfHandle btf) {
+    public synchronized List<StructOpsDesc> structOps(BtfObject btf) {
         PerBtf p = perBtf.get(btf);
         return p == null ? List.of() : List.copyOf(p.structOps);
     }
@@ -223,7 +224,7 @@ public final class StructOpsRegistry {
      * the KF_ flags of the kfunc in the COMMON hook's set, else in the program type's hook's set,
      * unless one of that hook's filters refuses it for {@code prog}; empty when in neither.
      */
-    public synchronized OptionalInt kfuncFlags(BtfHandle btf, int funcId, BpfProgType progType, BpfProgInfo prog) {
+    public synchronized OptionalInt kfuncFlags(BtfObject btf, int funcId, BpfProgType progType, BpfProgInfo prog) {
         PerBtf p = perBtf.get(btf);
         if (p == null) {
             return OptionalInt.empty();

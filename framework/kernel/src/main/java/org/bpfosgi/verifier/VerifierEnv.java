@@ -3,6 +3,7 @@ package org.bpfosgi.verifier;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bpfosgi.btf.BtfRegistry;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.module.Module;
@@ -102,7 +103,7 @@ public final class VerifierEnv {
         return kernel.modules();
     }
 
-    KernelBtfs btfs() {
+    BtfRegistry btfs() {
         return kernel.btfs();
     }
 

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.BtfIdRef;
 import org.bpfosgi.btf.BtfIdSet;
 import org.bpfosgi.btf.KfFlags;
@@ -28,7 +29,7 @@ public final class VmlinuxFunctions {
     }
 
     /** Boot-time registrations against vmlinux BTF; returns 0 or a negative errno. */
-    public static int register(StructOpsRegistry registry, BtfHandle vmlinux) {
+    public static int register(StructOpsRegistry registry, BtfObject vmlinux) {
         Kallsyms ks = registry.kallsyms();
         for (var e : BaseFuncProtos.all().entrySet()) {
             ks.add(e.getValue().name(), null, null);

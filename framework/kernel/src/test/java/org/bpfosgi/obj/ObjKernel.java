@@ -25,7 +25,7 @@ import org.bpfosgi.prog.ProgKernel;
 import org.bpfosgi.structops.StructOpsKernel;
 import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.subsystem.testmod.BpfTestmod;
-import org.bpfosgi.verifier.BtfHandle;
+import org.bpfosgi.btf.BtfObject;
 
 /**
  * A machine for the object, map and run tests, without OSGi: the module table, the built-in
@@ -47,7 +47,7 @@ final class ObjKernel {
     final StructOpsKernel sk;
     final StructOpsCli cli;
     Module testmod;
-    BtfHandle testmodBtf;
+    BtfObject testmodBtf;
 
     /** A machine whose loads default to the upstream kfunc policy (the landed selftests' world). */
     ObjKernel() {
@@ -93,7 +93,7 @@ final class ObjKernel {
         Module m = modules.prepareLoad(image, List.of(), code);
         self[0] = m;
         testmod = m;
-        testmodBtf = pk.btfs().handle(btfRegistry.moduleBtf("bpf_testmod").orElseThrow());
+        testmodBtf = btfRegistry.moduleBtf("bpf_testmod").orElseThrow();
         modules.initModule(m);
         return this;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
@@ -34,7 +35,7 @@ class KfuncTableLimitsTest {
 
     private static BpfProgLoadAttr attr(TestKernel k, List<Insn> insns, int fds) {
         BpfProgLoadAttr a = k.attr(RejectionTest.prog("r0 = 0\nexit"), 1);
-        List<BtfHandle> fdArray = new ArrayList<>();
+        List<BtfObject> fdArray = new ArrayList<>();
         fdArray.add(null);
         for (int i = 0; i < fds; i++) {
             fdArray.add(k.testmodBtf);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
@@ -200,7 +201,7 @@ class RejectionTest {
     @Test
     void kfuncBadFd() {
         BpfProgLoadAttr a = k.attr(prog(KFUNC), 1);
-        List<BtfHandle> fds = new ArrayList<>();
+        List<BtfObject> fds = new ArrayList<>();
         fds.add(null);
         fds.add(null);
         a = new BpfProgLoadAttr(a.progType(), a.insns(), a.license(), a.name(), a.attachBtf(), a.attachBtfId(),
@@ -211,7 +212,7 @@ class RejectionTest {
     @Test
     void kfuncFdNotModuleBtf() {
         BpfProgLoadAttr a = k.attr(prog(KFUNC), 1);
-        List<BtfHandle> fds = new ArrayList<>();
+        List<BtfObject> fds = new ArrayList<>();
         fds.add(null);
         fds.add(k.btfs.vmlinux());
         a = new BpfProgLoadAttr(a.progType(), a.insns(), a.license(), a.name(), a.attachBtf(), a.attachBtfId(),

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.BtfModuleNotifier;
 import org.bpfosgi.btf.BtfRegistry;
 import org.bpfosgi.btf.CDeclCompiler;
@@ -43,12 +44,12 @@ public final class TestKernel {
     final ModuleTable modules = new ModuleTable(dmesg::add);
     final BtfRegistry btfRegistry;
     final ProgKernel pk;
-    final RegistryKernelBtfs btfs;
+    final BtfRegistry btfs;
     final StructOpsRegistry registry;
     final KernelServices services;
     final ProgTable progs;
     Module testmod;
-    BtfHandle testmodBtf;
+    BtfObject testmodBtf;
 
     TestKernel() {
         this(VMLINUX);
@@ -188,7 +189,7 @@ public final class TestKernel {
         Module m = modules.prepareLoad(image, List.of(), code);
         self[0] = m;
         testmod = m;
-        testmodBtf = btfs.handle(btfRegistry.moduleBtf("bpf_testmod").orElseThrow());
+        testmodBtf = btfRegistry.moduleBtf("bpf_testmod").orElseThrow();
         if (init) {
             modules.initModule(m);
         }
@@ -264,7 +265,7 @@ public final class TestKernel {
                     vmlinuxRefs++;
                 }
             }
-            BtfHandle attach = p.aux().attachBtf();
+            BtfObject attach = p.aux().attachBtf();
             if (attach != null && attach.equals(testmodBtf)) {
                 testmodBtfRefs++;
             } else if (attach != null && attach.equals(btfs.vmlinux())) {
