@@ -147,6 +147,9 @@ public final class Host implements AutoCloseable {
     }
 
     /** Boots a machine. The caller closes it. */
+    /** A command asked the framework to stop (see {@link #running()}). */
+    private volatile boolean shutdownRequested;
+
     public static Host start(Config config) throws Exception {
         Host h = new Host(config);
         try {
@@ -340,6 +343,11 @@ public final class Host implements AutoCloseable {
      * failed (unknown command, bad syntax), after printing its message on {@code err}.
      */
     public int execute(String line, PrintStream out, PrintStream err) {
+        String[] words = line.strip().split("\\s+");
+        if (words.length >= 1 && (words[0].equals("shutdown")
+                || (words[0].equals("stop") && words.length == 2 && words[1].equals("0")))) {
+            shutdownRequested = true;
+        }
         Object cp = processor.getService();
         if (cp == null) {
             err.println("the Gogo command processor is not running");
@@ -454,6 +462,20 @@ public final class Host implements AutoCloseable {
 
     /** Whether the machine still runs: false once the framework is stopping (Gogo's {@code stop 0}). */
     public boolean running() {
+        if (felix.getState() == Bundle.ACTIVE && shutdownRequested()) {
+            // Felix stops the system bundle on a thread of its own ("FelixShutdown"): once a stop
+            // was asked for, wait (briefly) until the framework has left ACTIVE
+            try {
+                felix.waitForStop(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return felix.getState() == Bundle.ACTIVE;
+    }
+
+    /** Whether a command of this machine asked the framework to stop (Gogo's {@code stop 0} / {@code shutdown}). */
+    private boolean shutdownRequested() {
+        return shutdownRequested;
     }
 }
