@@ -217,7 +217,7 @@ public final class Host implements AutoCloseable {
 
         // the subsystem bundles: built-in ones are initcalls, the rest are insmod'ed on request
         for (Path jar : subsystemJarsIn(config.bundlesDir())) {
-            SubsystemHeaders h = ModuleExtender.readHeaders(jar);
+            SubsystemHeaders h = BundleImages.readHeaders(jar);
             subsystemJars.put(h.module(), jar);
             if (h.builtin() && !config.modular().contains(h.module())) {
                 Bundle b = ctx.installBundle("builtin:" + jar.toAbsolutePath(), Files.newInputStream(jar));
@@ -266,7 +266,7 @@ public final class Host implements AutoCloseable {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.toString().endsWith(".jar")).sorted().filter(p -> {
                 try {
-                    ModuleExtender.readHeaders(p);
+                    BundleImages.readHeaders(p);
                     return true;
                 } catch (KernelException e) {
                     return false;

@@ -2,7 +2,6 @@ package org.bpfosgi.host;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,10 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 
-import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.kernel.Kernel;
@@ -28,14 +24,11 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleWire;
 import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
-import org.osgi.util.tracker.ServiceTracker;
-import org.osgi.util.tracker.ServiceTrackerCustomizer;
 
 /**
  * The extender that makes a subsystem bundle's lifecycle its kernel module's lifecycle
@@ -56,9 +49,7 @@ public final class ModuleExtender implements SynchronousBundleListener {
     private final Map<Long, Subsystem> subsystems = new ConcurrentHashMap<>();
     /** Bundles whose lifecycle insmod/rmmod is driving right now: their events are not foreign. */
     private final Set<Long> driving = ConcurrentHashMap.newKeySet();
-    /** Subsystems whose verifier-ops registration failed during init: bundle id to errno. */
-    private final Map<Long, KernelException> registrationFailures = new ConcurrentHashMap<>();
-    private ServiceTracker<BpfSubsystem, Registered> subsystemTracker;
+    private final SubsystemRegistrar registrar;
     /** Foreign starts whose COMING phase failed: stopped again once STARTED. */
     private final Map<Long, KernelException> failedForeignStarts = new ConcurrentHashMap<>();
 
@@ -67,77 +58,15 @@ public final class ModuleExtender implements SynchronousBundleListener {
         this.kernel = kernel;
         this.modules = kernel.modules();
         this.scr = new ScrProbe(context);
+        this.registrar = new SubsystemRegistrar(context, kernel, scr, id -> Optional.ofNullable(subsystems.get(id)));
     }
 
     /**
-     * Starts following subsystems' BpfSubsystem services: registering one is what the module's
-     * init does in the kernel (register_btf_kfunc_id_set, register_bpf_struct_ops), so it is
-     * handed to the kernel's registries while the module is COMING, and a refusal fails init.
-     * Its unregistration (the component's deactivate = module_exit) undoes them.
+     * Starts following subsystems' BpfSubsystem services ({@link SubsystemRegistrar}): their
+     * registration is the module's init.
      */
     public void open() {
-        subsystemTracker = new ServiceTracker<>(context, BpfSubsystem.class, new ServiceTrackerCustomizer<>() {
-            @Override
-            public Registered addingService(ServiceReference<BpfSubsystem> ref) {
-                return registerSubsystem(ref);
-            }
-
-            @Override
-            public void modifiedService(ServiceReference<BpfSubsystem> ref, Registered r) {
-            }
-
-            @Override
-            public void removedService(ServiceReference<BpfSubsystem> ref, Registered r) {
-                kernel.bpf().unregisterSubsystem(r.module(), r.btf());
-                context.ungetService(ref);
-            }
-        });
-        subsystemTracker.open();
-    }
-
-    /** A BpfSubsystem service handed to the kernel: whose, and against which BTF object. */
-    private record Registered(Module module, BtfObject btf) {
-    }
-
-    private Registered registerSubsystem(ServiceReference<BpfSubsystem> ref) {
-        Subsystem s = subsystems.get(ref.getBundle().getBundleId());
-        if (s == null) {
-            kernel.printk("BpfSubsystem of bundle " + ref.getBundle().getBundleId() + " ignored: not a subsystem");
-            return null;
-        }
-        Module mod = s.module().orElse(null);
-        Optional<BtfObject> btf = s.builtin() ? Optional.of(kernel.btf().vmlinux()) : kernel.btf().moduleBtf(s.name());
-        if (btf.isEmpty()) {
-            kernel.printk(s.name() + ": no BTF, cannot register its struct_ops and kfuncs");
-            return null;
-        }
-        long id = ref.getBundle().getBundleId();
-        BpfSubsystem subsystem = context.getService(ref);
-        if (subsystem == null) {
-            // SCR could not create or activate the component (a missing class or activate
-            // method, an activate that threw): module_init failed, as do_init_module sees it
-            ScrProbe.InitFailure f = scr.activationFailure(ref.getBundle()).orElse(new ScrProbe.InitFailure(
-                    Errno.ENOEXEC, s.name() + ": its BpfSubsystem component could not be activated"));
-            registrationFailures.put(id, new KernelException(f.errno(), f.message()));
-            return null;
-        }
-        int err;
-        try {
-            err = kernel.bpf().registerSubsystem(mod, btf.get(), subsystem);
-        } catch (RuntimeException | LinkageError e) {
-            // the subsystem's own code failed inside its registration: a failed init, not a crash
-            context.ungetService(ref);
-            registrationFailures.put(id, new KernelException(Errno.EINVAL,
-                    s.name() + ": registering its struct_ops and kfunc sets failed: " + e));
-            return null;
-        }
-        if (err < 0) {
-            context.ungetService(ref);
-            registrationFailures.put(id, new KernelException(Errno.of(err),
-                    s.name() + ": registering its struct_ops and kfunc sets failed"));
-            return null;
-        }
-        return new Registered(mod, btf.get());
+        registrar.open();
     }
 
     // ------------------------------------------------------------------ queries
@@ -164,7 +93,7 @@ public final class ModuleExtender implements SynchronousBundleListener {
                 new KernelException(Errno.ENOEXEC, bundle.getLocation() + " has no Bpf-Module header"));
         Subsystem s = new Subsystem(h.module(), bundle, true, Optional.empty());
         // built-in code's BTF is part of vmlinux BTF (its kfuncs have off 0)
-        image(bundle, h, 0).btfSource().ifPresent(src -> {
+        BundleImages.image(bundle, h, 0).btfSource().ifPresent(src -> {
             try {
                 kernel.btf().extendVmlinux(h.module(), src);
             } catch (RuntimeException e) {
@@ -175,7 +104,7 @@ public final class ModuleExtender implements SynchronousBundleListener {
         driving.add(bundle.getBundleId());
         try {
             bundle.start();
-            KernelException reg = registrationFailures.remove(bundle.getBundleId());
+            KernelException reg = registrar.takeFailure(bundle.getBundleId()).orElse(null);
             if (reg != null) {
                 kernel.printk("initcall " + h.module() + "_init returned " + reg.errno().negative() + ": " + reg.detail());
             }
@@ -204,7 +133,7 @@ public final class ModuleExtender implements SynchronousBundleListener {
             Errno e = why.equals("Is a directory") ? Errno.EISDIR : why.equals("Permission denied") ? Errno.EACCES : Errno.ENOENT;
             throw new KernelException(e, jar + ": " + why);
         }
-        SubsystemHeaders headers = readHeaders(jar);
+        SubsystemHeaders headers = BundleImages.readHeaders(jar);
         if (headers.builtin()) {
             // Bpf-Builtin jars belong to vmlinux; loading one as a module is a launcher option
             kernel.printk(headers.module() + ": built-in subsystem loaded as a module");
@@ -236,7 +165,7 @@ public final class ModuleExtender implements SynchronousBundleListener {
         }
         // whatever its Bpf-Builtin header says, a subsystem loaded through insmod is a module
         // (--modular): its header becomes split module BTF, not part of vmlinux
-        ModuleImage image = asModule(image(bundle, headers, size));
+        ModuleImage image = BundleImages.asModule(BundleImages.image(bundle, headers, size));
         List<String> uses = usedModules(bundle);
         long id = bundle.getBundleId();
         driving.add(id);
@@ -291,7 +220,7 @@ public final class ModuleExtender implements SynchronousBundleListener {
 
     /** 0 when the bundle's components activated, else the errno their activate threw. */
     private int initResult(Bundle bundle) {
-        KernelException reg = registrationFailures.remove(bundle.getBundleId());
+        KernelException reg = registrar.takeFailure(bundle.getBundleId()).orElse(null);
         if (reg != null) {
             throw reg;
         }
@@ -300,27 +229,6 @@ public final class ModuleExtender implements SynchronousBundleListener {
             throw new KernelException(failure.get().errno(), failure.get().message());
         }
         return 0;
-    }
-
-    private ModuleImage image(Bundle bundle, SubsystemHeaders headers, long size) {
-        Optional<ModuleImage.BtfSource> btf = headers.btfPath().map(p -> {
-            var url = bundle.getEntry(p);
-            if (url == null) {
-                throw new KernelException(Errno.ENOEXEC, "Bpf-Btf: " + p + " is not in the bundle");
-            }
-            try (InputStream in = url.openStream()) {
-                return new ModuleImage.BtfSource(headers.module() + ".ko:" + p,
-                        new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new KernelException(Errno.EIO, "cannot read " + p + ": " + e.getMessage());
-            }
-        });
-        // every subsystem component has activate and deactivate: module_init and module_exit
-        return new ModuleImage(headers.module(), headers.builtin(), btf, true, true, size);
-    }
-
-    private static ModuleImage asModule(ModuleImage i) {
-        return new ModuleImage(i.name(), false, i.btfSource(), i.hasInit(), i.hasExit(), i.size());
     }
 
     /** ref_module targets: the module bundles that export a package this bundle is wired to. */
@@ -405,7 +313,7 @@ public final class ModuleExtender implements SynchronousBundleListener {
             SubsystemHeaders.nameProblem(h.module()).ifPresent(p -> {
                 throw new KernelException(Errno.ENOEXEC, "Invalid module format (" + p + ")");
             });
-            Module mod = modules.prepareLoad(asModule(image(b, h, sizeOf(b))), usedModules(b), code(b));
+            Module mod = modules.prepareLoad(BundleImages.asModule(BundleImages.image(b, h, BundleImages.sizeOf(b))), usedModules(b), code(b));
             subsystems.put(b.getBundleId(), new Subsystem(h.module(), b, false, Optional.of(mod)));
         } catch (KernelException e) {
             kernel.printk("insmod (bundle " + b.getBundleId() + " started outside insmod) failed: " + e.getMessage());
@@ -483,39 +391,6 @@ public final class ModuleExtender implements SynchronousBundleListener {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    static SubsystemHeaders readHeaders(Path jar) {
-        try (JarFile jf = new JarFile(jar.toFile())) {
-            Manifest mf = jf.getManifest();
-            if (mf == null) {
-                throw new KernelException(Errno.ENOEXEC, "Invalid module format (no manifest)");
-            }
-            var a = mf.getMainAttributes();
-            SubsystemHeaders h = SubsystemHeaders.of(a.getValue(SubsystemHeaders.BPF_MODULE),
-                    a.getValue(SubsystemHeaders.BPF_BUILTIN), a.getValue(SubsystemHeaders.BPF_BTF)).orElseThrow(() ->
-                    new KernelException(Errno.ENOEXEC, "Invalid module format (no Bpf-Module header)"));
-            SubsystemHeaders.nameProblem(h.module()).ifPresent(p -> {
-                throw new KernelException(Errno.ENOEXEC, "Invalid module format (" + p + ")");
-            });
-            return h;
-        } catch (IOException e) {
-            throw new KernelException(Errno.ENOEXEC, "Invalid module format (" + e.getMessage() + ")");
-        }
-    }
-
-    private static long sizeOf(Bundle b) {
-        String loc = b.getLocation();
-        int colon = loc.indexOf(':');
-        if (colon > 0) {
-            Path p = Path.of(loc.substring(colon + 1).replaceFirst("^//", ""));
-            try {
-                return Files.size(p);
-            } catch (IOException | RuntimeException e) {
-                return 0;
-            }
-        }
-        return 0;
-    }
 
     private void uninstallQuietly(Bundle b) {
         driving.add(b.getBundleId());
