@@ -30,6 +30,15 @@ public final class RaceCli {
 
     /** Runs {@code race ARGS...}; 0, or 1 on a violation or a usage error. */
     public static int run(List<String> args, RaceModules modules, PrintStream out, PrintStream err) {
+        return run(args, modules, null, out, err);
+    }
+
+    /**
+     * {@link #run(List, RaceModules, PrintStream, PrintStream)} on machines whose kfunc policy,
+     * when neither {@code --kfunc-policy} nor the scenario says, is {@code machineDefault}.
+     */
+    public static int run(List<String> args, RaceModules modules, KfuncPolicy machineDefault, PrintStream out,
+                          PrintStream err) {
         try {
             if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
                 (args.isEmpty() ? err : out).print(USAGE);
@@ -66,6 +75,9 @@ public final class RaceCli {
                 }
             }
             Scenario sc = Scenario.read(file);
+            if (policy.isEmpty() && sc.policy().isEmpty() && machineDefault != null) {
+                policy = Optional.of(machineDefault);
+            }
             if (sub.equals("replay")) {
                 if (schedule == null || all || random != null || seed != null || !reduction) {
                     return error(err, "race replay FILE.race --schedule S [--kfunc-policy P]");
