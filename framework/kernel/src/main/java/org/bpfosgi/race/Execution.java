@@ -65,8 +65,9 @@ final class Execution {
     private final KfuncPolicy policy;
     private RaceMachine m;
     private ActorState[] actors;
-    private int running = -1;
-    private boolean abandon;
+    /** Released by an actor when it parks or finishes: the controller's turn. */
+    private final java.util.concurrent.Semaphore back = new java.util.concurrent.Semaphore(0);
+    private volatile boolean abandon;
     private final List<String> violations = new ArrayList<>();
 
     private static final class ActorState {
@@ -74,10 +75,12 @@ final class Execution {
         final Scenario.Command cmd;
         final Execution exec;
         Thread thread;
-        String at = START;
-        boolean parked;
-        boolean done;
-        String result;
+        /** Released by the controller: this actor's turn. */
+        final java.util.concurrent.Semaphore go = new java.util.concurrent.Semaphore(0);
+        volatile String at = START;
+        volatile boolean parked;
+        volatile boolean done;
+        volatile String result;
         int points;
 
         ActorState(int idx, Scenario.Command cmd, Execution exec) {
@@ -120,21 +123,17 @@ final class Execution {
             for (ActorState a : actors) {
                 a.thread.start();
             }
-            synchronized (this) {
-                while (!allParkedOrDone()) {
-                    waitQuietly(50);
-                }
+            for (int k = 0; k < n; k++) {
+                back.acquireUninterruptibly();
             }
             for (int depth = 0; ; depth++) {
                 List<Integer> enabled = new ArrayList<>();
                 boolean left = false;
-                synchronized (this) {
-                    for (ActorState a : actors) {
-                        if (!a.done) {
-                            left = true;
-                            if (!a.at.equals(MUTEX_WAIT) || !m.modules.moduleMutexLocked()) {
-                                enabled.add(a.idx);
-                            }
+                for (ActorState a : actors) {
+                    if (!a.done) {
+                        left = true;
+                        if (!a.at.equals(MUTEX_WAIT) || !m.modules.moduleMutexLocked()) {
+                            enabled.add(a.idx);
                         }
                     }
                 }
@@ -173,17 +172,14 @@ final class Execution {
                     blocked.add(stuck.get());
                     break;
                 }
-                String to;
-                synchronized (this) {
-                    to = a.done ? EXIT : a.at;
-                }
+                String to = a.done ? EXIT : a.at;
                 trace.add(new Step(i, from, to));
                 chooser.stepped(depth, i, Footprint.of(a.cmd, from, a.done));
             }
         } finally {
-            synchronized (this) {
-                abandon = true;
-                notifyAll();
+            abandon = true;
+            for (ActorState a : actors) {
+                a.go.release(1_000_000);
             }
             for (ActorState a : actors) {
                 try {
@@ -221,52 +217,34 @@ final class Execution {
         return sb.toString();
     }
 
-    private boolean allParkedOrDone() {
-        for (ActorState a : actors) {
-            if (!a.done && !a.parked) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void waitQuietly(long ms) {
-        try {
-            wait(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            abandon = true;
-        }
-    }
-
     /** Lets {@code a} run to its next point or its end; empty, or a report that it got stuck outside a point. */
     private Optional<String> step(ActorState a) {
-        synchronized (this) {
-            running = a.idx;
-            notifyAll();
-            int checks = 0;
-            while (!(a.done || (a.parked && running == -1))) {
-                waitQuietly(50);
-                if (a.done || (a.parked && running == -1)) {
-                    break;
+        a.go.release();
+        int checks = 0;
+        while (true) {
+            try {
+                if (back.tryAcquire(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return Optional.empty();
                 }
-                Thread.State s = a.thread.getState();
-                boolean blocked = !a.parked && (s == Thread.State.BLOCKED || s == Thread.State.WAITING
-                        || s == Thread.State.TIMED_WAITING);
-                checks = blocked ? checks + 1 : 0;
-                if (checks >= STUCK_CHECKS) {
-                    StringBuilder sb = new StringBuilder("stuck: A" + a.idx + " is blocked outside any named point ("
-                            + s + ") after " + a.at + ", at");
-                    StackTraceElement[] st = a.thread.getStackTrace();
-                    for (int k = 0; k < Math.min(6, st.length); k++) {
-                        sb.append(' ').append(st[k]);
-                    }
-                    sb.append("; ").append(parkedSummary());
-                    return Optional.of(sb.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of("interrupted while A" + a.idx + " ran after " + a.at);
+            }
+            Thread.State s = a.thread.getState();
+            boolean blocked = !a.parked && (s == Thread.State.BLOCKED || s == Thread.State.WAITING
+                    || s == Thread.State.TIMED_WAITING);
+            checks = blocked ? checks + 1 : 0;
+            if (checks >= STUCK_CHECKS) {
+                StringBuilder sb = new StringBuilder("stuck: A" + a.idx + " is blocked outside any named point ("
+                        + s + ") after " + a.at + ", at");
+                StackTraceElement[] st = a.thread.getStackTrace();
+                for (int k = 0; k < Math.min(6, st.length); k++) {
+                    sb.append(' ').append(st[k]);
                 }
+                sb.append("; ").append(parkedSummary());
+                return Optional.of(sb.toString());
             }
         }
-        return Optional.empty();
     }
 
     private void actorBody(ActorState a) {
@@ -280,12 +258,9 @@ final class Execution {
         } finally {
             CURRENT.remove();
         }
-        synchronized (this) {
-            a.result = r;
-            a.done = true;
-            running = -1;
-            notifyAll();
-        }
+        a.result = r;
+        a.done = true;
+        back.release();
     }
 
     private void onPoint(String point) {
@@ -303,20 +278,15 @@ final class Execution {
     }
 
     private void park(ActorState a, String point) {
-        synchronized (this) {
-            if (abandon) {
-                return;
-            }
-            a.at = point;
-            a.points++;
-            a.parked = true;
-            running = -1;
-            notifyAll();
-            while (running != a.idx && !abandon) {
-                waitQuietly(1_000);
-            }
-            a.parked = false;
+        if (abandon) {
+            return;
         }
+        a.at = point;
+        a.points++;
+        a.parked = true;
+        back.release();
+        a.go.acquireUninterruptibly();
+        a.parked = false;
     }
 
     /** Refcounts never negative; BTF ids never alias. Runs on the actor's thread at each point. */
