@@ -73,7 +73,7 @@ public final class ModuleTable {
     }
 
     /**
-     * mutex_lock(&module_mutex). When another thread holds it, the caller first passes the named
+     * {@code mutex_lock(&module_mutex)}. When another thread holds it, the caller first passes the named
      * point {@code module_mutex:wait}: under the race harness an actor parks there instead of
      * blocking inside the lock while another actor is parked holding it (delete_module holds the
      * mutex across its points), so the controller never has two actors running at once. An

@@ -43,7 +43,9 @@ class RaceTest {
                 .assertSometimes("the unload wins", o -> o.ok(1) && !o.ok(0));
         RaceOutcome first = r.outcomes().get(0);
         List<String> replay = r.replay(first.replay());
-        assertTrue(replay.containsAll(first.lines()), replay.toString());
-        assertEquals(first.replay().length(), replay.size() - first.lines().size());
+        assertTrue(replay.containsAll(first.state()), replay.toString());
+        assertTrue(replay.contains("A0 prog load body.s: " + first.result(0)), replay.toString());
+        assertTrue(replay.contains("A1 rmmod bpf_testmod: " + first.result(1)), replay.toString());
+        assertEquals(first.replay().length(), replay.size() - first.lines().size(), "one trace line per step");
     }
 }
