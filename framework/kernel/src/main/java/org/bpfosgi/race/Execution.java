@@ -329,6 +329,9 @@ final class Execution {
             }
             return errnoText(r.err()) + lastLogLine(r.log());
         }
+        if (c instanceof Scenario.Stop st) {
+            return m.stopBundle(st.module());
+        }
         if (c instanceof Scenario.ProgFree f) {
             int r = m.progFree(f.id());
             return r == 0 ? "ok" : errnoText(r);

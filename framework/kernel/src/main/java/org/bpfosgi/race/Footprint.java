@@ -26,6 +26,8 @@ import java.util.Set;
  * it only returns. Any other point it passes (a module_put of a module it used): writes
  * {@code mod:NAME}, reads every module.
  * <li>insmod NAME: writes {@code mod:NAME}, {@code modtable} and {@code btfids}.
+ * <li>stop NAME (a bundle stop): reads {@code mod:NAME} in its first step (the lookup), then
+ * writes {@code mod:NAME} and {@code modtable} in every step.
  * </ul>
  */
 record Footprint(Set<String> writes, Set<String> shared) {
@@ -48,6 +50,11 @@ record Footprint(Set<String> writes, Set<String> shared) {
                 case "delete_module:freed" -> new Footprint(Set.of(), Set.of());
                 default -> new Footprint(Set.of(mod, "modtable"), Set.of("mod:*"));
             };
+        }
+        if (c instanceof Scenario.Stop st) {
+            // from the start it only looks the module up (find_module) before BundleEvent.STOPPING
+            return from.equals(Execution.START) ? new Footprint(Set.of(), Set.of("mod:" + st.module()))
+                    : new Footprint(Set.of("mod:" + st.module(), "modtable"), Set.of("mod:*"));
         }
         if (c instanceof Scenario.Insmod i) {
             return new Footprint(Set.of("mod:" + i.module(), "modtable", "btfids"), Set.of("mod:*"));

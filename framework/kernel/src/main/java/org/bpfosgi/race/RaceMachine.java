@@ -102,6 +102,33 @@ final class RaceMachine {
         return modules.deleteModule(name, ModuleTable.O_NONBLOCK | (force ? ModuleTable.O_TRUNC : 0));
     }
 
+    /**
+     * {@code stop NAME}: what a stop of the module's bundle that did not come through rmmod (Gogo
+     * {@code stop}, a jar removed) does to the model, in ModuleExtender's order, without Felix:
+     * BundleEvent.STOPPING → {@link ModuleTable#beginForcedUnload} (taint R, GOING, holders left
+     * dangling); SCR deactivates the component (module_exit: its registrations go); BundleEvent.STOPPED
+     * → {@link ModuleTable#completeForcedUnload} (notifier GOING, free_module). Each event is a
+     * named point ({@code bundle_stop:stopping}, {@code bundle_stop:deactivate},
+     * {@code bundle_stop:stopped}). Not modelled: Felix's and SCR's own threads and locks (a race
+     * machine does not boot Felix).
+     */
+    String stopBundle(String name) {
+        Optional<Module> found = modules.find(name);
+        if (found.isEmpty()) {
+            return "not loaded";
+        }
+        Module mod = found.get();
+        modules.point("bundle_stop:stopping");
+        if (!modules.beginForcedUnload(mod, "bundle stopped without rmmod")) {
+            return "ok, bundle stopped (module already going)";
+        }
+        modules.point("bundle_stop:deactivate");
+        btf.moduleBtf(name).ifPresent(o -> bpf.unregisterSubsystem(mod, o));
+        modules.point("bundle_stop:stopped");
+        modules.completeForcedUnload(mod);
+        return "ok, forced (bundle stopped without rmmod)";
+    }
+
     /** prog load of program text at log level 1, once (no libbpf retry: one load, one set of points). */
     ProgLoadResult progLoad(String text, String file, ProgTable.LoadOptions options) {
         BpfProgLoadAttr attr;

@@ -63,6 +63,17 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
         }
     }
 
+    /**
+     * {@code stop NAME}: the module's bundle stopped without rmmod (Gogo {@code stop}), as the
+     * extender turns it into a forced unload; see {@link RaceMachine#stopBundle(String)}.
+     */
+    public record Stop(String line, String module) implements Command {
+        @Override
+        public Optional<String> moduleName() {
+            return Optional.of(module);
+        }
+    }
+
     /** {@code prog free id N}. */
     public record ProgFree(String line, int id) implements Command {
     }
@@ -180,14 +191,16 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
                 throw new IllegalArgumentException("prog load FILE [policy P] [unsafe-module-calls]"
                         + (actor ? " or prog free id N" : ""));
             case "stop":
-                throw new IllegalArgumentException("Not modelled by the race harness: a Gogo stop needs a Felix "
-                        + "machine per schedule (ModuleExtender), the explorer runs OSGi-free machines");
+                if (!actor || w.size() != 2) {
+                    throw new IllegalArgumentException("actor stop NAME (the module's bundle stopped without rmmod)");
+                }
+                return new Stop(line, w.get(1));
             case "obj", "struct_ops":
                 throw new IllegalArgumentException("Not modelled by the race harness: " + w.get(0)
                         + " actors (struct_ops maps are not in this build)");
             default:
                 throw new IllegalArgumentException("unknown command '" + w.get(0)
-                        + "' (insmod, rmmod, prog load, prog free)");
+                        + "' (insmod, rmmod, prog load, prog free, stop)");
         }
     }
 

@@ -104,6 +104,17 @@ class RaceScenarioTest {
         assertTrue(off.schedules() > 10 * on.schedules(), on.schedules() + " with, " + off.schedules() + " without");
     }
 
+    /** Scenario 6: a bundle stop is a forced unload; the uses of freed module memory are reported. */
+    @Test
+    void gogoStopDuringLoad() throws IOException {
+        Explorer.Report r = exploreGolden("gogo-stop-during-load");
+        for (Explorer.Outcome o : r.outcomes()) {
+            assertTrue(ok(o, 1), o.toString());
+            assertTrue(o.lines().contains("taint: [R]"), o.toString());
+        }
+        assertTrue(r.outcomes().stream().anyMatch(o -> o.lines().stream().anyMatch(l -> l.startsWith("use-after-free"))));
+    }
+
     /** Seeded PCT schedules: reproducible, and every outcome they find is one the exhaustive search found. */
     @Test
     void randomSchedulesAreReproducibleAndCovered() throws IOException {
