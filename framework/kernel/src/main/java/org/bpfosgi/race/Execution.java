@@ -119,6 +119,7 @@ final class Execution {
         boolean complete = false;
         boolean abandoned = false;
         List<String> blocked = new ArrayList<>();
+        List<String> incomplete = null;
         try {
             for (ActorState a : actors) {
                 a.thread.start();
@@ -176,6 +177,16 @@ final class Execution {
                 trace.add(new Step(i, from, to));
                 chooser.stepped(depth, i, Footprint.of(a.cmd, from, a.done));
             }
+            if (!complete && !abandoned) {
+                // a deadlock, livelock or stuck actor: the state as it is now, before the actors are let go
+                incomplete = new ArrayList<>();
+                for (ActorState a : actors) {
+                    incomplete.add("A" + a.idx + " " + a.cmd.line() + ": "
+                            + (a.done ? a.result : "not finished, last point " + a.at));
+                }
+                incomplete.addAll(blocked);
+                finalState(incomplete, false);
+            }
         } finally {
             abandon = true;
             for (ActorState a : actors) {
@@ -194,13 +205,14 @@ final class Execution {
         if (abandoned) {
             return new Result(schedule.toString(), trace, false, true, List.of(), List.of(), List.of());
         }
+        if (incomplete != null) {
+            return new Result(schedule.toString(), trace, false, false, incomplete, List.copyOf(violations), List.of());
+        }
         List<String> outcome = new ArrayList<>();
         for (ActorState a : actors) {
-            outcome.add("A" + a.idx + " " + a.cmd.line() + ": "
-                    + (a.done ? a.result : "blocked at " + a.at));
+            outcome.add("A" + a.idx + " " + a.cmd.line() + ": " + a.result);
         }
-        outcome.addAll(blocked);
-        finalState(outcome, complete);
+        finalState(outcome, true);
         for (String u : useAfterFree()) {
             outcome.add("use-after-free: " + u);
         }

@@ -29,12 +29,15 @@ final class ModuleCodeGuard implements InvocationHandler {
     private static final String SPI = "org.bpfosgi.subsystem.";
     private final Module module;
     private final ModuleTable table;
+    private final java.util.function.BooleanSupplier pointsOn;
     private final Object target;
     private final Map<Object, Object> wrapped;
 
-    private ModuleCodeGuard(Module module, ModuleTable table, Object target, Map<Object, Object> wrapped) {
+    private ModuleCodeGuard(Module module, ModuleTable table, java.util.function.BooleanSupplier pointsOn, Object target,
+                            Map<Object, Object> wrapped) {
         this.module = module;
         this.table = table;
+        this.pointsOn = pointsOn;
         this.target = target;
         this.wrapped = wrapped;
     }
@@ -42,10 +45,14 @@ final class ModuleCodeGuard implements InvocationHandler {
     /**
      * The subsystem with every call into its module's code checked, each call first passing the
      * named point {@code module_code:NAME:Interface.method} (so a race can free the module right
-     * before the verifier calls its is_valid_access, gen_prologue, ...).
+     * before the verifier calls its is_valid_access, gen_prologue, ...) while {@code pointsOn}
+     * says so: not while the module's own init or exit registers or unregisters it, which the
+     * kernel model does under the struct_ops registry's lock (an actor parked there would block
+     * every other actor's lookups outside any point).
      */
-    static BpfSubsystem wrap(BpfSubsystem subsystem, Module module, ModuleTable table) {
-        return (BpfSubsystem) new ModuleCodeGuard(module, table, null, new IdentityHashMap<>())
+    static BpfSubsystem wrap(BpfSubsystem subsystem, Module module, ModuleTable table,
+                             java.util.function.BooleanSupplier pointsOn) {
+        return (BpfSubsystem) new ModuleCodeGuard(module, table, pointsOn, null, new IdentityHashMap<>())
                 .wrapValue(subsystem, BpfSubsystem.class);
     }
 
@@ -67,7 +74,7 @@ final class ModuleCodeGuard implements InvocationHandler {
         if (declared.isInterface() && declared.getName().startsWith(SPI)) {
             synchronized (wrapped) {
                 return wrapped.computeIfAbsent(v, x -> Proxy.newProxyInstance(declared.getClassLoader(),
-                        new Class<?>[] {declared}, new ModuleCodeGuard(module, table, x, wrapped)));
+                        new Class<?>[] {declared}, new ModuleCodeGuard(module, table, pointsOn, x, wrapped)));
             }
         }
         return v;
@@ -98,7 +105,9 @@ final class ModuleCodeGuard implements InvocationHandler {
             };
         }
         String what = method.getDeclaringClass().getSimpleName() + "." + method.getName();
-        table.point("module_code:" + module.name() + ":" + what);
+        if (pointsOn.getAsBoolean()) {
+            table.point("module_code:" + module.name() + ":" + what);
+        }
         if (module.isFreed()) {
             module.reportUseAfterFree(what + " of module " + module.name() + " called after the module was freed");
         }

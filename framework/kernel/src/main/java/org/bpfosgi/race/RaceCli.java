@@ -21,7 +21,7 @@ public final class RaceCli {
             "",
             "       FILE.race: setup lines (insmod NAME, prog load FILE [policy P], kfunc-policy P), then",
             "                  one 'actor COMMAND' line per actor: prog load FILE [policy P] [unsafe-module-calls],",
-            "                  rmmod [-f] NAME, insmod NAME, prog free id N",
+            "                  rmmod [-f] NAME, insmod NAME, prog free id N, stop NAME (its bundle stopped)",
             "       S: the actor (0-9) that passes its next named point at each step, as explore prints it",
             "");
 

@@ -46,6 +46,8 @@ final class RaceMachine {
     private final List<Module> everLoaded = Collections.synchronizedList(new ArrayList<>());
     /** BTF object ids ever seen and the object each named: a re-inserted module must get new ids. */
     private final Map<Integer, BtfObject> btfIds = new HashMap<>();
+    /** Set while this thread runs a module's load or unload: its calls into module code are not points. */
+    private final ThreadLocal<Boolean> lifecycle = ThreadLocal.withInitial(() -> false);
 
     RaceMachine(RaceModules sources, KfuncPolicy policy) {
         this.sources = sources;
@@ -78,7 +80,8 @@ final class RaceMachine {
             @Override
             public int init() {
                 return btf.moduleBtf(name)
-                        .map(o -> bpf.registerSubsystem(self[0], o, ModuleCodeGuard.wrap(def.subsystem().get(), self[0], modules)))
+                        .map(o -> bpf.registerSubsystem(self[0], o, ModuleCodeGuard.wrap(def.subsystem().get(), self[0], modules,
+                                () -> !lifecycle.get())))
                         .orElse(Errno.ENOENT.negative());
             }
 
@@ -87,6 +90,7 @@ final class RaceMachine {
                 btf.moduleBtf(name).ifPresent(o -> bpf.unregisterSubsystem(self[0], o));
             }
         };
+        lifecycle.set(true);
         try {
             self[0] = modules.prepareLoad(image, List.of(), code);
             everLoaded.add(self[0]);
@@ -94,12 +98,19 @@ final class RaceMachine {
             return "ok";
         } catch (KernelException e) {
             return e.errno().symbol();
+        } finally {
+            lifecycle.set(false);
         }
     }
 
     /** rmmod [-f] NAME: delete_module(name, O_NONBLOCK [| O_TRUNC]). */
     ModuleTable.DeleteResult rmmod(String name, boolean force) {
-        return modules.deleteModule(name, ModuleTable.O_NONBLOCK | (force ? ModuleTable.O_TRUNC : 0));
+        lifecycle.set(true);
+        try {
+            return modules.deleteModule(name, ModuleTable.O_NONBLOCK | (force ? ModuleTable.O_TRUNC : 0));
+        } finally {
+            lifecycle.set(false);
+        }
     }
 
     /**
@@ -118,6 +129,15 @@ final class RaceMachine {
             return "not loaded";
         }
         Module mod = found.get();
+        lifecycle.set(true);
+        try {
+            return stop(mod, name);
+        } finally {
+            lifecycle.set(false);
+        }
+    }
+
+    private String stop(Module mod, String name) {
         modules.point("bundle_stop:stopping");
         if (!modules.beginForcedUnload(mod, "bundle stopped without rmmod")) {
             return "ok, bundle stopped (module already going)";

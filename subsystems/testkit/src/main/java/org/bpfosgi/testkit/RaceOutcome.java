@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * One distinct outcome of a race: each actor's result ("ok", "ok, prog id 1", "-EWOULDBLOCK",
- * "-ENXIO \"...\"" with the verifier log's reason, "blocked at POINT"), the final state lines
+ * "-ENXIO \"...\"" with the verifier log's reason, "not finished, last point POINT" after a deadlock or a stuck actor), the final state lines
  * ({@code lsmod: NAME State refcount N [holders]}, {@code progs: [...]}, {@code taint: [R]},
  * {@code use-after-free: ...}), how many schedules led to it, and a schedule that replays it.
  */
