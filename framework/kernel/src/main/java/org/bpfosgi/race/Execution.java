@@ -359,12 +359,17 @@ final class Execution {
         return e == Errno.EWOULDBLOCK ? "-EWOULDBLOCK" : e.symbol();
     }
 
-    /** The verifier log's last line that says why (not the "processed N insns" statistics). */
+    /**
+     * The verifier log's last line that says why: not the "processed N insns" statistics and not
+     * an instruction of the trace (a failure that logs no reason, like the seed's -ENXIO from
+     * find_kfunc_desc_btf_offset, shows the errno alone).
+     */
     private static String lastLogLine(String log) {
         String[] lines = log.strip().split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
             String l = lines[i].strip();
-            if (!l.isEmpty() && !l.startsWith("processed ") && !l.startsWith("verification time")) {
+            if (!l.isEmpty() && !l.startsWith("processed ") && !l.startsWith("verification time")
+                    && !l.matches("\\d+: .*")) {
                 return " \"" + l + "\"";
             }
         }

@@ -71,6 +71,16 @@ class RaceScenarioTest {
         }
     }
 
+    /**
+     * Scenario 2 with rmmod -f: only a forced unload reaches the seed's try_module_get in
+     * find_kfunc_desc_btf_offset while the module is GOING, and gets its -ENXIO.
+     */
+    @Test
+    void prologueKfuncWindowForced() throws IOException {
+        Explorer.Report r = exploreGolden("prologue-kfunc-window-forced");
+        assertTrue(r.outcomes().stream().anyMatch(o -> o.lines().get(0).contains(": -ENXIO")), RaceCli.table(r, false));
+    }
+
     /** Scenario 4: a forced unload mid-verification; every use of freed module memory is reported, with taint R. */
     @Test
     void forcedUnloadDuringLoad() throws IOException {
