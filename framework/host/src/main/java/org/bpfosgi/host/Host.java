@@ -26,6 +26,7 @@ import org.bpfosgi.cli.IsaCli;
 import org.bpfosgi.cli.ProgCli;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.kernel.Kernel;
+import org.bpfosgi.race.RaceCli;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -191,7 +192,10 @@ public final class Host implements AutoCloseable {
                 .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg)
                 .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err))
                 .add("prog", (args, out, err) -> ProgCli.run(args, kernel.bpf(), objs, out, err))
-                .add("obj", objs::obj).add("map", objs::map).add("struct_ops", objs::structOps).add("link", objs::link);
+                .add("obj", objs::obj).add("map", objs::map).add("struct_ops", objs::structOps).add("link", objs::link)
+                // race machines are OSGi-free, one per schedule, their modules read from the bundle jars
+                .add("race", (args, out, err) -> RaceCli.run(args, new BundleRaceModules(subsystemJars),
+                        kernel.bpf().progs().defaultKfuncPolicy(), out, err));
         for (String isa : List.of("asm", "disasm", "exec")) {
             commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
         }

@@ -182,27 +182,36 @@ public final class BtfRegistry {
      * Models btf_try_get_module(): the module owning {@code btf}, with a module reference held by
      * {@code holder}, only if its entry is LIVE and try_module_get() succeeds; else empty.
      *
-     * <p>The kernel calls try_module_get() under btf_module_mutex. Here it is called after the
-     * registry lock is released, because the model's try_module_get is a named point where the
-     * race harness may park the caller, and GOING needs the lock to proceed. The outcome is the
-     * same: a module that went GOING in between is refused by try_module_get itself.
+     * <p>The kernel walks btf_modules and calls try_module_get() in one go under
+     * btf_module_mutex, so the module cannot go through its GOING notifier (which takes the same
+     * mutex to drop the entry) and be freed in between. The model passes the
+     * {@code try_module_get:NAME} point (where the race harness may park the caller) before it
+     * takes the registry lock, and then looks up, checks the LIVE flag and gets under the lock,
+     * without a point: a module whose entry went away meanwhile is not touched at all.
      */
     public Optional<Module> btfTryGetModule(BtfObject btf, String holder) {
-        Module candidate = null;
-        synchronized (this) {
-            for (BtfModule m : btfModules) {
-                if (m.btf == btf) {
-                    if ((m.flags & BTF_MODULE_F_LIVE) != 0) {
-                        candidate = m.module;
-                    }
-                    break;
-                }
-            }
-        }
-        if (candidate == null || modules == null || !modules.tryModuleGet(candidate, holder)) {
+        Module candidate = liveOwner(btf);
+        if (candidate == null || modules == null) {
             return Optional.empty();
         }
-        return Optional.of(candidate);
+        modules.point("try_module_get:" + candidate.name());
+        synchronized (this) {
+            Module now = liveOwner(btf);
+            if (now == null || !modules.tryModuleGetAfterPoint(now, holder)) {
+                return Optional.empty();
+            }
+            return Optional.of(now);
+        }
+    }
+
+    /** The module of {@code btf}'s btf_modules entry if that entry is LIVE, else null. */
+    private synchronized Module liveOwner(BtfObject btf) {
+        for (BtfModule m : btfModules) {
+            if (m.btf == btf) {
+                return (m.flags & BTF_MODULE_F_LIVE) != 0 ? m.module : null;
+            }
+        }
+        return null;
     }
 
     /**

@@ -72,6 +72,25 @@ public final class ModuleTable {
         pointHook.accept(name);
     }
 
+    /**
+     * {@code mutex_lock(&module_mutex)}. When another thread holds it, the caller first passes the named
+     * point {@code module_mutex:wait}: under the race harness an actor parks there instead of
+     * blocking inside the lock while another actor is parked holding it (delete_module holds the
+     * mutex across its points), so the controller never has two actors running at once. An
+     * uncontended lock passes no point.
+     */
+    private void lockModuleMutex() {
+        if (moduleMutex.isLocked() && !moduleMutex.isHeldByCurrentThread()) {
+            point("module_mutex:wait");
+        }
+        moduleMutex.lock();
+    }
+
+    /** Whether some thread holds module_mutex (for the race harness: is an actor at module_mutex:wait runnable?). */
+    public boolean moduleMutexLocked() {
+        return moduleMutex.isLocked();
+    }
+
     /** Models register_module_notifier(). */
     public void registerNotifier(ModuleNotifier n) {
         notifiers.add(n);
@@ -139,6 +158,16 @@ public final class ModuleTable {
         return mod.tryGet(holder);
     }
 
+    /**
+     * try_module_get() for a caller that has passed this module's {@code try_module_get:NAME}
+     * point itself, before a lock of its own under which it now gets the reference
+     * (btf_try_get_module() holds btf_module_mutex across its lookup and the get). Same
+     * semantics as {@link #tryModuleGet}, no point.
+     */
+    public boolean tryModuleGetAfterPoint(Module mod, String holder) {
+        return mod == null || mod.tryGet(holder);
+    }
+
     /** Models __module_get(): unconditional, the caller already holds a reference. */
     public void moduleGet(Module mod, String holder) {
         if (mod != null) {
@@ -185,7 +214,7 @@ public final class ModuleTable {
             throw new KernelException(Errno.ENOEXEC, "module name '" + name + "' is not valid");
         }
         Module mod = new Module(image);
-        moduleMutex.lock();
+        lockModuleMutex();
         try {
             // add_unformed_module() -> module_patient_check_exists(): a LIVE module of that name
             // is -EEXIST; one still loading (or going) is -EBUSY. The kernel first waits for a
@@ -212,7 +241,7 @@ public final class ModuleTable {
             throw e;
         }
         // complete_formation(): UNFORMED -> COMING under module_mutex
-        moduleMutex.lock();
+        lockModuleMutex();
         try {
             mod.setState(ModuleState.COMING);
         } finally {
@@ -321,7 +350,7 @@ public final class ModuleTable {
                     + ", it should follow 0/-E convention");
             klog.accept(mod.name() + ": loading module anyway...");
         }
-        moduleMutex.lock();
+        lockModuleMutex();
         try {
             mod.setState(ModuleState.LIVE);
         } finally {
@@ -360,7 +389,7 @@ public final class ModuleTable {
                 ? name.substring(0, ModuleImage.MODULE_NAME_LEN - 1) : name;
         Module mod;
         boolean forced = false;
-        moduleMutex.lock();
+        lockModuleMutex();
         try {
             point("delete_module:locked");
             mod = find(n).orElse(null);
@@ -417,7 +446,7 @@ public final class ModuleTable {
      * @return false if the module was not (or no longer) loaded
      */
     public boolean beginForcedUnload(Module mod, String reason) {
-        moduleMutex.lock();
+        lockModuleMutex();
         try {
             if (mod.isFreed() || modules.get(mod.name()) != mod || mod.state() == ModuleState.GOING) {
                 return false;
@@ -448,7 +477,7 @@ public final class ModuleTable {
 
     /** Second half of a forced unload: notifier GOING, then free_module(). */
     public void completeForcedUnload(Module mod) {
-        moduleMutex.lock();
+        lockModuleMutex();
         try {
             // claimed once: a second call (or a racing delete_module) must not free it twice
             if (!forcedGoing.remove(mod)) {
@@ -485,7 +514,7 @@ public final class ModuleTable {
 
     /** Models free_module() with module_unload_free(): drops the uses of other modules. */
     private void freeModule(Module mod) {
-        moduleMutex.lock();
+        lockModuleMutex();
         try {
             modules.remove(mod.name(), mod);
             code.remove(mod);

@@ -46,6 +46,10 @@ public final class Main {
               obj load FILE [autoattach MAP,...] | unload [NAME] | show   libbpf load + attach of an object
               map show | dump id N | free id N    link show | free id N
               struct_ops show | dump | register FILE | unregister id N
+              race explore FILE.race [--all | --random N --seed S] [--kfunc-policy P] [--no-reduction]
+                                   every schedule of the scenario's actors at the named points (module
+                                   unload during verification): outcome table, invariants, replay strings
+              race replay FILE.race --schedule S   one schedule, step by step
               btf list | dump id N|module NAME|file PATH [format raw|c] | compile FILE.h [--base vmlinux|builtin|none]
               asm FILE [-o OUT.bin]  disasm FILE.bin|--hex HEX [--opcodes]  exec FILE [--mem HEX]
               conformance-plugin   the bpf_conformance runner's plugin protocol (memory hex in the

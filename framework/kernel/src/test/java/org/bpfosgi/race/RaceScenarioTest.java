@@ -1,0 +1,156 @@
+package org.bpfosgi.race;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The example scenarios (examples/race/*.race): every schedule explored, the outcome table equal
+ * to its golden file ({@code NAME.outcomes}; regenerate with {@code -Drace.golden.update=true}),
+ * the invariants held, and each outcome's replay string giving that outcome again.
+ */
+class RaceScenarioTest {
+    private static final RaceModules TESTMOD = RaceTestModules.testmod();
+
+    private static Explorer.Report exploreGolden(String name) throws IOException {
+        Scenario sc = Scenario.read(RaceTestModules.EXAMPLES.resolve(name + ".race"));
+        Explorer.Report r = Explorer.explore(sc, TESTMOD, Explorer.Options.all());
+        String table = RaceCli.table(r, false);
+        Path golden = RaceTestModules.EXAMPLES.resolve(name + ".outcomes");
+        if (Boolean.getBoolean("race.golden.update")) {
+            Files.writeString(golden, table, StandardCharsets.UTF_8);
+        }
+        assertEquals(Files.readString(golden, StandardCharsets.UTF_8), table, "outcome table of " + name);
+        assertTrue(r.violations().isEmpty(), table);
+        for (Explorer.Outcome o : r.outcomes()) {
+            Explorer.Replayed again = Explorer.replay(sc, TESTMOD, Optional.empty(), o.replay());
+            assertEquals(o.lines(), again.outcome(), "replay of " + o.replay());
+            assertEquals(o.replay(), again.schedule());
+        }
+        return r;
+    }
+
+    private static boolean ok(Explorer.Outcome o, int actor) {
+        return o.lines().get(actor).contains(": ok");
+    }
+
+    /** Scenario 1: a load and rmmod never both succeed; each failed load has the kernel's errno. */
+    @Test
+    void unloadDuringLoad() throws IOException {
+        Explorer.Report r = exploreGolden("unload-during-load");
+        assertTrue(r.outcomes().size() > 1);
+        for (Explorer.Outcome o : r.outcomes()) {
+            boolean rmmodOk = ok(o, 2);
+            assertFalse(rmmodOk && (ok(o, 0) || ok(o, 1)), "an unload and a load both succeeded: " + o);
+            if (!rmmodOk) {
+                assertTrue(o.lines().get(2).endsWith("-EWOULDBLOCK"), o.toString());
+            }
+        }
+        assertTrue(r.outcomes().stream().anyMatch(o -> ok(o, 2)), "rmmod wins in some schedule");
+        assertTrue(r.outcomes().stream().anyMatch(o -> ok(o, 0) && ok(o, 1)), "the loads win in some schedule");
+    }
+
+    /** Scenario 2: attach_btf_mod covers the window up to the pro/epilogue try_module_get. */
+    @Test
+    void prologueKfuncWindow() throws IOException {
+        Explorer.Report r = exploreGolden("prologue-kfunc-window");
+        for (Explorer.Outcome o : r.outcomes()) {
+            assertFalse(ok(o, 0) && ok(o, 1), o.toString());
+            assertFalse(o.lines().stream().anyMatch(l -> l.startsWith("use-after-free")), o.toString());
+        }
+    }
+
+    /**
+     * Scenario 2 with rmmod -f: only a forced unload reaches the seed's try_module_get in
+     * find_kfunc_desc_btf_offset while the module is GOING, and gets its -ENXIO.
+     */
+    @Test
+    void prologueKfuncWindowForced() throws IOException {
+        Explorer.Report r = exploreGolden("prologue-kfunc-window-forced");
+        assertTrue(r.outcomes().stream().anyMatch(o -> o.lines().get(0).contains(": -ENXIO")), RaceCli.table(r, false));
+    }
+
+    /** Scenario 4: a forced unload mid-verification; every use of freed module memory is reported, with taint R. */
+    @Test
+    void forcedUnloadDuringLoad() throws IOException {
+        Explorer.Report r = exploreGolden("forced-unload-during-load");
+        boolean uaf = false;
+        for (Explorer.Outcome o : r.outcomes()) {
+            if (o.lines().stream().anyMatch(l -> l.startsWith("use-after-free"))) {
+                uaf = true;
+                assertTrue(o.lines().contains("taint: [R]"), o.toString());
+            }
+        }
+        assertTrue(uaf, "some schedule uses the freed module");
+        assertTrue(r.outcomes().stream().anyMatch(o -> o.lines().stream()
+                .anyMatch(l -> l.startsWith("use-after-free: VerifierOps."))), "the verifier calls freed module code");
+    }
+
+    /**
+     * The reduction is sound here: exploring every interleaving with it off finds exactly the
+     * outcomes found with it on (scenario 2: 1150 schedules without, 21 with).
+     */
+    @Test
+    void theReductionLosesNoOutcome() throws IOException {
+        Scenario sc = Scenario.read(RaceTestModules.EXAMPLES.resolve("prologue-kfunc-window.race"));
+        Explorer.Report on = Explorer.explore(sc, TESTMOD, Explorer.Options.all());
+        Explorer.Report off = Explorer.explore(sc, TESTMOD, Explorer.Options.all().withReduction(false));
+        Set<List<String>> a = new HashSet<>();
+        on.outcomes().forEach(o -> a.add(o.lines()));
+        Set<List<String>> b = new HashSet<>();
+        off.outcomes().forEach(o -> b.add(o.lines()));
+        assertEquals(b, a);
+        assertTrue(off.schedules() > 10 * on.schedules(), on.schedules() + " with, " + off.schedules() + " without");
+    }
+
+    /** Scenario 6: a bundle stop is a forced unload; the uses of freed module memory are reported. */
+    @Test
+    void gogoStopDuringLoad() throws IOException {
+        Explorer.Report r = exploreGolden("gogo-stop-during-load");
+        for (Explorer.Outcome o : r.outcomes()) {
+            assertTrue(ok(o, 1), o.toString());
+            assertTrue(o.lines().contains("taint: [R]"), o.toString());
+        }
+        assertTrue(r.outcomes().stream().anyMatch(o -> o.lines().stream().anyMatch(l -> l.startsWith("use-after-free"))));
+    }
+
+    /** Seeded PCT schedules: reproducible, and every outcome they find is one the exhaustive search found. */
+    @Test
+    void randomSchedulesAreReproducibleAndCovered() throws IOException {
+        Scenario sc = Scenario.read(RaceTestModules.EXAMPLES.resolve("forced-unload-during-load.race"));
+        Explorer.Report all = Explorer.explore(sc, TESTMOD, Explorer.Options.all());
+        Explorer.Report a = Explorer.explore(sc, TESTMOD, Explorer.Options.random(25, 7));
+        Explorer.Report b = Explorer.explore(sc, TESTMOD, Explorer.Options.random(25, 7));
+        assertEquals(RaceCli.table(a, false), RaceCli.table(b, false));
+        assertEquals(25, a.schedules());
+        Set<List<String>> exhaustive = new HashSet<>();
+        all.outcomes().forEach(o -> exhaustive.add(o.lines()));
+        for (Explorer.Outcome o : a.outcomes()) {
+            assertTrue(exhaustive.contains(o.lines()), "PCT found an outcome the exhaustive search missed: " + o);
+        }
+        assertTrue(a.outcomes().size() > 1, RaceCli.table(a, false));
+    }
+
+    /** A schedule naming an actor that cannot run is refused, with the step and where the actor is. */
+    @Test
+    void aBadScheduleIsRefused() throws IOException {
+        Scenario sc = Scenario.read(RaceTestModules.EXAMPLES.resolve("prologue-kfunc-window.race"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Explorer.replay(sc, TESTMOD, Optional.empty(), "11111111"));
+        assertTrue(e.getMessage().contains("schedule step 6: actor 1 cannot run (exit)"), e.getMessage());
+        IllegalArgumentException short_ = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Explorer.replay(sc, TESTMOD, Optional.empty(), "0"));
+        assertTrue(short_.getMessage().contains("the schedule ends after 1 steps but actors are left"), short_.getMessage());
+    }
+}
