@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The bpf qdisc's BTF (net/sched/bpf_qdisc.c, v6.16+; spec §7). Built in by default: folded
+ * The bpf qdisc's BTF (net/sched/bpf_qdisc.c, v6.16+). Built in by default: folded
  * into vmlinux BTF at boot (types vmlinux already has are reused); as a module, compiled into
  * split BTF at COMING. Qdisc, Qdisc_ops, sk_buff, ... come from vmlinux BTF.
  */

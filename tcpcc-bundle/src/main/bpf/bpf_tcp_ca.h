@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * BPF TCP congestion control's BTF (net/ipv4/bpf_tcp_ca.c; spec §8). Built in: folded into
+ * BPF TCP congestion control's BTF (net/ipv4/bpf_tcp_ca.c). Built in: folded into
  * vmlinux BTF at boot; the real vmlinux already has tcp_congestion_ops and the tcp_reno kfuncs,
  * which are then reused. tcp_sock, sock, ... come from vmlinux BTF.
  */

@@ -2,7 +2,7 @@
 /*
  * bpf_testmod's BTF (tools/testing/selftests/bpf/test_kmods/bpf_testmod.h and the kfunc
  * registration of bpf_testmod.c), as pahole + resolve_btfids would produce it for the .ko.
- * Compiled at module COMING into split BTF on top of vmlinux BTF (spec §6.1-6.2, §10).
+ * Compiled at module COMING into split BTF on top of vmlinux BTF.
  */
 #pragma once
 

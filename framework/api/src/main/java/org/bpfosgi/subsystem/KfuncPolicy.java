@@ -6,7 +6,7 @@ import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * How kfunc calls in a generated prologue or epilogue are handled (DESIGN.md §3). The CLI names
+ * How kfunc calls in a generated prologue or epilogue are handled. The CLI names
  * are {@code seed}, {@code upstream} and {@code emit-call}.
  */
 @ProviderType

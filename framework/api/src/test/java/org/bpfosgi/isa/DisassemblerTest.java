@@ -74,7 +74,7 @@ class DisassemblerTest {
 
     private static String x(Insn i) { return Disassembler.xlated(i, null); }
 
-    /** The plain-instruction lines of spec/kernel-semantics.md section 6.6, built with the kernel's macros. */
+    /** The plain-instruction lines of the selftests' progs/pro_epilogue*.c, epilogue_*.c, built with the kernel's macros. */
     @Test
     void specSection66Lines() {
         assertEquals("r6 = *(u64 *)(r1 +0)", x(BPF_LDX_MEM(BPF_DW, BPF_REG_6, BPF_REG_1, 0)));

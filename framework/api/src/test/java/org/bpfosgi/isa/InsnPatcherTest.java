@@ -14,7 +14,7 @@ class InsnPatcherTest {
 
     private static List<Insn> asm(String src) { return Assembler.assemble(src, "t.s").insns(); }
 
-    /** spec/kernel-semantics.md 2.6: pro_epilogue_goto_start with a 4-instruction prologue. */
+    /** progs/pro_epilogue_goto_start.c with a 4-instruction prologue. */
     @Test
     void workedExampleOfTheSpec() {
         List<Insn> body = asm(String.join("\n",

@@ -31,8 +31,8 @@ import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
- * The extender that makes a subsystem bundle's lifecycle its kernel module's lifecycle
- * (DESIGN.md §1): install = UNFORMED, STARTING = COMING (module notifiers, then init = the
+ * The extender that makes a subsystem bundle's lifecycle its kernel module's lifecycle:
+ * install = UNFORMED, STARTING = COMING (module notifiers, then init = the
  * component's activation), started with its services = LIVE, STOPPING = GOING.
  *
  * <p>The faithful paths are {@link #insmod} and {@link #rmmod}: they drive the module table and

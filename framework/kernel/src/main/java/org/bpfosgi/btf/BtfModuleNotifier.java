@@ -10,7 +10,7 @@ import org.bpfosgi.module.ModuleNotifier;
 import org.bpfosgi.module.ModuleState;
 
 /**
- * Models kernel/bpf/btf.c btf_module_notify() (spec §10.1), the module notifier that gives each
+ * Models kernel/bpf/btf.c btf_module_notify(), the module notifier that gives each
  * module with BTF its split BTF object. The module's {@code .BTF} is its header
  * ({@link org.bpfosgi.module.ModuleImage#btfSource()}), compiled here as pahole and
  * resolve_btfids would have at build time.

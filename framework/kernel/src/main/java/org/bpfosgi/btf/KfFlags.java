@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The kfunc flags of include/linux/btf.h ({@code KF_*}, spec §10.6) and their names. */
+/** The kfunc flags of include/linux/btf.h ({@code KF_*}) and their names. */
 public final class KfFlags {
     public static final int KF_ACQUIRE = 1 << 0;
     public static final int KF_RELEASE = 1 << 1;

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where vmlinux BTF comes from (DESIGN.md §1): the machine's {@code /sys/kernel/btf/vmlinux}
+ * Where vmlinux BTF comes from: the machine's {@code /sys/kernel/btf/vmlinux}
  * when readable (real BTF, real type ids), else the built-in base compiled from
  * {@code vmlinux-builtin.h}. {@code --vmlinux builtin|PATH} chooses.
  */

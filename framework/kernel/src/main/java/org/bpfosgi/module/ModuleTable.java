@@ -60,14 +60,14 @@ public final class ModuleTable {
     }
 
     /**
-     * Installs the hook called at every named point of load, unload and reference traffic
-     * (DESIGN.md §5); the race harness uses it to interleave actors. No-op by default.
+     * Installs the hook called at every named point of load, unload and reference traffic:
+     * the race harness uses it to interleave actors. No-op by default.
      */
     public void setPointHook(Consumer<String> hook) {
         this.pointHook = hook == null ? p -> { } : hook;
     }
 
-    /** A named point (DESIGN.md §5): the race harness decides here which actor goes on. */
+    /** A named point: the race harness decides here which actor goes on. */
     public void point(String name) {
         pointHook.accept(name);
     }

@@ -28,8 +28,8 @@ import org.bpfosgi.verifier.BpfProgLoadAttr;
 import org.bpfosgi.btf.BtfObject;
 
 /**
- * Loads an {@link ObjectText} the way libbpf's bpf_object__load() and a skeleton's attach do
- * (spec libbpf-object-loading.md §10, §12): bpf_map__init_kern_struct_ops (kernel types, each
+ * Loads an {@link ObjectText} the way libbpf's bpf_object__load() and a skeleton's attach do:
+ * bpf_map__init_kern_struct_ops (kernel types, each
  * member's program gets attach_btf_id = the kernel struct, expected_attach_type = the kernel
  * member index), the struct_ops autoload rules, bpf_object__create_maps (the {@code .maps} maps,
  * then the struct_ops maps, in index order), bpf_object__load_progs (in order, stopping at the

@@ -1,5 +1,5 @@
 /**
- * The race harness (DESIGN.md §5): actors (a program load, an rmmod, an insmod, a program free)
+ * The race harness: actors (a program load, an rmmod, an insmod, a program free)
  * each on its own thread, parked at every named point of the model
  * ({@link org.bpfosgi.module.ModuleTable#point(String)}), and a controller that decides which
  * actor passes its next point. {@link org.bpfosgi.race.Explorer} runs every schedule of a small

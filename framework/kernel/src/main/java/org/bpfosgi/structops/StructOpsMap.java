@@ -91,7 +91,7 @@ public final class StructOpsMap extends BpfMap {
     }
 
     /**
-     * Models bpf_struct_ops_map_alloc() (v6.12, spec §11): with BPF_F_VTYPE_BTF_OBJ_FD the value
+     * Models bpf_struct_ops_map_alloc() (v6.12): with BPF_F_VTYPE_BTF_OBJ_FD the value
      * type's BTF must be a module's ({@code btf_is_module()}, -EINVAL) whose module is LIVE
      * ({@code btf_try_get_module()}, -EINVAL; the temporary BTF reference is dropped, the module
      * reference keeps the BTF alive); without it vmlinux BTF. Then the descriptor by value type

@@ -8,7 +8,7 @@ import org.bpfosgi.errno.Errno;
 import org.bpfosgi.errno.KernelException;
 
 /**
- * Models kernel/bpf/verifier.c add_kfunc_call() (6.12, spec §3.3), every check in order. Does
+ * Models kernel/bpf/verifier.c add_kfunc_call() (6.12), every check in order. Does
  * not check kfunc-set membership: check_kfunc_call() does, during do_check.
  */
 final class AddKfuncCall {

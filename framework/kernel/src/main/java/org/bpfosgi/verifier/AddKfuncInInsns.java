@@ -6,7 +6,7 @@ import org.bpfosgi.isa.Insn;
 
 /**
  * Models kernel/bpf/verifier.c add_kfunc_in_insns() (v6.15, d519594ee244 "bpf: Search and add
- * kfuncs in struct_ops prologue and epilogue", spec §5.6), the {@code upstream} policy: every
+ * kfuncs in struct_ops prologue and epilogue"), the {@code upstream} policy: every
  * {@code BPF_PSEUDO_KFUNC_CALL} among the first {@code cnt} insns goes to add_kfunc_call() with
  * the insn's own {@code off}; the first negative result is returned.
  *

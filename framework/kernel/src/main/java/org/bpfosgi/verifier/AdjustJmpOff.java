@@ -6,7 +6,7 @@ import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
 
 /**
- * Models kernel/bpf/verifier.c adjust_jmp_off() (v5 2/9, spec §2.5): every jump outside
+ * Models kernel/bpf/verifier.c adjust_jmp_off() (v5 2/9): every jump outside
  * [{@code tgtIdx}, {@code tgtIdx + delta}) — not calls, not exits — that targets {@code tgtIdx}
  * moves {@code delta} further ({@code JMP32|JA} through imm, others through off). In place, as
  * the kernel: an overflow returns -ERANGE with the earlier jumps already adjusted.

@@ -8,7 +8,7 @@ import org.bpfosgi.isa.Insn;
 import org.bpfosgi.isa.InsnPatcher;
 
 /**
- * Models kernel/bpf/verifier.c bpf_patch_insn_data() (6.12, spec §2.1): instruction {@code off}
+ * Models kernel/bpf/verifier.c bpf_patch_insn_data() (6.12): instruction {@code off}
  * is replaced by {@code patch} through kernel/bpf/core.c bpf_patch_insn_single()
  * ({@link InsnPatcher#patchInsnSingle}: the branch rule, the probe pass and bpf_adj_linfo()),
  * then {@link #adjustInsnAuxData}, {@link #adjustSubprogStarts} and {@link #adjustPokeDescs}.

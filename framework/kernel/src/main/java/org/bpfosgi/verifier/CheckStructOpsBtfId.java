@@ -13,7 +13,7 @@ import org.bpfosgi.subsystem.StructOps;
 import org.bpfosgi.subsystem.StructOpsMember;
 
 /**
- * Models kernel/bpf/verifier.c check_struct_ops_btf_id() (spec §4), every check in the kernel's
+ * Models kernel/bpf/verifier.c check_struct_ops_btf_id(), every check in the kernel's
  * order. Takes {@code env->attach_btf_mod} with btf_try_get_module(); {@link BpfCheck} puts it at
  * the end of bpf_check() on every path.
  *

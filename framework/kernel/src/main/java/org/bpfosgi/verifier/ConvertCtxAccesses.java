@@ -15,7 +15,7 @@ import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.subsystem.VerifierOps;
 
 /**
- * Models kernel/bpf/verifier.c convert_ctx_accesses() in its v6.12 form (spec §1.4–§1.8), with
+ * Models kernel/bpf/verifier.c convert_ctx_accesses() in its v6.12 form, with
  * the kfunc handling of the load's {@link KfuncPolicy}:
  * <ol>
  * <li>Step A: gen_epilogue with {@code ctx_stack_off = -(stack_depth + 8)}; a count ≥
@@ -99,7 +99,7 @@ final class ConvertCtxAccesses {
         boolean hasGenPrologue = hasGenPrologue(ops);
         if (hasGenPrologue || env.seenDirectWrite) {
             if (!hasGenPrologue) {
-                // v6.12 (spec §1.8): -EINVAL; -EFAULT from ~v6.16, "verifier bug: gen_prologue is null" from v6.17
+                // v6.12: -EINVAL; -EFAULT from ~v6.16, "verifier bug: gen_prologue is null" from v6.17
                 return env.err(Errno.EINVAL, "bpf verifier is misconfigured\n");
             }
             InsnBuf buf = new InsnBuf(INSN_BUF_SIZE);

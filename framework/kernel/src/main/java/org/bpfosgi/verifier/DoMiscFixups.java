@@ -40,7 +40,7 @@ final class DoMiscFixups {
             }
             if (insn.isHelperCall()) {
                 if (env.finalizedCall[i]) {
-                    continue; // patch_call_imm: a finalized call (emit-call policy, spec §5.7) keeps its imm
+                    continue; // patch_call_imm: a finalized call (emit-call policy) keeps its imm
                 }
                 String name = BaseFuncProtos.name(insn.imm());
                 long addr = env.kernel.kallsyms().lookupName(name);

@@ -11,7 +11,7 @@ import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.module.Module;
 
 /**
- * Models kernel/bpf/verifier.c find_kfunc_desc_btf() and __find_kfunc_desc_btf() (spec §3.4):
+ * Models kernel/bpf/verifier.c find_kfunc_desc_btf() and __find_kfunc_desc_btf():
  * offset 0 is vmlinux BTF; a positive offset names a module BTF in fd_array, found once and then
  * kept in kfunc_btf_tab with a BTF reference and a module reference.
  */

@@ -10,7 +10,7 @@ import org.bpfosgi.module.Module;
 
 /**
  * Models find_kfunc_desc_btf_offset() of the dropped seed patch (v2 7/8 "bpf: Allow
- * pro/epilogue to call kfunc", seed/, spec §5.3): the kfunc_btf_tab offset for a pro/epilogue
+ * pro/epilogue to call kfunc", seed/): the kfunc_btf_tab offset for a pro/epilogue
  * kfunc of {@code btf}. vmlinux is 0; an entry already holding this BTF is reused; otherwise the
  * smallest offset ≥ 1 not in the (offset-sorted) table is taken, with try_module_get(module)
  * (-ENXIO when the module is not LIVE) and a BTF reference, until bpf_free_kfunc_btf_tab().

@@ -4,7 +4,7 @@ import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
 
 /**
- * Models kernel/bpf/verifier.c fixup_kfunc_call() (6.12, spec §3.6): the call's imm becomes the
+ * Models kernel/bpf/verifier.c fixup_kfunc_call() (6.12): the call's imm becomes the
  * address of the kfunc relative to {@code __bpf_call_base} (x86-64 has no far kfunc calls). The
  * special inline rewrites of vmlinux kfuncs (bpf_obj_new_impl, bpf_cast_to_kern_ctx, ...) are not
  * modelled: the model's vmlinux has none of those kfuncs.

@@ -10,7 +10,7 @@ import org.bpfosgi.isa.Insn;
 import org.bpfosgi.module.Module;
 
 /**
- * Models fixup_pro_epilogue_kfunc() of the dropped seed patch (v2 7/8, seed/, spec §5.3), the
+ * Models fixup_pro_epilogue_kfunc() of the dropped seed patch (v2 7/8, seed/), the
  * {@code seed} policy: run right after a generator, before anything is patched. For every
  * {@code BPF_PSEUDO_KFUNC_CALL} among the {@code cnt} generated insns (the trailing copy of insn
  * 0, or the exit, included, as in the patch): btf_get_module_btf(module) ("cannot find BTF from
@@ -21,7 +21,7 @@ import org.bpfosgi.module.Module;
  */
 final class FixupProEpilogueKfunc {
     /**
-     * special_kfunc_set (6.12/6.13, spec §3.7), by name: btf_id_set_contains() on vmlinux ids
+     * special_kfunc_set (6.12/6.13), by name: btf_id_set_contains() on vmlinux ids
      * the model resolves from these names.
      */
     static final Set<String> SPECIAL_KFUNC_SET = Set.of("bpf_obj_new_impl", "bpf_obj_drop_impl",

@@ -10,7 +10,7 @@ import org.bpfosgi.isa.Insn;
  * The {@code emit-call} policy: generators call plain kernel functions through
  * {@code BPF_EMIT_CALL(fn)} (imm = BPF_CALL_IMM(fn)), as Alexei Starovoitov proposed in the seed's
  * review (seed/, v2 7/8). The kernel part is mark_helper_calls_finalized() of the Jan 2026 RFC
- * "skb-meta bpf_emit_call from prologue" (spec §5.7, not landed): helper calls of an inserted
+ * "skb-meta bpf_emit_call from prologue" (not landed): helper calls of an inserted
  * prologue/epilogue get {@code insn_aux_data[].finalized_call} and do_misc_fixups() leaves
  * their imm alone. (In 6.12 itself such a call would reach patch_call_imm, where
  * get_func_proto(imm) finds no helper: the kernel dereferences the NULL proto.)

@@ -38,7 +38,7 @@ public final class VerifierEnv {
     int[] origIdx;
     /**
      * {@code insn_aux_data[].finalized_call} (Jan 2026 RFC "skb-meta bpf_emit_call from
-     * prologue", spec §5.7; the emit-call policy): a helper call whose imm is already
+     * prologue"; the emit-call policy): a helper call whose imm is already
      * BPF_CALL_IMM(fn), which do_misc_fixups() must not fix up again.
      */
     boolean[] finalizedCall;

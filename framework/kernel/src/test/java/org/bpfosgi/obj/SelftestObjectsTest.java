@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The kernel selftests of spec §6.6 as objects (examples/progs): each loaded with {@code obj load},
+ * The kernel selftests progs/pro_epilogue*.c and epilogue_*.c as objects (examples/progs): each loaded with {@code obj load},
  * its syscall programs run with {@code prog run}, and the return values compared with the
  * selftests' {@code __retval}s — computed by running the programs, bpf_testmod's kfuncs calling
  * the registered struct_ops programs through their trampolines.
@@ -63,7 +63,7 @@ class SelftestObjectsTest {
             assertEquals(e.getValue(), k.retval(ObjKernel.id(r, "prog", e.getKey())), e.getKey());
         }
         if (!seed()) {
-            // spec §6.6.1, the landed listings
+            // progs/pro_epilogue.c, the landed listings
             assertXlated(r, "test_prologue", List.of("r6 = *(u64 *)(r1 +0)", "r7 = *(u64 *)(r6 +0)", "r7 += 1000",
                     "*(u64 *)(r6 +0) = r7", "r1 = *(u64 *)(r1 +0)", "r6 = r1", "call kernel-function", "r1 = r6",
                     "call pc+1", "exit"));
@@ -119,7 +119,7 @@ class SelftestObjectsTest {
         assertEquals(seed() ? 20220 : 20000, k.retval(ObjKernel.id(r, "prog", "syscall_epilogue_exit0")));
         assertEquals(seed() ? 20222 : 20002, k.retval(ObjKernel.id(r, "prog", "syscall_epilogue_exit1")));
         if (!seed()) {
-            // spec §6.6.3: the second exit is a JMP32 JA to the epilogue (r1 = 0 before it)
+            // progs/epilogue_exit.c: the second exit is a JMP32 JA to the epilogue (r1 = 0 before it)
             assertXlated(r, "test_epilogue_exit", List.of("*(u64 *)(r10 -8) = r1", "r1 = *(u64 *)(r1 +0)",
                     "r2 = *(u64 *)(r1 +0)", "r3 = 0", "r4 = 1", "if r2 == 0x0 goto pc+10", "r0 = 0", "*(u64 *)(r1 +0) = r3",
                     "r1 = *(u64 *)(r10 -8)", "r1 = *(u64 *)(r1 +0)", "r6 = *(u64 *)(r1 +0)", "r6 += 10000",
@@ -138,7 +138,7 @@ class SelftestObjectsTest {
         assertEquals(0, k.retval(ObjKernel.id(r, "prog", "syscall_prologue_goto_start")));
         assertEquals(seed() ? 20220 : 20000, k.retval(ObjKernel.id(r, "prog", "syscall_epilogue_goto_start")));
         assertEquals(seed() ? 22440 : 22000, k.retval(ObjKernel.id(r, "prog", "syscall_pro_epilogue_goto_start")));
-        // spec §6.6.4: the jumps to insn 0 land after the prologue and the ctx save
+        // progs/pro_epilogue_goto_start.c: the jumps to insn 0 land after the prologue and the ctx save
         if (!seed()) {
             assertXlated(r, "test_prologue_goto_start", List.of("r6 = *(u64 *)(r1 +0)", "r7 = *(u64 *)(r6 +0)",
                     "r7 += 1000", "*(u64 *)(r6 +0) = r7", "if r1 == 0x0 goto pc+5", "if r1 == 0x1 goto pc+2", "r1 = 1",
@@ -161,7 +161,7 @@ class SelftestObjectsTest {
         boot(p);
         ObjKernel.Out r = load("pro_epilogue_with_kfunc.bpf");
         assertEquals(22022, k.retval(ObjKernel.id(r, "prog", "syscall_pro_epilogue")));
-        // spec §6.6.5: the kfunc variants (bpf_cgroup_from_id / bpf_cgroup_release)
+        // progs/pro_epilogue_with_kfunc.c: the kfunc variants (bpf_cgroup_from_id / bpf_cgroup_release)
         assertXlated(r, "test_kfunc_pro_epilogue", List.of("r8 = r1", "r1 = 0", "call kernel-function",
                 "if r0 != 0x0 goto pc+5", "r6 = *(u64 *)(r8 +0)", "r7 = *(u64 *)(r6 +0)", "r7 += 1000",
                 "*(u64 *)(r6 +0) = r7", "goto pc+2", "r1 = r0", "call kernel-function", "r1 = r8", "*(u64 *)(r10 -8) = r1",

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * struct_ops maps and the references they hold (spec §11, §12): the module reference of a map
+ * struct_ops maps and the references they hold: the module reference of a map
  * of a module type, the programs a registered map holds, bpf_testmod's one registration at a
  * time, the map update's checks, rmmod while a map exists, and a forced unload under a
  * registered map.

@@ -14,7 +14,7 @@ import org.bpfosgi.isa.Insn;
 import org.junit.jupiter.api.Test;
 
 /**
- * bpf_patch_insn_data() and what runs under it (spec §2): bpf_patch_insn_single()'s branch rule,
+ * bpf_patch_insn_data() and what runs under it: bpf_patch_insn_single()'s branch rule,
  * the -ERANGE log, adjust_insn_aux_data(), adjust_subprog_starts() with the fake exit entry,
  * bpf_adj_linfo(), adjust_poke_descs(), and adjust_jmp_off().
  */

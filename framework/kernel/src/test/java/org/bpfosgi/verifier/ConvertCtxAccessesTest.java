@@ -14,7 +14,7 @@ import org.bpfosgi.subsystem.GenPrologue;
 import org.bpfosgi.subsystem.VerifierOps;
 import org.junit.jupiter.api.Test;
 
-/** convert_ctx_accesses() steps A and B up to the patching seam (spec §1.4, §1.5, §1.8 v6.12). */
+/** convert_ctx_accesses() steps A and B up to the patching seam. */
 class ConvertCtxAccessesTest {
     private final TestKernel k = new TestKernel();
 

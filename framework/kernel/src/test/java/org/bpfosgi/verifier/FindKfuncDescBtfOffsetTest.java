@@ -10,7 +10,7 @@ import org.bpfosgi.errno.Errno;
 import org.junit.jupiter.api.Test;
 
 /**
- * find_kfunc_desc_btf_offset() of the dropped v2 7/8 (spec §5.3): vmlinux is offset 0; an entry
+ * find_kfunc_desc_btf_offset() of the dropped v2 7/8: vmlinux is offset 0; an entry
  * with the same BTF is reused; otherwise the smallest free offset ≥ 1 is taken with a module
  * reference; a full table is "too many different module BTFs" (-E2BIG) and takes nothing.
  */

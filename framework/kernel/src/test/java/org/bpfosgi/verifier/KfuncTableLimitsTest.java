@@ -15,7 +15,7 @@ import org.bpfosgi.prog.ProgLoadResult;
 import org.junit.jupiter.api.Test;
 
 /**
- * MAX_KFUNC_BTFS and MAX_KFUNC_DESCS (spec §3.3, §3.4): the same module BTF at many fd_array
+ * MAX_KFUNC_BTFS and MAX_KFUNC_DESCS: the same module BTF at many fd_array
  * indices gives one kfunc_btf_tab entry — one module reference — per index, until the table is
  * full; every reference goes back when the load fails.
  */

@@ -16,8 +16,8 @@ import org.bpfosgi.prog.ProgLoadResult;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every module reference a struct_ops load takes is taken and released where the kernel does
- * (spec §3.4, §3.5, §4, §12): env->attach_btf_mod only during bpf_check(), a kfunc_btf_tab entry
+ * Every module reference a struct_ops load takes is taken and released where the kernel does:
+ * env->attach_btf_mod only during bpf_check(), a kfunc_btf_tab entry
  * (BTF + module) for the program's life; a failed load holds nothing.
  */
 class ModuleRefsTest {

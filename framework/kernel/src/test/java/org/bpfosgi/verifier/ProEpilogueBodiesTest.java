@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Golden xlated images of the kernel selftests with bpf_testmod's generators: spec §6.6.1,
+ * Golden xlated images of the kernel selftests with bpf_testmod's generators: progs/pro_epilogue.c,
  * §6.6.3, §6.6.4, §6.6.5 under the {@code upstream} policy (the selftests' {@code __xlated}
  * lines, then the {@code __retval} by running the image), and §5.4 (dropped v2 8/8) under
  * {@code seed}. Not modelled: §6.6.2 (tail calls).

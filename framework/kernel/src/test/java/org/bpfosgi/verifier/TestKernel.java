@@ -105,7 +105,7 @@ public final class TestKernel {
         return loadTestmod(new WithoutGenerators(new BpfTestmod()), true);
     }
 
-    /** insmod bpf_testmod with st_ops_gen_prologue / st_ops_gen_epilogue (spec §5.4, §6.4). */
+    /** insmod bpf_testmod with st_ops_gen_prologue / st_ops_gen_epilogue. */
     Module loadTestmodWithGenerators() {
         return loadTestmod(new BpfTestmod(), true);
     }

@@ -158,7 +158,7 @@ class VmTest {
     }
 
     /**
-     * spec/kernel-semantics.md 6.6.1 test_pro_epilogue: the xlated program (prologue, main body,
+     * progs/pro_epilogue.c test_pro_epilogue: the xlated program (prologue, main body,
      * epilogue) with bpf_kfunc_st_ops_inc10 bound, run on a zeroed st_ops_args: __retval 22022.
      */
     @Test

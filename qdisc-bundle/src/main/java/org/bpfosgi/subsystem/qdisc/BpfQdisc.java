@@ -14,7 +14,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
 /**
- * The bpf_qdisc code (net/sched/bpf_qdisc.c, v6.16; spec §7): activate is its initcall
+ * The bpf_qdisc code (net/sched/bpf_qdisc.c, v6.16): activate is its initcall
  * bpf_qdisc_kfunc_init(), which registers the kfunc set {@code qdisc_kfunc_ids} with its filter
  * for STRUCT_OPS programs, then the struct_ops type {@code Qdisc_ops}.
  *

@@ -17,7 +17,7 @@ import org.bpfosgi.subsystem.StructOpsMember;
 import org.bpfosgi.subsystem.VerifierOps;
 
 /**
- * net/sched/bpf_qdisc.c {@code bpf_Qdisc_ops} (v6.16; spec §7): the struct_ops type
+ * net/sched/bpf_qdisc.c {@code bpf_Qdisc_ops} (v6.16): the struct_ops type
  * {@code Qdisc_ops}, with register_qdisc()/unregister_qdisc() on a modelled {@code qdisc_base}
  * list (net/sched/sch_api.c) that starts with the qdiscs pktsched_init() registers.
  */

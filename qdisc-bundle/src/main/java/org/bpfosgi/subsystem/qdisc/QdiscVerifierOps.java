@@ -25,7 +25,7 @@ import org.bpfosgi.subsystem.InsnAccessAux;
 import org.bpfosgi.subsystem.VerifierLog;
 import org.bpfosgi.subsystem.VerifierOps;
 
-/** net/sched/bpf_qdisc.c {@code bpf_qdisc_verifier_ops} (v6.16; spec §7). */
+/** net/sched/bpf_qdisc.c {@code bpf_qdisc_verifier_ops} (v6.16). */
 final class QdiscVerifierOps implements VerifierOps {
     private final Supplier<QdiscTypes> types;
 

@@ -22,10 +22,9 @@ import org.bpfosgi.subsystem.KernelMemory;
 import org.bpfosgi.subsystem.StructOps;
 import org.bpfosgi.subsystem.StructOpsMember;
 import org.bpfosgi.vm.Region;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** bpf_qdisc (spec §7) on the built-in base: verifier ops, kfunc filter, generators, struct_ops callbacks. */
+/** bpf_qdisc on the built-in base: verifier ops, kfunc filter, generators, struct_ops callbacks. */
 class BpfQdiscTest {
     private final QdiscMachine m = new QdiscMachine();
     private final QdiscTypes t = m.types();
@@ -48,11 +47,6 @@ class BpfQdiscTest {
     }
 
     /** Whether convert_ctx_accesses() patches generated code (else loads that need it are -ENOTSUPP). */
-    private boolean patchingImplemented() {
-        ProgLoadResult r = m.load("reset", "    exit\n");
-        return r.ok() || !r.log().contains("patching is not implemented");
-    }
-
     // ------------------------------------------------------------------ btf_struct_access
 
     @Test
@@ -198,18 +192,7 @@ class BpfQdiscTest {
     }
 
     @Test
-    void withoutPatchingAProgramWithAGeneratorIsRefusedLoudly() {
-        Assumptions.assumeFalse(patchingImplemented(),
-                "convert_ctx_accesses() patches generated code: the refusal below no longer applies");
-        rejected("init", "    r0 = 0\n    exit\n", Errno.ENOTSUPP, "patching is not implemented");
-        rejected("reset", "    exit\n", Errno.ENOTSUPP, "patching is not implemented");
-        accepted("dequeue", "    r0 = 0\n    exit\n");
-    }
-
-    @Test
     void initResetDestroyLoadWithTheirGeneratedCode() {
-        Assumptions.assumeTrue(patchingImplemented(),
-                "needs prologue/epilogue patching in convert_ctx_accesses() (spec §1.4-1.7), not on this branch");
         accepted("init", "    r0 = 0\n    exit\n");
         accepted("reset", "    exit\n");
         accepted("destroy", "    exit\n");

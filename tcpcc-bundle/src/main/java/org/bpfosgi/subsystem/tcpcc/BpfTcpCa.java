@@ -13,7 +13,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
 /**
- * The bpf_tcp_ca code (net/ipv4/bpf_tcp_ca.c, v6.12; spec §8): activate is its initcall
+ * The bpf_tcp_ca code (net/ipv4/bpf_tcp_ca.c, v6.12): activate is its initcall
  * bpf_tcp_ca_kfunc_init(), which registers the kfunc set {@code bpf_tcp_ca_check_kfunc_ids} for
  * STRUCT_OPS programs and then the struct_ops type {@code tcp_congestion_ops}.
  *

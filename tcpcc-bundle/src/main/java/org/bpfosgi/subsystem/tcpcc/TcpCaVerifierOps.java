@@ -25,7 +25,7 @@ import org.bpfosgi.subsystem.VerifierLog;
 import org.bpfosgi.subsystem.VerifierOps;
 
 /**
- * net/ipv4/bpf_tcp_ca.c {@code bpf_tcp_ca_verifier_ops} (v6.12; spec §8): no gen_prologue or
+ * net/ipv4/bpf_tcp_ca.c {@code bpf_tcp_ca_verifier_ops} (v6.12): no gen_prologue or
  * gen_epilogue.
  */
 final class TcpCaVerifierOps implements VerifierOps {

@@ -14,7 +14,7 @@ import org.bpfosgi.subsystem.StructOpsMember;
 import org.bpfosgi.subsystem.VerifierOps;
 
 /**
- * net/ipv4/bpf_tcp_ca.c {@code bpf_tcp_congestion_ops} (v6.12; spec §8): the struct_ops type
+ * net/ipv4/bpf_tcp_ca.c {@code bpf_tcp_congestion_ops} (v6.12): the struct_ops type
  * {@code tcp_congestion_ops}, built in. Its callbacks work on the kernel copy {@code kdata} of a
  * {@code struct tcp_congestion_ops} in {@link KernelMemory}, at the offsets of the owner's BTF.
  */

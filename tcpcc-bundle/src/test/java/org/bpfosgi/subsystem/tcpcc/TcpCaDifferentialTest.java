@@ -38,8 +38,8 @@ class TcpCaDifferentialTest {
      */
     static final Map<String, String> KNOWN = Map.of(
             "kfunc_ssthresh_scalar",
-            "6.18 treats kfuncs without flags as KF_TRUSTED_ARGS (bpf-next Jan 2026, 'Make KF_TRUSTED_ARGS the default', "
-                    + "spec §14): check_kfunc_args() refuses the NULL with 'Possibly NULL pointer passed to trusted arg0' "
+            "6.18 treats kfuncs without flags as KF_TRUSTED_ARGS (bpf-next Jan 2026, 'Make KF_TRUSTED_ARGS the default'): "
+                    + "check_kfunc_args() refuses the NULL with 'Possibly NULL pointer passed to trusted arg0' "
                     + "(-EACCES); v6.12 has no trusted-args check for tcp_reno_ssthresh and the scalar falls to "
                     + "KF_ARG_PTR_TO_MEM, where struct sock is not a scalar struct (-EINVAL)");
 

@@ -13,7 +13,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
 /**
- * The bpf_testmod module (tools/testing/selftests/bpf/test_kmods/bpf_testmod.c, spec §6.1–6.3):
+ * The bpf_testmod module (tools/testing/selftests/bpf/test_kmods/bpf_testmod.c):
  * activate is its module_init, deactivate its module_exit, and the service it publishes is what
  * bpf_testmod_init() registers — the kfunc set {@code bpf_testmod_check_kfunc_ids} (declared in
  * its BTF header {@code bpf/bpf_testmod.h}) and the struct_ops type {@code bpf_testmod_st_ops}.

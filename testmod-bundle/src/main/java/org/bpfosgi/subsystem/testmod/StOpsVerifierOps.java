@@ -14,7 +14,7 @@ import org.bpfosgi.subsystem.InsnAccessAux;
 import org.bpfosgi.subsystem.VerifierLog;
 import org.bpfosgi.subsystem.VerifierOps;
 
-/** bpf_testmod.c {@code st_ops_verifier_ops} (spec §6.3). */
+/** bpf_testmod.c {@code st_ops_verifier_ops}. */
 final class StOpsVerifierOps implements VerifierOps {
     /** sizeof(struct st_ops_args). */
     static final int ST_OPS_ARGS_SIZE = 8;

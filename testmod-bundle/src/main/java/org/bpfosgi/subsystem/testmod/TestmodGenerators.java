@@ -9,7 +9,7 @@ import org.bpfosgi.subsystem.BpfProgInfo;
 import org.bpfosgi.subsystem.InsnBuf;
 
 /**
- * bpf_testmod's st_ops_gen_prologue() / st_ops_gen_epilogue() (bpf_testmod.c, spec §5.4, §6.4),
+ * bpf_testmod's st_ops_gen_prologue() / st_ops_gen_epilogue() (bpf_testmod.c),
  * in the form each kfunc policy's world had:
  * <ul>
  * <li>{@code upstream}: the sequences landed in Aug 2024 (5 and 8 insns), and for programs named

@@ -11,7 +11,7 @@ import org.bpfosgi.subsystem.StructOpsMember;
 import org.bpfosgi.subsystem.VerifierOps;
 
 /**
- * bpf_testmod.c {@code testmod_st_ops} (spec §6.3): the struct_ops type
+ * bpf_testmod.c {@code testmod_st_ops}: the struct_ops type
  * {@code bpf_testmod_st_ops}, registered once at a time ({@code st_ops_reg}/{@code st_ops_unreg}
  * under {@code st_ops_mutex}).
  */
