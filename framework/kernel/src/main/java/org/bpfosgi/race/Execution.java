@@ -348,6 +348,18 @@ final class Execution {
             int r = m.progFree(f.id());
             return r == 0 ? "ok" : errnoText(r);
         }
+        if (c instanceof Scenario.ObjLoad o) {
+            return m.objLoad(o);
+        }
+        if (c instanceof Scenario.ObjUnload u) {
+            return m.objUnload(u.name());
+        }
+        if (c instanceof Scenario.ProgRun r) {
+            return m.progRun(r.id(), r.ctxIn());
+        }
+        if (c instanceof Scenario.StructOpsUnregister u) {
+            return m.structOpsUnregister(u.id());
+        }
         throw new IllegalArgumentException("not an actor: " + c.line());
     }
 

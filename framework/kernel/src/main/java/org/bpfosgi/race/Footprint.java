@@ -26,6 +26,9 @@ import java.util.Set;
  * it only returns. Any other point it passes (a module_put of a module it used): writes
  * {@code mod:NAME}, reads every module.
  * <li>insmod NAME: writes {@code mod:NAME}, {@code modtable} and {@code btfids}.
+ * <li>obj load, obj unload, struct_ops unregister: as prog load in every step, and they write
+ * {@code maps} (the map idr, struct_ops map state, links).
+ * <li>prog run: writes {@code maps} (run-time state), reads {@code progs} and every module.
  * <li>stop NAME (a bundle stop): reads {@code mod:NAME} in its first step (the lookup), then
  * writes {@code mod:NAME} and {@code modtable} in every step.
  * </ul>
@@ -38,6 +41,14 @@ record Footprint(Set<String> writes, Set<String> shared) {
         if (c instanceof Scenario.ProgLoad) {
             return from.equals(Execution.START) || finished
                     ? new Footprint(Set.of("progs"), Set.of("mod:*")) : new Footprint(Set.of(), Set.of("mod:*"));
+        }
+        if (c instanceof Scenario.ObjLoad || c instanceof Scenario.ObjUnload || c instanceof Scenario.StructOpsUnregister) {
+            // like prog load, every step: programs and maps made or freed, module references
+            // taken and dropped (struct_ops map alloc, reg/unreg through the module's code)
+            return new Footprint(Set.of("progs", "maps"), Set.of("mod:*"));
+        }
+        if (c instanceof Scenario.ProgRun) {
+            return new Footprint(Set.of("maps"), Set.of("progs", "mod:*"));
         }
         if (c instanceof Scenario.ProgFree) {
             return new Footprint(Set.of("progs"), Set.of("mod:*"));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import org.bpfosgi.btf.BtfModuleNotifier;
 import org.bpfosgi.btf.BtfObject;
@@ -25,6 +26,11 @@ import org.bpfosgi.prog.ProgKernel;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
 import org.bpfosgi.prog.ProgTable;
+import org.bpfosgi.obj.BpfObject;
+import org.bpfosgi.obj.ObjLoader;
+import org.bpfosgi.structops.BpfMap;
+import org.bpfosgi.structops.StructOpsKernel;
+import org.bpfosgi.structops.StructOpsMap;
 import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.verifier.BpfProgLoadAttr;
 
@@ -40,6 +46,10 @@ final class RaceMachine {
     final ModuleTable modules = new ModuleTable(dmesg::add);
     final BtfRegistry btf = new BtfRegistry(VmlinuxBtf.builtin(), modules);
     final ProgKernel bpf;
+    /** The run-time side (maps, links, trampolines, BPF_PROG_TEST_RUN), as StructOpsCli wires it. */
+    final StructOpsKernel structOps;
+    /** Objects loaded by obj load, by name, in load order. */
+    private final Map<String, BpfObject> objects = new LinkedHashMap<>();
     private final RaceModules sources;
     /** Every module instance this machine ever had, in load order (several per name after a re-insert). */
     private final List<Module> everLoaded = Collections.synchronizedList(new ArrayList<>());
@@ -53,6 +63,7 @@ final class RaceMachine {
         modules.registerNotifier(new BtfModuleNotifier(btf, dmesg::add));
         bpf = new ProgKernel(modules, btf, dmesg::add);
         bpf.progs().setDefaultKfuncPolicy(policy);
+        structOps = new StructOpsKernel(bpf, dmesg::add);
     }
 
     List<String> dmesg() {
@@ -164,6 +175,89 @@ final class RaceMachine {
         return bpf.progs().free(id);
     }
 
+    /**
+     * obj load: {@link ObjLoader#load} as {@code obj load FILE [autoattach MAP,...]} runs it
+     * (StructOpsCli): "ok, " and what it created, or the errno and libbpf's last line. Calls
+     * into module code on the way (check_member, init_member, validate, reg) go through the
+     * module's guarded subsystem, so they are named points and checked for use after free.
+     */
+    String objLoad(Scenario.ObjLoad o) {
+        synchronized (objects) {
+            if (objects.containsKey(o.name())) {
+                return "error: object '" + o.name() + "' is loaded already";
+            }
+        }
+        BpfObject obj;
+        try {
+            obj = ObjLoader.load(o.text(), o.name(), o.autoattach(), structOps);
+        } catch (ObjLoader.ObjLoadException e) {
+            List<String> lines = e.lines();
+            String why = "";
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                String l = lines.get(i).strip();
+                if (!l.isEmpty() && !l.startsWith("processed ") && !l.startsWith("verification time")
+                        && !l.matches("\\d+: .*") && !l.startsWith("-- END")) {
+                    why = " \"" + l + "\"";
+                    break;
+                }
+            }
+            return Execution.errnoText(e.err()) + why;
+        } catch (LoaderException e) {
+            return "error: " + e.getMessage();
+        }
+        synchronized (objects) {
+            objects.put(o.name(), obj);
+        }
+        return "ok, " + obj.created().stream().map(BpfObject.Created::toString).collect(Collectors.joining(", "));
+    }
+
+    /** obj unload [NAME]: ObjLoader.unload (links destroyed, maps and programs closed). */
+    String objUnload(Optional<String> name) {
+        BpfObject o;
+        synchronized (objects) {
+            if (name.isEmpty()) {
+                if (objects.size() != 1) {
+                    return objects.isEmpty() ? "error: no object is loaded" : "error: several objects are loaded";
+                }
+                o = objects.values().iterator().next();
+            } else {
+                o = objects.get(name.get());
+                if (o == null) {
+                    return "error: no object '" + name.get() + "' is loaded";
+                }
+            }
+            objects.remove(o.name());
+        }
+        ObjLoader.unload(o, structOps);
+        return "ok";
+    }
+
+    /**
+     * prog run id N [ctx_in HEX]: {@link StructOpsKernel#testRun} (repeat 0). Module code it
+     * reaches (kfunc bodies, the struct_ops trampoline's program and its pro/epilogue calls)
+     * runs through the guarded subsystem: named points, use after free reported.
+     */
+    String progRun(int id, byte[] ctxIn) {
+        StructOpsKernel.TestRun r = structOps.testRun(id, ctxIn, 0);
+        if (r.oops() != null) {
+            return "oops: " + r.oops();
+        }
+        if (r.err() < 0) {
+            return Execution.errnoText(r.err());
+        }
+        return "ok, retval " + r.retval();
+    }
+
+    /** struct_ops unregister id N: the map's delete_elem, as bpftool struct_ops unregister. */
+    String structOpsUnregister(int id) {
+        BpfMap m = structOps.maps().get(id).orElse(null);
+        if (!(m instanceof StructOpsMap st)) {
+            return m == null ? "-ENOENT" : "error: map " + id + " is not a struct_ops map";
+        }
+        int r = st.delete(0);
+        return r < 0 ? Execution.errnoText(r) : "ok";
+    }
+
     /** Records the BTF objects now registered; a second object under an id seen before is an alias. */
     Optional<String> recordBtfIds() {
         for (BtfObject o : btf.list()) {
@@ -202,6 +296,14 @@ final class RaceMachine {
 
     /** Frees every loaded program (the end of a schedule: "once every object is freed"). */
     void freeAll() {
+        List<BpfObject> objs;
+        synchronized (objects) {
+            objs = new ArrayList<>(objects.values());
+            objects.clear();
+        }
+        for (int i = objs.size() - 1; i >= 0; i--) {
+            ObjLoader.unload(objs.get(i), structOps);
+        }
         for (int id : progIds()) {
             bpf.progs().free(id);
         }

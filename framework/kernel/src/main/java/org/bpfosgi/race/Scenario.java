@@ -22,9 +22,12 @@ import org.bpfosgi.subsystem.KfuncPolicy;
  * <pre>
  * # comment
  * kfunc-policy seed                    # optional: the machine's default policy
- * insmod bpf_testmod                   # setup lines: insmod NAME, prog load FILE [policy P] [unsafe-module-calls]
+ * insmod bpf_testmod                   # setup lines: insmod NAME, prog load FILE [policy P] [unsafe-module-calls],
+ *                                      #   obj load FILE [autoattach MAP,...], obj unload [NAME]
  * actor prog load body-kfunc.s         # actors: prog load FILE [policy P] [unsafe-module-calls],
- * actor rmmod bpf_testmod              #   rmmod [-f] NAME, insmod NAME, prog free id N
+ * actor rmmod bpf_testmod              #   rmmod [-f] NAME, insmod NAME, prog free id N, stop NAME,
+ *                                      #   obj load FILE [autoattach MAP,...], obj unload [NAME],
+ *                                      #   prog run id N [ctx_in HEX], struct_ops unregister id N
  * </pre>
  *
  * Program files are read relative to the scenario file.
@@ -76,6 +79,27 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
 
     /** {@code prog free id N}. */
     public record ProgFree(String line, int id) implements Command {
+    }
+
+    /**
+     * {@code obj load FILE [autoattach MAP,...]}: a bpf-osgi object (programs, struct_ops maps),
+     * loaded as {@code obj load} does ({@link org.bpfosgi.obj.ObjLoader}); the object is named
+     * after the file. {@code autoattach} null: every struct_ops map is attached.
+     */
+    public record ObjLoad(String line, String name, org.bpfosgi.obj.ObjectText text,
+                          Set<String> autoattach) implements Command {
+    }
+
+    /** {@code obj unload [NAME]}: the object's links, maps and programs closed (ObjLoader.unload). */
+    public record ObjUnload(String line, Optional<String> name) implements Command {
+    }
+
+    /** {@code prog run id N [ctx_in HEX]}: BPF_PROG_TEST_RUN (repeat 0, as libbpf passes it). */
+    public record ProgRun(String line, int id, byte[] ctxIn) implements Command {
+    }
+
+    /** {@code struct_ops unregister id N}: a struct_ops map's delete_elem (bpftool struct_ops unregister). */
+    public record StructOpsUnregister(String line, int id) implements Command {
     }
 
     public Scenario {
@@ -152,6 +176,14 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
         if (actors.size() > MAX_ACTORS) {
             throw new IllegalArgumentException(name + ": at most " + MAX_ACTORS + " actors");
         }
+        // Runs and module callbacks hold StructOpsKernel.lock() across the named points inside
+        // module code; a second actor that needs the lock would block outside any point.
+        long locking = actors.stream().filter(c -> c instanceof ObjLoad || c instanceof ObjUnload
+                || c instanceof ProgRun || c instanceof StructOpsUnregister).count();
+        if (locking > 1) {
+            throw new IllegalArgumentException("Not modelled by the race harness: more than one actor among obj load, "
+                    + "obj unload, prog run and struct_ops unregister (they serialise on the run lock, which is no named point)");
+        }
         return new Scenario(name, policy, setup, actors);
     }
 
@@ -182,25 +214,73 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
                     return progLoad(line, w, dir);
                 }
                 if (actor && w.size() == 4 && w.get(1).equals("free") && w.get(2).equals("id")) {
-                    try {
-                        return new ProgFree(line, Integer.parseInt(w.get(3)));
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("prog free id N: N is a number");
+                    return new ProgFree(line, number(w.get(3), "prog free id N"));
+                }
+                if (actor && (w.size() == 4 || w.size() == 6) && w.get(1).equals("run") && w.get(2).equals("id")
+                        && (w.size() == 4 || w.get(4).equals("ctx_in"))) {
+                    byte[] ctx = null;
+                    if (w.size() == 6) {
+                        try {
+                            ctx = java.util.HexFormat.of().parseHex(w.get(5));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("prog run id N ctx_in HEX: HEX is hex bytes, e.g. 0000000000000000");
+                        }
                     }
+                    return new ProgRun(line, number(w.get(3), "prog run id N"), ctx);
                 }
                 throw new IllegalArgumentException("prog load FILE [policy P] [unsafe-module-calls]"
-                        + (actor ? " or prog free id N" : ""));
+                        + (actor ? ", prog free id N or prog run id N [ctx_in HEX]" : ""));
             case "stop":
                 if (!actor || w.size() != 2) {
                     throw new IllegalArgumentException("actor stop NAME (the module's bundle stopped without rmmod)");
                 }
                 return new Stop(line, w.get(1));
-            case "obj", "struct_ops":
-                throw new IllegalArgumentException("Not modelled by the race harness: " + w.get(0)
-                        + " actors (struct_ops maps are not in this build)");
+            case "obj":
+                if (w.size() >= 3 && w.get(1).equals("load")
+                        && (w.size() == 3 || (w.size() == 5 && w.get(3).equals("autoattach")))) {
+                    return objLoad(line, w, dir);
+                }
+                if (w.size() <= 3 && w.size() >= 2 && w.get(1).equals("unload")) {
+                    return new ObjUnload(line, w.size() == 3 ? Optional.of(w.get(2)) : Optional.empty());
+                }
+                throw new IllegalArgumentException("obj load FILE [autoattach MAP[,MAP...]] or obj unload [NAME]");
+            case "struct_ops":
+                if (actor && w.size() == 4 && w.get(1).equals("unregister") && w.get(2).equals("id")) {
+                    return new StructOpsUnregister(line, number(w.get(3), "struct_ops unregister id N"));
+                }
+                throw new IllegalArgumentException("actor struct_ops unregister id N");
             default:
                 throw new IllegalArgumentException("unknown command '" + w.get(0)
-                        + "' (insmod, rmmod, prog load, prog free, stop)");
+                        + "' (insmod, rmmod, prog load, prog free, prog run, obj load, obj unload, "
+                        + "struct_ops unregister, stop)");
+        }
+    }
+
+    private static int number(String s, String usage) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(usage + ": N is a number");
+        }
+    }
+
+    private static ObjLoad objLoad(String line, List<String> w, Path dir) throws IOException {
+        Path file = dir.resolve(w.get(2));
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IOException("cannot read " + file + ": No such file or directory");
+        }
+        Set<String> autoattach = null;
+        if (w.size() == 5) {
+            autoattach = w.get(4).equals("none") ? Set.of() : Set.copyOf(List.of(w.get(4).split(",")));
+        }
+        String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        try {
+            return new ObjLoad(line, name, org.bpfosgi.obj.ObjectText.parse(text, w.get(2)), autoattach);
+        } catch (org.bpfosgi.prog.LoaderException e) {
+            throw new IllegalArgumentException(w.get(2) + ": " + e.getMessage());
         }
     }
 

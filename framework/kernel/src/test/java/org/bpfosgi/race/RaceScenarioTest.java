@@ -125,6 +125,32 @@ class RaceScenarioTest {
         assertTrue(r.outcomes().stream().anyMatch(o -> o.lines().stream().anyMatch(l -> l.startsWith("use-after-free"))));
     }
 
+    /**
+     * Scenario 3: obj load of a struct_ops map × rmmod × insmod. Either the map registered and
+     * pins the module (rmmod -EWOULDBLOCK), or rmmod won and the load failed; never both
+     * succeed; no use after free; the invariants (BTF ids of the re-inserted module never alias)
+     * held in every schedule.
+     */
+    @Test
+    void mapRmmodInsmod() throws IOException {
+        Explorer.Report r = exploreGolden("map-rmmod-insmod");
+        assertTrue(r.outcomes().stream().anyMatch(o -> ok(o, 0) && o.lines().get(1).endsWith("-EWOULDBLOCK")),
+                "a registered map pins the module in some schedule");
+        for (Explorer.Outcome o : r.outcomes()) {
+            // both succeed only when the map was made against the re-inserted module
+            assertFalse(ok(o, 0) && ok(o, 1) && !ok(o, 2), "the map registered and rmmod succeeded: " + o);
+            if (ok(o, 0) && !ok(o, 1)) {
+                assertTrue(o.lines().get(1).endsWith("-EWOULDBLOCK"), o.toString());
+            }
+            if (!ok(o, 0)) {
+                assertTrue(ok(o, 1), "the load failed though rmmod did not win: " + o);
+            }
+            assertFalse(o.lines().stream().anyMatch(l -> l.startsWith("use-after-free")), o.toString());
+        }
+        assertTrue(r.outcomes().stream().anyMatch(o -> ok(o, 0)), "the map wins in some schedule");
+        assertTrue(r.outcomes().stream().anyMatch(o -> ok(o, 1) && !ok(o, 0)), "rmmod wins in some schedule");
+    }
+
     /** Seeded PCT schedules: reproducible, and every outcome they find is one the exhaustive search found. */
     @Test
     void randomSchedulesAreReproducibleAndCovered() throws IOException {
