@@ -75,9 +75,15 @@ public final class ObjLoader {
      * @param autoattach the struct_ops maps to attach (null: every one, as the skeleton does)
      */
     public static BpfObject load(ObjectText o, String name, Set<String> autoattach, StructOpsKernel k) {
+        return load(o, name, autoattach, k, org.bpfosgi.prog.ProgTable.LoadOptions.DEFAULT);
+    }
+
+    /** {@link #load(ObjectText, String, Set, StructOpsKernel)} with every program loaded under {@code options}. */
+    public static BpfObject load(ObjectText o, String name, Set<String> autoattach, StructOpsKernel k,
+                                 org.bpfosgi.prog.ProgTable.LoadOptions options) {
         BpfObject obj = new BpfObject(name);
         try {
-            loadInto(o, obj, autoattach, k);
+            loadInto(o, obj, autoattach, k, options);
             return obj;
         } catch (ObjLoadException e) {
             unload(obj, k);
@@ -94,7 +100,8 @@ public final class ObjLoader {
         return e == null ? Integer.toString(err) : e.symbol();
     }
 
-    private static void loadInto(ObjectText o, BpfObject obj, Set<String> autoattach, StructOpsKernel k) {
+    private static void loadInto(ObjectText o, BpfObject obj, Set<String> autoattach, StructOpsKernel k,
+                                 org.bpfosgi.prog.ProgTable.LoadOptions options) {
         Map<String, ObjectText.Function> funcs = new LinkedHashMap<>();
         for (ObjectText.Function f : o.functions()) {
             funcs.put(f.name(), f);
@@ -190,7 +197,7 @@ public final class ObjLoader {
                 throw fail(Errno.EINVAL.negative(), "prog '" + f.name() + "': SEC(\"struct_ops\") program isn't referenced anywhere, did you forget to use it?",
                         "prog '" + f.name() + "': failed to load: " + Errno.EINVAL.negative());
             }
-            BpfProg p = loadProg(o, obj, f, Optional.ofNullable(progAttach.get(f.name())), k);
+            BpfProg p = loadProg(o, obj, f, Optional.ofNullable(progAttach.get(f.name())), k, options);
             obj.progs.put(f.name(), p);
             obj.created.add(new BpfObject.Created("prog", p.id(), f.name()));
         }
@@ -368,7 +375,7 @@ public final class ObjLoader {
 
     /** bpf_object_load_prog(): BPF_PROG_LOAD; a failure is retried with log level 1 for the log. */
     private static BpfProg loadProg(ObjectText o, BpfObject obj, ObjectText.Function f, Optional<String> attach,
-                                    StructOpsKernel k) {
+                                    StructOpsKernel k, org.bpfosgi.prog.ProgTable.LoadOptions options) {
         BpfProgLoadAttr attr;
         try {
             ProgLoader.ProgSource src = ProgLoader.parse(programText(o, f), o.file());
@@ -383,11 +390,11 @@ public final class ObjLoader {
             throw fail(Errno.EINVAL.negative(), "prog '" + f.name() + "': " + e.getMessage(),
                     "prog '" + f.name() + "': failed to load: " + Errno.EINVAL.negative());
         }
-        ProgLoadResult r = k.progs().progs().load(attr);
+        ProgLoadResult r = k.progs().progs().load(attr, options);
         if (r.ok()) {
             return r.prog();
         }
-        ProgLoadResult again = k.progs().progs().load(attr.withLogLevel(1));
+        ProgLoadResult again = k.progs().progs().load(attr.withLogLevel(1), options);
         String log = again.ok() ? "" : again.log();
         if (again.ok()) {
             k.progs().progs().free(again.prog().id());

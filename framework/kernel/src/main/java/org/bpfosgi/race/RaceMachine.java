@@ -189,7 +189,7 @@ final class RaceMachine {
         }
         BpfObject obj;
         try {
-            obj = ObjLoader.load(o.text(), o.name(), o.autoattach(), structOps);
+            obj = ObjLoader.load(o.text(), o.name(), o.autoattach(), structOps, o.options());
         } catch (ObjLoader.ObjLoadException e) {
             List<String> lines = e.lines();
             String why = "";

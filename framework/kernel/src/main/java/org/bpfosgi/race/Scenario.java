@@ -23,7 +23,8 @@ import org.bpfosgi.subsystem.KfuncPolicy;
  * # comment
  * kfunc-policy seed                    # optional: the machine's default policy
  * insmod bpf_testmod                   # setup lines: insmod NAME, prog load FILE [policy P] [unsafe-module-calls],
- *                                      #   obj load FILE [autoattach MAP,...], obj unload [NAME]
+ *                                      #   obj load FILE [autoattach MAP,...] [policy P] [unsafe-module-calls],
+ *                                      #   obj unload [NAME]
  * actor prog load body-kfunc.s         # actors: prog load FILE [policy P] [unsafe-module-calls],
  * actor rmmod bpf_testmod              #   rmmod [-f] NAME, insmod NAME, prog free id N, stop NAME,
  *                                      #   obj load FILE [autoattach MAP,...], obj unload [NAME],
@@ -87,7 +88,7 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
      * after the file. {@code autoattach} null: every struct_ops map is attached.
      */
     public record ObjLoad(String line, String name, org.bpfosgi.obj.ObjectText text,
-                          Set<String> autoattach) implements Command {
+                          Set<String> autoattach, ProgTable.LoadOptions options) implements Command {
     }
 
     /** {@code obj unload [NAME]}: the object's links, maps and programs closed (ObjLoader.unload). */
@@ -236,8 +237,7 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
                 }
                 return new Stop(line, w.get(1));
             case "obj":
-                if (w.size() >= 3 && w.get(1).equals("load")
-                        && (w.size() == 3 || (w.size() == 5 && w.get(3).equals("autoattach")))) {
+                if (w.size() >= 3 && w.get(1).equals("load")) {
                     return objLoad(line, w, dir);
                 }
                 if (w.size() <= 3 && w.size() >= 2 && w.get(1).equals("unload")) {
@@ -273,12 +273,28 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
             throw new IOException("cannot read " + file + ": No such file or directory");
         }
         Set<String> autoattach = null;
-        if (w.size() == 5) {
-            autoattach = w.get(4).equals("none") ? Set.of() : Set.copyOf(List.of(w.get(4).split(",")));
+        Optional<KfuncPolicy> policy = Optional.empty();
+        boolean unsafe = false;
+        for (int i = 3; i < w.size(); i++) {
+            if (w.get(i).equals("autoattach") && i + 1 < w.size()) {
+                String v = w.get(++i);
+                autoattach = v.equals("none") ? Set.of() : Set.copyOf(List.of(v.split(",")));
+            } else if (w.get(i).equals("unsafe-module-calls")) {
+                unsafe = true;
+            } else if (w.get(i).equals("policy") && i + 1 < w.size()) {
+                policy = Optional.of(policyOf(w.get(++i)));
+            } else {
+                throw new IllegalArgumentException("obj load FILE [autoattach MAP[,MAP...]] [policy P] [unsafe-module-calls]: "
+                        + "unknown option '" + w.get(i) + "'");
+            }
+        }
+        if (unsafe && policy.isPresent() && policy.get() != KfuncPolicy.EMIT_CALL) {
+            throw new IllegalArgumentException("unsafe-module-calls only applies to policy emit-call");
         }
         String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         try {
-            return new ObjLoad(line, name, org.bpfosgi.obj.ObjectText.parse(text, w.get(2)), autoattach);
+            return new ObjLoad(line, name, org.bpfosgi.obj.ObjectText.parse(text, w.get(2)), autoattach,
+                    new ProgTable.LoadOptions(policy, unsafe));
         } catch (org.bpfosgi.prog.LoaderException e) {
             throw new IllegalArgumentException(w.get(2) + ": " + e.getMessage());
         }

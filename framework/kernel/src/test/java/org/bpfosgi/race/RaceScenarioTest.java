@@ -151,6 +151,63 @@ class RaceScenarioTest {
         assertTrue(r.outcomes().stream().anyMatch(o -> ok(o, 1) && !ok(o, 0)), "rmmod wins in some schedule");
     }
 
+    /**
+     * Scenario 5: emit-call with unsafe-module-calls, a registered map × rmmod × prog run. The
+     * registered map pins the module, so an unforced rmmod never frees it under the run: no use
+     * after free in any schedule, and the run's result is the same in each.
+     */
+    @Test
+    void emitCallUnsafe() throws IOException {
+        Explorer.Report r = exploreGolden("emit-call-unsafe");
+        for (Explorer.Outcome o : r.outcomes()) {
+            assertTrue(o.lines().get(0).endsWith("-EWOULDBLOCK"), o.toString());
+            assertTrue(ok(o, 1), o.toString());
+            assertFalse(o.lines().stream().anyMatch(l -> l.startsWith("use-after-free")), o.toString());
+        }
+    }
+
+    /**
+     * Scenario 5 forced: every schedule where the run reaches module code after rmmod -f freed the
+     * module reports a use-after-free naming the function called; a run that finished first
+     * reports none.
+     */
+    @Test
+    void emitCallUnsafeForced() throws IOException {
+        Explorer.Report r = exploreGolden("emit-call-unsafe-forced");
+        boolean uaf = false;
+        for (Explorer.Outcome o : r.outcomes()) {
+            assertTrue(ok(o, 0), o.toString());
+            List<String> reports = o.lines().stream().filter(l -> l.startsWith("use-after-free")).toList();
+            if (!reports.isEmpty()) {
+                uaf = true;
+                assertTrue(o.lines().contains("taint: [R]"), o.toString());
+            }
+            // the run after the free: its last step comes after rmmod's step that reached delete_module:freed
+            Explorer.Replayed again = Explorer.replay(Scenario.read(RaceTestModules.EXAMPLES.resolve("emit-call-unsafe-forced.race")),
+                    TESTMOD, Optional.empty(), o.replay());
+            int freed = -1;
+            int lastRun = -1;
+            for (int k = 0; k < again.trace().size(); k++) {
+                String step = again.trace().get(k);
+                if (step.contains("A0") && step.contains("-> delete_module:freed")) {
+                    freed = k;
+                }
+                if (step.contains("A1")) {
+                    lastRun = k;
+                }
+            }
+            assertTrue(freed >= 0 && lastRun >= 0, String.join("\n", again.trace()));
+            boolean runAfterFree = lastRun > freed;
+            if (runAfterFree) {
+                assertTrue(o.lines().get(1).matches(".*use after free: bpf_kfunc_\\w+ of module bpf_testmod was unloaded"),
+                        o.toString());
+            } else {
+                assertTrue(o.lines().get(1).endsWith(": ok, retval 1121"), o.toString());
+            }
+        }
+        assertTrue(uaf, "some schedule runs freed module code");
+    }
+
     /** Seeded PCT schedules: reproducible, and every outcome they find is one the exhaustive search found. */
     @Test
     void randomSchedulesAreReproducibleAndCovered() throws IOException {
