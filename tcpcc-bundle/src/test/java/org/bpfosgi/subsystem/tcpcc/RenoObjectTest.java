@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  * {@code .name} and {@code .flags} data members reach bpf_tcp_ca_init_member() through the map
  * value, the link registers "bpf_reno" on tcp_cong_list (tcp_register_congestion_control), and
  * the kernel's answers to an empty name (bpf_obj_name_cpy() == 0: -EINVAL) and to a second
- * registration of the same name (-EEXIST).
+ * registration of the same name (-EEXIST). The live 6.18 kernel gives the same answers for the
+ * same object in C: src/test/live/reno_object.sh (registered; a second one EEXIST with "TCP:
+ * bpf_reno2x already registered or non-unique key"; "" EINVAL; a 16-character name EINVAL).
  */
 class RenoObjectTest {
     private static final Path RENO = Path.of("..", "examples", "tcp-cc", "reno.bpf");
