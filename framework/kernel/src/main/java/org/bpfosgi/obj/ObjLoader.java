@@ -112,10 +112,12 @@ public final class ObjLoader {
         Map<String, Integer> progTypeId = new LinkedHashMap<>();
         Map<String, Integer> progMemberIdx = new LinkedHashMap<>();
         Map<String, Boolean> referencedByCreated = new LinkedHashMap<>();
+        Map<String, Map<Integer, byte[]>> kernData = new LinkedHashMap<>(); // var -> offset in kern_data -> bytes
         for (ObjectText.StructOpsVar v : o.structOpsVars()) {
             KernType kt = findKernTypes(v.type(), k);
             kernTypes.put(v.name(), kt);
             BtfType.Composite kst = (BtfType.Composite) kt.btf().btf().type(kt.typeId());
+            kernData.put(v.name(), initKernData(v, kt, kst));
             boolean autocreate = !v.section().startsWith("?");
             for (Map.Entry<String, String> m : v.members().entrySet()) {
                 ObjectText.Function f = funcs.get(m.getValue());
@@ -227,6 +229,9 @@ public final class ObjLoader {
             byte[] value = new byte[m.attr().valueSize()];
             ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
             BtfType.Composite kst = (BtfType.Composite) kt.btf().btf().type(kt.typeId());
+            for (Map.Entry<Integer, byte[]> d : kernData.get(v.name()).entrySet()) {
+                b.put(kt.dataOff() + d.getKey(), d.getValue()); // the data members, copied at open
+            }
             for (Map.Entry<String, String> e : v.members().entrySet()) {
                 int idx = memberIndex(kt.btf().btf(), kst, e.getKey());
                 int off = kt.dataOff() + kst.members().get(idx).bitOffset(kst.kindFlag()) / 8;
@@ -248,6 +253,73 @@ public final class ObjLoader {
             obj.links.add(l.link());
             obj.created.add(new BpfObject.Created("link", l.link().id(), v.name()));
         }
+    }
+
+    /**
+     * The data members of bpf_map__init_kern_struct_ops(): each non-pointer member's bytes are
+     * copied into kern_data at the kernel member's offset (memcpy(kern_mdata, mdata, msize)); the
+     * kernel's bpf_struct_ops_map_update_elem() then gives them to {@code init_member} or
+     * requires them to be zero. The model has no local BTF: the variable is read with the kernel
+     * type, so what libbpf checks between the two types (member missing: -ENOTSUP unless the
+     * data is zero; a bitfield: -ENOTSUP; a different kind) becomes a check of the initializer
+     * against the kernel member: a string for a char array no longer than the array (what the C
+     * compiler accepts: a string that fills the array drops its NUL), an integer that fits an
+     * integer or enum member.
+     */
+    private static Map<Integer, byte[]> initKernData(ObjectText.StructOpsVar v, KernType kt, BtfType.Composite kst) {
+        Btf b = kt.btf().btf();
+        Map<Integer, byte[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, ObjectText.Datum> d : v.data().entrySet()) {
+            String mname = d.getKey();
+            int idx = memberIndex(b, kst, mname);
+            boolean zero = d.getValue() instanceof ObjectText.Int i && i.value() == 0;
+            if (idx < 0) {
+                if (zero) {
+                    continue; // libbpf_is_mem_zeroed(): a zero member the kernel lacks is skipped
+                }
+                throw fail(Errno.EOPNOTSUPP.negative(), "struct_ops init_kern " + v.name() + ": Cannot find member "
+                        + mname + " in kernel BTF");
+            }
+            BtfType.Member km = kst.members().get(idx);
+            if (km.bitfieldSize(kst.kindFlag()) != 0) {
+                throw fail(Errno.EOPNOTSUPP.negative(), "struct_ops init_kern " + v.name() + ": bitfield " + mname
+                        + " is not supported");
+            }
+            int off = km.bitOffset(kst.kindFlag()) / 8;
+            int mt = b.resolve(km.type());
+            int msize = (int) b.resolveSize(mt);
+            BtfType t = b.type(mt);
+            if (d.getValue() instanceof ObjectText.Str str) {
+                boolean charArray = t instanceof BtfType.Array a
+                        && b.type(b.resolve(a.type())) instanceof BtfType.Int e && e.size() == 1;
+                if (!charArray) {
+                    throw fail(Errno.EOPNOTSUPP.negative(), "struct_ops init_kern " + v.name() + ": member " + mname
+                            + " is not a char array: a string cannot initialise it");
+                }
+                byte[] text = str.text().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                if (text.length > msize) {
+                    throw fail(Errno.EINVAL.negative(), "struct_ops init_kern " + v.name() + ": member " + mname
+                            + ": initializer-string for char array is too long (" + text.length + " > " + msize + ")");
+                }
+                out.put(off, java.util.Arrays.copyOf(text, msize));
+                continue;
+            }
+            long val = ((ObjectText.Int) d.getValue()).value();
+            if (!(t instanceof BtfType.Int || t instanceof BtfType.Enum || t instanceof BtfType.Enum64)) {
+                throw fail(Errno.EOPNOTSUPP.negative(), "struct_ops init_kern " + v.name() + ": member " + mname
+                        + " is not an integer: a number cannot initialise it");
+            }
+            if (msize < 8 && (val >= (1L << (8 * msize)) || val < -(1L << (8 * msize - 1)))) {
+                throw fail(Errno.EINVAL.negative(), "struct_ops init_kern " + v.name() + ": member " + mname + ": "
+                        + val + " does not fit in " + msize + " bytes");
+            }
+            byte[] bytes = new byte[msize];
+            for (int i = 0; i < msize; i++) {
+                bytes[i] = (byte) (val >>> (8 * i)); // little endian, as the x86-64 object
+            }
+            out.put(off, bytes);
+        }
+        return out;
     }
 
     /** libbpf passes the first 15 characters of a map's name to the kernel. */

@@ -31,8 +31,15 @@ import org.bpfosgi.prog.LoaderException;
  *
  *   SEC(".struct_ops.link")                 a struct_ops map (".struct_ops": registered by the
  *   struct bpf_testmod_st_ops pro_epilogue = {     map update instead of a link): the variable's
- *       .test_prologue = (void *)test_prologue,    type names the kernel struct, each member
- *   };                                             names a program
+ *       .test_prologue = (void *)test_prologue,    type names the kernel struct, a function
+ *   };                                             pointer member names a program
+ *
+ *   SEC(".struct_ops.link")                 data members: a string ("..." without escapes)
+ *   struct tcp_congestion_ops reno = {      for a char array, an integer (decimal, 0x, a
+ *       .ssthresh = (void *)reno_ssthresh,  leading '-') for an integer member; ObjLoader
+ *       .name = "bpf_reno",                 copies them into the map value at the kernel
+ *       .flags = 0,                         member's offset (bpf_map__init_kern_struct_ops)
+ *   };
  *
  *   struct {                                a BTF-defined prog array, with initial slots
  *       __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -55,8 +62,10 @@ public final class ObjectText {
             "^\\s*struct\\s+(\\w+)\\s+(\\w+)\\s*(?:SEC\\(\"([^\"]*)\"\\))?\\s*=\\s*\\{(.*)\\}\\s*;\\s*$", Pattern.DOTALL);
     private static final Pattern MAP_DEF = Pattern.compile(
             "^\\s*struct\\s*\\{(.*?)\\}\\s*(\\w+)\\s*(?:SEC\\(\"([^\"]*)\"\\))?\\s*(?:=\\s*\\{(.*)\\})?\\s*;\\s*$", Pattern.DOTALL);
+    /** {@code .m = "string"}, {@code .m = 123} / {@code -1} / {@code 0x10}, or {@code .m = (void *)prog}. */
     private static final Pattern MEMBER_INIT = Pattern.compile(
-            "\\.(\\w+)\\s*=\\s*(?:\\(\\s*void\\s*\\*\\s*\\))?\\s*&?\\s*(\\w+)");
+            "\\.(\\w+)\\s*=\\s*(?:\"([^\"\\\\]*)\"|(-?(?:0[xX][0-9a-fA-F]+|[0-9]+))(?![\\w.])"
+            + "|(?:\\(\\s*void\\s*\\*\\s*\\))?\\s*&?\\s*([A-Za-z_]\\w*))");
     private static final Pattern SLOT_INIT = Pattern.compile(
             "\\[\\s*(\\d+)\\s*\\]\\s*=\\s*(?:\\(\\s*void\\s*\\*\\s*\\))?\\s*&?\\s*(\\w+)");
     private static final Pattern UINT = Pattern.compile("__uint\\(\\s*(\\w+)\\s*,\\s*([^)]*?(?:\\([^)]*\\))?)\\s*\\)");
@@ -92,8 +101,40 @@ public final class ObjectText {
         }
     }
 
-    /** A struct_ops variable: its section, the local struct's name, the variable's name and member → program. */
-    public record StructOpsVar(String section, String type, String name, Map<String, String> members, int line) {
+    /**
+     * A data member's initializer in a struct_ops variable: a C string ({@code .name = "bpf_reno"})
+     * or an integer ({@code .flags = 0}); what the compiler puts into the variable's data.
+     */
+    public sealed interface Datum permits Str, Int {
+    }
+
+    /** A string initializer (no escapes: the text between the quotes). */
+    public record Str(String text) implements Datum {
+        @Override
+        public String toString() {
+            return "\"" + text + "\"";
+        }
+    }
+
+    /** An integer initializer. */
+    public record Int(long value) implements Datum {
+        @Override
+        public String toString() {
+            return Long.toString(value);
+        }
+    }
+
+    /**
+     * A struct_ops variable: its section, the local struct's name, the variable's name, member →
+     * program (the function pointer members) and member → {@link Datum} (the data members).
+     */
+    public record StructOpsVar(String section, String type, String name, Map<String, String> members,
+                               Map<String, Datum> data, int line) {
+        public StructOpsVar {
+            members = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
+            data = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        }
+
         /** Whether the section is {@code .struct_ops.link} (BPF_F_LINK). */
         public boolean link() {
             return section.replaceFirst("^\\?", "").equals(".struct_ops.link");
@@ -236,13 +277,22 @@ public final class ObjectText {
                         + "' is not in SEC(\".struct_ops\") or SEC(\".struct_ops.link\") (global data is not modelled)");
             }
             Map<String, String> members = new LinkedHashMap<>();
+            Map<String, Datum> data = new LinkedHashMap<>();
             Matcher m = MEMBER_INIT.matcher(st.group(4));
             while (m.find()) {
-                if (members.put(m.group(1), m.group(2)) != null) {
-                    throw new LoaderException(file + ":" + line + ": member '" + m.group(1) + "' is initialised twice");
+                String member = m.group(1);
+                if (members.containsKey(member) || data.containsKey(member)) {
+                    throw new LoaderException(file + ":" + line + ": member '" + member + "' is initialised twice");
+                }
+                if (m.group(2) != null) {
+                    data.put(member, new Str(m.group(2)));
+                } else if (m.group(3) != null) {
+                    data.put(member, new Int(parseInt(m.group(3), member, line)));
+                } else {
+                    members.put(member, m.group(4));
                 }
             }
-            structOps.add(new StructOpsVar(section, st.group(1), st.group(2), members, line));
+            structOps.add(new StructOpsVar(section, st.group(1), st.group(2), members, data, line));
             return;
         }
         Matcher md = MAP_DEF.matcher(decl);
@@ -273,6 +323,17 @@ public final class ObjectText {
         }
         throw new LoaderException(file + ":" + line + ": cannot read this declaration: a struct_ops variable "
                 + "('struct TYPE NAME = { .member = (void *)prog, };') or a map ('struct { __uint(...); } NAME SEC(\".maps\");')");
+    }
+
+    private long parseInt(String text, String member, int line) {
+        try {
+            boolean neg = text.startsWith("-");
+            String t = neg ? text.substring(1) : text;
+            long v = t.startsWith("0x") || t.startsWith("0X") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
+            return neg ? -v : v;
+        } catch (NumberFormatException e) {
+            throw new LoaderException(file + ":" + line + ": member '" + member + "': cannot read the number " + text);
+        }
     }
 
     private void check() {

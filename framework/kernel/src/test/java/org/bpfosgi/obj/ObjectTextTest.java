@@ -94,6 +94,34 @@ class ObjectTextTest {
         assertEquals("bpf_testmod_st_ops___v2", legacy.type());
     }
 
+    /** Data members: a string and integers next to the function pointers (bpf_map__init_kern_struct_ops copies them). */
+    @Test
+    void structOpsDataMembersAreStringsAndIntegers() {
+        ObjectText o = ObjectText.parse(String.join("\n",
+                "SEC(\"struct_ops\")",
+                "reno_ssthresh:",
+                "    r0 = 2",
+                "    exit",
+                "SEC(\".struct_ops.link\")",
+                "struct tcp_congestion_ops reno = {",
+                "    .ssthresh = (void *)reno_ssthresh,",
+                "    .name = \"bpf_reno\",   /* a comment */",
+                "    .flags = 0x1,",
+                "    .key = -1,",
+                "};"), "t.bpf");
+        ObjectText.StructOpsVar v = o.structOpsVars().get(0);
+        assertEquals(Map.of("ssthresh", "reno_ssthresh"), v.members());
+        assertEquals(List.of("name", "flags", "key"), List.copyOf(v.data().keySet()));
+        assertEquals(new ObjectText.Str("bpf_reno"), v.data().get("name"));
+        assertEquals(new ObjectText.Int(1), v.data().get("flags"));
+        assertEquals(new ObjectText.Int(-1), v.data().get("key"));
+
+        LoaderException twice = assertThrows(LoaderException.class, () -> ObjectText.parse(String.join("\n",
+                "SEC(\".struct_ops.link\")",
+                "struct tcp_congestion_ops reno = { .name = \"a\", .name = \"b\", };"), "t.bpf"));
+        assertEquals("t.bpf:2: member 'name' is initialised twice", twice.getMessage());
+    }
+
     @Test
     void theProgramTextKeepsLineNumbers() {
         ObjectText o = ObjectText.parse(TEXT, "t.bpf");

@@ -20,9 +20,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The object scripts of examples/ on a real machine (Felix, bpf_testmod as a bundle):
- * {@code struct-ops-map.gosh} (maps pin the module, one registration at a time, a tail call)
- * and {@code pro-epilogue.gosh} (the selftest's three return values under the upstream and the
- * seed kfunc policy).
+ * {@code struct-ops-map.gosh} (maps pin the module, one registration at a time, a tail call),
+ * {@code tcp-cc.gosh} (the Reno-like object on the built-in bpf_tcp_ca) and
+ * {@code pro-epilogue.gosh} (the selftest's three return values under the upstream and the seed
+ * kfunc policy).
  */
 class ObjScriptGoldenTest {
     private static final Path REPO = Path.of(System.getProperty("bpfosgi.repo", "../.."));
@@ -54,6 +55,16 @@ class ObjScriptGoldenTest {
     @Test
     void structOpsMapScript() throws Exception {
         assertEquals(golden("struct-ops-map.golden"), run(Files.readAllLines(REPO.resolve("examples/struct-ops-map.gosh"))));
+    }
+
+    /**
+     * tcp-cc.gosh: examples/tcp-cc/reno.bpf loaded on the built-in bpf_tcp_ca, registered through
+     * its link, shown (struct_ops, link, map, the built-in's modinfo), refused a map delete
+     * (BPF_F_LINK: -EOPNOTSUPP) and unregistered by the object's unload.
+     */
+    @Test
+    void tcpCcScript() throws Exception {
+        assertEquals(golden("tcp-cc.golden"), run(Files.readAllLines(REPO.resolve("examples/tcp-cc.gosh"))));
     }
 
     /** pro-epilogue.gosh under each policy: upstream gives 1011/20022/22022, seed 1121/20242/22462. */
