@@ -153,7 +153,7 @@ public final class ProgCli {
         if (unsafeModuleCalls && policy.orElse(kernel.progs().defaultKfuncPolicy()) != KfuncPolicy.EMIT_CALL) {
             return error(err, "unsafe-module-calls only applies to policy emit-call");
         }
-        ProgTable.LoadOptions options = new ProgTable.LoadOptions(policy, unsafeModuleCalls);
+        ProgTable.LoadOptions options = new ProgTable.LoadOptions(policy, unsafeModuleCalls, logSize);
         String text;
         try {
             text = UserFiles.text(file);
@@ -163,13 +163,6 @@ public final class ProgCli {
         ProgLoader.ProgSource src = ProgLoader.parse(text, file.toString());
         BpfProgLoadAttr attr = ProgLoader.toAttr(src, attach, logLevel, kernel.services());
         ProgLoadResult r = kernel.progs().load(attr, options);
-        if (r.ok() && logLevel > 0 && r.log().length() >= logSize) {
-            // bpf_check(): the log did not fit, so bpf_vlog_finalize() fails the load with -ENOSPC
-            kernel.progs().free(r.prog().id());
-            err.println("Error: prog load: " + Errno.ENOSPC.symbol() + " (" + Errno.ENOSPC.description() + ")");
-            err.print(logBuffer(r.log(), logSize));
-            return 1;
-        }
         if (r.ok()) {
             if (logLevel > 0) {
                 out.print(r.log());
@@ -181,14 +174,14 @@ public final class ProgCli {
         Errno e = r.errno().orElseThrow();
         if (logLevel == 0) {
             // libbpf: the load failed without a log, so it is retried with log_level 1 to say why
+            // and what the retry answered is what it reports (-ENOSPC when its log did not fit)
             ProgLoadResult again = kernel.progs().load(attr.withLogLevel(1), options);
             log = again.ok() ? "" : again.log();
             if (again.ok()) {
                 kernel.progs().free(again.prog().id());
+            } else {
+                e = again.errno().orElseThrow();
             }
-        }
-        if (log.length() >= logSize) {
-            e = Errno.ENOSPC; // bpf_check: "preserve original error even if ..." — an overflow wins
         }
         err.println("Error: prog load: " + e.symbol() + " (" + e.description() + ")");
         err.print(logBuffer(log, logSize));

@@ -26,14 +26,20 @@ public final class ProgTable {
     private volatile KfuncPolicy defaultKfuncPolicy = KfuncPolicy.SEED;
 
     /**
-     * What a load asks beyond the kernel's attr: the pro/epilogue kfunc policy (empty: the
-     * machine's default) and, for emit-call, whether calls into module text are allowed.
+     * What a load asks beyond the model's attr: the pro/epilogue kfunc policy (empty: the
+     * machine's default), for emit-call whether calls into module text are allowed, and the
+     * size of the user's log buffer ({@code attr->log_size}; 0: as large as the log).
      */
-    public record LoadOptions(Optional<KfuncPolicy> policy, boolean unsafeModuleCalls) {
+    public record LoadOptions(Optional<KfuncPolicy> policy, boolean unsafeModuleCalls, long logSize) {
         public static final LoadOptions DEFAULT = new LoadOptions(Optional.empty(), false);
 
         public LoadOptions {
             java.util.Objects.requireNonNull(policy, "policy");
+        }
+
+        /** Options with a log buffer as large as the log. */
+        public LoadOptions(Optional<KfuncPolicy> policy, boolean unsafeModuleCalls) {
+            this(policy, unsafeModuleCalls, 0);
         }
 
         public static LoadOptions of(KfuncPolicy policy) {
@@ -56,6 +62,20 @@ public final class ProgTable {
 
     public KernelServices kernel() {
         return kernel;
+    }
+
+    /**
+     * Models the end of bpf_check(): {@code bpf_vlog_finalize()} fails the load with -ENOSPC when
+     * the log did not fit the user's buffer (the log, rolling by default, keeps its tail), and
+     * that error replaces the verifier's own ("if (err) ret = err", v6.12). Decided before the
+     * program exists, so the load fails as any other: nothing allocated, nothing held.
+     */
+    private static BpfCheck.Result bpfVlogFinalize(BpfProgLoadAttr attr, LoadOptions options, BpfCheck.Result r) {
+        if (attr.logLevel() == 0 || options.logSize() == 0 || r.log().length() < options.logSize()) {
+            return r;
+        }
+        // len_total counts the terminating NUL: a log of log_size bytes or more was truncated
+        return new BpfCheck.Result(Errno.ENOSPC.negative(), r.log(), r.insns());
     }
 
     /** Models bpf_prog_alloc_id(): {@code idr_alloc_cyclic(&prog_idr, prog, 1, INT_MAX)}. */
@@ -107,7 +127,7 @@ public final class ProgTable {
         aux.setId(id);
         aux.setKfuncPolicy(options.policy().orElse(defaultKfuncPolicy), options.unsafeModuleCalls());
         aux.initForLoad(attachBtf, attr.gplCompatible(), (attr.progFlags() & BpfProgLoadAttr.BPF_F_SLEEPABLE) != 0);
-        BpfCheck.Result r = BpfCheck.run(attr, aux, kernel);
+        BpfCheck.Result r = bpfVlogFinalize(attr, options, BpfCheck.run(attr, aux, kernel));
         if (!r.ok()) {
             // free_prog_sec / bpf_prog_free: everything the aux took goes back
             freeAux(aux);

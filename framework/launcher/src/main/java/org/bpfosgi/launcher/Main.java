@@ -39,8 +39,8 @@ public final class Main {
               rmmod [-f] NAME...   delete_module, then stop and uninstall the bundle (-f: forced, taints R)
               modinfo NAME         bundle, state, refcount, named holders, taints
               dmesg                the kernel log
-              prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [policy P] [unsafe-module-calls]
-                                   bpf_check() a struct_ops program
+              prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [log-size BYTES] [policy P]
+                   [unsafe-module-calls]   bpf_check() a struct_ops or syscall program
               prog show | dump xlated id N [opcodes] | free id N
               prog run id N [ctx_in HEX] [repeat K]   BPF_PROG_TEST_RUN (syscall programs)
               obj load FILE [autoattach MAP,...] | unload [NAME] | show   libbpf load + attach of an object
