@@ -5,8 +5,6 @@ import static org.bpfosgi.isa.Bpf.*;
 import java.util.List;
 
 import org.bpfosgi.btf.BtfObject;
-import org.bpfosgi.btf.Btf;
-import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.HelperIds;
@@ -137,7 +135,8 @@ final class CheckHelperCall {
         }
         BtfObject vmlinux = env.btfs().vmlinux();
         int want = sockCommon ? vmlinux.btf().findByNameKind("sock_common", BtfKind.STRUCT) : fn.argBtfIds().get(i);
-        if (!btfStructIdsMatch(reg, vmlinux, want)) {
+        if (want <= 0 || reg.btf() != vmlinux
+                || !BtfStructIdsMatch.match(vmlinux.btf(), reg.btfId(), reg.off(), id -> id == vmlinux.btf().resolve(want), false)) {
             return env.err(Errno.EACCES, "R%d is of type %s but %s is expected\n", regno,
                     reg.btf().btf().name(reg.btfId()), vmlinux.btf().name(want));
         }
@@ -147,40 +146,6 @@ final class CheckHelperCall {
         return 0;
     }
 
-    /** Models btf_struct_ids_match() with strict == false. */
-    private static boolean btfStructIdsMatch(RegState reg, BtfObject needBtf, int needId) {
-        if (needId <= 0 || !reg.btf().equals(needBtf)) {
-            return false;
-        }
-        Btf btf = needBtf.btf();
-        int id = btf.resolve(reg.btfId());
-        int off = reg.off();
-        for (int depth = 0; depth < 32; depth++) {
-            if (id == btf.resolve(needId)) {
-                return true;
-            }
-            if (btf.kind(id) != BtfKind.STRUCT) {
-                return false;
-            }
-            // btf_struct_walk(): the struct member that contains off
-            BtfType.Composite c = (BtfType.Composite) btf.type(id);
-            int next = 0;
-            for (BtfType.Member m : c.members()) {
-                int moff = m.bitOffset(c.kindFlag()) / 8;
-                int mt = btf.resolve(m.type());
-                if (btf.kind(mt) == BtfKind.STRUCT && off >= moff && off < moff + btf.resolveSize(mt)) {
-                    next = mt;
-                    off -= moff;
-                    break;
-                }
-            }
-            if (next == 0) {
-                return false;
-            }
-            id = next;
-        }
-        return false;
-    }
 
     /**
      * Models check_map_func_compatibility() for the maps the model has: a prog array goes only

@@ -124,7 +124,7 @@ final class CheckKfuncArgs {
                 // strict type matching for acquiring kfuncs and for releasing a reference
                 // (btf_type_ids_nocast_alias() is not modelled)
                 boolean strict = (flags & KfFlags.KF_ACQUIRE) != 0 || (release && reg.refObjId() != 0);
-                boolean match = btfStructIdsMatchByName(rb, reg.btfId(), reg.off(), refName, strict);
+                boolean match = BtfStructIdsMatch.match(rb, reg.btfId(), reg.off(), id -> rb.name(id).equals(refName), strict);
                 if (!match) {
                     return env.err(Errno.EINVAL,
                             "kernel function %s args#%d expected pointer to %s %s but R%d has a pointer to %s %s\n",
@@ -285,40 +285,4 @@ final class CheckKfuncArgs {
             }
         }
     }
-
-
-    /**
-     * Models btf_struct_ids_match() for a kfunc argument, the wanted struct named (the kfunc's
-     * BTF may be a module's, whose base is the register's): the register's struct, or — unless
-     * {@code strict} — the struct member containing {@code off}, recursively (a tcp_sock passes
-     * for a sock: its first member chain is inet_conn.icsk_inet.sk).
-     */
-    static boolean btfStructIdsMatchByName(Btf btf, int regId, int off, String wantName, boolean strict) {
-        int id = btf.resolve(regId);
-        for (int depth = 0; depth < 32; depth++) {
-            if (off == 0 && btf.kind(id) == BtfKind.STRUCT && btf.name(id).equals(wantName)) {
-                return true;
-            }
-            if (strict || btf.kind(id) != BtfKind.STRUCT) {
-                return false;
-            }
-            BtfType.Composite c = (BtfType.Composite) btf.type(id);
-            int next = 0;
-            for (BtfType.Member m : c.members()) {
-                int moff = m.bitOffset(c.kindFlag()) / 8;
-                int mt = btf.resolve(m.type());
-                if (btf.kind(mt) == BtfKind.STRUCT && off >= moff && off < moff + btf.resolveSize(mt)) {
-                    next = mt;
-                    off -= moff;
-                    break;
-                }
-            }
-            if (next == 0) {
-                return false;
-            }
-            id = next;
-        }
-        return false;
-    }
-
 }
