@@ -39,6 +39,8 @@ public final class BtfRegistry {
     private final Map<String, CompiledBtf> builtinIds = new LinkedHashMap<>();
     private int nextId = 1;
     private final BtfObject vmlinux;
+    private final List<java.util.function.Consumer<BtfObject>> freeListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * Boots the registry: vmlinux BTF gets id 1, as in btf_vmlinux_init / the first idr_alloc.
@@ -138,13 +140,26 @@ public final class BtfRegistry {
         btf.get();
     }
 
-    /** Models btf_put(): on the last reference, the id is removed from the IDR and the object freed. */
+    /**
+     * Models btf_put(): on the last reference, the id is removed from the IDR and the object
+     * freed — btf_free(), which also frees what lives in the BTF object: its struct_ops
+     * descriptors and kfunc sets (btf_free_struct_ops_tab, btf_free_kfunc_set_tab). Those are
+     * the {@link #onFree} listeners, called outside the registry's lock.
+     */
     public void btfPut(BtfObject btf) {
         if (btf.put()) {
             synchronized (this) {
                 idr.remove(btf.id(), btf);
             }
+            for (java.util.function.Consumer<BtfObject> l : freeListeners) {
+                l.accept(btf);
+            }
         }
+    }
+
+    /** Runs {@code onFree} for each BTF object when its last reference is put (btf_free()). */
+    public void onFree(java.util.function.Consumer<BtfObject> onFree) {
+        freeListeners.add(onFree);
     }
 
     /** Models btf_get_by_id() as used by BPF_BTF_GET_FD_BY_ID: the object with a new reference. */

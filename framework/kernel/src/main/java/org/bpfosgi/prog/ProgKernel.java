@@ -24,7 +24,8 @@ import org.bpfosgi.verifier.VmlinuxFunctions;
  * built-in whose header was folded into vmlinux); a negative result should fail the module's
  * init with that errno. When the service goes away, call
  * {@link #unregisterSubsystem(Module, BtfObject)}; module GOING also drops the module's
- * registrations (this registers a module notifier for it). The {@code prog} commands are
+ * symbols (this registers a module notifier for it), and its struct_ops types and kfunc sets go
+ * when its BTF object is freed (this registers a btf_free listener for it). The {@code prog} commands are
  * {@link org.bpfosgi.cli.ProgCli#run}{@code (args, progKernel, out, err)}.
  */
 public final class ProgKernel {
@@ -52,11 +53,10 @@ public final class ProgKernel {
         }
         modules.registerNotifier((mod, event) -> {
             if (event == ModuleState.GOING) {
-                btfRegistry.moduleBtf(mod.name()).ifPresentOrElse(
-                        o -> structOps.unregister(mod, o),
-                        () -> structOps.kallsyms().removeModule(mod));
+                structOps.kallsyms().removeModule(mod);
             }
         });
+        btfRegistry.onFree(structOps::btfFree);
     }
 
     /** Where bpf_check() finds maps by fd (the map table, once the run-time side exists). */

@@ -95,23 +95,30 @@ public final class StructOpsRegistry {
     }
 
     /**
-     * Undoes {@link #register}: the struct_ops descriptors and kfunc sets live in the module's BTF
-     * and go with it (btf_free_struct_ops_tab / btf_free_kfunc_set_tab); the module's symbols go
-     * with free_module(). For a built-in nothing is ever unregistered in the kernel; the model
-     * allows it for tests.
+     * A subsystem's module_exit (or a failed init undoing itself). The kernel has no
+     * unregister_bpf_struct_ops() or unregister of kfunc sets: the descriptors and kfunc sets
+     * live in the module's BTF object and go only when it is freed ({@link #btfFree}), which
+     * can be after the module is gone when a program load still holds the BTF (fd_array,
+     * kfunc_btf_tab). The module's symbols go with it. For a built-in nothing is ever
+     * unregistered in the kernel; the model allows it for tests and drops its struct_ops.
      */
     public synchronized void unregister(Module owner, BtfObject btf) {
-        PerBtf p = perBtf.get(btf);
-        if (p != null) {
-            if (owner == null) {
+        if (owner == null) {
+            PerBtf p = perBtf.get(btf);
+            if (p != null) {
                 p.structOps.removeIf(d -> d.owner() == null);
-            } else {
-                perBtf.remove(btf);
             }
-        }
-        if (owner != null) {
+        } else {
             kallsyms.removeModule(owner);
         }
+    }
+
+    /**
+     * Models btf_free()'s btf_free_struct_ops_tab() and btf_free_kfunc_set_tab(): what the
+     * BTF object carried goes with its last reference.
+     */
+    public synchronized void btfFree(BtfObject btf) {
+        perBtf.remove(btf);
     }
 
     /**

@@ -23,6 +23,33 @@ import org.junit.jupiter.api.Test;
 class ModuleRefsTest {
     static final String TEST_PROLOGUE = ProEpilogueBodiesTest.body("test_prologue");
 
+    /**
+     * The kernel has no unregister for struct_ops types or kfunc sets: they live in the module's
+     * BTF object (btf->struct_ops_tab, btf->kfunc_set_tab) and are freed by btf_free() with its
+     * last reference, which a load's fd_array can hold past the module's GOING notifier.
+     */
+    @Test
+    void theStructOpsTypeAndKfuncSetLiveInTheModuleBtfUntilItsLastReferenceGoes() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        org.bpfosgi.btf.BtfObject btf = k.testmodBtf;
+        int inc10 = btf.btf().findByNameKind("bpf_kfunc_st_ops_inc10", org.bpfosgi.btf.api.BtfKind.FUNC);
+        assertTrue(k.registry.kfuncFlags(btf, inc10, org.bpfosgi.subsystem.BpfProgType.STRUCT_OPS, null).isPresent());
+        k.btfs.btfGet(btf); // what btf_get_by_fd() takes for a load's fd_array entry
+
+        assertTrue(k.modules.deleteModule("bpf_testmod", 0).ok());
+        assertTrue(k.btfs.moduleBtf("bpf_testmod").isEmpty(), "GOING unlinked the BTF object");
+        assertFalse(btf.isFreed());
+        assertFalse(k.registry.structOps(btf).isEmpty(), "btf_free() has not run yet");
+        assertTrue(k.registry.kfuncFlags(btf, inc10, org.bpfosgi.subsystem.BpfProgType.STRUCT_OPS, null).isPresent());
+
+        k.btfs.btfPut(btf);
+        assertTrue(btf.isFreed());
+        assertTrue(k.registry.structOps(btf).isEmpty(), "btf_free_struct_ops_tab()");
+        assertTrue(k.registry.kfuncFlags(btf, inc10, org.bpfosgi.subsystem.BpfProgType.STRUCT_OPS, null).isEmpty(),
+                "btf_free_kfunc_set_tab()");
+    }
+
     @Test
     void aLoadedProgramCallingAModuleKfuncPinsTheModule() {
         TestKernel k = new TestKernel();
