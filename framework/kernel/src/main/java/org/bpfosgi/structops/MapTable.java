@@ -245,6 +245,48 @@ public final class MapTable {
     }
 
     /**
+     * Global data as libbpf creates it for an object's {@code .data}, {@code .rodata},
+     * {@code .bss} (and {@code .kconfig}) sections (libbpf v1.5 bpf_object__init_internal_map(),
+     * bpf_object__create_map() and bpf_object__populate_internal_map()): a
+     * BPF_MAP_TYPE_ARRAY with key_size 4, value_size = the section's size and one element,
+     * created with {@code flags} (libbpf passes BPF_F_RDONLY_PROG for .rodata/.kconfig and
+     * BPF_F_MMAPABLE when the kernel has it), then element 0 set to {@code initialValue} (null
+     * for .bss: the element stays zeroed), then, if {@code freeze} (libbpf freezes read-only
+     * maps), BPF_MAP_FREEZE. A frozen BPF_F_RDONLY_PROG map is what the verifier reads constants
+     * from (bpf_map_direct_read()). Instructions reach the value with ld_imm64
+     * BPF_PSEUDO_MAP_VALUE, imm = the map's id (the model's fds are ids), second imm = offset.
+     *
+     * @param name         map_name (libbpf: the object name's prefix and the section, at most 15 characters)
+     * @param valueSize    the section's size in bytes (value_size)
+     * @param initialValue the section's bytes, or null to leave the value zeroed
+     * @param flags        map_flags
+     * @param freeze       whether to BPF_MAP_FREEZE after the update
+     * @return the map (its {@link BpfMap#id()} is the fd to load), or the negative errno of the
+     *         first step that failed (the map is then freed)
+     */
+    public CreateResult createGlobalData(String name, int valueSize, byte[] initialValue, int flags, boolean freeze) {
+        if (initialValue != null && initialValue.length != valueSize) {
+            return new CreateResult(null, Errno.EINVAL.negative());
+        }
+        CreateResult c = create(MapCreateAttr.of(BpfMapType.ARRAY, name, 4, valueSize, 1, flags));
+        if (!c.ok()) {
+            return c;
+        }
+        int r = 0;
+        if (initialValue != null) {
+            r = update(c.map().id(), new byte[4], initialValue, 0);
+        }
+        if (r == 0 && freeze) {
+            r = freeze(c.map().id());
+        }
+        if (r < 0) {
+            close(c.map().id());
+            return new CreateResult(null, r);
+        }
+        return c;
+    }
+
+    /**
      * Models map_freeze() (BPF_MAP_FREEZE) for the model's maps: struct_ops maps -ENOTSUPP;
      * a map user space cannot write (BPF_F_RDONLY, or already frozen: map_get_sys_perms())
      * -EPERM; then -EBUSY if frozen (unreachable after the perms check, as in the kernel). No

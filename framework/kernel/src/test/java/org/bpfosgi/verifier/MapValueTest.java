@@ -233,4 +233,45 @@ class MapValueTest {
         r = loadValue("r1 = h ll\nr0 = 0\nexit", 0);
         assertTrue(r.log().contains("no direct value access support for this map type"), r.log());
     }
+
+    /** .rodata holding the u32 7 at offset 4, created as libbpf does, frozen or not. */
+    private int rodata(boolean freeze) {
+        byte[] v = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(4, 7).array();
+        var c = k.runtime().maps().createGlobalData("t.rodata", 8, v,
+                MapCreateAttr.BPF_F_RDONLY_PROG | MapCreateAttr.BPF_F_MMAPABLE, freeze);
+        assertTrue(c.ok(), String.valueOf(c.err()));
+        return c.map().id();
+    }
+
+    /** A read of .rodata+4 that must be 7, or an uninitialised R2 is read. */
+    private ProgLoadResult loadRodataRead(int fd) {
+        BpfProgLoadAttr a = k.attr(RejectionTest.prog("r1 = rodata ll\nr0 = *(u32 *)(r1 +0)\nif r0 == 7 goto ok\nr0 = r2\nok:\nexit"),
+                Map.of("rodata", fd));
+        java.util.List<org.bpfosgi.isa.Insn> insns = new java.util.ArrayList<>(a.insns());
+        insns.set(0, insns.get(0).withSrc(org.bpfosgi.isa.Bpf.BPF_PSEUDO_MAP_VALUE));
+        insns.set(1, insns.get(1).withImm(4));
+        return k.progs.load(a.withInsns(insns).withLogLevel(2));
+    }
+
+    @Test
+    void frozenReadOnlyGlobalDataIsReadAsConstants() {
+        ProgLoadResult r = loadRodataRead(rodata(true));
+        assertTrue(r.ok(), r.log());
+        assertTrue(r.log().contains("R0=7"), r.log());
+        // not frozen: the value may still change, so it is an unknown scalar and the other branch is explored
+        r = loadRodataRead(rodata(false));
+        assertEquals(Errno.EACCES, r.errno().orElseThrow(), r.log());
+        assertTrue(r.log().contains("R2 !read_ok"), r.log());
+        // writes into a read-only program map are refused
+        int fd = rodata(true);
+        BpfProgLoadAttr a = k.attr(RejectionTest.prog("r1 = rodata ll\n*(u32 *)(r1 +0) = 1\nr0 = 0\nexit"), Map.of("rodata", fd));
+        java.util.List<org.bpfosgi.isa.Insn> insns = new java.util.ArrayList<>(a.insns());
+        insns.set(0, insns.get(0).withSrc(org.bpfosgi.isa.Bpf.BPF_PSEUDO_MAP_VALUE));
+        r = k.progs.load(a.withInsns(insns));
+        assertEquals(Errno.EACCES, r.errno().orElseThrow(), r.log());
+        assertTrue(r.log().contains("write into map forbidden, value_size=8 off=0 size=4"), r.log());
+        // user space cannot write a frozen map, nor freeze it twice
+        assertEquals(Errno.EPERM.negative(), k.runtime().maps().update(fd, new byte[4], new byte[8], 0));
+        assertEquals(Errno.EPERM.negative(), k.runtime().maps().freeze(fd));
+    }
 }
