@@ -8,16 +8,13 @@ import org.bpfosgi.subsystem.BpfFuncProto.ArgType;
  * Models the map arguments of kernel/bpf/verifier.c check_func_arg() (v6.12) and
  * record_func_map(): ARG_PTR_TO_MAP_KEY and ARG_PTR_TO_MAP_VALUE[_OR_NULL] need the map of the
  * preceding ARG_CONST_MAP_PTR (resolve_map_arg_type() first for values), a register of
- * {@code map_key_value_types} (check_reg_type(); PTR_MAYBE_NULL stripped for the _OR_NULL form,
+ * {@code mem_types} (check_reg_type(); PTR_MAYBE_NULL stripped for the _OR_NULL form,
  * where a known NULL skips everything), then check_helper_mem_access() for key_size /
  * value_size bytes, read.
  */
 final class MapFuncArgs {
     private MapFuncArgs() {
     }
-
-    /** reg_type_str() of map_key_value_types[] (v6.12): the packet types exist in the kernel, not in the model. */
-    static final String MAP_KEY_VALUE_TYPES = "fp, pkt, pkt_meta, map_key, map_value";
 
     static int check(DoCheck dc, int regno, RegState reg, ArgType arg, VerifierMaps.UsedMap mapPtr) {
         VerifierEnv env = dc.env;
@@ -31,12 +28,18 @@ final class MapFuncArgs {
             // register_is_null() && type_may_be_null(arg_type): no type check, nothing to access
             return 0;
         }
-        // check_reg_type()
+        // check_reg_type() against mem_types (v6.12: keys and values take any readable memory)
         int flags = orNull ? reg.flags() & ~RegState.PTR_MAYBE_NULL : reg.flags();
-        boolean ok = flags == 0 && (reg.type() == RegType.PTR_TO_STACK || reg.type() == RegType.PTR_TO_MAP_KEY
-                || reg.type() == RegType.PTR_TO_MAP_VALUE);
+        boolean trustedBtf = reg.type() == RegType.PTR_TO_BTF_ID && flags == RegState.PTR_TRUSTED;
+        boolean ok = trustedBtf || (flags == 0 && (reg.type() == RegType.PTR_TO_STACK || reg.type() == RegType.PTR_TO_MAP_KEY
+                || reg.type() == RegType.PTR_TO_MAP_VALUE || reg.type() == RegType.PTR_TO_MEM));
         if (!ok) {
-            return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), MAP_KEY_VALUE_TYPES);
+            return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), CheckHelperCall.MEM_TYPES);
+        }
+        if (trustedBtf) {
+            // found: a PTR_TO_BTF_ID matched mem_types, and the argument is not MEM_RDONLY
+            return env.err(Errno.EACCES, "%s() may write into memory pointed by R%d type=%s\n",
+                    BaseFuncProtos.name(env.insns.get(dc.curInsnIdx).imm()), regno, reg.typeStr());
         }
         // check_func_arg_reg_off(): fixed and variable offsets are fine for these types
         if (mapPtr == null) {
@@ -51,6 +54,7 @@ final class MapFuncArgs {
         return switch (reg.type()) {
             case PTR_TO_STACK -> dc.mem.checkStackRangeInitialized(regno, reg, reg.off(), size, true, false);
             case PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY -> dc.mapAccess.helperMemAccess(regno, reg, size, false, false);
+            case PTR_TO_MEM -> dc.mem.checkMemRegionAccess(regno, reg, reg.off(), size, reg.memSize(), false);
             default -> throw new IllegalStateException("not a map key/value type: " + reg.type());
         };
     }

@@ -109,7 +109,7 @@ class MapValueTest {
     void mapArgumentsOfTheHelpers() {
         // the key must be key_size initialised bytes: a ctx pointer is not a key
         rejected("r2 = r1\nr1 = arr ll\ncall bpf_map_lookup_elem\nr0 = 0\nexit", Errno.EACCES,
-                "R2 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value");
+                "R2 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
         // the hash key is 8 bytes: fp-4 gives only 4
         rejected("*(u32 *)(r10 -4) = 0\nr2 = r10\nr2 += -4\nr1 = h ll\ncall bpf_map_lookup_elem\nr0 = 0\nexit",
                 Errno.EINVAL, "invalid indirect access to stack R2 off=-4 size=8");
@@ -126,7 +126,7 @@ class MapValueTest {
                 exit""");
         assertTrue(r.ok(), r.log());
         rejected("r1 = arr ll\nr2 = 0\ncall bpf_map_delete_elem\nr0 = 0\nexit", Errno.EACCES,
-                "R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value");
+                "R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
         rejected("r1 = 0\nr2 = r10\ncall bpf_map_delete_elem\nr0 = 0\nexit", Errno.EACCES,
                 "R1 type=scalar expected=map_ptr");
     }
