@@ -217,6 +217,10 @@ class MapValueTest {
     void directValueAccess() {
         ProgLoadResult r = loadValue("r1 = ro ll\nr0 = *(u32 *)(r1 +0)\nexit", 4);
         assertTrue(r.ok(), r.log());
+        // the assembler's NAME + OFF form is the same load
+        ProgLoadResult t = load("r1 = ro + 4 ll\nr0 = *(u32 *)(r1 +0)\nexit");
+        assertTrue(t.ok(), t.log());
+        assertEquals(r.prog().insns(), t.prog().insns());
         assertTrue(r.log().contains("R1=map_value(map=ro,ks=4,vs=8,off=4)"), r.log());
         r = loadValue("r1 = ro ll\nr0 = *(u64 *)(r1 +0)\nexit", 4);
         assertEquals(Errno.EACCES, r.errno().orElseThrow(), r.log());
