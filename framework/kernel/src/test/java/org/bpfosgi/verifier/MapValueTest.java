@@ -221,6 +221,12 @@ class MapValueTest {
         ProgLoadResult t = load("r1 = ro + 4 ll\nr0 = *(u32 *)(r1 +0)\nexit");
         assertTrue(t.ok(), t.log());
         assertEquals(r.prog().insns(), t.prog().insns());
+        // bpf_insn_prepare_dump(): the value's address becomes the map id and the offset, as bpftool prints them
+        java.util.List<org.bpfosgi.isa.Insn> dump = t.prog().prepareDump();
+        assertEquals(ro(), dump.get(0).imm());
+        assertEquals(4, dump.get(1).imm());
+        assertEquals("r1 = map[id:" + ro() + "][0]+4", org.bpfosgi.isa.Disassembler.xlated(dump.get(0), dump.get(1),
+                org.bpfosgi.isa.Disassembler.bpftool(id -> id)).replaceFirst("^\\(18\\) ", ""));
         assertTrue(r.log().contains("R1=map_value(map=ro,ks=4,vs=8,off=4)"), r.log());
         r = loadValue("r1 = ro ll\nr0 = *(u64 *)(r1 +0)\nexit", 4);
         assertEquals(Errno.EACCES, r.errno().orElseThrow(), r.log());
