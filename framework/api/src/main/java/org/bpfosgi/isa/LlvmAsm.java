@@ -45,7 +45,7 @@ final class LlvmAsm {
     private static final Pattern LOAD = p(R + "\\s*=\\s*\\*\\(\\s*" + SZ + "\\s*\\*\\s*\\)\\s*" + MEM);
     private static final Pattern LD_ABS = p("r0\\s*=\\s*\\*\\(\\s*" + SZ + "\\s*\\*\\s*\\)\\s*skb\\[\\s*" + NUM + "\\s*\\]");
     private static final Pattern LD_IND = p("r0\\s*=\\s*\\*\\(\\s*" + SZ + "\\s*\\*\\s*\\)\\s*skb\\[\\s*" + R + "\\s*(?:\\+\\s*" + NUM + ")?\\s*\\]");
-    private static final Pattern LDDW = p(R + "\\s*=\\s*(?:" + NUM + "|" + NAME + ")\\s+ll");
+    private static final Pattern LDDW = p(R + "\\s*=\\s*(?:" + NUM + "|" + NAME + "(?:\\s*\\+\\s*(0[xX][0-9a-fA-F]+|\\d+))?)\\s+ll");
     private static final Pattern NEG = p(R + "\\s*=\\s*-\\s*" + R);
     private static final Pattern ENDIAN = p(R + "\\s*=\\s*(be|le|bswap)(16|32|64)\\s+" + R);
     private static final Pattern MOVSX = p(R + "\\s*=\\s*\\(\\s*(s8|s16|s32)\\s*\\)\\s*" + R);
@@ -263,10 +263,17 @@ final class LlvmAsm {
             int dst = reg(b, st, m, 1, false);
             if (m.group(2) != null) {
                 b.emitAll(Macros.BPF_LD_IMM64(dst, imm64(b, st, m, 2)), st.line());
-            } else {
+            } else if (m.group(4) == null) {
                 int idx = b.size();
                 b.emitAll(Macros.BPF_LD_IMM64_RAW(dst, BPF_PSEUDO_MAP_FD, 0), st.line());
                 b.reloc(idx, Reloc.Kind.MAP, m.group(3));
+            } else {
+                // NAME + OFF ll: the value of map NAME at OFF (global data), a BPF_PSEUDO_MAP_VALUE load
+                long off = Long.decode(m.group(4));
+                if (off > 0xffffffffL) throw b.error(st.line(), st.col() + m.start(4), "map value offset " + m.group(4) + " does not fit 32 bits");
+                int idx = b.size();
+                b.emitAll(Macros.BPF_LD_IMM64_RAW_FULL(dst, BPF_PSEUDO_MAP_VALUE, 0, 0, 0, (int) off), st.line());
+                b.reloc(idx, Reloc.Kind.MAP_VALUE, m.group(3));
             }
             return;
         }

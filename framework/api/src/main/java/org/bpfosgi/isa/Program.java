@@ -41,7 +41,8 @@ public record Program(List<Insn> insns, Map<String, Integer> labels, List<Reloc>
 
     /** True when no kfunc or map reference is left unresolved. */
     public boolean isResolved() {
-        return relocs.stream().noneMatch(r -> r.kind() == Reloc.Kind.KFUNC || r.kind() == Reloc.Kind.MAP);
+        return relocs.stream().noneMatch(r -> r.kind() == Reloc.Kind.KFUNC || r.kind() == Reloc.Kind.MAP
+                || r.kind() == Reloc.Kind.MAP_VALUE);
     }
 
     /** Where a loader finds what the symbolic names stand for. */
@@ -80,6 +81,7 @@ public record Program(List<Insn> insns, Map<String, Integer> labels, List<Reloc>
                     out.set(r.insn(), new Insn(i.code(), i.dst(), Bpf.BPF_PSEUDO_KFUNC_CALL, k.off(), k.btfId()));
                 }
                 case MAP -> out.set(r.insn(), i.withImm(resolver.mapFd(r.name())).withSrc(Bpf.BPF_PSEUDO_MAP_FD));
+                case MAP_VALUE -> out.set(r.insn(), i.withImm(resolver.mapFd(r.name())).withSrc(Bpf.BPF_PSEUDO_MAP_VALUE));
                 case SUBPROG -> left.add(r); // the displacement is already final
             }
         }

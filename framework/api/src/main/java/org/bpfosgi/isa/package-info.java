@@ -12,5 +12,5 @@
  * atomics with fetch, xchg and cmpxchg. No OSGi, no I/O.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package org.bpfosgi.isa;

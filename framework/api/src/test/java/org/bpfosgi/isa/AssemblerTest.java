@@ -150,6 +150,21 @@ class AssemblerTest {
     }
 
     @Test
+    void mapValueLoadsCarryTheirOffset() {
+        Program p = Assembler.assemble("r1 = my_data + 16 ll\nr2 = my_data+0x4 ll\nr0 = 0\nexit", "m.s");
+        assertEquals(List.of(new Reloc(0, Reloc.Kind.MAP_VALUE, "my_data"), new Reloc(2, Reloc.Kind.MAP_VALUE, "my_data")),
+                p.relocs());
+        assertTrue(!p.isResolved());
+        Program r = p.resolve(new Program.Resolver() {
+            public Program.KfuncRef kfunc(String name) { throw new AssertionError(name); }
+            public int mapFd(String name) { return 7; }
+        });
+        assertTrue(r.isResolved());
+        assertEquals(BPF_LD_MAP_VALUE(1, 7, 16), r.insns().subList(0, 2));
+        assertEquals(BPF_LD_MAP_VALUE(2, 7, 4), r.insns().subList(2, 4));
+    }
+
+    @Test
     void mapLoadsStaySymbolicUntilResolved() {
         Program p = Assembler.assemble("r1 = my_map ll\nr0 = 0\nexit", "m.s");
         assertEquals(List.of(new Reloc(0, Reloc.Kind.MAP, "my_map")), p.relocs());

@@ -78,13 +78,15 @@ class SoundnessTest {
         k.loadTestmod();
         Random rnd = new Random(Long.getLong("soundness.seed", 0x5eed));
         int accepted = 0;
+        int acceptedWithMaps = 0;
         int ran = 0;
         BpfProgLoadAttr template = k.attr(RejectionTest.prog("r1 = *(u64 *)(r1 +0)\ncall bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), 0);
+        java.util.Map<String, Integer> maps = maps(k);
         for (int n = 0; n < PROGRAMS; n++) {
             String text = new Gen(rnd).program();
             BpfProgLoadAttr attr;
             try {
-                attr = k.attr(text, 0);
+                attr = k.attr(text, maps);
             } catch (RuntimeException e) {
                 continue; // the generator wrote something the assembler refuses: not the verifier's concern
             }
@@ -115,25 +117,57 @@ class SoundnessTest {
                 continue;
             }
             accepted++;
+            if (text.contains(" ll")) {
+                acceptedWithMaps++;
+            }
             ran += runIt(k, r.prog(), rnd);
             k.progs.free(r.prog().id());
             k.assertNoReferencesLeft();
         }
-        System.out.printf("soundness: %d programs, %d accepted, %d ran%n", PROGRAMS, accepted, ran);
+        System.out.printf("soundness: %d programs, %d accepted (%d with map values), %d ran%n", PROGRAMS, accepted,
+                acceptedWithMaps, ran);
         reasons.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(15)
                 .forEach(e -> System.out.println("  " + e.getValue() + " " + e.getKey()));
         assertTrue(accepted > PROGRAMS / 10, "the generator should mostly write acceptable programs: " + accepted);
+        assertTrue(acceptedWithMaps > PROGRAMS / 50, "accepted programs should use map values: " + acceptedWithMaps);
     }
 
+    /** .rodata's bytes: 1, 2, ... 16. */
+    private static final byte[] RODATA = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
+    /**
+     * The maps generated programs use: an array (4 x 48 bytes), a hash (8-byte keys, 16-byte
+     * values, 4 entries), and global data as libbpf makes it: .data (16 bytes) and a frozen
+     * read-only .rodata holding {@link #RODATA}.
+     */
+    private static java.util.Map<String, Integer> maps(TestKernel k) {
+        var t = k.runtime().maps();
+        return java.util.Map.of(
+                "arr", k.createMap(org.bpfosgi.structops.MapCreateAttr.of(org.bpfosgi.structops.BpfMapType.ARRAY, "arr", 4, 48, 4, 0)),
+                "h", k.createMap(org.bpfosgi.structops.MapCreateAttr.of(org.bpfosgi.structops.BpfMapType.HASH, "h", 8, 16, 4, 0)),
+                "data", t.createGlobalData("s.data", 16, null, org.bpfosgi.structops.MapCreateAttr.BPF_F_MMAPABLE, false).map().id(),
+                "ro", t.createGlobalData("s.rodata", 16, RODATA, org.bpfosgi.structops.MapCreateAttr.BPF_F_RDONLY_PROG
+                        | org.bpfosgi.structops.MapCreateAttr.BPF_F_MMAPABLE, true).map().id());
+    }
+
+    /** Runs in the kernel memory the maps live in, with fresh args and ctx regions (freed afterwards). */
     private static int runIt(TestKernel k, BpfProg p, Random rnd) {
-        Memory m = new Memory();
-        Region args = m.allocate("st_ops_args", 8, Region.Access.READ_WRITE);
-        m.st64(args.start(), rnd.nextLong());
-        Region ctx = m.map("ctx", le64(args.start()), Region.Access.READ_ONLY);
-        LoadedProgram lp = ProgRunner.prepare(p, k.registry.kallsyms());
-        Outcome o = new Vm(m, org.bpfosgi.vm.Bindings.NONE, new Vm.Options(20_000_000)).run(lp, ctx.start());
-        if (!(o instanceof Exit) && !nullIntoAnUntrustedKfunc(p, o)) {
-            fail("an accepted program oopsed: " + o + "\n" + dump(p.insns()));
+        org.bpfosgi.structops.StructOpsKernel so = k.runtime();
+        synchronized (so.lock()) {
+            Memory m = so.memory();
+            Region args = m.allocate("st_ops_args", 8, Region.Access.READ_WRITE);
+            m.st64(args.start(), rnd.nextLong());
+            Region ctx = m.map("ctx", le64(args.start()), Region.Access.READ_ONLY);
+            try {
+                LoadedProgram lp = ProgRunner.prepare(p, k.registry.kallsyms());
+                Outcome o = new Vm(m, org.bpfosgi.vm.Bindings.NONE, new Vm.Options(20_000_000)).run(lp, ctx.start());
+                if (!(o instanceof Exit) && !nullIntoAnUntrustedKfunc(p, o)) {
+                    fail("an accepted program oopsed: " + o + "\n" + dump(p.insns()));
+                }
+            } finally {
+                m.free(ctx);
+                m.free(args);
+            }
         }
         return 1;
     }
@@ -307,6 +341,110 @@ class SoundnessTest {
             init[3] = false;
         }
 
+        /**
+         * A lookup in the array (key 0-5: 4 and 5 are past the end, NULL) or the hash (sometimes
+         * updated first), the null check (left out when malicious), then a load or store at a
+         * constant or variable offset into the value; in bounds unless malicious.
+         */
+        private void mapValue() {
+            boolean hash = r(3) == 0;
+            int vs = hash ? 16 : 48;
+            int size = 1 << r(4);
+            boolean var = r(2) == 0;
+            if (var) {
+                if (init[6]) {
+                    emit("r9 = *(u64 *)(r6 +0)");
+                } else {
+                    emit("call bpf_get_prandom_u32");
+                    emit("r9 = r0");
+                    clobber();
+                }
+                init[9] = true;
+            }
+            if (hash) {
+                emit("*(u64 *)(r10 -8) = " + r(6));
+                if (r(2) == 0) {
+                    emit("*(u64 *)(r10 -24) = " + r(100));
+                    emit("*(u64 *)(r10 -16) = " + r(100));
+                    emit("r1 = h ll");
+                    emit("r2 = r10");
+                    emit("r2 += -8");
+                    emit("r3 = r10");
+                    emit("r3 += -24");
+                    emit("r4 = " + (malice() ? r(4) : 0));
+                    emit("call bpf_map_update_elem");
+                }
+                emit("r1 = h ll");
+            } else {
+                emit("*(u32 *)(r10 -8) = " + r(6));
+                emit("r1 = arr ll");
+            }
+            emit("r2 = r10");
+            emit("r2 += -8");
+            emit("call bpf_map_lookup_elem");
+            clobber();
+            String l = "l" + label++;
+            if (!malice()) {
+                emit("if r0 == 0 goto " + l);
+            }
+            int maxVar = vs - size;
+            int off;
+            if (var) {
+                long mask;
+                if (malice()) {
+                    mask = new long[] {7, 15, 31, 63, 0xff, 0xffffffffL, -1}[r(7)];
+                    off = r(vs + 16) - 8;
+                } else {
+                    int bits = 31 - Integer.numberOfLeadingZeros(maxVar + 1);
+                    mask = (1L << r(bits + 1)) - 1;
+                    off = r((int) (maxVar - mask) + 1);
+                }
+                emit("r9 &= " + mask);
+                emit("r0 += r9");
+            } else {
+                off = malice() ? r(vs + 16) - 8 : r(maxVar + 1);
+            }
+            String o = off < 0 ? String.valueOf(off) : "+" + off;
+            if (r(2) == 0) {
+                emit("*(" + SIZES[Integer.numberOfTrailingZeros(size)] + " *)(r0 " + o + ") = " + r(1000));
+            } else {
+                emit("r3 = *(" + SIZES[Integer.numberOfTrailingZeros(size)] + " *)(r0 " + o + ")");
+            }
+            sb.append(l).append(":\n");
+            emit("r0 = 0");
+        }
+
+        /**
+         * Global data: a store into .data, or a read of the frozen .rodata, which the verifier
+         * knows as a constant: a comparison with the value it holds guards a dereference of the
+         * scalar, so the program is accepted only if that constant is right at run time.
+         */
+        private void globalData() {
+            if (r(2) == 0) {
+                int size = 1 << r(4);
+                int voff = 4 * r(4);
+                int off = malice() ? r(24) - 4 : 16 - voff - size < 0 ? -voff : r(16 - voff - size + 1);
+                emit("r1 = data + " + voff + " ll");
+                emit("*(" + SIZES[Integer.numberOfTrailingZeros(size)] + " *)(r1 " + (off < 0 ? "" : "+") + off + ") = " + r(1000));
+            } else {
+                int voff = 4 * r(4);
+                long v = (RODATA[voff] & 0xff) | (RODATA[voff + 1] & 0xff) << 8 | (RODATA[voff + 2] & 0xff) << 16
+                        | (long) (RODATA[voff + 3] & 0xff) << 24;
+                String l = "l" + label++;
+                emit("r1 = " + (malice() && r(2) == 0 ? "data" : "ro") + " + " + voff + " ll");
+                emit("r3 = *(u32 *)(r1 +0)");
+                emit("if r3 == " + (malice() ? v + r(2) : v) + " goto " + l);
+                emit("r3 = *(u64 *)(r3 +0)");
+                sb.append(l).append(":\n");
+            }
+            clobberR1R3();
+        }
+
+        private void clobberR1R3() {
+            init[1] = false;
+            init[3] = true;
+        }
+
         /** A register to read: an initialised one (any, when malicious). */
         private String reg() {
             if (malice()) {
@@ -350,7 +488,7 @@ class SoundnessTest {
         }
 
         private void snippet() {
-            switch (r(17)) {
+            switch (r(19)) {
                 case 0 -> emit(dst() + " = " + (r(2000) - 1000));
                 case 1 -> emit(dst().replace('r', 'w') + " = " + r(1 << 20));
                 case 2 -> {
@@ -427,6 +565,8 @@ class SoundnessTest {
                     init[2] = true;
                     init[3] = false;
                 }
+                case 16 -> mapValue();
+                case 17 -> globalData();
                 case 14 -> varOffStack();
                 case 15 -> boundedOffset();
                 default -> {

@@ -1,0 +1,87 @@
+package org.bpfosgi.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.structops.BpfMapType;
+import org.bpfosgi.structops.MapCreateAttr;
+import org.bpfosgi.structops.MapTable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The model's BPF_MAP_CREATE of array and hash maps (map_create(), array_map_alloc_check(),
+ * htab_map_alloc_check(), htab_map_alloc()) and its user-space update/delete/freeze against the
+ * live kernel's answers in {@code structops/map-create.tsv} (made by {@code map-create.py},
+ * which records {@code uname -r}).
+ */
+class MapCreateGoldenTest {
+    private static String errno(int r) {
+        return r >= 0 ? "OK" : Errno.of(r).name();
+    }
+
+    private static BpfMapType type(int t) {
+        for (BpfMapType m : BpfMapType.values()) {
+            if (m.value() == t) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("map type " + t);
+    }
+
+    private static MapCreateAttr attr(String[] f, int from) {
+        return MapCreateAttr.of(type(Integer.parseInt(f[from])), "m", (int) Long.parseLong(f[from + 1]),
+                (int) Long.parseLong(f[from + 2]), (int) Long.parseLong(f[from + 3]), Integer.parseInt(f[from + 4]));
+    }
+
+    @Test
+    void createsAndElementOperationsAnswerAsTheKernel() {
+        TestKernel k = new TestKernel();
+        MapTable maps = k.runtime().maps();
+        String text = TestKernel.resource("/org/bpfosgi/structops/map-create.tsv");
+        List<String> wrong = new ArrayList<>();
+        int rows = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("#") || line.isBlank()) {
+                continue;
+            }
+            rows++;
+            String[] f = line.split("\t");
+            if (f[0].equals("create")) {
+                MapTable.CreateResult c = maps.create(attr(f, 2));
+                String got = c.ok() ? "OK" : errno(c.err());
+                if (!got.equals(f[7])) {
+                    wrong.add(f[1] + ": kernel " + f[7] + " model " + got);
+                }
+                if (c.ok()) {
+                    maps.close(c.map().id());
+                }
+                continue;
+            }
+            MapTable.CreateResult c = maps.create(attr(f, 2));
+            assertTrue(c.ok(), line);
+            int id = c.map().id();
+            List<String> got = new ArrayList<>();
+            for (String step : f[7].split(" ; ")) {
+                String[] s = step.split(" ");
+                int r = switch (s[0]) {
+                    case "freeze" -> maps.freeze(id);
+                    case "update" -> maps.update(id, HexFormat.of().parseHex(s[1]), HexFormat.of().parseHex(s[2]), Long.parseLong(s[3]));
+                    default -> maps.delete(id, HexFormat.of().parseHex(s[1]));
+                };
+                got.add(errno(r));
+            }
+            if (!String.join(" ", got).equals(f[8])) {
+                wrong.add(f[1] + ": kernel " + f[8] + " model " + String.join(" ", got));
+            }
+            maps.close(id);
+        }
+        assertTrue(rows > 30, "golden rows: " + rows);
+        assertEquals(List.of(), wrong);
+        assertEquals(List.of(), maps.list(), "every map freed");
+    }
+}
