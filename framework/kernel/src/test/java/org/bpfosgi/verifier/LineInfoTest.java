@@ -54,9 +54,18 @@ class LineInfoTest {
         for (LineInfo l : ext.lineInfo(".text")) {
             li.add(new LineInfo(l.insnOff() / 8 + MAIN, l.fileNameOff(), l.lineOff(), l.lineCol()));
         }
+        // what ProgBtfExtInfo (libbpf's reloc_prog_func_and_line_info) builds must be the same
+        org.bpfosgi.obj.core.ProgBtfExtInfo rel = new org.bpfosgi.obj.core.ProgBtfExtInfo(ext);
+        var main = new org.bpfosgi.obj.core.ProgBtfExtInfo.Prog("lines", "syscall", 0, MAIN, 0);
+        List<org.bpfosgi.obj.core.CoreLogLine> log = new ArrayList<>();
+        assertEquals(0, rel.add(main, main, log));
+        assertEquals(0, rel.add(main, new org.bpfosgi.obj.core.ProgBtfExtInfo.Prog("clamp_diff", ".text", 0,
+                sub.size(), MAIN), log));
+        assertEquals(List.of(), log);
+        assertEquals(fi, rel.funcInfo());
+        assertEquals(li, rel.lineInfo());
         return new BpfProgLoadAttr(BpfProgType.SYSCALL, insns, "GPL", "lines", null, 0, 0, null, 2,
-                BpfProgLoadAttr.BPF_F_SLEEPABLE, BpfProgLoadAttr.CAPS_ROOT,
-                BpfProgBtfInfo.of(ext.btf(), fi, li));
+                BpfProgLoadAttr.BPF_F_SLEEPABLE, BpfProgLoadAttr.CAPS_ROOT, rel.toLoadInfo());
     }
 
     /** The "; source @ file:line" lines and the instruction each precedes. */
