@@ -292,10 +292,12 @@ public final class BtfExt {
                 throw new ParseError(Errno.EINVAL, p.desc + " section has incorrect num_records in .BTF.ext (0, at offset "
                         + (pos + 4) + ")");
             }
-            long total = 8 + num * rs;
-            if (left < total) {
+            // __u64 total_record_size = sec_hdrlen + (__u64)num_records * record_size: the product
+            // of two u32s fits a u64, not a signed long, so it is compared unsigned
+            long total = 8 + num * Integer.toUnsignedLong(rs);
+            if (Long.compareUnsigned(left, total) < 0) {
                 throw new ParseError(Errno.EINVAL, p.desc + " section has incorrect num_records in .BTF.ext (" + num
-                        + " records of " + rs + " bytes at offset " + (pos + 8) + ", only " + (left - 8)
+                        + " records of " + Integer.toUnsignedString(rs) + " bytes at offset " + (pos + 8) + ", only " + (left - 8)
                         + " bytes left)");
             }
             String secName = strOrEmpty(btf, nameOff);

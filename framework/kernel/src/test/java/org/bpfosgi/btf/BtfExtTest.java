@@ -238,6 +238,12 @@ class BtfExtTest {
         d = real();
         le(d).putInt(hdr + le(d).getInt(8) + 8, 0);
         refused(d, Errno.EINVAL, "func_info section has incorrect num_records in .BTF.ext (0");
+        // a record count times a record size past 2^63: still "incorrect num_records" (u64 arithmetic)
+        d = real();
+        le(d).putInt(hdr + le(d).getInt(8), 0xfffffffc);
+        le(d).putInt(hdr + le(d).getInt(8) + 8, 0xffffffff);
+        refused(d, Errno.EINVAL, "func_info section has incorrect num_records in .BTF.ext (4294967295 records of "
+                + "4294967292 bytes");
         d = real();
         le(d).putInt(hdr + coreOff + 8, 0x10000000);
         refused(d, Errno.EINVAL, "core_relo section has incorrect num_records in .BTF.ext (268435456 records");
