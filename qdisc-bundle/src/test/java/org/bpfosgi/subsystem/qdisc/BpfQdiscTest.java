@@ -144,7 +144,7 @@ class BpfQdiscTest {
             @Override public BpfFuncProto baseFuncProto(int funcId) { return null; }
             // later SPI 2.1 methods (no @Override: this test compiles with and without them)
             public int bpfCallImm(String function) { throw new IllegalArgumentException(function); }
-            public org.bpfosgi.subsystem.KfuncPolicy kfuncPolicy() { return null; }
+            public org.bpfosgi.subsystem.KfuncPolicy kfuncPolicy() { return org.bpfosgi.subsystem.KfuncPolicy.UPSTREAM; }
             public int[] btfIdList(String listName) { return new int[0]; }
             public int findBtfId(String name, BtfKind kind) { return t.btf.findByNameKind(name, kind); }
         };
