@@ -15,13 +15,19 @@ import org.bpfosgi.errno.Errno;
 import org.bpfosgi.module.Module;
 import org.bpfosgi.module.ModuleImage;
 import org.bpfosgi.module.ModuleTable;
+import org.bpfosgi.prog.BpfProg;
 import org.bpfosgi.prog.ProgKernel;
+import org.bpfosgi.prog.ProgRunner;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
 import org.bpfosgi.prog.ProgTable;
 import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.subsystem.KernelMemory;
+import org.bpfosgi.vm.Bindings;
+import org.bpfosgi.vm.LoadedProgram;
 import org.bpfosgi.vm.Memory;
+import org.bpfosgi.vm.Outcome;
+import org.bpfosgi.vm.Vm;
 import org.bpfosgi.vm.Region;
 
 /**
@@ -110,6 +116,16 @@ final class QdiscMachine {
         String text = ".license \"GPL\"\n.struct_ops Qdisc_ops." + member + "\nprog:\n" + body;
         return pk.progs().load(ProgLoader.toAttr(ProgLoader.parse(text, "test.s"), Optional.empty(), 1, pk.services()),
                 new ProgTable.LoadOptions(Optional.of(policy), unsafeModuleCalls, 0));
+    }
+
+    /** A loaded program, ready for the interpreter (calls bound through kallsyms). */
+    LoadedProgram prepare(BpfProg prog) {
+        return ProgRunner.prepare(prog, pk.structOps().kallsyms());
+    }
+
+    /** Runs {@code p} with R1 = {@code ctx} (the u64 argument array). */
+    Outcome run(LoadedProgram p, long ctx) {
+        return new Vm(memory, Bindings.NONE).run(p, ctx);
     }
 
     Region allocate(String name, int size) {
