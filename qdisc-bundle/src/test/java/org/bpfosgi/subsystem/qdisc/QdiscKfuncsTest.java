@@ -144,6 +144,15 @@ class QdiscKfuncsTest {
     }
 
     @Test
+    void underEmitCallThePrologueCallsTheFunctionDirectly() {
+        long sch = qdisc(10);
+        ProgLoadResult r = m.load("init", "    r0 = 0\n    exit\n", org.bpfosgi.subsystem.KfuncPolicy.EMIT_CALL, false);
+        assertTrue(r.ok(), r.log());
+        assertEquals(0, run(m.prepare(r.prog()), sch, 0, 0));
+        assertTrue(k.watchdog(sch).isPresent(), "BPF_EMIT_CALL(bpf_qdisc_init_prologue) ran its body");
+    }
+
+    @Test
     void theInitPrologueRunsBeforeTheProgramsBody() {
         // the generated "if r0 == 0 goto +1; exit": bpf_qdisc_init_prologue() returned 0 (a root
         // qdisc), so the program's own body runs and its r0 = 7 is init's return

@@ -56,7 +56,7 @@ class QdiscRejectionsTest {
     @org.junit.jupiter.api.Test
     void everyProgramHasAGolden() throws IOException {
         List<String> names = programs().toList();
-        assertEquals(10, names.size(), names.toString());
+        assertEquals(11, names.size(), names.toString());
         for (String n : names) {
             assertTrue(Files.exists(DIR.resolve(n + ".golden")), n);
         }
