@@ -22,14 +22,20 @@ import org.bpfosgi.subsystem.KernelMemory;
  * <li>the qdisc watchdog: Java-side per qdisc (the built-in BTF has no {@code struct hrtimer}),
  * keyed by {@code qdisc_priv(sch)}: initialised by bpf_qdisc_init_prologue, armed by
  * bpf_qdisc_watchdog_schedule, cancelled by bpf_qdisc_reset_destroy_epilogue.</li>
+ * <li>qdisc_lookup(): one simulated device's qdisc_hash, filled by {@link #qdiscHashAdd} (as
+ * qdisc_hash_add() does when a qdisc is grafted); the extack message bpf_qdisc_init_prologue
+ * sets is recorded per extack address.</li>
  * </ul>
  * Not modelled: flow dissection in skb_get_hash() (a simulated skb carries its hash, as if
  * {@code sw_hash} were set), GSO in bstats_update() (a simulated skb has no
- * {@code skb_shared_info}: one packet per skb), qdisc_lookup() in bpf_qdisc_init_prologue (no
- * net devices: a non-root qdisc's parent is never found, which the kernel treats as the mq
- * case), bpf_dynptr_from_skb (dynptrs: -EINVAL).
+ * {@code skb_shared_info}: one packet per skb), devices (one device's qdiscs), bpf_dynptr_from_skb
+ * (dynptrs: -EINVAL).
  */
 final class QdiscKfuncs {
+    /** TCQ_F_MQROOT (include/net/sch_generic.h). */
+    static final int TCQ_F_MQROOT = 8;
+    /** "BPF qdisc only supported on root or mq" (NL_SET_ERR_MSG in bpf_qdisc_init_prologue). */
+    static final String NOT_ROOT_OR_MQ = "BPF qdisc only supported on root or mq";
     /** __QDISC_STATE_DEACTIVATED in enum qdisc_state_t. */
     static final int QDISC_STATE_DEACTIVATED = 1;
 
@@ -40,6 +46,8 @@ final class QdiscKfuncs {
     private final Supplier<QdiscTypes> types;
     private final Set<Long> freed = new LinkedHashSet<>();
     private final Map<Long, Watchdog> watchdogs = new HashMap<>();
+    private final Map<Integer, Long> qdiscHash = new HashMap<>();
+    private final Map<Long, String> extackMsgs = new HashMap<>();
 
     QdiscKfuncs(Supplier<QdiscTypes> types) {
         this.types = types;
@@ -156,13 +164,38 @@ final class QdiscKfuncs {
         return 0;
     }
 
+    /** qdisc_hash_add(): the device's qdisc with {@code handle} is {@code sch}. */
+    synchronized void qdiscHashAdd(int handle, long sch) {
+        qdiscHash.put(handle, sch);
+    }
+
+    /** The message NL_SET_ERR_MSG() put into {@code extack}, if any. */
+    synchronized java.util.Optional<String> extackMsg(long extack) {
+        return java.util.Optional.ofNullable(extackMsgs.get(extack));
+    }
+
     /**
      * {@code int bpf_qdisc_init_prologue(struct Qdisc *sch, struct netlink_ext_ack *extack)}:
-     * {@code qdisc_watchdog_init(&q->watchdog, sch)}, then the root-or-mq check (0: see the class comment).
+     * {@code qdisc_watchdog_init(&q->watchdog, sch)}; then, for a qdisc that is not root, its
+     * parent is qdisc_lookup(dev, TC_H_MAJ(sch->parent)): NULL (mq_init/mqprio_init's
+     * qdisc_create_dflt(), the parent not hashed yet) or an mq root is fine, any other parent is
+     * "BPF qdisc only supported on root or mq", -EINVAL.
      */
     synchronized long initPrologue(KernelMemory m, long[] a) {
+        QdiscTypes t = types.get();
         long sch = a[0];
-        watchdogs.put(sch + types.get().qdiscPrivdata, new Watchdog(sch, false, 0));
+        long extack = a[1];
+        watchdogs.put(sch + t.qdiscPrivdata, new Watchdog(sch, false, 0));
+        int parent = m.readU32(sch + t.qdiscParent);
+        if (parent != QdiscTypes.TC_H_ROOT) {
+            Long p = qdiscHash.get(parent & 0xFFFF0000);
+            if (p != null && (m.readU32(p + t.qdiscFlags) & TCQ_F_MQROOT) == 0) {
+                if (extack != 0) {
+                    extackMsgs.put(extack, NOT_ROOT_OR_MQ);
+                }
+                return -22;
+            }
+        }
         return 0;
     }
 

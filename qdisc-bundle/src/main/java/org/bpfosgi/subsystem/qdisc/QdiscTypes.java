@@ -59,6 +59,7 @@ final class QdiscTypes {
     /** offsetof(struct sk_buff, cb) + offsetof(struct qdisc_skb_cb, pkt_len): qdisc_pkt_len(). */
     final int skbPktLen;
     final int qdiscState;
+    final int qdiscFlags;
     /** qdisc_priv(sch): {@code &sch->privdata}. */
     final int qdiscPrivdata;
 
@@ -105,6 +106,7 @@ final class QdiscTypes {
         skbUsers = btf.offsetOf(skBuffId, "users");
         skbPktLen = btf.offsetOf(skBuffId, "cb") + btf.offsetOf(id(BtfKind.STRUCT, "qdisc_skb_cb"), "pkt_len");
         qdiscState = btf.offsetOf(qdiscId, "state");
+        qdiscFlags = btf.offsetOf(qdiscId, "flags");
         qdiscPrivdata = btf.offsetOf(qdiscId, "privdata");
     }
 

@@ -144,6 +144,25 @@ class QdiscKfuncsTest {
     }
 
     @Test
+    void initUnderANonMqParentExitsWithEinvalBeforeTheProgramsBody() {
+        LoadedProgram init = load("init", "    r0 = 7\n    exit\n");
+        long root = qdisc(10);
+        mem.writeU32(root + t.btf.offsetOf(t.qdiscId, "handle"), 0x10000);
+        k.qdiscHashAdd(0x10000, root);
+        long child = qdisc(10);
+        mem.writeU32(child + t.btf.offsetOf(t.qdiscId, "parent"), 0x10001);
+        Region extack = m.allocate("netlink_ext_ack", 64);
+        // the generated "if r0 == 0 goto +1; exit": init returns -EINVAL, its body (r0 = 7) never runs
+        assertEquals(-22, (int) run(init, child, 0, extack.start()));
+        assertEquals(java.util.Optional.of("BPF qdisc only supported on root or mq"), k.extackMsg(extack.start()));
+        // under an mq root it is fine, and so is a parent not hashed yet (qdisc_create_dflt())
+        mem.writeU32(root + t.qdiscFlags, QdiscKfuncs.TCQ_F_MQROOT);
+        assertEquals(7, run(init, child, 0, 0));
+        mem.writeU32(child + t.btf.offsetOf(t.qdiscId, "parent"), 0x20001);
+        assertEquals(7, run(init, child, 0, 0));
+    }
+
+    @Test
     void underEmitCallThePrologueCallsTheFunctionDirectly() {
         long sch = qdisc(10);
         ProgLoadResult r = m.load("init", "    r0 = 0\n    exit\n", org.bpfosgi.subsystem.KfuncPolicy.EMIT_CALL, false);
