@@ -30,6 +30,19 @@ final class CheckReturnCodeKptr {
         return s.isPresent() ? s.getAsInt() : -1;
     }
 
+    /**
+     * {@code btf_type_by_id(reg->btf, reg->btf_id) == ret_type}: the same type object. A split
+     * (module) BTF resolves ids below its start id to its base, vmlinux, so a register typed in
+     * vmlinux BTF matches a vmlinux type named through a module's attach BTF.
+     */
+    static boolean sameType(RegState reg, BtfObject attachBtf, int retType) {
+        if (reg.btf() == null || reg.btfId() != retType) {
+            return false;
+        }
+        return reg.btf() == attachBtf
+                || (retType < attachBtf.btf().startId() && retType < reg.btf().btf().startId());
+    }
+
     /** Models __check_ptr_off_reg(env, reg, regno, false). */
     static int checkPtrOffReg(VerifierEnv env, RegState reg, int regno) {
         if (reg.off() < 0) {

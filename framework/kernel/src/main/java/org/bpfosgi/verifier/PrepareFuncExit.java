@@ -90,7 +90,7 @@ final class PrepareFuncExit {
         RegState r0 = dc.reg(BPF_REG_0);
         // v6.15: a referenced kptr of the member's return type, unmodified, goes back to the kernel
         int retType = proto == null ? -1 : CheckReturnCodeKptr.btfTypeResolvePtr(env.aux.attachBtf, proto.returnType());
-        if (retType > 0 && r0.btf() == env.aux.attachBtf && r0.btfId() == retType && r0.refObjId() != 0) {
+        if (retType > 0 && CheckReturnCodeKptr.sameType(r0, env.aux.attachBtf, retType) && r0.refObjId() != 0) {
             return CheckReturnCodeKptr.checkPtrOffReg(env, r0, BPF_REG_0);
         }
         if (r0.type() != RegType.NOT_INIT) {
