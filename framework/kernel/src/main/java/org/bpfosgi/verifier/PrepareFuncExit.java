@@ -61,16 +61,23 @@ final class PrepareFuncExit {
         return 0;
     }
 
-    /** Models check_reference_leak(). */
+    /**
+     * Models check_reference_leak(), with v6.15's "bpf: Allow struct_ops prog to return
+     * referenced kptr" (Qdisc_ops.dequeue): the reference R0 holds is not a leak in a struct_ops
+     * program; check_return_code() checks its type.
+     */
     private int checkReferenceLeak() {
         List<VerifierState.RefState> refs = dc.cur.refs;
-        if (refs.isEmpty()) {
-            return 0;
-        }
+        boolean lingering = false;
+        int r0Ref = dc.reg(BPF_REG_0).refObjId();
         for (VerifierState.RefState rs : refs) {
+            if (env.aux.stOps != null && r0Ref == rs.id()) {
+                continue;
+            }
             env.verbose("Unreleased reference id=%d alloc_insn=%d\n", rs.id(), rs.insnIdx());
+            lingering = true;
         }
-        return Errno.EINVAL.negative();
+        return lingering ? Errno.EINVAL.negative() : 0;
     }
 
     /** Models check_return_code() for BPF_PROG_TYPE_STRUCT_OPS. */
@@ -81,6 +88,11 @@ final class PrepareFuncExit {
             return 0;
         }
         RegState r0 = dc.reg(BPF_REG_0);
+        // v6.15: a referenced kptr of the member's return type, unmodified, goes back to the kernel
+        int retType = proto == null ? -1 : CheckReturnCodeKptr.btfTypeResolvePtr(env.aux.attachBtf, proto.returnType());
+        if (retType > 0 && CheckReturnCodeKptr.sameType(r0, env.aux.attachBtf, retType) && r0.refObjId() != 0) {
+            return CheckReturnCodeKptr.checkPtrOffReg(env, r0, BPF_REG_0);
+        }
         if (r0.type() != RegType.NOT_INIT) {
             // check_reg_arg(BPF_REG_0, SRC_OP) of the exit
             dc.markRegRead(BPF_REG_0);
@@ -91,6 +103,10 @@ final class PrepareFuncExit {
         if (dc.isPointerValue(r0)) {
             return env.err(Errno.EACCES, "R0 leaks addr as return value\n");
         }
-        return 0;
+        if (retType <= 0) {
+            return 0;
+        }
+        // v6.15: otherwise a pointer-returning member's program returns NULL: retval_range(0, 0)
+        return CheckReturnCodeKptr.checkRetvalZero(dc, env, r0);
     }
 }

@@ -19,8 +19,8 @@ import org.osgi.service.component.annotations.Deactivate;
  * for STRUCT_OPS programs, then the struct_ops type {@code Qdisc_ops}.
  *
  * <p>Not modelled: {@code register_btf_id_dtor_kfuncs()} of {@code bpf_kfree_skb_dtor} (the
- * model has no kptrs, so an enqueue cannot keep its skb: it must drop or free it), and the skb and
- * watchdog behaviour noted on the kfunc bodies.
+ * model has no kptrs, so an enqueue cannot keep its skb: it must drop or free it), and what
+ * {@link QdiscKfuncs} lists.
  */
 @Component(service = BpfSubsystem.class, immediate = true, property = "bpf.module=bpf_qdisc")
 public class BpfQdisc implements BpfSubsystem {
@@ -35,6 +35,11 @@ public class BpfQdisc implements BpfSubsystem {
     /** module_exit. */
     @Deactivate
     void exit() {
+    }
+
+    /** The kfunc bodies, with what they did to skbs and watchdogs. */
+    QdiscKfuncs kfuncs() {
+        return kfuncs;
     }
 
     @Override

@@ -54,6 +54,14 @@ final class QdiscTypes {
     final int skbCbDataEnd;
     final int skbLen;
     final int skbHash;
+    final int skbNext;
+    final int skbUsers;
+    /** offsetof(struct sk_buff, cb) + offsetof(struct qdisc_skb_cb, pkt_len): qdisc_pkt_len(). */
+    final int skbPktLen;
+    final int qdiscState;
+    final int qdiscFlags;
+    /** qdisc_priv(sch): {@code &sch->privdata}. */
+    final int qdiscPrivdata;
 
     QdiscTypes(BtfTypes btf) {
         this.btf = btf;
@@ -94,6 +102,12 @@ final class QdiscTypes {
         skbCbDataEnd = skbCbData + QDISC_CB_PRIV_LEN;
         skbLen = btf.offsetOf(skBuffId, "len");
         skbHash = btf.offsetOf(skBuffId, "hash");
+        skbNext = btf.offsetOf(skBuffId, "next");
+        skbUsers = btf.offsetOf(skBuffId, "users");
+        skbPktLen = btf.offsetOf(skBuffId, "cb") + btf.offsetOf(id(BtfKind.STRUCT, "qdisc_skb_cb"), "pkt_len");
+        qdiscState = btf.offsetOf(qdiscId, "state");
+        qdiscFlags = btf.offsetOf(qdiscId, "flags");
+        qdiscPrivdata = btf.offsetOf(qdiscId, "privdata");
     }
 
     private int id(BtfKind kind, String name) {

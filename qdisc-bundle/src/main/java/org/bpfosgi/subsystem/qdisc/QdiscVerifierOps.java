@@ -3,6 +3,7 @@ package org.bpfosgi.subsystem.qdisc;
 import static org.bpfosgi.isa.Bpf.BPF_DW;
 import static org.bpfosgi.isa.Bpf.BPF_JEQ;
 import static org.bpfosgi.isa.Macros.BPF_CALL_KFUNC;
+import static org.bpfosgi.isa.Macros.BPF_EMIT_CALL;
 import static org.bpfosgi.isa.Macros.BPF_EXIT_INSN;
 import static org.bpfosgi.isa.Macros.BPF_JMP_IMM;
 import static org.bpfosgi.isa.Macros.BPF_LDX_MEM;
@@ -22,6 +23,8 @@ import org.bpfosgi.subsystem.BtfRegInfo;
 import org.bpfosgi.subsystem.GenEpilogue;
 import org.bpfosgi.subsystem.GenPrologue;
 import org.bpfosgi.subsystem.InsnAccessAux;
+import org.bpfosgi.subsystem.InsnBuf;
+import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.subsystem.VerifierLog;
 import org.bpfosgi.subsystem.VerifierOps;
 
@@ -104,17 +107,19 @@ final class QdiscVerifierOps implements VerifierOps {
     /**
      * Models bpf_qdisc_gen_prologue(), for {@code init} only: {@code r6 = r1; r2 = ctx[2]
      * (extack); r1 = ctx[0] (sch); call bpf_qdisc_init_prologue; if r0 == 0 goto +1; exit;
-     * r1 = r6;} then the program's first instruction. A vmlinux kfunc (off 0): with bpf_qdisc
-     * built as a module its id is a module BTF id, which the kernel would look up in vmlinux.
+     * r1 = r6;} then the program's first instruction. The call is the kernel's
+     * {@code BPF_CALL_KFUNC(0, bpf_qdisc_init_prologue_ids[0])} under every policy but
+     * {@code emit-call}; see {@link #call}.
      */
     @Override
     public Optional<GenPrologue> genPrologue() {
         return Optional.of(QdiscVerifierOps.this::genPrologue);
     }
 
-    int genPrologue(org.bpfosgi.subsystem.InsnBuf buf, boolean directWrite, BpfProgInfo prog) {
+    int genPrologue(InsnBuf buf, boolean directWrite, BpfProgInfo prog) {
         List<Insn> insns = prologue(prog);
         insns.forEach(buf::add);
+        thisModule(buf, prog, insns);
         return insns.size();
     }
 
@@ -128,7 +133,7 @@ final class QdiscVerifierOps implements VerifierOps {
                 BPF_MOV64_REG(6, 1),
                 BPF_LDX_MEM(BPF_DW, 2, 1, 16),
                 BPF_LDX_MEM(BPF_DW, 1, 1, 0),
-                BPF_CALL_KFUNC(0, t.initPrologueId),
+                call(prog, "bpf_qdisc_init_prologue", t.initPrologueId),
                 BPF_JMP_IMM(BPF_JEQ, 0, 0, 1),
                 BPF_EXIT_INSN(),
                 BPF_MOV64_REG(1, 6),
@@ -145,9 +150,10 @@ final class QdiscVerifierOps implements VerifierOps {
         return Optional.of(QdiscVerifierOps.this::genEpilogue);
     }
 
-    int genEpilogue(org.bpfosgi.subsystem.InsnBuf buf, BpfProgInfo prog, short ctxStackOff) {
+    int genEpilogue(InsnBuf buf, BpfProgInfo prog, short ctxStackOff) {
         List<Insn> insns = epilogue(prog, ctxStackOff);
         insns.forEach(buf::add);
+        thisModule(buf, prog, insns);
         return insns.size();
     }
 
@@ -160,7 +166,36 @@ final class QdiscVerifierOps implements VerifierOps {
         return List.of(
                 BPF_LDX_MEM(BPF_DW, 1, 10, ctxStackOff),
                 BPF_LDX_MEM(BPF_DW, 1, 1, 0),
-                BPF_CALL_KFUNC(0, t.resetDestroyEpilogueId),
+                call(prog, "bpf_qdisc_reset_destroy_epilogue", t.resetDestroyEpilogueId),
                 BPF_EXIT_INSN());
+    }
+
+    /**
+     * The generated call of {@code kfunc}, as each policy's world writes it:
+     * <ul>
+     * <li>{@code upstream} (what landed in 6.16): {@code BPF_CALL_KFUNC(0, id)}, off 0 = a vmlinux
+     * kfunc. bpf_qdisc is built-in only (CONFIG_NET_SCH_BPF is a bool); built as a module, the id
+     * is a split-BTF id that add_kfunc_in_insns() looks up in vmlinux BTF, where it is no type:
+     * "kernel btf_id %u is not a function", -EINVAL.</li>
+     * <li>{@code seed} (dropped v2 7/8): the same instruction, and the generator reports
+     * {@code *module = THIS_MODULE} (NULL when built in, so vmlinux and off 0);
+     * fixup_pro_epilogue_kfunc() then gives a module's kfunc the module BTF's kfunc_btf_tab
+     * offset, and the program holds the module until it is freed.</li>
+     * <li>{@code emit-call}: {@code BPF_EMIT_CALL(kfunc)} to the function itself (no descriptor,
+     * no module reference); the verifier refuses a target in module text.</li>
+     * </ul>
+     */
+    private static Insn call(BpfProgInfo prog, String kfunc, int btfId) {
+        if (prog.kfuncPolicy() == KfuncPolicy.EMIT_CALL) {
+            return BPF_EMIT_CALL(prog.bpfCallImm(kfunc));
+        }
+        return BPF_CALL_KFUNC(0, btfId);
+    }
+
+    /** {@code *module = THIS_MODULE}: only the seed's generator signature has the out-parameter. */
+    private static void thisModule(InsnBuf buf, BpfProgInfo prog, List<Insn> insns) {
+        if (!insns.isEmpty() && prog.kfuncPolicy() == KfuncPolicy.SEED) {
+            buf.setThisModule();
+        }
     }
 }

@@ -130,6 +130,29 @@ class BpfQdiscTest {
         assertTrue(m.ops().filter().allows(prog(other, 0, null), cgroup));
     }
 
+    /**
+     * What bpf_qdisc_kfunc_init() registered, as btf_kfunc_id_set_contains() answers for a qdisc
+     * program: qdisc_kfunc_ids with KF_RELEASE on bpf_kfree_skb and bpf_qdisc_skb_drop, filtered
+     * per member; the dtor bpf_kfree_skb_dtor is in no kfunc set.
+     */
+    @Test
+    void theRegisteredKfuncsCarryTheKernelsFlagsPerMember() {
+        java.util.function.BiFunction<Integer, String, java.util.OptionalInt> flags = (moff, name) ->
+                m.pk.structOps().kfuncFlags(m.btf.vmlinux(), t.btf.findByNameKind(name, BtfKind.FUNC),
+                        org.bpfosgi.subsystem.BpfProgType.STRUCT_OPS, prog(m.ops(), moff, null));
+        int release = org.bpfosgi.btf.KfFlags.KF_RELEASE;
+        assertEquals(java.util.OptionalInt.of(release), flags.apply(t.opsEnqueue, "bpf_kfree_skb"));
+        assertEquals(java.util.OptionalInt.of(release), flags.apply(t.opsEnqueue, "bpf_qdisc_skb_drop"));
+        assertEquals(java.util.OptionalInt.of(0), flags.apply(t.opsEnqueue, "bpf_skb_get_hash"));
+        assertEquals(java.util.OptionalInt.of(0), flags.apply(t.opsEnqueue, "bpf_qdisc_watchdog_schedule"));
+        assertEquals(java.util.OptionalInt.of(0), flags.apply(t.opsDequeue, "bpf_qdisc_bstats_update"));
+        assertEquals(java.util.OptionalInt.of(release), flags.apply(t.opsReset, "bpf_kfree_skb"));
+        assertEquals(java.util.OptionalInt.empty(), flags.apply(t.opsEnqueue, "bpf_qdisc_bstats_update"));
+        assertEquals(java.util.OptionalInt.empty(), flags.apply(t.opsDequeue, "bpf_qdisc_skb_drop"));
+        assertEquals(java.util.OptionalInt.empty(), flags.apply(t.opsInit, "bpf_qdisc_init_prologue"));
+        assertEquals(java.util.OptionalInt.empty(), flags.apply(t.opsEnqueue, "bpf_kfree_skb_dtor"));
+    }
+
     // ------------------------------------------------------------------ generators
 
     private BpfProgInfo prog(StructOps stOps, int moff, Insn first) {
@@ -144,7 +167,7 @@ class BpfQdiscTest {
             @Override public BpfFuncProto baseFuncProto(int funcId) { return null; }
             // later SPI 2.1 methods (no @Override: this test compiles with and without them)
             public int bpfCallImm(String function) { throw new IllegalArgumentException(function); }
-            public org.bpfosgi.subsystem.KfuncPolicy kfuncPolicy() { return null; }
+            public org.bpfosgi.subsystem.KfuncPolicy kfuncPolicy() { return org.bpfosgi.subsystem.KfuncPolicy.UPSTREAM; }
             public int[] btfIdList(String listName) { return new int[0]; }
             public int findBtfId(String name, BtfKind kind) { return t.btf.findByNameKind(name, kind); }
         };

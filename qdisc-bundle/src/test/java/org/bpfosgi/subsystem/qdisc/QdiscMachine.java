@@ -11,13 +11,23 @@ import java.util.Optional;
 import org.bpfosgi.btf.BtfModuleNotifier;
 import org.bpfosgi.btf.BtfRegistry;
 import org.bpfosgi.btf.VmlinuxBtf;
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.module.Module;
 import org.bpfosgi.module.ModuleImage;
 import org.bpfosgi.module.ModuleTable;
+import org.bpfosgi.prog.BpfProg;
 import org.bpfosgi.prog.ProgKernel;
+import org.bpfosgi.prog.ProgRunner;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
+import org.bpfosgi.prog.ProgTable;
+import org.bpfosgi.subsystem.KfuncPolicy;
 import org.bpfosgi.subsystem.KernelMemory;
+import org.bpfosgi.vm.Bindings;
+import org.bpfosgi.vm.LoadedProgram;
 import org.bpfosgi.vm.Memory;
+import org.bpfosgi.vm.Outcome;
+import org.bpfosgi.vm.Vm;
 import org.bpfosgi.vm.Region;
 
 /**
@@ -32,14 +42,50 @@ final class QdiscMachine {
     final BpfQdisc qdisc = new BpfQdisc();
     final Memory memory = new Memory();
 
+    /** bpf_qdisc as a module (--modular bpf_qdisc), else null. */
+    final Module module;
+
+    /** Built in, as the kernel has it. */
     QdiscMachine() {
+        this(false);
+    }
+
+    /**
+     * {@code modular}: bpf_qdisc inserted as a module, as the host does for {@code --modular
+     * bpf_qdisc}: its header compiled into split BTF at COMING, then module_init registers it
+     * against the module's BTF.
+     */
+    QdiscMachine(boolean modular) {
         modules.registerNotifier(new BtfModuleNotifier(btf, dmesg::add));
-        btf.extendVmlinux("bpf_qdisc", new ModuleImage.BtfSource("bpf_qdisc.h", resource("/bpf/bpf_qdisc.h")));
         pk = new ProgKernel(modules, btf, dmesg::add);
-        int r = pk.registerSubsystem(null, btf.vmlinux(), qdisc);
-        if (r < 0) {
-            throw new IllegalStateException("bpf_qdisc_kfunc_init returned " + r + ": " + dmesg);
+        String header = resource("/bpf/bpf_qdisc.h");
+        if (!modular) {
+            btf.extendVmlinux("bpf_qdisc", new ModuleImage.BtfSource("bpf_qdisc.h", header));
+            int r = pk.registerSubsystem(null, btf.vmlinux(), qdisc);
+            if (r < 0) {
+                throw new IllegalStateException("bpf_qdisc_kfunc_init returned " + r + ": " + dmesg);
+            }
+            module = null;
+            return;
         }
+        ModuleImage image = new ModuleImage("bpf_qdisc", false,
+                Optional.of(new ModuleImage.BtfSource("bpf_qdisc.h", header)), true, true, header.length());
+        Module[] self = new Module[1];
+        ModuleTable.ModuleCode code = new ModuleTable.ModuleCode() {
+            @Override
+            public int init() {
+                return btf.moduleBtf("bpf_qdisc").map(o -> pk.registerSubsystem(self[0], o, qdisc))
+                        .orElse(Errno.ENOENT.negative());
+            }
+
+            @Override
+            public void exit() {
+                btf.moduleBtf("bpf_qdisc").ifPresent(o -> pk.unregisterSubsystem(self[0], o));
+            }
+        };
+        self[0] = modules.prepareLoad(image, List.of(), code);
+        modules.initModule(self[0]);
+        module = self[0];
     }
 
     static String resource(String path) {
@@ -62,8 +108,24 @@ final class QdiscMachine {
     }
 
     ProgLoadResult load(String member, String body) {
+        return load(member, body, KfuncPolicy.SEED, false);
+    }
+
+    /** prog load under {@code policy} (with unsafe-module-calls when asked). */
+    ProgLoadResult load(String member, String body, KfuncPolicy policy, boolean unsafeModuleCalls) {
         String text = ".license \"GPL\"\n.struct_ops Qdisc_ops." + member + "\nprog:\n" + body;
-        return pk.progs().load(ProgLoader.toAttr(ProgLoader.parse(text, "test.s"), Optional.empty(), 1, pk.services()));
+        return pk.progs().load(ProgLoader.toAttr(ProgLoader.parse(text, "test.s"), Optional.empty(), 1, pk.services()),
+                new ProgTable.LoadOptions(Optional.of(policy), unsafeModuleCalls, 0));
+    }
+
+    /** A loaded program, ready for the interpreter (calls bound through kallsyms). */
+    LoadedProgram prepare(BpfProg prog) {
+        return ProgRunner.prepare(prog, pk.structOps().kallsyms());
+    }
+
+    /** Runs {@code p} with R1 = {@code ctx} (the u64 argument array). */
+    Outcome run(LoadedProgram p, long ctx) {
+        return new Vm(memory, Bindings.NONE).run(p, ctx);
     }
 
     Region allocate(String name, int size) {
