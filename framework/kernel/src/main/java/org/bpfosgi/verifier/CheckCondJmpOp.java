@@ -145,7 +145,7 @@ final class CheckCondJmpOp {
                 }
             }
             for (int j = 0; j < f.allocatedStack / 8; j++) {
-                RegState reg = f.slotType[j * 8] == FuncState.STACK_SPILL ? f.spilled[j] : null;
+                RegState reg = CheckMemAccess.isSpilledReg(f, j) ? f.spilled[j] : null;
                 if (reg != null && reg.isScalar() && (reg.id() & ~CheckAluOp.BPF_ADD_CONST) == want) {
                     if (out.size() < LINKED_REGS_MAX) {
                         out.add(new int[] {i, 0, j});

@@ -415,7 +415,8 @@ final class IsStateVisited {
             } else if (to != tc) {
                 return false;
             }
-            if (to == FuncState.STACK_SPILL && b % 8 == 0) {
+            // the slot's lowest byte (the kernel's slot_type[BPF_REG_SIZE - 1]) decides: narrow spills too
+            if (to == FuncState.STACK_SPILL && b % 8 == 7) {
                 RegState so = old.spilled[b / 8];
                 RegState sc = cur.spilled[b / 8];
                 if (so == null || sc == null) {

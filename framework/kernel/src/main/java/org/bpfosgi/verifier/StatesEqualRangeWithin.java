@@ -93,7 +93,7 @@ final class StatesEqualRangeWithin {
             if (t == FuncState.STACK_INVALID || (allowUninitStack && t == FuncState.STACK_MISC)) {
                 continue;
             }
-            if (t == FuncState.STACK_SPILL && b % 8 == 0) {
+            if (t == FuncState.STACK_SPILL && b % 8 == 7) {
                 RegState so = old.spilled[b / 8];
                 RegState sc = cur.spilled[b / 8];
                 if (so == null || sc == null) {

@@ -33,9 +33,8 @@ final class WidenImpreciseScalars {
         }
     }
 
-    /** is_spilled_reg(): the slot's last byte (the model's byte 8*spi) is STACK_SPILL. */
     private static boolean isSpilledReg(FuncState f, int spi) {
-        return f.slotType[spi * 8] == FuncState.STACK_SPILL;
+        return CheckMemAccess.isSpilledReg(f, spi);
     }
 
     /** maybe_widen_reg(): the widened register (__mark_reg_unknown()) or {@code rcur} itself. */

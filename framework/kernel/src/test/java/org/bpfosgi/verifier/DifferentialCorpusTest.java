@@ -35,10 +35,10 @@ import org.junit.jupiter.api.Test;
  * fails on any accept the kernel refuses, and when an agreement falls below the recorded floor.
  */
 class DifferentialCorpusTest {
-    /** Floors: the agreement measured on this corpus (2312 programs); a regression fails the build. */
-    static final int MIN_VERDICT = 2279;
-    static final int MIN_ERROR_LINE = 1109;
-    static final int MIN_PROCESSED = 1038;
+    /** Floors: the agreement measured on this corpus (2452 programs); a regression fails the build. */
+    static final int MIN_VERDICT = 2419;
+    static final int MIN_ERROR_LINE = 1165;
+    static final int MIN_PROCESSED = 1092;
 
     /**
      * What explains a difference: a v6.12 rule that a later kernel changed, attributed by the
@@ -48,8 +48,10 @@ class DifferentialCorpusTest {
         boolean jmp32 = false;
         boolean signed = false;
         boolean mayGoto = false;
+        boolean pseudoCall = false;
         for (Insn insn : row.insns()) {
             int cls = insn.cls();
+            pseudoCall |= insn.isPseudoCall();
             if (insn.code() == (org.bpfosgi.isa.Bpf.BPF_JMP | org.bpfosgi.isa.Bpf.BPF_JCOND)) {
                 if (insn.off() == 0) {
                     return "may_goto 0: v6.12 check_cond_jmp_op() refuses off 0 (\"invalid may_goto off %d imm %d\"); "
@@ -92,6 +94,11 @@ class DifferentialCorpusTest {
                         || op == org.bpfosgi.isa.Bpf.BPF_JSLT || op == org.bpfosgi.isa.Bpf.BPF_JSLE;
             }
         }
+        if (pseudoCall && !verdictDiffers(row)) {
+            return "model gap, not a kernel change: with bpf-to-bpf calls the model tracks no read marks or precision "
+                    + "(IsStateVisited compares every register and slot of every frame), so it prunes less than v6.12: "
+                    + "same verdict, more processed instructions";
+        }
         if (mayGoto && !signed && !jmp32 && peakOnly(row)) {
             return "may_goto peak_states: v6.12 counts a checkpoint in peak_states when it is made and uncounts it "
                     + "when it is freed; 6.18 keeps explored states on lists and update_peak_states() also counts "
@@ -112,6 +119,13 @@ class DifferentialCorpusTest {
 
     /** The kernel's processed line differs from the model's in peak_states alone (filled in by the comparison). */
     static final java.util.Set<String> PEAK_ONLY = new java.util.HashSet<>();
+
+    /** Programs whose verdict differs (filled in by the comparison). */
+    static final java.util.Set<String> VERDICT_DIFFERS = new java.util.HashSet<>();
+
+    static boolean verdictDiffers(Row row) {
+        return VERDICT_DIFFERS.contains(row.name());
+    }
 
     static boolean peakOnly(Row row) {
         return PEAK_ONLY.contains(row.name());
@@ -213,7 +227,10 @@ class DifferentialCorpusTest {
             boolean mOk = m.errno().equals("OK");
             if (kOk == mOk) {
                 verdict++;
-            } else if (mOk) {
+            } else {
+                VERDICT_DIFFERS.add(row.name());
+            }
+            if (kOk != mOk && mOk) {
                 unsound.add(row.name() + ": kernel " + row.errno() + " [" + row.error() + "]");
             }
             if (!kOk && !mOk) {

@@ -415,6 +415,58 @@ def opcode_maygoto_stack_templates():
             sub = [st(1, 10, -b, 0), mov(0, 0), exit_()]
         add("stackcalls_%d" % i, "dummy", main + sub)
 
+    # 13. narrow spills and fills of scalars (save_register_state() for 1/2/4-byte aligned stores,
+    # check_stack_read_fixed_off() for narrow fills): the filled value is used as a stack offset
+    for i in range(80):
+        ssize, fsize = rnd.choice([1, 2, 4, 8]), rnd.choice([1, 2, 4, 8])
+        slot = rnd.choice([-8, -16])
+        soff = slot + rnd.choice([0, 0, 0, 4, 2, 1]) % ssize if ssize < 8 else slot
+        foff = rnd.choice([slot, slot, soff, slot + 4 if fsize <= 4 else slot])
+        val = rnd.choice(["rnd", "const", "zero", "st", "st0", "pre"])
+        body = [call(PRANDOM), mov(6, src=0), alu("&=", 6, rnd.choice([0x3f, 0x1f, 0xff]))]
+        if val == "pre":
+            body += [st(8, 10, slot, 0)]
+        if val == "rnd":
+            body += [stx(ssize, 10, 6, soff)]
+        elif val == "const":
+            body += [mov(6, 24), stx(ssize, 10, 6, soff)]
+        elif val == "zero":
+            body += [mov(6, 0), stx(ssize, 10, 6, soff)]
+        elif val == "st":
+            body += [st(ssize, 10, soff, 40)]
+        elif val == "st0":
+            body += [st(ssize, 10, soff, 0)]
+        else:
+            body += [stx(ssize, 10, 6, soff)]
+        body += [ldx(fsize, 7, 10, foff), mov(8, src=10), alu("+=", 8, -64), alu("+=", 8, src=7), st(1, 8, 0, 1)]
+        add("narrowspill_%d" % i, "tcp", body + R0_EXIT)
+
+    # 14. precision across bpf-to-bpf calls: a callee's r0 and a caller's r1-r5 decide a stack
+    # offset after a diamond whose arms differ in them (pruned or not, as mark_chain_precision()
+    # backtracks through the frames)
+    for i in range(60):
+        kind = rnd.choice(["ret", "arg", "argret", "spill"])
+        a, b = rnd.choice([(-8, -16), (-8, -8), (0, 8), (16, 24)])
+        use = rnd.random() < 0.7
+        main = [call(PRANDOM), mov(6, src=0)]
+        # diamond on the random value: r7 = a or b
+        main += [jmp("<", 6, 2, imm=rnd.randint(0, 1000)), mov(7, a), ja(1), mov(7, b), mov(1, src=7)]
+        tail = [mov(5, src=10), alu("+=", 5, -32), alu("+=", 5, src=0), st(8, 5, 0, 0)] if use else []
+        if kind == "ret":
+            main += [pseudo_call(len(tail) + 2)] + tail + R0_EXIT
+            sub = [mov(0, src=1), exit_()]
+        elif kind == "arg":
+            main += [pseudo_call(len(tail) + 2)] + tail + R0_EXIT
+            sub = [mov(5, src=10), alu("+=", 5, -32), alu("+=", 5, src=1), st(8, 5, 0, 0), mov(0, 0), exit_()] if use \
+                else [mov(0, 0), exit_()]
+            tail = []
+        elif kind == "argret":
+            main += [pseudo_call(len(tail) + 2)] + tail + R0_EXIT
+            sub = [alu("+=", 1, -8), mov(0, src=1), exit_()]
+        else:
+            main += [stx(8, 10, 1, -8), mov(1, src=10), alu("+=", 1, -8), pseudo_call(len(tail) + 2)] + tail + R0_EXIT
+            sub = [ldx(8, 0, 1, 0), exit_()]
+        add("callprec_%d" % i, "tcp", main + sub)
     return progs
 
 
