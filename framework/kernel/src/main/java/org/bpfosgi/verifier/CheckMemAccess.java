@@ -407,6 +407,9 @@ final class CheckMemAccess {
                 if (dst >= 0) {
                     dc.pushJmpHistory().stackAccess = true;
                     dc.setReg(dst, sp);
+                } else if (dc.isPointerValue(sp)) {
+                    // an atomic without fetch reads the slot as a scalar: not a pointer, unless allow_ptr_leaks
+                    return env.err(Errno.EACCES, "leaking pointer from stack off %d\n", off);
                 }
                 return 0;
             }

@@ -7,6 +7,12 @@ import java.util.List;
 
 import org.bpfosgi.isa.Disassembler;
 import org.bpfosgi.prog.ProgLoadResult;
+import org.bpfosgi.prog.ProgRunner;
+import org.bpfosgi.vm.Exit;
+import org.bpfosgi.vm.Memory;
+import org.bpfosgi.vm.Outcome;
+import org.bpfosgi.vm.Region;
+import org.bpfosgi.vm.Vm;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +51,34 @@ class MayGotoTest {
         assertEquals(16, r.prog().aux().stackDepths()[0]);
         k.progs.free(r.prog().id());
         k.assertNoReferencesLeft();
+    }
+
+    @Test
+    void theRewrittenLoopRunsBpfMaxLoopsTimes() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        // a loop with no other exit: the countdown ends it after BPF_MAX_LOOPS iterations
+        ProgLoadResult r = load(k, "r6 = 0\nmay_goto +2\nr6 += 1\ngoto -3\nr0 = r6\nexit");
+        assertTrue(r.ok(), r.log());
+        Memory m = new Memory();
+        Region ctx = m.allocate("ctx", 8, Region.Access.READ_ONLY);
+        Outcome o = new Vm(m, org.bpfosgi.vm.Bindings.NONE, new Vm.Options(60_000_000))
+                .run(ProgRunner.prepare(r.prog(), k.registry.kallsyms()), ctx.start());
+        assertTrue(o instanceof Exit, o.toString());
+        assertEquals(FixupMayGoto.BPF_MAX_LOOPS, ((Exit) o).r0(), o.toString());
+        k.progs.free(r.prog().id());
+    }
+
+    @Test
+    void theLevel2LogShowsItAsTheKernelDisassemblesIt() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        ProgLoadResult r = k.progs.load(k.attr(RejectionTest.prog("r0 = 0\nmay_goto +1\nr0 = 1\nexit"), 2));
+        assertTrue(r.ok(), r.log());
+        assertTrue(r.log().contains("1: (e5) may_goto pc+1\n"), r.log());
+        // the target first, then the fall-through (pushed with may_goto_depth 1)
+        assertTrue(r.log().contains("from 1 to 2: "), r.log());
+        k.progs.free(r.prog().id());
     }
 
     @Test
