@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The corpus was recorded on a 6.18 kernel and the model is v6.12. The wording changes between
  * the two that the comparison accounts for, each with its kernel commit, are in {@link #to618}.
- * Differences that remain are listed by {@code differential/KNOWN-DIFFERENCES.md}; this test
+ * Differences that remain are listed, with the kernel change behind each, by {@code differential/KNOWN-DIFFERENCES.md}; this test
  * fails on any accept the kernel refuses, and when an agreement falls below the recorded floor.
  */
 class DifferentialCorpusTest {
