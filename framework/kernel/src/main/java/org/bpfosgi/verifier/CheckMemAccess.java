@@ -396,6 +396,8 @@ final class CheckMemAccess {
      */
     private int stackReadFixedOff(FuncState f, int off, int size, int dst) {
         int spi = FuncState.slotIndex(off);
+        // mark_stack_slot_scratched(): the slot is printed after the instruction
+        dc.printer.scratchSlot(spi);
         dc.markSlotRead(f.frameno, spi);
         if (isSpilledReg(f, spi) && f.spilled[spi] != null) {
             RegState sp = f.spilled[spi];
