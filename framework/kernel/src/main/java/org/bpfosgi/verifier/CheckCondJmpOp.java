@@ -26,6 +26,9 @@ final class CheckCondJmpOp {
 
     int run(int idx, Insn insn) {
         int op = insn.op();
+        if (op == BPF_JCOND) {
+            return checkMayGoto(idx, insn);
+        }
         boolean is32 = insn.cls() == BPF_JMP32;
         int r;
         if ((r = dc.checkRegArg(insn.dst(), true)) < 0) {
@@ -142,7 +145,7 @@ final class CheckCondJmpOp {
                 }
             }
             for (int j = 0; j < f.allocatedStack / 8; j++) {
-                RegState reg = f.slotType[j * 8] == FuncState.STACK_SPILL ? f.spilled[j] : null;
+                RegState reg = CheckMemAccess.isSpilledReg(f, j) ? f.spilled[j] : null;
                 if (reg != null && reg.isScalar() && (reg.id() & ~CheckAluOp.BPF_ADD_CONST) == want) {
                     if (out.size() < LINKED_REGS_MAX) {
                         out.add(new int[] {i, 0, j});
@@ -230,6 +233,33 @@ final class CheckCondJmpOp {
         if (x) {
             dc.alu.regBoundsSanityCheck(dc.cur, insn.src(), "false_reg2");
         }
+    }
+
+    /**
+     * Models check_cond_jmp_op()'s BPF_JCOND branch (v6.12): the fields ("invalid may_goto off %d
+     * imm %d", -EINVAL; v6.12 refuses off 0, 6.14 allows it), then the fall-through (the next
+     * iteration) is pushed with may_goto_depth + 1 and, if an older checkpoint of this may_goto is
+     * on the current path (find_prev_entry()), its imprecise scalars are widened
+     * ({@link WidenImpreciseScalars}); the current path continues at the jump target (the budget
+     * ran out). is_state_visited() has made a checkpoint here first (a may_goto is a
+     * force_checkpoint) and lets a deeper iteration converge ({@link StatesEqualRangeWithin}).
+     */
+    private int checkMayGoto(int idx, Insn insn) {
+        if (insn.code() != (BPF_JMP | BPF_JCOND) || insn.src() != BPF_MAY_GOTO || insn.dst() != 0 || insn.imm() != 0
+                || insn.off() == 0) {
+            return env.err(Errno.EINVAL, "invalid may_goto off %d imm %d\n", insn.off(), insn.imm());
+        }
+        VerifierState prev = dc.visited.findPrevEntry(dc.cur.parent == null ? null : dc.cur.parent.state, idx);
+        VerifierState queued = dc.pushStack(idx + 1, idx);
+        if (queued == null) {
+            return Errno.ENOMEM.negative();
+        }
+        queued.mayGotoDepth++;
+        if (prev != null) {
+            WidenImpreciseScalars.run(prev, queued);
+        }
+        dc.cur.insnIdx = idx + insn.off() + 1;
+        return 0;
     }
 
     /** Models rev_opcode(); BPF_JSET | BPF_X stands for "no bit of the constant set". */

@@ -297,25 +297,51 @@ final class CheckMemAccess {
         }
     }
 
-    /** Models check_stack_write_fixed_off(). */
+    /**
+     * Models check_stack_write_fixed_off() (v6.12, privileged): an aligned store (off % 8 == 0)
+     * of a scalar register or of an immediate (BPF_ST) of any size is a spill
+     * (save_register_state(): the spilled_ptr is a copy, the written bytes STACK_SPILL, the
+     * slot's other bytes mark_stack_slot_misc()); the register first gets an id its copy shares
+     * when its value fits the store (assign_scalar_id_before_mov()), otherwise the copy's id is
+     * dropped. A pointer is spilled only whole ("invalid size of register spill"). Any other store
+     * destroys a spill (the slot's bytes scrubbed to STACK_MISC) and writes STACK_MISC, or
+     * STACK_ZERO for a known zero (whose register must then be precise). Only an 8-byte store
+     * marks the slot written.
+     */
     private int stackWriteFixedOff(FuncState f, int off, int size, RegState value, int valueRegno) {
         int spi = FuncState.slotIndex(off);
         int first = FuncState.byteIndex(off + size - 1);
-        boolean spillable = value != null && (value.isPointer() || value.isScalar());
-        if (value != null && value.isPointer() && size != 8) {
-            return env.err(Errno.EACCES, "invalid size of register spill\n");
+        if (!env.allowPtrLeaks && isSpilledReg(f, spi) && f.spilled[spi] != null && !f.spilled[spi].isScalar() && size != 8) {
+            return env.err(Errno.EACCES, "attempt to corrupt spilled pointer on stack\n");
         }
-        // a partial overwrite of a spilled register turns the rest of the slot into STACK_MISC
-        scrubSpill(f, spi, off, size);
-        if (size == 8) {
-            f.slotLive[spi] |= FuncState.REG_LIVE_WRITTEN;
-        }
-        if (spillable && size == 8 && (value.isPointer() || valueRegno >= 0 || value.isConst())) {
-            f.spilled[spi] = value;
-            for (int b = 0; b < 8; b++) {
-                f.slotType[spi * 8 + b] = FuncState.STACK_SPILL;
+        boolean aligned = off % 8 == 0;
+        if (valueRegno >= 0 && aligned && value.isScalar() && env.bpfCapable) {
+            boolean fits = 64 - Long.numberOfLeadingZeros(value.umax()) <= 8 * size;
+            if (fits) {
+                value = assignScalarIdBeforeMov(valueRegno);
             }
+            saveRegisterState(f, spi, fits ? value : value.withId(0), size);
+        } else if (valueRegno < 0 && aligned && value != null && env.bpfCapable) {
+            // BPF_ST: a spill of the known immediate
+            saveRegisterState(f, spi, value, size);
+        } else if (value != null && value.isPointer()) {
+            if (size != 8) {
+                return env.err(Errno.EACCES, "invalid size of register spill\n");
+            }
+            saveRegisterState(f, spi, value, size);
         } else {
+            f.spilled[spi] = null;
+            if (isSpilledReg(f, spi)) {
+                // is_stack_slot_special(): scrub_spilled_slot() on all 8 bytes
+                for (int b = 0; b < 8; b++) {
+                    if (f.slotType[spi * 8 + b] != FuncState.STACK_INVALID) {
+                        f.slotType[spi * 8 + b] = FuncState.STACK_MISC;
+                    }
+                }
+            }
+            if (size == 8) {
+                f.slotLive[spi] |= FuncState.REG_LIVE_WRITTEN;
+            }
             byte type = value != null && value.isNull() ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
             if (type == FuncState.STACK_ZERO && valueRegno >= 0) {
                 // STACK_ZERO is not backtracked: the stored register must be precise
@@ -329,40 +355,108 @@ final class CheckMemAccess {
         return 0;
     }
 
-    private void scrubSpill(FuncState f, int spi, int off, int size) {
-        if (f.slotType[spi * 8] == FuncState.STACK_SPILL && !(size == 8 && off % 8 == 0)) {
-            for (int b = 0; b < 8; b++) {
-                f.slotType[spi * 8 + b] = FuncState.STACK_MISC;
+    /** is_spilled_reg(): the slot's lowest byte (the kernel's slot_type[BPF_REG_SIZE - 1]) is STACK_SPILL. */
+    static boolean isSpilledReg(FuncState f, int spi) {
+        return f.slotType[spi * 8 + 7] == FuncState.STACK_SPILL;
+    }
+
+    /**
+     * Models save_register_state(): the slot's spilled_ptr becomes a copy of {@code reg}; the
+     * {@code size} lowest bytes STACK_SPILL, the others mark_stack_slot_misc() (v6.12.0: STACK_ZERO
+     * stays, STACK_INVALID stays under allow_ptr_leaks, anything else becomes STACK_MISC).
+     */
+    private void saveRegisterState(FuncState f, int spi, RegState reg, int size) {
+        f.spilled[spi] = reg;
+        if (size == 8) {
+            f.slotLive[spi] |= FuncState.REG_LIVE_WRITTEN;
+        }
+        for (int k = 7; k >= 8 - size; k--) {
+            f.slotType[spi * 8 + k] = FuncState.STACK_SPILL;
+        }
+        for (int k = 8 - size - 1; k >= 0; k--) {
+            byte t = f.slotType[spi * 8 + k];
+            if (t == FuncState.STACK_ZERO || (env.allowPtrLeaks && t == FuncState.STACK_INVALID)) {
+                continue;
             }
-            f.spilled[spi] = null;
-        } else if (size == 8 && off % 8 == 0) {
-            f.spilled[spi] = null;
+            f.slotType[spi * 8 + k] = FuncState.STACK_MISC;
         }
     }
 
-    /** Models check_stack_read_fixed_off(). */
+    /** Models assign_scalar_id_before_mov() on a register about to be spilled (the register keeps the id too). */
+    private RegState assignScalarIdBeforeMov(int regno) {
+        RegState s = dc.reg(regno);
+        if ((s.id() & CheckAluOp.BPF_ADD_CONST) != 0) {
+            s = s.withId(0).withOff(0);
+        }
+        if (s.id() == 0 && !s.var().isConst()) {
+            s = s.withId(dc.newId());
+        }
+        dc.cur.regs()[regno] = s;
+        return s;
+    }
+
+    /**
+     * Models check_stack_read_fixed_off() (v6.12). A spilled register is restored whole by an
+     * 8-byte fill of an 8-byte spill. Any other fill of a spill needs a scalar ("invalid size of
+     * register fill"): a fill at the slot's start no wider than the spill copies the spilled
+     * register (its id dropped unless the value fits the fill; check_mem_access() then
+     * zero-extends it); otherwise each byte must be spilled, MISC, ZERO or (allow_uninit_stack)
+     * INVALID, and the result is known zero when all bytes are spilled bytes of a zero or all are
+     * STACK_ZERO, else unknown. A fill that restores the spilled register is recorded in the jump
+     * history (INSN_F_STACK_ACCESS) for backtracking; reads of plain bytes are not.
+     */
     private int stackReadFixedOff(FuncState f, int off, int size, int dst) {
         int spi = FuncState.slotIndex(off);
+        // mark_stack_slot_scratched(): the slot is printed after the instruction
+        dc.printer.scratchSlot(spi);
         dc.markSlotRead(f.frameno, spi);
-        if (dst >= 0) {
-            // INSN_F_STACK_ACCESS: backtracking through this fill needs the slot
-            dc.pushJmpHistory().stackAccess = true;
-        }
-        if (f.slotType[spi * 8] == FuncState.STACK_SPILL && f.spilled[spi] != null) {
+        if (isSpilledReg(f, spi) && f.spilled[spi] != null) {
             RegState sp = f.spilled[spi];
-            if (size == 8) {
+            int spillSize = 1;
+            for (int i = 7; i > 0 && f.slotType[spi * 8 + i - 1] == FuncState.STACK_SPILL; i--) {
+                spillSize++;
+            }
+            if (size == 8 && spillSize == 8) {
                 if (dst >= 0) {
+                    dc.pushJmpHistory().stackAccess = true;
                     dc.setReg(dst, sp);
+                } else if (dc.isPointerValue(sp)) {
+                    // an atomic without fetch reads the slot as a scalar: not a pointer, unless allow_ptr_leaks
+                    return env.err(Errno.EACCES, "leaking pointer from stack off %d\n", off);
                 }
                 return 0;
             }
-            if (sp.isPointer()) {
+            if (!sp.isScalar()) {
                 return env.err(Errno.EACCES, "invalid size of register fill\n");
             }
-            if (dst >= 0) {
-                // a narrower fill of a spilled scalar: the low bytes when the fill is at the slot start
-                // (check_mem_access() then coerces it to the load size)
-                dc.setReg(dst, off % 8 == 0 && sp.var().isConst() ? RegState.scalar(sp.var().value()) : RegState.UNKNOWN_SCALAR);
+            if (dst < 0) {
+                return 0;
+            }
+            if (size <= spillSize && off % 8 == 0) {
+                // bpf_stack_narrow_access_ok() (little endian)
+                dc.pushJmpHistory().stackAccess = true;
+                boolean fits = 64 - Long.numberOfLeadingZeros(sp.umax()) <= 8 * size;
+                dc.setReg(dst, fits ? sp : sp.withId(0));
+                return 0;
+            }
+            int spillCnt = 0;
+            int zeroCnt = 0;
+            for (int i = 0; i < size; i++) {
+                byte type = f.slotType[FuncState.byteIndex(off + i)];
+                if (type == FuncState.STACK_SPILL) {
+                    spillCnt++;
+                } else if (type == FuncState.STACK_ZERO) {
+                    zeroCnt++;
+                } else if (type != FuncState.STACK_MISC && !(type == FuncState.STACK_INVALID && env.allowUninitStack)) {
+                    return env.err(Errno.EACCES, "invalid read from stack off %d+%d size %d\n", off, i, size);
+                }
+            }
+            if (spillCnt == size && sp.var().equalsConst(0)) {
+                // a register fill: keeps the history entry
+                dc.pushJmpHistory().stackAccess = true;
+                dc.setReg(dst, RegState.scalar(0));
+            } else {
+                dc.setReg(dst, zeroCnt == size ? RegState.scalar(0) : RegState.UNKNOWN_SCALAR);
             }
             return 0;
         }
@@ -399,9 +493,6 @@ final class CheckMemAccess {
         boolean zeros = true;
         for (long i = minOff; i < maxOff; i++) {
             dc.markSlotRead(f.frameno, FuncState.byteIndex((int) i) / 8);
-        }
-        if (dst >= 0) {
-            dc.pushJmpHistory().stackAccess = true;
         }
         for (long i = minOff; i < maxOff; i++) {
             zeros &= f.slotType[FuncState.byteIndex((int) i)] == FuncState.STACK_ZERO;

@@ -29,7 +29,8 @@ final class CheckSubprogs {
         for (int i = subStart; i < n; i++) {
             Insn insn = env.insns.get(i);
             int cls = insn.cls();
-            if ((cls == Bpf.BPF_JMP || cls == Bpf.BPF_JMP32) && !insn.isCall() && !insn.isExit()) {
+            // BPF_OP() alone decides what is no jump (a JMP32 call or exit is refused later, as an unknown opcode)
+            if ((cls == Bpf.BPF_JMP || cls == Bpf.BPF_JMP32) && insn.op() != Bpf.BPF_CALL && insn.op() != Bpf.BPF_EXIT) {
                 long off = insn.isGotol() ? insn.imm() : insn.off();
                 long target = i + off + 1;
                 if (target < subStart || target >= subEnd) {
@@ -38,8 +39,9 @@ final class CheckSubprogs {
             }
             if (i == subEnd - 1) {
                 // the last insn of a subprog must be an exit or an unconditional jump
-                boolean ok = (cls == Bpf.BPF_JMP || cls == Bpf.BPF_JMP32)
-                        && (insn.isExit() || insn.op() == Bpf.BPF_JA);
+                int code = insn.code();
+                boolean ok = code == (Bpf.BPF_JMP | Bpf.BPF_EXIT) || code == (Bpf.BPF_JMP32 | Bpf.BPF_JA)
+                        || code == (Bpf.BPF_JMP | Bpf.BPF_JA);
                 if (!ok) {
                     return env.err(Errno.EINVAL, "last insn is not an exit or jmp\n");
                 }
@@ -155,9 +157,54 @@ final class CheckSubprogs {
         return 0;
     }
 
+    /**
+     * The per-instruction checks of resolve_pseudo_ldimm64()'s loop (v6.12), in its order: an
+     * LDX of another mode or with an immediate ("BPF_LDX uses reserved fields"), an ld_imm64
+     * whose second half is missing or not zero ("invalid bpf_ld_imm64 insn"; its second half is
+     * then skipped), and any other code that bpf_opcode_in_insntable() does not know ("unknown
+     * opcode %02x"), all -EINVAL, before do_check() runs (so before any reserved-field check
+     * of do_check()). Not modelled: a map fd of an earlier ld_imm64 is resolved (and may fail)
+     * before a later unknown opcode is found; the model reports the opcode first.
+     */
+    private static int resolvePseudoLdimm64Opcodes(VerifierEnv env) {
+        int n = env.insns.size();
+        for (int i = 0; i < n; i++) {
+            Insn insn = env.insns.get(i);
+            if (insn.cls() == Bpf.BPF_LDX && ((insn.mode() != Bpf.BPF_MEM && insn.mode() != Bpf.BPF_MEMSX) || insn.imm() != 0)) {
+                return env.err(Errno.EINVAL, "BPF_LDX uses reserved fields\n");
+            }
+            if (insn.isLdImm64()) {
+                Insn hi = i + 1 < n ? env.insns.get(i + 1) : null;
+                if (hi == null || hi.code() != 0 || hi.dst() != 0 || hi.src() != 0 || hi.off() != 0) {
+                    return env.err(Errno.EINVAL, "invalid bpf_ld_imm64 insn\n");
+                }
+                i++;
+                continue;
+            }
+            if (!BpfOpcodeInInsntable.test(insn.code())) {
+                return env.err(Errno.EINVAL, "unknown opcode %02x\n", insn.code());
+            }
+        }
+        return 0;
+    }
+
+    private static java.util.List<Insn> mayGotoAsJa(java.util.List<Insn> insns) {
+        java.util.List<Insn> out = new java.util.ArrayList<>(insns.size());
+        for (Insn insn : insns) {
+            out.add(insn.code() == (Bpf.BPF_JMP | Bpf.BPF_JCOND) ? new Insn(Bpf.BPF_JMP | Bpf.BPF_JA, 0, 0, insn.off(), 0) : insn);
+        }
+        return out;
+    }
+
     /** The reserved-field and opcode checks (resolve_pseudo_ldimm64() and do_check_insn()). */
     static int checkInsnFields(VerifierEnv env) {
-        var v = InsnValidator.validate(env.insns, false);
+        int u = resolvePseudoLdimm64Opcodes(env);
+        if (u < 0) {
+            return u;
+        }
+        // may_goto's fields are checked by check_cond_jmp_op() when do_check() reaches it (with
+        // v6.12's message): here it only counts as the jump it is
+        var v = InsnValidator.validate(mayGotoAsJa(env.insns), false);
         if (v.isPresent()) {
             String msg = v.get().message();
             if (msg.startsWith("empty program")) {

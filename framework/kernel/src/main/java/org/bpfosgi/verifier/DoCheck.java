@@ -149,6 +149,10 @@ final class DoCheck {
 
     /** Models the process_bpf_exit label: update_branch_counts() and pop_stack(). 1 = continue, 0 = done. */
     private int processPathEnd() {
+        // update_branch_counts(env, env->cur_state): the current state's own step
+        if (cur.parent != null && cur.loopEntry != null) {
+            UpdateLoopEntry.update(cur.parent.state, cur.loopEntry);
+        }
         updateBranchCounts(cur.parent);
         VerifierState next = pending.pollLast();
         if (next == null) {
@@ -174,6 +178,10 @@ final class DoCheck {
         while (cp != null) {
             if (--cp.branches > 0) {
                 break;
+            }
+            // finished: a loop this checkpoint turned out to be part of is its parent's too
+            if (cp.parent != null && cp.state.loopEntry != null) {
+                UpdateLoopEntry.update(cp.parent.state, cp.state.loopEntry);
             }
             cp = cp.parent;
         }
@@ -268,12 +276,6 @@ final class DoCheck {
                 }
                 if (op == BPF_EXIT) {
                     return funcExit.checkExit(idx);
-                }
-                if (op == BPF_JCOND) {
-                    // Not modelled: may_goto (do_check()'s BPF_JCOND branch, widen_imprecise_scalars(),
-                    // the may_goto_depth loop convergence of is_state_visited() and its fixup); the
-                    // model refuses it where v6.12 accepts it
-                    return env.err(Errno.EINVAL, "unknown opcode %02x\n", insn.code());
                 }
                 return jmp.run(idx, insn);
             }

@@ -9,14 +9,20 @@ import org.bpfosgi.isa.Insn;
  * relative to {@code __bpf_call_base} ({@code fn->func - __bpf_call_base}), and at the end
  * sort_kfunc_descs_by_imm_off(). A bpf_tail_call becomes {@code BPF_JMP | BPF_TAIL_CALL} with
  * imm 0 (what the interpreter runs; the x86 JIT's poke descriptor for a constant map and key,
- * imm = index + 1, is not modelled). Map-op inlining, may_goto and the hidden exception
- * subprogram do not exist in the model yet.
+ * imm = index + 1, is not modelled). may_goto becomes a stack-slot countdown ({@link FixupMayGoto}).
+ * Map-op inlining and the hidden exception subprogram do not exist in the model yet.
  */
 final class DoMiscFixups {
     private DoMiscFixups() {
     }
 
     static int run(VerifierEnv env) {
+        // the may_goto rewrites of the same loop (done first here: each patch is local, so the
+        // order of the rewrites does not change the result)
+        int mg = FixupMayGoto.run(env);
+        if (mg < 0) {
+            return mg;
+        }
         for (int i = 0; i < env.insns.size(); i++) {
             Insn insn = env.insns.get(i);
             if (insn.isLdImm64()) {

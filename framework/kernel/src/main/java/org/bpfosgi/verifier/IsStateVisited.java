@@ -66,7 +66,9 @@ final class IsStateVisited {
     int run(int idx) {
         VerifierState cur = dc.cur;
         List<Entry> list = explored.computeIfAbsent(idx, k -> new ArrayList<>());
-        boolean forceNew = false;
+        // is_force_checkpoint(): may_goto (the model has no iterator next kfuncs)
+        boolean mayGoto = isMayGotoInsnAt(idx);
+        boolean forceNew = mayGoto;
         boolean addNew = forceNew || (dc.jmpsProcessed - prevJmps >= 2 && env.insnProcessed - prevInsns >= 8);
         int statesCnt = 0;
         // the head of the kernel's list is the newest entry: scan from the end
@@ -75,7 +77,14 @@ final class IsStateVisited {
             statesCnt++;
             VerifierState old = e.cp.state;
             if (e.cp.branches > 0) {
-                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, true, env.allowUninitStack, false)) {
+                // a may_goto loop converges on a state of another may_goto_depth within the old one's ranges
+                if (mayGoto && old.mayGotoDepth != cur.mayGotoDepth
+                        && StatesEqualRangeWithin.test(old, cur, env.allowUninitStack)) {
+                    UpdateLoopEntry.update(cur, e.cp);
+                    return hit(e, old, cur, idx);
+                }
+                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, true, env.allowUninitStack, false)
+                        && old.mayGotoDepth == cur.mayGotoDepth) {
                     env.verbose("infinite loop detected at insn %d\n", idx);
                     env.verbose("cur state:");
                     dc.printer.printVerifierState(cur.cur(), true);
@@ -86,25 +95,26 @@ final class IsStateVisited {
                 if (!forceNew && dc.jmpsProcessed - prevJmps < 20 && env.insnProcessed - prevInsns < 100) {
                     addNew = false;
                 }
-            } else if (statesEqual(old, cur, false, env.allowUninitStack, liveness())) {
-                e.hit++;
-                if (liveness()) {
-                    propagateLiveness(old, cur);
+            } else {
+                // force_exact: the old state is part of a loop whose entry is still being explored
+                Checkpoint loopEntry = UpdateLoopEntry.getLoopEntry(old);
+                boolean forceExact = loopEntry != null && loopEntry.branches > 0;
+                if (forceExact ? StatesEqualRangeWithin.test(old, cur, env.allowUninitStack)
+                        : statesEqual(old, cur, false, env.allowUninitStack, liveness())) {
+                    if (forceExact) {
+                        UpdateLoopEntry.update(cur, loopEntry);
+                    }
+                    return hit(e, old, cur, idx);
                 }
-                if (dc.jmpPoint[idx]) {
-                    dc.pushJmpHistory();
-                }
-                dc.precision.propagatePrecision(old);
-                return 1;
             }
             // miss
             if (addNew) {
                 e.miss++;
             }
-            int n = 3;
+            int n = mayGoto && e.cp.branches > 0 ? 64 : 3;
             if (e.miss > e.hit * n + n) {
                 list.remove(i);
-                if (e.cp.branches == 0) {
+                if (e.cp.branches == 0 && !e.cp.usedAsLoopEntry) {
                     // finished (its registers were DONE-cleaned): freed
                     env.peakStates--;
                 }
@@ -125,6 +135,7 @@ final class IsStateVisited {
         Checkpoint cp = new Checkpoint(copy, cur.parent);
         cur.parent = cp;
         cur.firstInsnIdx = idx;
+        cur.dfsDepth = copy.dfsDepth + 1;
         cur.jmpHistory = new ArrayList<>();
         // the current state starts a new segment below the checkpoint: no marks yet
         for (int f = 0; f <= cur.curframe; f++) {
@@ -133,6 +144,56 @@ final class IsStateVisited {
         }
         list.add(new Entry(cp));
         return 0;
+    }
+
+    /** The hit label of is_state_visited(): liveness and precision of the old state pass to the current one. */
+    private int hit(Entry e, VerifierState old, VerifierState cur, int idx) {
+        e.hit++;
+        if (liveness()) {
+            propagateLiveness(old, cur);
+        }
+        if (dc.jmpPoint[idx]) {
+            dc.pushJmpHistory();
+        }
+        dc.precision.propagatePrecision(old);
+        return 1;
+    }
+
+    /** is_may_goto_insn_at(). */
+    private boolean isMayGotoInsnAt(int idx) {
+        org.bpfosgi.isa.Insn insn = env.insns.get(idx);
+        return insn.code() == (Bpf.BPF_JMP | Bpf.BPF_JCOND) && insn.src() == Bpf.BPF_MAY_GOTO;
+    }
+
+    /**
+     * Models find_prev_entry(env, st, insn_idx): the newest checkpoint of {@code idx} still on the
+     * current path (branches &gt; 0) that is shallower than {@code st}, or null.
+     */
+    VerifierState findPrevEntry(VerifierState st, int idx) {
+        if (st == null) {
+            return null;
+        }
+        List<Entry> list = explored.getOrDefault(idx, List.of());
+        for (int i = list.size() - 1; i >= 0; i--) {
+            Checkpoint cp = list.get(i).cp;
+            if (cp.branches > 0 && sameCallsites(cp.state, st) && cp.state.dfsDepth < st.dfsDepth) {
+                return cp.state;
+            }
+        }
+        return null;
+    }
+
+    /** same_callsites(). */
+    private static boolean sameCallsites(VerifierState a, VerifierState b) {
+        if (a.curframe != b.curframe) {
+            return false;
+        }
+        for (int fr = a.curframe; fr >= 0; fr--) {
+            if (a.frame[fr].callsite != b.frame[fr].callsite) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -221,7 +282,7 @@ final class IsStateVisited {
     }
 
     /** Models check_ids(): ids must correspond one to one. */
-    private static boolean checkIds(int oldId, int curId, Map<Integer, Integer> idmap) {
+    static boolean checkIds(int oldId, int curId, Map<Integer, Integer> idmap) {
         if (oldId == 0 && curId == 0) {
             return true;
         }
@@ -237,7 +298,7 @@ final class IsStateVisited {
     }
 
     /** Models range_within(): every bound of {@code old} contains {@code cur}'s. */
-    private static boolean rangeWithin(RegState old, RegState cur) {
+    static boolean rangeWithin(RegState old, RegState cur) {
         return Long.compareUnsigned(old.umin(), cur.umin()) <= 0 && Long.compareUnsigned(old.umax(), cur.umax()) >= 0
                 && old.smin() <= cur.smin() && old.smax() >= cur.smax()
                 && Integer.compareUnsigned(old.u32min(), cur.u32min()) <= 0
@@ -253,7 +314,7 @@ final class IsStateVisited {
     }
 
     /** Models check_scalar_ids(): a zero id pairs with anything not yet claimed. */
-    private static boolean checkScalarIds(int oldId, int curId, Map<Integer, Integer> idmap) {
+    static boolean checkScalarIds(int oldId, int curId, Map<Integer, Integer> idmap) {
         // the BPF_ADD_CONST flags were compared equal before; the ids proper are mapped
         oldId &= ~CheckAluOp.BPF_ADD_CONST;
         curId &= ~CheckAluOp.BPF_ADD_CONST;
@@ -263,7 +324,7 @@ final class IsStateVisited {
     }
 
     /** Models regs_exact(): the same register, ids mapped one to one. */
-    private static boolean regsExact(RegState rold, RegState rcur, Map<Integer, Integer> idmap) {
+    static boolean regsExact(RegState rold, RegState rcur, Map<Integer, Integer> idmap) {
         if (rold.type() != rcur.type() || rold.flags() != rcur.flags() || rold.off() != rcur.off()
                 || !rold.var().equals(rcur.var()) || rold.smin() != rcur.smin() || rold.smax() != rcur.smax()
                 || rold.umin() != rcur.umin() || rold.umax() != rcur.umax() || rold.s32min() != rcur.s32min()
@@ -355,7 +416,8 @@ final class IsStateVisited {
             } else if (to != tc) {
                 return false;
             }
-            if (to == FuncState.STACK_SPILL && b % 8 == 0) {
+            // the slot's lowest byte (the kernel's slot_type[BPF_REG_SIZE - 1]) decides: narrow spills too
+            if (to == FuncState.STACK_SPILL && b % 8 == 7) {
                 RegState so = old.spilled[b / 8];
                 RegState sc = cur.spilled[b / 8];
                 if (so == null || sc == null) {

@@ -274,10 +274,15 @@ final class VerifierLogPrinter {
         if (!any) {
             return null;
         }
-        if (f.slotType[base] == FuncState.STACK_SPILL && f.spilled[spi] != null) {
-            return regStr(f.spilled[spi], f.frameno, maps);
-        }
         StringBuilder sb = new StringBuilder();
+        if (CheckMemAccess.isSpilledReg(f, spi) && f.spilled[spi] != null) {
+            // the MISC/ZERO/INVALID bytes above a narrow spill, then the spilled register
+            for (int b = 0; b < 8 && f.slotType[base + b] != FuncState.STACK_SPILL; b++) {
+                byte t = f.slotType[base + b];
+                sb.append(t == FuncState.STACK_MISC ? 'm' : t == FuncState.STACK_ZERO ? '0' : '?');
+            }
+            return sb + regStr(f.spilled[spi], f.frameno, maps);
+        }
         // slot_type[0] is the byte just below the slot's top (fp-1 for fp-8), as print_verifier_state() prints
         for (int b = 0; b < 8; b++) {
             byte t = f.slotType[base + b];

@@ -25,6 +25,14 @@ public final class VerifierState {
     int lastInsnIdx = -1;
     /** The jump history since this state's checkpoint (struct bpf_jmp_history_entry). */
     List<HistEntry> jmpHistory = new ArrayList<>();
+    /**
+     * may_goto_depth (how many may_goto fall-throughs this path took), dfs_depth (checkpoints
+     * above it) and loop_entry (the checkpoint heading the loop this state is in; see
+     * {@link UpdateLoopEntry}): the may_goto bookkeeping of struct bpf_verifier_state.
+     */
+    int mayGotoDepth;
+    int dfsDepth;
+    Checkpoint loopEntry;
 
     /**
      * Models struct bpf_jmp_history_entry: {@code idx} was reached from {@code prevIdx};
@@ -75,6 +83,9 @@ public final class VerifierState {
         s.prevInsnIdx = prevInsnIdx;
         s.firstInsnIdx = firstInsnIdx;
         s.lastInsnIdx = lastInsnIdx;
+        s.mayGotoDepth = mayGotoDepth;
+        s.dfsDepth = dfsDepth;
+        s.loopEntry = loopEntry;
         for (HistEntry e : jmpHistory) {
             s.jmpHistory.add(e.copy());
         }
@@ -90,6 +101,8 @@ public final class VerifierState {
         final VerifierState state;
         final Checkpoint parent;
         int branches = 1;
+        /** used_as_loop_entry: some state's loop_entry points here, so eviction parks it instead of freeing it. */
+        boolean usedAsLoopEntry;
 
         Checkpoint(VerifierState state, Checkpoint parent) {
             this.state = state;

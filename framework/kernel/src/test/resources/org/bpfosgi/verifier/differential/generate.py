@@ -464,6 +464,164 @@ def templates():
         tail += [alu("+=", 6, src=7), ldx(rnd.choice([4, 8]), 1, 6, rnd.choice([0, 8, 16]))]
         body += [jmp("==", 0, len(tail), imm=0)] + tail
         add("mapprune_%d" % i, "tcp", body + R0_EXIT)
+    progs += opcode_maygoto_stack_templates()
+    return progs
+
+
+# ---------------------------------------------------------------- opcodes, may_goto, stack depth across calls
+def may_goto(off, src=0, dst=0, imm=0, code=JMP | 0xe0):
+    return ins(code, dst, src, off, imm)
+
+
+def pseudo_call(off):
+    return ins(JMP | 0x80, 0, 1, 0, off)
+
+
+def opcode_maygoto_stack_templates():
+    """Own random stream (the templates above keep theirs): bpf_opcode_in_insntable() over every
+    code byte and where "unknown opcode" is reported relative to other checks; may_goto (fields,
+    loops, convergence, widening); combined stack size of bpf-to-bpf calls (round_up_stack_depth)."""
+    rnd = random.Random(SEED * 1000 + 3)
+    progs = []
+
+    def add(name, target, insns):
+        progs.append((name, target, b"".join(insns)))
+
+    # 10. every code byte, all other fields zero, between r0 = 0 and exit
+    for code in range(256):
+        add("opcode_%02x" % code, "dummy", [mov(0, 0), ins(code), exit_()])
+    # the order of the static checks: check_subprogs, then resolve_pseudo_ldimm64 (LDX fields,
+    # ld_imm64 halves, opcode table), then do_check's field checks when an instruction is reached
+    for i, body in enumerate([
+            [mov(0, 0), ins(JMP | 0x00, imm=1), ins(0x38), exit_()],
+            [mov(0, 0), ldx(8, 0, 10, -8)[:4] + struct.pack("<i", 1), ins(0x38), exit_()],
+            [mov(0, 0), ins(0x38), ldx(8, 0, 10, -8)[:4] + struct.pack("<i", 1), exit_()],
+            [mov(0, 0), ins(0xf5, off=5), exit_()],
+            [mov(0, 0), ins(0xf5, off=0), ins(0x58), exit_()],
+            [mov(0, 0), ins(0x8d, dst=1), exit_()],
+            [mov(0, 0), ins(0x86, imm=1), exit_()],
+            [mov(0, 0), ins(0x96)],
+            [mov(0, 0), ins(0x0d), exit_()],
+            [mov(0, 0), ins(0x18), exit_()],
+            [mov(0, 0), ins(0x18), ins(0), ins(0x38), exit_()],
+            [mov(0, 0), ins(0xc2), ins(0x38), exit_()],
+            [mov(0, 0), alu("+=", 10, 1), ins(0x38), exit_()],
+            [mov(0, 0), ins(0x20), exit_()],
+            [mov(0, 0), ins(0x30, imm=4), exit_()],
+            [mov(0, 0), ins(0xdb, 1, 0, -8, 0), exit_()],
+            [mov(0, 0), ins(0xd3, 10, 0, -8, 0), exit_()],
+            [mov(0, 0), ins(0xdf, imm=16), exit_()],
+            [mov(0, 0), ins(0xd7, imm=16), exit_()]]):
+        add("opcode_order_%d" % i, "dummy", body)
+
+    # 11. may_goto: fields, then loops
+    for i, (off, src, dst, imm, code) in enumerate([(1, 0, 0, 0, JMP | 0xe0), (0, 0, 0, 0, JMP | 0xe0),
+                                                     (1, 1, 0, 0, JMP | 0xe0), (1, 0, 1, 0, JMP | 0xe0),
+                                                     (1, 0, 0, 5, JMP | 0xe0), (1, 0, 0, 0, JMP32 | 0xe0),
+                                                     (1, 0, 0, 0, JMP | 0xe8), (-1, 0, 0, 0, JMP | 0xe0)]):
+        add("maygoto_field_%d" % i, "dummy", [may_goto(off, src, dst, imm, code), mov(0, 1), mov(0, 0), exit_()])
+    for i, body in enumerate([
+            [mov(0, 0), may_goto(2), alu("+=", 0, 1), ja(-3), exit_()],
+            [mov(6, 0), may_goto(2), alu("+=", 6, 1), ja(-3), mov(0, src=6), exit_()],
+            [mov(6, 0), may_goto(3), alu("+=", 6, 1), alu("&=", 6, 7), ja(-4), mov(7, src=10), alu("+=", 7, -64),
+             alu("+=", 7, src=6), st(1, 7, 0, 1), mov(0, 0), exit_()],
+            [mov(6, 0), may_goto(2), alu("+=", 6, 8), ja(-3), mov(7, src=10), alu("+=", 7, -64),
+             alu("+=", 7, src=6), st(1, 7, 0, 1), mov(0, 0), exit_()],
+            [mov(6, 0), may_goto(4), mov(7, 0), may_goto(1), ja(-2), alu("+=", 6, 1), ja(-6), mov(0, 0), exit_()],
+            [mov(6, 1), may_goto(2), st(8, 10, -8, 0), ja(-3), mov(0, 0), exit_()],
+            [st(8, 10, -8, 0), may_goto(2), stx(8, 10, 0, -8), ja(-3), ldx(8, 0, 10, -8), exit_()],
+            [mov(0, 0), may_goto(1), ja(-2), exit_()],
+            [mov(0, 0), may_goto(-1), exit_()],
+            [mov(0, 0), may_goto(1), exit_(), may_goto(-3), exit_()]]):
+        add("maygoto_%d" % i, "dummy", body)
+    for i in range(40):
+        body = [call(PRANDOM), mov(6, src=0), alu("&=", 6, rnd.choice([7, 15, 255])), mov(8, 0)]
+        loop = []
+        for _ in range(rnd.randint(1, 4)):
+            k = rnd.choice(["add", "and", "cond", "mul", "inc8"])
+            if k == "add":
+                loop += [alu("+=", 6, rnd.choice([1, 2, 8, -1]))]
+            elif k == "and":
+                loop += [alu("&=", 6, rnd.choice([7, 31, 63]))]
+            elif k == "mul":
+                loop += [alu("*=", 6, rnd.choice([1, 2, 3]))]
+            elif k == "inc8":
+                loop += [alu("+=", 8, 1)]
+            else:
+                loop += [jmp(rnd.choice(["<", ">", "s<"]), 6, 1, imm=rnd.choice([4, 16, 40])), mov(6, rnd.choice([0, 3]))]
+        use = rnd.choice(["off", "ret", "none"])
+        tail = []
+        if use == "off":
+            tail = [mov(7, src=10), alu("+=", 7, -64), alu("+=", 7, src=6), st(1, 7, 0, 1)]
+        elif use == "ret":
+            tail = [mov(0, src=6)]
+        body += [may_goto(len(loop) + 1)] + loop + [ja(-len(loop) - 2)] + tail
+        add("maygoto_loop_%d" % i, "tcp", body + R0_EXIT)
+
+    # 12. combined stack size across bpf-to-bpf calls (round_up_stack_depth(): 16 with a JIT)
+    sizes = [8, 16, 24, 248, 256, 264, 272, 496, 504, 512]
+    for i in range(30):
+        a, b = rnd.choice(sizes), rnd.choice(sizes)
+        main = [st(8, 10, -a, 0), pseudo_call(2), mov(0, 0), exit_()]
+        if rnd.random() < 0.3:
+            c = rnd.choice(sizes)
+            sub = [st(8, 10, -b, 0), pseudo_call(2), mov(0, 0), exit_(), st(8, 10, -c, 0), mov(0, 0), exit_()]
+        else:
+            sub = [st(1, 10, -b, 0), mov(0, 0), exit_()]
+        add("stackcalls_%d" % i, "dummy", main + sub)
+
+    # 13. narrow spills and fills of scalars (save_register_state() for 1/2/4-byte aligned stores,
+    # check_stack_read_fixed_off() for narrow fills): the filled value is used as a stack offset
+    for i in range(80):
+        ssize, fsize = rnd.choice([1, 2, 4, 8]), rnd.choice([1, 2, 4, 8])
+        slot = rnd.choice([-8, -16])
+        soff = slot + rnd.choice([0, 0, 0, 4, 2, 1]) % ssize if ssize < 8 else slot
+        foff = rnd.choice([slot, slot, soff, slot + 4 if fsize <= 4 else slot])
+        val = rnd.choice(["rnd", "const", "zero", "st", "st0", "pre"])
+        body = [call(PRANDOM), mov(6, src=0), alu("&=", 6, rnd.choice([0x3f, 0x1f, 0xff]))]
+        if val == "pre":
+            body += [st(8, 10, slot, 0)]
+        if val == "rnd":
+            body += [stx(ssize, 10, 6, soff)]
+        elif val == "const":
+            body += [mov(6, 24), stx(ssize, 10, 6, soff)]
+        elif val == "zero":
+            body += [mov(6, 0), stx(ssize, 10, 6, soff)]
+        elif val == "st":
+            body += [st(ssize, 10, soff, 40)]
+        elif val == "st0":
+            body += [st(ssize, 10, soff, 0)]
+        else:
+            body += [stx(ssize, 10, 6, soff)]
+        body += [ldx(fsize, 7, 10, foff), mov(8, src=10), alu("+=", 8, -64), alu("+=", 8, src=7), st(1, 8, 0, 1)]
+        add("narrowspill_%d" % i, "tcp", body + R0_EXIT)
+
+    # 14. precision across bpf-to-bpf calls: a callee's r0 and a caller's r1-r5 decide a stack
+    # offset after a diamond whose arms differ in them (pruned or not, as mark_chain_precision()
+    # backtracks through the frames)
+    for i in range(60):
+        kind = rnd.choice(["ret", "arg", "argret", "spill"])
+        a, b = rnd.choice([(-8, -16), (-8, -8), (0, 8), (16, 24)])
+        use = rnd.random() < 0.7
+        main = [call(PRANDOM), mov(6, src=0)]
+        # diamond on the random value: r7 = a or b
+        main += [jmp("<", 6, 2, imm=rnd.randint(0, 1000)), mov(7, a), ja(1), mov(7, b), mov(1, src=7)]
+        tail = [mov(5, src=10), alu("+=", 5, -32), alu("+=", 5, src=0), st(8, 5, 0, 0)] if use else []
+        if kind == "ret":
+            main += [pseudo_call(len(tail) + 2)] + tail + R0_EXIT
+            sub = [mov(0, src=1), exit_()]
+        elif kind == "arg":
+            main += [pseudo_call(len(tail) + 2)] + tail + R0_EXIT
+            sub = [mov(5, src=10), alu("+=", 5, -32), alu("+=", 5, src=1), st(8, 5, 0, 0), mov(0, 0), exit_()] if use \
+                else [mov(0, 0), exit_()]
+            tail = []
+        elif kind == "argret":
+            main += [pseudo_call(len(tail) + 2)] + tail + R0_EXIT
+            sub = [alu("+=", 1, -8), mov(0, src=1), exit_()]
+        else:
+            main += [stx(8, 10, 1, -8), mov(1, src=10), alu("+=", 1, -8), pseudo_call(len(tail) + 2)] + tail + R0_EXIT
+            sub = [ldx(8, 0, 1, 0), exit_()]
+        add("callprec_%d" % i, "tcp", main + sub)
     return progs
 
 
