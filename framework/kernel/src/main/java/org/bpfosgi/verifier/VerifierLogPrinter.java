@@ -172,13 +172,13 @@ final class VerifierLogPrinter {
             if (!all && (scratchedRegs & (1L << i)) == 0) {
                 continue;
             }
-            sb.append(" R").append(i).append('=').append(regStr(r, f.frameno));
+            sb.append(" R").append(i).append('=').append(regStr(r, f.frameno, dc.env::usedMap));
         }
         for (int spi = 0; spi < FuncState.SLOTS; spi++) {
             if (!all && (scratchedSlots & (1L << spi)) == 0) {
                 continue;
             }
-            String s = slotStr(f, spi);
+            String s = slotStr(f, spi, dc.env::usedMap);
             if (s != null) {
                 sb.append(" fp").append(-(spi + 1) * 8).append('=').append(s);
             }
@@ -198,7 +198,7 @@ final class VerifierLogPrinter {
         }
     }
 
-    private static String slotStr(FuncState f, int spi) {
+    private static String slotStr(FuncState f, int spi, java.util.function.IntFunction<VerifierMaps.UsedMap> maps) {
         int base = spi * 8;
         boolean any = false;
         for (int b = 0; b < 8; b++) {
@@ -208,7 +208,7 @@ final class VerifierLogPrinter {
             return null;
         }
         if (f.slotType[base] == FuncState.STACK_SPILL && f.spilled[spi] != null) {
-            return regStr(f.spilled[spi], f.frameno);
+            return regStr(f.spilled[spi], f.frameno, maps);
         }
         StringBuilder sb = new StringBuilder();
         // slot_type[0] is the byte just below the slot's top (fp-1 for fp-8), as print_verifier_state() prints
@@ -221,8 +221,13 @@ final class VerifierLogPrinter {
 
     /** Models print_reg_state() (log.c, v6.12): {@code P} marks a precise scalar. */
     static String regStr(RegState r, int frameno) {
+        return regStr(r, frameno, id -> null);
+    }
+
+    /** print_reg_state() with {@code maps} giving the map of a map pointer (by id) for {@code map=,ks=,vs=}. */
+    static String regStr(RegState r, int frameno, java.util.function.IntFunction<VerifierMaps.UsedMap> maps) {
         if (r.type() == RegType.SCALAR_VALUE && r.precise()) {
-            return "P" + regStr(r.withPrecise(false), frameno);
+            return "P" + regStr(r.withPrecise(false), frameno, maps);
         }
         if (r.type() == RegType.SCALAR_VALUE && r.var().isConst()) {
             return snum(r.var().value());
@@ -251,6 +256,18 @@ final class VerifierLogPrinter {
         if (r.refObjId() != 0) {
             sb.append(sep[0]).append("ref_obj_id=").append(r.refObjId());
             sep[0] = ",";
+        }
+        if (r.type() == RegType.CONST_PTR_TO_MAP || r.type() == RegType.PTR_TO_MAP_VALUE || r.type() == RegType.PTR_TO_MAP_KEY) {
+            // type_is_map_ptr(): the map's name (if it has one), key and value sizes
+            VerifierMaps.UsedMap m = maps.apply(r.btfId());
+            if (m != null) {
+                if (!m.name().isEmpty()) {
+                    sb.append(sep[0]).append("map=").append(m.name());
+                    sep[0] = ",";
+                }
+                sb.append(sep[0]).append("ks=").append(m.keySize()).append(",vs=").append(m.valueSize());
+                sep[0] = ",";
+            }
         }
         if (r.type() != RegType.SCALAR_VALUE && r.off() != 0) {
             sb.append(sep[0]).append("off=").append(snum(r.off()));
