@@ -15,8 +15,9 @@ import org.bpfosgi.isa.Insn;
  * aligned as the kernel aligns it, "from X to Y:" with the whole state when a pending branch is
  * taken up (level 2), and "N: safe" when a path is pruned.
  *
- * <p>Not modelled: liveness marks ({@code _w}, {@code _r}) and precision marks ({@code P}),
- * which the model does not track, and source line info (the model has no BTF line info).
+ * <p>Source lines from the program's BTF line_info precede an instruction as verbose_linfo()
+ * prints them. Not modelled: liveness marks ({@code _w}, {@code _r}) and precision marks
+ * ({@code P}), which the model does not track.
  */
 final class VerifierLogPrinter {
     /** BPF_LOG_MIN_ALIGNMENT. */
@@ -31,6 +32,8 @@ final class VerifierLogPrinter {
     private long prevLogPos;
     private int prevInsnPrintPos;
     private int curInsn;
+    /** {@code env->prev_linfo}: index of the line_info record printed last, -1 for none. */
+    private int prevLinfo = -1;
 
     VerifierLogPrinter(DoCheck dc) {
         this.dc = dc;
@@ -86,6 +89,7 @@ final class VerifierLogPrinter {
             insnState();
         }
         Insn next = idx + 1 < insns.size() ? insns.get(idx + 1) : null;
+        verboseLinfo(idx, "; ");
         prevLogPos = log.endPos();
         log.append(idx + ": " + dc.disasm(insn, next) + "\n");
         prevInsnPrintPos = (int) (log.endPos() - prevLogPos);
@@ -116,6 +120,69 @@ final class VerifierLogPrinter {
         if (scratched()) {
             insnState();
         }
+    }
+
+    /**
+     * Models find_linfo() (kernel/bpf/log.c, v6.12): the last line_info record at or before
+     * {@code insnOff} (binary search for the rightmost {@code insn_off <= insnOff}); -1 when
+     * there is none or {@code insnOff} is beyond the program.
+     */
+    private int findLinfo(int insnOff) {
+        List<Integer> offs = dc.env.linfoInsnOff;
+        int nr = Math.min(offs.size(), dc.env.linfo.size());
+        if (nr == 0 || insnOff >= dc.env.insns.size()) {
+            return -1;
+        }
+        int l = 0;
+        int r = nr - 1;
+        while (l < r) {
+            int m = l + (r - l + 1) / 2;
+            if (offs.get(m) <= insnOff) {
+                l = m;
+            } else {
+                r = m - 1;
+            }
+        }
+        return l;
+    }
+
+    /**
+     * Models verbose_linfo() (kernel/bpf/log.c, v6.12): "PREFIX&lt;source line, leading
+     * whitespace trimmed&gt; @ &lt;file base name&gt;:&lt;line&gt;", unless the record is the one
+     * printed last or names the same file and line (columns are not shown, so that would print
+     * the same text twice). {@code prev_linfo} starts empty at each do_check_common(): one
+     * printer per DoCheck.
+     */
+    void verboseLinfo(int insnOff, String prefix) {
+        if (!on()) {
+            return;
+        }
+        int i = findLinfo(insnOff);
+        if (i < 0 || i == prevLinfo) {
+            return;
+        }
+        org.bpfosgi.btf.BtfExt.LineInfo linfo = dc.env.linfo.get(i);
+        if (prevLinfo >= 0) {
+            org.bpfosgi.btf.BtfExt.LineInfo prev = dc.env.linfo.get(prevLinfo);
+            if (linfo.fileNameOff() == prev.fileNameOff() && linfo.line() == prev.line()) {
+                return;
+            }
+        }
+        String line = CheckBtfInfo.str(dc.env.progBtf, linfo.lineOff());
+        String file = CheckBtfInfo.str(dc.env.progBtf, linfo.fileNameOff());
+        // check_btf_line() accepted both offsets, so neither is null here
+        int c = 0;
+        while (c < line.length() && isCSpace(line.charAt(c))) {
+            c++;
+        }
+        String fname = file.substring(file.lastIndexOf('/') + 1);
+        log.append(prefix + line.substring(c) + " @ " + fname + ":" + Integer.toUnsignedString(linfo.line()) + "\n");
+        prevLinfo = i;
+    }
+
+    /** isspace() of the kernel's ctype (lib/ctype.c): space, \t \n \v \f \r, and Latin-1 NBSP. */
+    private static boolean isCSpace(char ch) {
+        return ch == ' ' || (ch >= '\t' && ch <= '\r') || ch == '\u00a0';
     }
 
     /** Nothing is held back; kept for the callers that end a log section. */
