@@ -156,6 +156,23 @@ class ElfObjLoadTest {
     }
 
     @Test
+    void coreRelocationsResolveAgainstTheModelsVmlinux() {
+        ObjKernel k = new ObjKernel();
+        ObjKernel.Out r = k.run("obj", "load", obj("core_syscall.o").toString());
+        assertTrue(r.ok(), r.toString());
+        org.bpfosgi.btf.Btf vmlinux = ObjKernel.VMLINUX.btf();
+        // the local tcp_sock___local has one member at 0; the kernel's snd_cwnd is elsewhere
+        int off = vmlinux.offsetOf("tcp_sock", "snd_cwnd");
+        assertTrue(off > 0);
+        assertEquals(off, k.retval(ObjKernel.id(r, "prog", "cwnd_offset")));
+        int skb = (int) vmlinux.resolveSize(vmlinux.findByNameKind("sk_buff", org.bpfosgi.btf.api.BtfKind.STRUCT));
+        assertEquals(skb, k.retval(ObjKernel.id(r, "prog", "skb_size")));
+        // no_such_type: 0; sk_buff.len exists: 10; tcp_sock exists: 1
+        assertEquals(11, k.retval(ObjKernel.id(r, "prog", "existence")));
+        assertTrue(k.run("obj", "unload").ok());
+    }
+
+    @Test
     void withoutTheModuleTheKfuncIsNotFound() {
         ObjKernel k = new ObjKernel();
         ObjKernel.Out r = k.run("obj", "load", obj("pro_epilogue.o").toString());

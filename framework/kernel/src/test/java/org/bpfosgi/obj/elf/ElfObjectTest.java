@@ -50,7 +50,7 @@ class ElfObjectTest {
     private static final Pattern FOUND_EXT = Pattern.compile("libbpf: prog '(\\w+)': found extern #(\\d+) '(\\w+)' \\(sym \\d+\\) for insn #(\\d+)");
 
     @ParameterizedTest
-    @ValueSource(strings = {"maps_data", "pro_epilogue", "globals"})
+    @ValueSource(strings = {"maps_data", "pro_epilogue", "globals", "st_ops_data", "core_syscall"})
     void programsMapsExternsAndRelocationsAsLibbpfOpensThem(String n) {
         ElfObject o = open(n + ".o");
         List<String> want = new ArrayList<>();
@@ -77,7 +77,8 @@ class ElfObjectTest {
         List<String> gotRelo = new ArrayList<>();
         for (ElfObject.Program p : o.programs()) {
             // libbpf prints programs as it finds them, section by section: same order as sorted
-            got.add(p.name() + " " + p.secName() + " " + p.secInsnOff() + " " + p.insns().size());
+            // libbpf prints the section as found, with its '?'
+            got.add(p.name() + " " + (p.autoload() ? "" : "?") + p.secName() + " " + p.secInsnOff() + " " + p.insns().size());
             for (ElfObject.Relo r : p.relos()) {
                 switch (r.type()) {
                     case LD64, DATA -> gotRelo.add(p.name() + " insn " + r.insnIdx() + " " + r.type() + " map " + r.mapIdx());
@@ -111,11 +112,11 @@ class ElfObjectTest {
         assertEquals(wantMaps, gotMaps);
         assertEquals(wantExt, gotExt);
         assertEquals(wantRelo, gotRelo);
-        assertTrue(!want.isEmpty() && !wantRelo.isEmpty());
+        assertTrue(!want.isEmpty());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"maps_data", "pro_epilogue", "globals"})
+    @ValueSource(strings = {"maps_data", "pro_epilogue", "globals", "st_ops_data", "core_syscall"})
     void relocationListingIsLlvmObjdumps(String n) {
         List<String> lines = ElfShow.lines(open(n + ".o"));
         int from = lines.indexOf("relocations:") + 1;
