@@ -4,6 +4,7 @@
 #   OBJ.golden   load verdict, struct_ops registration verdict, run results, and per program the
 #                xlated instructions after the kernel's fixups, normalised (below)
 #   OBJ.xlated.txt  bpftool's raw `prog dump xlated` (source lines, map ids) for reference
+#   OBJ.core-log.txt  libbpf's CO-RE lines of the load (bpftool -d): candidates and patched insns
 # Needs root, bpf(), bpftool, clang, python3 and a mounted /sys/fs/bpf. Run build.sh first.
 #
 # The machine's bpftool links libbpf 1.1, which predates .struct_ops.link (1.2): objects with a
@@ -71,7 +72,7 @@ record() { # $1: object name (without .o)
     echo "# $n.o on the live kernel: framework/kernel/src/test/bpf/objects/record-golden.sh"
     echo "# uname -r: $(uname -r); $(bpftool version | head -1) ($(bpftool version | sed -n 2p))"
     [ "$load" != "$o" ] && echo "# loaded from a copy with the struct_ops map in .struct_ops (libbpf 1.1), same instructions"
-    if bpftool prog loadall "$load" "$pin/$n" > "$tmp/err" 2>&1; then
+    if bpftool -d prog loadall "$load" "$pin/$n" > "$tmp/err" 2>&1; then
       echo "load: ok"
     else
       echo "load: error"
@@ -100,6 +101,12 @@ record() { # $1: object name (without .o)
   for p in $(ls "$pin/$n" 2>/dev/null | sort); do
     echo "== $p"; bpftool prog dump xlated pinned "$pin/$n/$p"
   done > "$raw"
+  grep -E "^libbpf: (CO-RE relocating|prog '[^']+': relo #)" "$tmp/err" > "$objs/$n.core-log.txt" || true
+  [ -s "$objs/$n.core-log.txt" ] || rm -f "$objs/$n.core-log.txt"
+  # the benchmark object's log is 5,000 lines of the same few fields: kept compressed
+  if [ -f "$objs/$n.core-log.txt" ] && [ "$(stat -c %s "$objs/$n.core-log.txt")" -gt 100000 ]; then
+    gzip -9nf "$objs/$n.core-log.txt"
+  fi
   rm -rf "$pin"
   echo "$g: $(grep -E '^(load|register|run)' "$g" | paste -sd' ')"
 }
