@@ -57,11 +57,12 @@ PY
 
 record() { # $1: object name (without .o)
   local n="$1" o="$objs/$1.o" load="$objs/$1.o" g="$objs/$1.golden" raw="$objs/$1.xlated.txt"
-  if llvm-readelf -S "$o" | grep -q '\.struct_ops\.link'; then
+  local sections; sections="$(llvm-readelf -S "$o")"   # (grep -q on a pipe: SIGPIPE under pipefail)
+  if grep -q '\.struct_ops\.link' <<< "$sections"; then
     load="$tmp/$n.legacy.o"
     clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I"$gen" -DST_OPS_SEC='".struct_ops"' \
       -c "$here/$n.c" -o "$load"
-    for s in $(llvm-readelf -S "$o" | grep -oE ' (struct_ops|syscall|\.text)[^ ]*' | sort -u); do
+    for s in $(grep -oE ' (struct_ops|syscall|\.text)[^ ]*' <<< "$sections" | sort -u); do
       cmp <(llvm-objdump -d --section="$s" --no-show-raw-insn "$o" | tail -n +4) \
           <(llvm-objdump -d --section="$s" --no-show-raw-insn "$load" | tail -n +4) \
         || { echo "$n: section $s of the .struct_ops copy differs" >&2; exit 1; }
@@ -76,7 +77,7 @@ record() { # $1: object name (without .o)
       echo "load: ok"
     else
       echo "load: error"
-      grep -E 'libbpf: prog .*failed to load|BPF program load failed' "$tmp/err" | head -3 | sed 's/^/# /'
+      { grep -E 'libbpf: prog .*failed to load|BPF program load failed' "$tmp/err" || true; } | head -3 | sed 's/^/# /'
     fi
     if [ "$load" != "$o" ]; then
       if bpftool struct_ops register "$load" > "$tmp/reg" 2>&1; then
@@ -114,3 +115,7 @@ record() { # $1: object name (without .o)
 for n in tcp_cc maps_globals big_core; do
   record "$n"
 done
+# the part of this kernel's vmlinux BTF the CO-RE objects need (libbpf's own matching chooses
+# it): ClangObjectCoreTest's every-build target (same offsets and sizes, other type ids)
+bpftool gen min_core_btf /sys/kernel/btf/vmlinux "$objs/vmlinux.min.btf" "$tmp/tcp_cc.legacy.o" "$tmp/big_core.legacy.o"
+echo "uname -r: $(uname -r)" > "$objs/environment.txt"
