@@ -19,6 +19,9 @@ for n in "$@"; do
 	mkdir -p "$pin"
 	bpftool -d prog loadall "$res/$n.o" "$pin" 2> "$out/$n.libbpf-debug.txt" || true
 	grep -E "CO-RE relocating|prog .*: relo #" "$out/$n.libbpf-debug.txt" > "$out/$n.core-log.txt" || true
+	# the verifier log at level 1|2|4 that bpftool -d asks for, between libbpf's markers
+	sed -n '/-- BEGIN PROG LOAD LOG --/,/-- END PROG LOAD LOG --/p' "$out/$n.libbpf-debug.txt" \
+		> "$out/$n.verifier-log.txt"
 	for p in "$pin"/*; do
 		[ -e "$p" ] || continue
 		bpftool prog dump xlated pinned "$p" > "$out/$n.$(basename "$p").xlated.txt"

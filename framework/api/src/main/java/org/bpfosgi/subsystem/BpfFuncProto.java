@@ -17,7 +17,7 @@ public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<A
     public enum RetType {
         RET_INTEGER,
         RET_VOID,
-        /** {@code RET_PTR_TO_MAP_VALUE_OR_NULL} (bpf_sk_storage_get). */
+        /** {@code RET_PTR_TO_MAP_VALUE_OR_NULL} (bpf_sk_storage_get, bpf_map_lookup_elem). */
         RET_PTR_TO_MAP_VALUE_OR_NULL
     }
 
@@ -46,7 +46,11 @@ public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<A
         /** {@code CONST_PTR_TO_MAP}: a map loaded with {@code BPF_PSEUDO_MAP_FD}. */
         ARG_CONST_MAP_PTR,
         /** a pointer to a map value, or NULL. */
-        ARG_PTR_TO_MAP_VALUE_OR_NULL
+        ARG_PTR_TO_MAP_VALUE_OR_NULL,
+        /** a pointer to {@code key_size} initialised bytes: the key of the map the preceding ARG_CONST_MAP_PTR names. */
+        ARG_PTR_TO_MAP_KEY,
+        /** a pointer to {@code value_size} initialised bytes: a value of the map the preceding ARG_CONST_MAP_PTR names. */
+        ARG_PTR_TO_MAP_VALUE
     }
 
     public BpfFuncProto {

@@ -30,7 +30,7 @@ import org.bpfosgi.verifier.KfuncBtf;
 public final class ProgCli {
     static final String USAGE = String.join("\n",
             "Usage: prog { load | show | dump | free | help }",
-            "       prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [log-size BYTES]",
+            "       prog load FILE [PROGNAME] [attach TYPE.MEMBER] [log-level 1|2] [log-size BYTES]",
             "                 [policy seed|upstream|emit-call] [unsafe-module-calls]",
             "       prog show",
             "       prog dump xlated id ID [opcodes]",
@@ -38,7 +38,8 @@ public final class ProgCli {
             "       prog run id ID [ctx_in HEX] [repeat K]",
             "",
             "       FILE: LLVM BPF assembly with .license \"GPL\", SEC(\"struct_ops/MEMBER\") or",
-            "             .struct_ops TYPE.MEMBER, optional .name NAME and .sleepable",
+            "             .struct_ops TYPE.MEMBER, optional .name NAME and .sleepable; or an ELF object",
+            "             built by clang -target bpf (FILE.o), PROGNAME its program (default: the first)",
             "       policy: how kfunc calls in a generated prologue/epilogue are handled (default: the",
             "             machine's, --kfunc-policy); unsafe-module-calls lets emit-call call module text",
             "");
@@ -105,7 +106,14 @@ public final class ProgCli {
         int logLevel = 0;
         long logSize = DEFAULT_LOG_SIZE;
         java.util.Set<String> given = new java.util.HashSet<>();
-        for (int i = 2; i < args.size(); i += 2) {
+        boolean elf = org.bpfosgi.obj.elf.ElfObject.isElf(file);
+        Optional<String> progName = Optional.empty();
+        int first = 2;
+        if (elf && args.size() > 2 && !OPTIONS.contains(args.get(2))) {
+            progName = Optional.of(args.get(2)); // prog load FILE.o PROGNAME
+            first = 3;
+        }
+        for (int i = first; i < args.size(); i += 2) {
             if (args.get(i).equals("unsafe-module-calls")) {
                 unsafeModuleCalls = true;
                 i--;
@@ -154,14 +162,19 @@ public final class ProgCli {
             return error(err, "unsafe-module-calls only applies to policy emit-call");
         }
         ProgTable.LoadOptions options = new ProgTable.LoadOptions(policy, unsafeModuleCalls, logSize);
-        String text;
-        try {
-            text = UserFiles.text(file);
-        } catch (UserFiles.Unreadable e) {
-            return error(err, "cannot read " + file + ": " + e.reason());
+        BpfProgLoadAttr attr;
+        if (elf) {
+            attr = elfAttr(file, progName, attach, kernel, err).withLogLevel(logLevel);
+        } else {
+            String text;
+            try {
+                text = UserFiles.text(file);
+            } catch (UserFiles.Unreadable e) {
+                return error(err, "cannot read " + file + ": " + e.reason());
+            }
+            ProgLoader.ProgSource src = ProgLoader.parse(text, file.toString());
+            attr = ProgLoader.toAttr(src, attach, logLevel, kernel.services());
         }
-        ProgLoader.ProgSource src = ProgLoader.parse(text, file.toString());
-        BpfProgLoadAttr attr = ProgLoader.toAttr(src, attach, logLevel, kernel.services());
         ProgLoadResult r = kernel.progs().load(attr, options);
         if (r.ok()) {
             if (logLevel > 0) {
@@ -186,6 +199,76 @@ public final class ProgCli {
         err.println("Error: prog load: " + e.symbol() + " (" + e.description() + ")");
         err.print(logBuffer(log, logSize));
         return 1;
+    }
+
+    private static final List<String> OPTIONS = List.of("attach", "log-level", "log_level", "policy", "log-size", "log_size",
+            "unsafe-module-calls");
+
+    /**
+     * One program of a clang-built object, linked and relocated as libbpf's bpf_object__load()
+     * would load it ({@link org.bpfosgi.obj.elf.ElfObject}); without PROGNAME, the object's first
+     * program (as bpftool prog load pins the first). Maps need the whole object: obj load.
+     */
+    private static BpfProgLoadAttr elfAttr(Path file, Optional<String> progName, Optional<String> attach, ProgKernel kernel,
+                                           PrintStream err) {
+        org.bpfosgi.obj.elf.ElfObject o;
+        try {
+            o = org.bpfosgi.obj.elf.ElfObject.open(file);
+        } catch (org.bpfosgi.obj.elf.ObjOpenException e) {
+            err.println("libbpf: " + e.libbpfLine());
+            throw new LoaderException("failed to open object file " + file + ": " + e.err());
+        }
+        List<org.bpfosgi.obj.elf.ElfObject.Program> mains = o.programs().stream().filter(p -> !p.subprog()).toList();
+        if (mains.isEmpty()) {
+            throw new LoaderException(file + " has no programs");
+        }
+        org.bpfosgi.obj.elf.ElfObject.Program p = progName.isEmpty() ? mains.get(0)
+                : o.program(progName.get()).orElseThrow(() -> new LoaderException("no program '" + progName.get() + "' in "
+                        + file + " (programs: " + String.join(", ", mains.stream().map(x -> x.name()).toList()) + ")"));
+        org.bpfosgi.obj.OpenedObject opened = o.toOpened();
+        org.bpfosgi.obj.ObjectText.Function f = opened.functions().stream().filter(x -> x.name().equals(p.name()) && !x.isSubprog())
+                .findFirst().orElseThrow();
+        Optional<String> target = attach;
+        if (target.isEmpty() && p.typeName().equals("STRUCT_OPS")) {
+            // SEC("struct_ops/MEMBER"): the member, found among the registered types as for text
+            int slash = p.secName().indexOf('/');
+            if (slash < 0) {
+                throw new LoaderException("prog '" + p.name() + "': SEC(\"" + p.secName() + "\") names no member: give attach TYPE.MEMBER "
+                        + "(or obj load the object with its struct_ops map)");
+            }
+            target = Optional.of(findStructOpsType(kernel, p.secName().substring(slash + 1)) + "." + p.secName().substring(slash + 1));
+        }
+        try {
+            return opened.progs().attr(f, target, kernel.services(), name -> {
+                throw new LoaderException("prog '" + p.name() + "': uses map '" + name + "': maps come with the object (obj load "
+                        + file + ")");
+            });
+        } catch (LoaderException e) {
+            throw e.getMessage().startsWith("prog '") ? e : new LoaderException("prog '" + p.name() + "': " + e.getMessage());
+        }
+    }
+
+    /** The one registered struct_ops type with this member (as the text form's SEC() finds it). */
+    private static String findStructOpsType(ProgKernel kernel, String member) {
+        List<String> hits = new java.util.ArrayList<>();
+        List<org.bpfosgi.btf.BtfObject> btfs = new java.util.ArrayList<>();
+        btfs.add(kernel.services().btfs().vmlinux());
+        btfs.addAll(kernel.services().btfs().moduleBtfs());
+        for (org.bpfosgi.btf.BtfObject b : btfs) {
+            for (org.bpfosgi.verifier.StructOpsDesc d : kernel.services().registry().structOps(b)) {
+                org.bpfosgi.btf.BtfType.Composite c = (org.bpfosgi.btf.BtfType.Composite) b.btf().type(d.typeId());
+                for (org.bpfosgi.btf.BtfType.Member m : c.members()) {
+                    if (b.btf().str(m.nameOff()).equals(member) && !hits.contains(d.name())) {
+                        hits.add(d.name());
+                    }
+                }
+            }
+        }
+        if (hits.size() != 1) {
+            throw new LoaderException(hits.isEmpty() ? "no registered struct_ops type has a member " + member
+                    : "member " + member + " is in several struct_ops types (" + String.join(", ", hits) + "): give attach TYPE.MEMBER");
+        }
+        return hits.get(0);
     }
 
     /**

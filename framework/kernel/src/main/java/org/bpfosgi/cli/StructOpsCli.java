@@ -27,7 +27,8 @@ import org.bpfosgi.structops.StructOpsMap;
 
 /**
  * The commands of objects, maps, struct_ops and links, after bpftool and libbpf:
- * {@code obj load FILE [autoattach MAP,...]}, {@code obj unload [NAME]}, {@code obj show};
+ * {@code obj load FILE [autoattach MAP,...]} (FILE: object text or a clang-built ELF object),
+ * {@code obj unload [NAME]}, {@code obj show [FILE.o]};
  * {@code map show}, {@code map dump id N}, {@code map free id N}; {@code struct_ops show},
  * {@code struct_ops dump}, {@code struct_ops register FILE} (an {@code obj load} with bpftool's
  * "Registered ..." lines; the object stays loaded, as if its links were pinned),
@@ -83,7 +84,8 @@ public final class StructOpsCli {
     public int obj(List<String> args, PrintStream out, PrintStream err) {
         return guarded(err, () -> {
             if (args.isEmpty() || args.get(0).equals("help")) {
-                (args.isEmpty() ? err : out).println("Usage: obj { load FILE [autoattach MAP[,MAP...]] | unload [NAME] | show }");
+                (args.isEmpty() ? err : out).println("Usage: obj { load FILE [autoattach MAP[,MAP...]] | unload [NAME] | show [FILE.o] }\n"
+                        + "       FILE: a bpf-osgi object text, or an ELF object built by clang -target bpf (FILE.o)");
                 return args.isEmpty() ? 1 : 0;
             }
             switch (args.get(0)) {
@@ -92,6 +94,9 @@ public final class StructOpsCli {
                 case "unload":
                     return objUnload(args, out, err);
                 case "show":
+                    if (args.size() == 2) {
+                        return objShowFile(Path.of(args.get(1)), out, err);
+                    }
                     synchronized (objects) {
                         for (BpfObject o : objects.values()) {
                             List<String> parts = new ArrayList<>();
@@ -114,7 +119,18 @@ public final class StructOpsCli {
         if (!Files.isReadable(file)) {
             return error(err, "cannot read " + file + ": No such file or directory");
         }
-        String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        boolean elf = org.bpfosgi.obj.elf.ElfObject.isElf(file);
+        org.bpfosgi.obj.elf.ElfObject elfObj = null;
+        if (elf) {
+            // a clang-built object: libbpf's bpf_object__open_file() (its name: the file name up to the first '.')
+            try {
+                elfObj = org.bpfosgi.obj.elf.ElfObject.open(file);
+            } catch (org.bpfosgi.obj.elf.ObjOpenException e) {
+                err.println("libbpf: " + e.libbpfLine());
+                return error(err, "failed to open object file " + file + ": " + e.err());
+            }
+        }
+        String name = elf ? elfObj.name() : file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         Set<String> autoattach = null;
         if (args.size() == 4) {
             autoattach = args.get(3).equals("none") ? Set.of() : new LinkedHashSet<>(List.of(args.get(3).split(",")));
@@ -124,10 +140,11 @@ public final class StructOpsCli {
                 return error(err, "object '" + name + "' is loaded already (obj unload " + name + ")");
             }
         }
-        ObjectText text = ObjectText.parse(Files.readString(file), file.toString());
         BpfObject obj;
         try {
-            obj = ObjLoader.load(text, name, autoattach, kernel);
+            org.bpfosgi.obj.OpenedObject opened = elf ? elfObj.toOpened()
+                    : ObjectText.parse(Files.readString(file), file.toString()).toOpened();
+            obj = ObjLoader.load(opened, name, autoattach, kernel);
         } catch (ObjLoader.ObjLoadException e) {
             e.lines().forEach(l -> err.println("libbpf: " + l));
             Errno no = Errno.ofOrElse(-e.err(), null);
@@ -138,6 +155,25 @@ public final class StructOpsCli {
             objects.put(name, obj);
         }
         obj.created().forEach(c -> out.println(c));
+        return 0;
+    }
+
+    /** {@code obj show FILE.o}: what libbpf's open makes of a clang-built object, nothing loaded. */
+    private int objShowFile(Path file, PrintStream out, PrintStream err) {
+        if (!Files.isReadable(file)) {
+            return error(err, "cannot read " + file + ": No such file or directory");
+        }
+        if (!org.bpfosgi.obj.elf.ElfObject.isElf(file)) {
+            return error(err, file + " is not an ELF object (obj show FILE takes a clang-built .o)");
+        }
+        org.bpfosgi.obj.elf.ElfObject o;
+        try {
+            o = org.bpfosgi.obj.elf.ElfObject.open(file);
+        } catch (org.bpfosgi.obj.elf.ObjOpenException e) {
+            err.println("libbpf: " + e.libbpfLine());
+            return error(err, "failed to open object file " + file + ": " + e.err());
+        }
+        org.bpfosgi.obj.elf.ElfShow.lines(o).forEach(out::println);
         return 0;
     }
 

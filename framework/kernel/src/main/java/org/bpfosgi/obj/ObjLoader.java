@@ -81,6 +81,23 @@ public final class ObjLoader {
     /** {@link #load(ObjectText, String, Set, StructOpsKernel)} with every program loaded under {@code options}. */
     public static BpfObject load(ObjectText o, String name, Set<String> autoattach, StructOpsKernel k,
                                  org.bpfosgi.prog.ProgTable.LoadOptions options) {
+        return load(o.toOpened(), name, autoattach, k, options);
+    }
+
+    /**
+     * Loads and attaches an opened object: the project's object text
+     * ({@link ObjectText#toOpened()}) or a clang-built ELF object
+     * ({@link org.bpfosgi.obj.elf.ElfObject#toOpened()}); both go through the same steps.
+     *
+     * @param autoattach the struct_ops maps to attach (null: every one, as the skeleton does)
+     */
+    public static BpfObject load(OpenedObject o, String name, Set<String> autoattach, StructOpsKernel k) {
+        return load(o, name, autoattach, k, org.bpfosgi.prog.ProgTable.LoadOptions.DEFAULT);
+    }
+
+    /** {@link #load(OpenedObject, String, Set, StructOpsKernel)} with every program loaded under {@code options}. */
+    public static BpfObject load(OpenedObject o, String name, Set<String> autoattach, StructOpsKernel k,
+                                 org.bpfosgi.prog.ProgTable.LoadOptions options) {
         BpfObject obj = new BpfObject(name);
         try {
             loadInto(o, obj, autoattach, k, options);
@@ -100,7 +117,7 @@ public final class ObjLoader {
         return e == null ? Integer.toString(err) : e.symbol();
     }
 
-    private static void loadInto(ObjectText o, BpfObject obj, Set<String> autoattach, StructOpsKernel k,
+    private static void loadInto(OpenedObject o, BpfObject obj, Set<String> autoattach, StructOpsKernel k,
                                  org.bpfosgi.prog.ProgTable.LoadOptions options) {
         Map<String, ObjectText.Function> funcs = new LinkedHashMap<>();
         for (ObjectText.Function f : o.functions()) {
@@ -166,6 +183,11 @@ public final class ObjLoader {
             }
             obj.maps.put(d.name(), r.map());
             obj.created.add(new BpfObject.Created("map", r.map().id(), d.name()));
+        }
+        // the internal maps (.data, .rodata, .bss, .kconfig) come between them in libbpf's order
+        for (OpenedObject.GlobalData g : o.globalData()) {
+            throw fail(Errno.EOPNOTSUPP.negative(), "map '" + g.name() + "': failed to create: global data ("
+                    + g.realName() + " as BPF_MAP_TYPE_ARRAY) is not modelled yet: the model has no array maps");
         }
         for (ObjectText.StructOpsVar v : o.structOpsVars()) {
             if (v.section().startsWith("?")) {
@@ -272,7 +294,8 @@ public final class ObjLoader {
         for (Map.Entry<String, ObjectText.Datum> d : v.data().entrySet()) {
             String mname = d.getKey();
             int idx = memberIndex(b, kst, mname);
-            boolean zero = d.getValue() instanceof ObjectText.Int i && i.value() == 0;
+            boolean zero = d.getValue() instanceof ObjectText.Int i && i.value() == 0
+                    || d.getValue() instanceof ObjectText.Bytes by && by.zero();
             if (idx < 0) {
                 if (zero) {
                     continue; // libbpf_is_mem_zeroed(): a zero member the kernel lacks is skipped
@@ -281,7 +304,8 @@ public final class ObjLoader {
                         + mname + " in kernel BTF");
             }
             BtfType.Member km = kst.members().get(idx);
-            if (km.bitfieldSize(kst.kindFlag()) != 0) {
+            if (km.bitfieldSize(kst.kindFlag()) != 0
+                    || d.getValue() instanceof ObjectText.Bytes by && by.bitfield()) {
                 throw fail(Errno.EOPNOTSUPP.negative(), "struct_ops init_kern " + v.name() + ": bitfield " + mname
                         + " is not supported");
             }
@@ -289,6 +313,21 @@ public final class ObjLoader {
             int mt = b.resolve(km.type());
             int msize = (int) b.resolveSize(mt);
             BtfType t = b.type(mt);
+            if (d.getValue() instanceof ObjectText.Bytes by) {
+                // an ELF object's bytes: the kinds must agree, then the sizes, then they are copied
+                BtfKind lk = by.kind() == BtfKind.ENUM64 ? BtfKind.ENUM : by.kind();
+                BtfKind kk = t.kind() == BtfKind.ENUM64 ? BtfKind.ENUM : t.kind();
+                if (lk != kk) {
+                    throw fail(Errno.EOPNOTSUPP.negative(), "struct_ops init_kern " + v.name() + ": Unmatched member type "
+                            + mname + " " + by.kind().ordinal() + " != " + t.kind().ordinal() + "(kernel)");
+                }
+                if (by.data().length != msize) {
+                    throw fail(Errno.EOPNOTSUPP.negative(), "struct_ops init_kern " + v.name() + ": Error in size of member "
+                            + mname + ": " + by.data().length + " != " + msize + "(kernel)");
+                }
+                out.put(off, by.data());
+                continue;
+            }
             if (d.getValue() instanceof ObjectText.Str str) {
                 boolean charArray = t instanceof BtfType.Array a
                         && b.type(b.resolve(a.type())) instanceof BtfType.Int e && e.size() == 1;
@@ -446,12 +485,11 @@ public final class ObjLoader {
     }
 
     /** bpf_object_load_prog(): BPF_PROG_LOAD; a failure is retried with log level 1 for the log. */
-    private static BpfProg loadProg(ObjectText o, BpfObject obj, ObjectText.Function f, Optional<String> attach,
+    private static BpfProg loadProg(OpenedObject o, BpfObject obj, ObjectText.Function f, Optional<String> attach,
                                     StructOpsKernel k, org.bpfosgi.prog.ProgTable.LoadOptions options) {
         BpfProgLoadAttr attr;
         try {
-            ProgLoader.ProgSource src = ProgLoader.parse(programText(o, f), o.file());
-            attr = ProgLoader.toAttr(src, attach, 0, k.progs().services(), mapName -> {
+            attr = o.progs().attr(f, attach, k.progs().services(), mapName -> {
                 BpfMap m = obj.maps.get(mapName);
                 if (m == null) {
                     throw new LoaderException("relo: map '" + mapName + "' is not a map of the object");

@@ -105,7 +105,38 @@ public final class ObjectText {
      * A data member's initializer in a struct_ops variable: a C string ({@code .name = "bpf_reno"})
      * or an integer ({@code .flags = 0}); what the compiler puts into the variable's data.
      */
-    public sealed interface Datum permits Str, Int {
+    public sealed interface Datum permits Str, Int, Bytes {
+    }
+
+    /**
+     * What a compiled (ELF) object holds for a data member: its bytes, the local member's BTF
+     * kind after modifiers and typedefs, and whether it is a bitfield. ObjLoader checks them
+     * against the kernel member as bpf_map__init_kern_struct_ops() does (kind, size, bitfield).
+     */
+    public record Bytes(byte[] data, org.bpfosgi.btf.api.BtfKind kind, boolean bitfield) implements Datum {
+        public Bytes {
+            data = data.clone();
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        /** libbpf_is_mem_zeroed(). */
+        public boolean zero() {
+            for (byte x : data) {
+                if (x != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return java.util.HexFormat.of().formatHex(data);
+        }
     }
 
     /** A string initializer (no escapes: the text between the quotes). */
@@ -173,6 +204,16 @@ public final class ObjectText {
 
     public List<MapDef> maps() {
         return List.copyOf(maps);
+    }
+
+    /**
+     * This object in the form {@link ObjLoader} loads: each program is assembled with the
+     * subprograms it calls ({@link ObjLoader#programText}) when it is loaded.
+     */
+    public OpenedObject toOpened() {
+        return new OpenedObject(file, license, functions, structOps, maps, List.of(), (f, attach, k, mapFd) ->
+                org.bpfosgi.prog.ProgLoader.toAttr(org.bpfosgi.prog.ProgLoader.parse(ObjLoader.programText(this, f), file),
+                        attach, 0, k, mapFd));
     }
 
     /** Parses an object text; a {@link LoaderException} as {@code file:line: message} on errors. */

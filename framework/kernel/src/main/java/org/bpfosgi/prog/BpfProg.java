@@ -139,6 +139,21 @@ public final class BpfProg {
                 out.add(i.withImm(mapId));
                 out.add(insns.get(k + 1).withImm(0));
                 k++;
+            } else if (i.isLdImm64() && i.src() == Bpf.BPF_PSEUDO_MAP_VALUE && k + 1 < insns.size()) {
+                // bpf_map_from_imm(): the map whose value holds the address, and the offset into it
+                long addr = Insn.imm64(i, insns.get(k + 1));
+                int mapId = 0;
+                long off = 0;
+                for (org.bpfosgi.verifier.VerifierMaps.UsedMap m : aux.usedMaps()) {
+                    long base = m.directValueBase();
+                    if (m.hasDirectValueAddr() && base != 0 && Long.compareUnsigned(addr - base, Integer.toUnsignedLong(m.valueSize())) < 0) {
+                        mapId = m.id();
+                        off = addr - base;
+                    }
+                }
+                out.add(i.withImm(mapId));
+                out.add(insns.get(k + 1).withImm((int) off));
+                k++;
             } else if (i.cls() == Bpf.BPF_LDX && i.mode() == 0x20) {
                 out.add(new Insn(Bpf.BPF_LDX | i.size() | Bpf.BPF_MEM, i.dst(), i.src(), i.off(), i.imm()));
             } else {

@@ -8,6 +8,9 @@ import org.bpfosgi.subsystem.KernelMemory;
 import org.bpfosgi.verifier.Kallsyms;
 import org.bpfosgi.vm.Bindings;
 import org.bpfosgi.vm.BpfFunction;
+import org.bpfosgi.vm.BpfMapOps;
+import org.bpfosgi.vm.CallContext;
+import org.bpfosgi.vm.Region;
 import org.bpfosgi.vm.LoadedProgram;
 import org.bpfosgi.vm.Memory;
 import org.bpfosgi.vm.Outcome;
@@ -81,8 +84,21 @@ public final class ProgRunner {
             case "bpf_ktime_get_ns", "bpf_ktime_get_boot_ns", "bpf_ktime_get_coarse_ns" -> (c, a, b, d, e, f) -> System.nanoTime();
             case "bpf_jiffies64" -> (c, a, b, d, e, f) -> System.nanoTime() / 4_000_000L;
             case "bpf_get_prandom_u32" -> (c, a, b, d, e, f) -> java.util.concurrent.ThreadLocalRandom.current().nextInt() & 0xffffffffL;
+            // kernel/bpf/helpers.c: map->ops->map_lookup_elem / map_update_elem / map_delete_elem
+            case "bpf_map_lookup_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).lookupElem(c.memory(), b);
+            case "bpf_map_update_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).updateElem(c.memory(), b, d, e);
+            case "bpf_map_delete_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).deleteElem(c.memory(), b);
             default -> (c, a, b, d, e, f) -> 0;
         };
+    }
+
+    /** The map whose {@code struct bpf_map} is at {@code addr} (what the verifier let R1 be); anything else is an oops. */
+    private static BpfMapOps mapOps(CallContext c, long addr) {
+        Object o = c.memory().regionAt(addr).map(Region::owner).orElse(null);
+        if (o instanceof BpfMapOps ops) {
+            return ops;
+        }
+        throw c.oops(String.format("map helper called with 0x%x, which is not a map with lookup/update/delete", addr));
     }
 
     /** The interpreter's memory as kfunc bodies see it. */

@@ -62,6 +62,48 @@ public abstract class BpfMap {
         return freed;
     }
 
+    /** {@code map->frozen}: set by BPF_MAP_FREEZE, never cleared. */
+    private volatile boolean frozen;
+
+    public boolean frozen() {
+        return frozen;
+    }
+
+    void setFrozen() {
+        frozen = true;
+    }
+
+    /**
+     * The part of map_alloc that takes kernel memory (bpf_map_area_alloc()): 0 or a negative
+     * errno. Called with the kernel lock held, before the map gets its id.
+     */
+    int allocStorage(org.bpfosgi.vm.Memory m) {
+        return 0;
+    }
+
+    /** The regions allocStorage() took, which map_free gives back. */
+    java.util.List<org.bpfosgi.vm.Region> storage() {
+        return java.util.List.of();
+    }
+
+    /**
+     * {@code map->ops->map_direct_value_addr} for a BPF_PSEUDO_MAP_VALUE load at {@code off}: 0
+     * (the address is {@link #directValueBase()} + off) or a negative errno.
+     */
+    public int directValueAddr(int off) {
+        return org.bpfosgi.errno.Errno.EINVAL.negative();
+    }
+
+    /** The address {@code map_direct_value_addr} gives (the value of a single-element array), 0 if none. */
+    public long directValueBase() {
+        return 0;
+    }
+
+    /** Whether the type has {@code map_direct_value_addr} at all (array maps). */
+    public boolean hasDirectValueAddr() {
+        return false;
+    }
+
     /** The value of {@code key} as BPF_MAP_LOOKUP_ELEM from user space returns it (prog ids, not pointers); null: -ENOENT. */
     public abstract byte[] lookupUser(int key);
 

@@ -23,6 +23,26 @@ public record MapCreateAttr(BpfMapType type, String name, int keySize, int value
     public static final int BPF_F_LINK = 1 << 13;
     /** BPF_F_VTYPE_BTF_OBJ_FD: value_type_btf_obj_fd names the BTF of the value type. */
     public static final int BPF_F_VTYPE_BTF_OBJ_FD = 1 << 15;
+    /** BPF_F_NO_PREALLOC (hash maps: elements allocated on update). */
+    public static final int BPF_F_NO_PREALLOC = 1;
+    /** BPF_F_NO_COMMON_LRU. */
+    public static final int BPF_F_NO_COMMON_LRU = 1 << 1;
+    /** BPF_F_NUMA_NODE: numa_node is valid. */
+    public static final int BPF_F_NUMA_NODE = 1 << 2;
+    /** BPF_F_RDONLY: user space (the syscall side) may not write. */
+    public static final int BPF_F_RDONLY = 1 << 3;
+    /** BPF_F_WRONLY: user space may not read. */
+    public static final int BPF_F_WRONLY = 1 << 4;
+    /** BPF_F_ZERO_SEED (hash maps, CAP_SYS_ADMIN). */
+    public static final int BPF_F_ZERO_SEED = 1 << 6;
+    /** BPF_F_MMAPABLE (array maps). */
+    public static final int BPF_F_MMAPABLE = 1 << 10;
+    /** BPF_F_PRESERVE_ELEMS (perf event arrays). */
+    public static final int BPF_F_PRESERVE_ELEMS = 1 << 11;
+    /** BPF_F_INNER_MAP (array maps). */
+    public static final int BPF_F_INNER_MAP = 1 << 12;
+    /** BPF_F_ACCESS_MASK: BPF_F_RDONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY | BPF_F_WRONLY_PROG. */
+    public static final int BPF_F_ACCESS_MASK = (1 << 3) | (1 << 7) | (1 << 4) | (1 << 8);
     /** BPF_F_RDONLY_PROG. */
     public static final int BPF_F_RDONLY_PROG = 1 << 7;
     /** BPF_F_WRONLY_PROG. */
@@ -31,6 +51,16 @@ public record MapCreateAttr(BpfMapType type, String name, int keySize, int value
     public MapCreateAttr {
         Objects.requireNonNull(type, "type");
         name = name == null ? "" : name;
+    }
+
+    /** An array or hash map with no BTF. */
+    public static MapCreateAttr of(BpfMapType type, String name, int keySize, int valueSize, int maxEntries, int flags) {
+        return new MapCreateAttr(type, name, keySize, valueSize, maxEntries, flags, null, 0);
+    }
+
+    /** Models bpf_map_flags_access_ok(): not both BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG. */
+    public static boolean flagsAccessOk(int flags) {
+        return (flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) != (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG);
     }
 
     /** A prog array as libbpf creates one from a {@code .maps} definition. */

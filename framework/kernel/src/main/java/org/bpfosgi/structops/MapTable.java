@@ -59,7 +59,14 @@ public final class MapTable {
         if (!validName(attr.name())) {
             return new CreateResult(null, Errno.EINVAL.negative());
         }
+        // bpf_get_file_flag(): BPF_F_RDONLY and BPF_F_WRONLY together are -EINVAL
+        if ((attr.flags() & (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY))
+                == (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY)) {
+            return new CreateResult(null, Errno.EINVAL.negative());
+        }
         int check = switch (attr.type()) {
+            case HASH -> HtabMap.allocCheck(attr);
+            case ARRAY -> ArrayMap.allocCheck(attr);
             case PROG_ARRAY -> ProgArrayMap.allocCheck(attr);
             case STRUCT_OPS -> StructOpsMap.allocCheck(attr);
         };
@@ -71,6 +78,14 @@ public final class MapTable {
         int[] err = {0};
         if (attr.type() == BpfMapType.PROG_ARRAY) {
             map = new ProgArrayMap(id, attr, kernel);
+        } else if (attr.type() == BpfMapType.ARRAY || attr.type() == BpfMapType.HASH) {
+            map = attr.type() == BpfMapType.ARRAY ? new ArrayMap(id, attr) : new HtabMap(id, attr);
+            synchronized (kernel.lock()) {
+                err[0] = map.allocStorage(kernel.memory());
+            }
+            if (err[0] < 0) {
+                map = null;
+            }
         } else {
             map = StructOpsMap.alloc(id, attr, kernel, err);
         }
@@ -80,7 +95,7 @@ public final class MapTable {
         }
         synchronized (kernel.lock()) {
             map.setSelf(kernel.memory().allocate("struct bpf_map " + id + " (" + attr.name() + ")", 64,
-                    org.bpfosgi.vm.Region.Access.READ_ONLY));
+                    org.bpfosgi.vm.Region.Access.READ_ONLY, map));
         }
         synchronized (this) {
             reserved.remove(id);
@@ -134,6 +149,7 @@ public final class MapTable {
         m.mapFree();
         synchronized (kernel.lock()) {
             kernel.memory().free(m.self());
+            m.storage().forEach(kernel.memory()::free);
         }
         m.markFreed();
     }
@@ -178,7 +194,170 @@ public final class MapTable {
             public void put() {
                 MapTable.this.put(m);
             }
+
+            @Override
+            public String name() {
+                return m.name();
+            }
+
+            @Override
+            public int keySize() {
+                return m.attr().keySize();
+            }
+
+            @Override
+            public int valueSize() {
+                return m.attr().valueSize();
+            }
+
+            @Override
+            public int mapFlags() {
+                return m.attr().flags();
+            }
+
+            @Override
+            public boolean frozen() {
+                return m.frozen();
+            }
+
+            @Override
+            public boolean hasDirectValueAddr() {
+                return m.hasDirectValueAddr();
+            }
+
+            @Override
+            public int directValueAddr(int off) {
+                return m.directValueAddr(off);
+            }
+
+            @Override
+            public long directValueBase() {
+                return m.directValueBase();
+            }
+
+            @Override
+            public byte[] directRead(int off, int size) {
+                synchronized (kernel.lock()) {
+                    return kernel.memory().read(m.directValueBase() + off, size);
+                }
+            }
         };
+    }
+
+    /**
+     * Global data as libbpf creates it for an object's {@code .data}, {@code .rodata},
+     * {@code .bss} (and {@code .kconfig}) sections (libbpf v1.5 bpf_object__init_internal_map(),
+     * bpf_object__create_map() and bpf_object__populate_internal_map()): a
+     * BPF_MAP_TYPE_ARRAY with key_size 4, value_size = the section's size and one element,
+     * created with {@code flags} (libbpf passes BPF_F_RDONLY_PROG for .rodata/.kconfig and
+     * BPF_F_MMAPABLE when the kernel has it), then element 0 set to {@code initialValue} (null
+     * for .bss: the element stays zeroed), then, if {@code freeze} (libbpf freezes read-only
+     * maps), BPF_MAP_FREEZE. A frozen BPF_F_RDONLY_PROG map is what the verifier reads constants
+     * from (bpf_map_direct_read()). Instructions reach the value with ld_imm64
+     * BPF_PSEUDO_MAP_VALUE, imm = the map's id (the model's fds are ids), second imm = offset.
+     *
+     * @param name         map_name (libbpf: the object name's prefix and the section, at most 15 characters)
+     * @param valueSize    the section's size in bytes (value_size)
+     * @param initialValue the section's bytes, or null to leave the value zeroed
+     * @param flags        map_flags
+     * @param freeze       whether to BPF_MAP_FREEZE after the update
+     * @return the map (its {@link BpfMap#id()} is the fd to load), or the negative errno of the
+     *         first step that failed (the map is then freed)
+     */
+    public CreateResult createGlobalData(String name, int valueSize, byte[] initialValue, int flags, boolean freeze) {
+        if (initialValue != null && initialValue.length != valueSize) {
+            return new CreateResult(null, Errno.EINVAL.negative());
+        }
+        CreateResult c = create(MapCreateAttr.of(BpfMapType.ARRAY, name, 4, valueSize, 1, flags));
+        if (!c.ok()) {
+            return c;
+        }
+        int r = 0;
+        if (initialValue != null) {
+            r = update(c.map().id(), new byte[4], initialValue, 0);
+        }
+        if (r == 0 && freeze) {
+            r = freeze(c.map().id());
+        }
+        if (r < 0) {
+            close(c.map().id());
+            return new CreateResult(null, r);
+        }
+        return c;
+    }
+
+    /**
+     * Models map_freeze() (BPF_MAP_FREEZE) for the model's maps: struct_ops maps -ENOTSUPP;
+     * a map user space cannot write (BPF_F_RDONLY, or already frozen: map_get_sys_perms())
+     * -EPERM; then -EBUSY if frozen (unreachable after the perms check, as in the kernel). No
+     * mmap()ed writable mapping exists in the model, so bpf_map_write_active() is never true.
+     */
+    public int freeze(int id) {
+        BpfMap m = get(id).orElse(null);
+        if (m == null) {
+            return Errno.EBADF.negative();
+        }
+        if (m.type() == BpfMapType.STRUCT_OPS) {
+            return Errno.ENOTSUPP.negative();
+        }
+        synchronized (m) {
+            if (m.frozen() || (m.attr().flags() & MapCreateAttr.BPF_F_RDONLY) != 0) {
+                return Errno.EPERM.negative();
+            }
+            m.setFrozen();
+        }
+        return 0;
+    }
+
+    /**
+     * Models map_update_elem() (BPF_MAP_UPDATE_ELEM) for array and hash maps: no such map
+     * -EBADF; a map user space cannot write (BPF_F_RDONLY or frozen) -EPERM; a key or value of
+     * the wrong size -EINVAL (the syscall copies exactly key_size/value_size bytes: the model's
+     * callers pass arrays); then the type's update.
+     */
+    public int update(int id, byte[] key, byte[] value, long flags) {
+        BpfMap m = get(id).orElse(null);
+        if (m == null) {
+            return Errno.EBADF.negative();
+        }
+        if (m.frozen() || (m.attr().flags() & MapCreateAttr.BPF_F_RDONLY) != 0) {
+            return Errno.EPERM.negative();
+        }
+        if (key.length != m.attr().keySize() || value.length != m.attr().valueSize()) {
+            return Errno.EINVAL.negative();
+        }
+        synchronized (kernel.lock()) {
+            if (m instanceof ArrayMap a) {
+                return a.updateUser(key, value, flags, kernel.memory());
+            }
+            if (m instanceof HtabMap h) {
+                return h.update(key, value, flags, kernel.memory());
+            }
+        }
+        return Errno.EINVAL.negative();
+    }
+
+    /** Models map_delete_elem() (BPF_MAP_DELETE_ELEM) for array and hash maps, as update. */
+    public int delete(int id, byte[] key) {
+        BpfMap m = get(id).orElse(null);
+        if (m == null) {
+            return Errno.EBADF.negative();
+        }
+        if (m.frozen() || (m.attr().flags() & MapCreateAttr.BPF_F_RDONLY) != 0) {
+            return Errno.EPERM.negative();
+        }
+        if (key.length != m.attr().keySize()) {
+            return Errno.EINVAL.negative();
+        }
+        synchronized (kernel.lock()) {
+            if (m instanceof ArrayMap) {
+                return Errno.EINVAL.negative();
+            }
+            if (m instanceof HtabMap h) {
+                return h.delete(key);
+            }
+        }
+        return Errno.EINVAL.negative();
     }
 
     /**

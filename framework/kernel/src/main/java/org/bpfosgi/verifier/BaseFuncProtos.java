@@ -7,7 +7,10 @@ import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_CONST_SIZE_OR_ZERO;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_UNINIT_MEM;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_CTX;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MEM_RDONLY;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MAP_KEY;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MAP_VALUE;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_INTEGER;
+import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_PTR_TO_MAP_VALUE_OR_NULL;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_VOID;
 
 import java.util.List;
@@ -17,15 +20,23 @@ import org.bpfosgi.isa.HelperIds;
 import org.bpfosgi.subsystem.BpfFuncProto;
 
 /**
- * Models kernel/bpf/helpers.c bpf_base_func_proto() — the subset without maps, ring buffers,
- * spin locks, timers and dynptrs, which the model does not have yet: the time, random, CPU and
- * pid helpers, bpf_tail_call, and (privileged) bpf_trace_printk, bpf_get_current_task, bpf_probe_read_kernel.
+ * Models kernel/bpf/helpers.c bpf_base_func_proto() — the subset without ring buffers, spin
+ * locks, timers and dynptrs, which the model does not have yet: the map lookup/update/delete
+ * helpers, the time, random, CPU and pid helpers, bpf_tail_call, and (privileged)
+ * bpf_trace_printk, bpf_get_current_task, bpf_probe_read_kernel.
  */
 public final class BaseFuncProtos {
     private BaseFuncProtos() {
     }
 
     private static final Map<Integer, BpfFuncProto> PROTOS = Map.ofEntries(
+            // bpf_map_lookup_elem_proto, bpf_map_update_elem_proto, bpf_map_delete_elem_proto (kernel/bpf/helpers.c)
+            Map.entry(1, new BpfFuncProto("bpf_map_lookup_elem", false, RET_PTR_TO_MAP_VALUE_OR_NULL,
+                    List.of(ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY))),
+            Map.entry(2, new BpfFuncProto("bpf_map_update_elem", false, RET_INTEGER,
+                    List.of(ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_PTR_TO_MAP_VALUE, ARG_ANYTHING))),
+            Map.entry(3, new BpfFuncProto("bpf_map_delete_elem", false, RET_INTEGER,
+                    List.of(ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY))),
             Map.entry(5, new BpfFuncProto("bpf_ktime_get_ns", false, RET_INTEGER, List.of())),
             Map.entry(7, new BpfFuncProto("bpf_get_prandom_u32", false, RET_INTEGER, List.of())),
             Map.entry(8, new BpfFuncProto("bpf_get_smp_processor_id", false, RET_INTEGER, List.of())),

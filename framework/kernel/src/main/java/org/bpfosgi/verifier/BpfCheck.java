@@ -9,7 +9,7 @@ import org.bpfosgi.subsystem.VerifierOps;
 
 /**
  * Models kernel/bpf/verifier.c bpf_check() for BPF_PROG_TYPE_STRUCT_OPS (and SYSCALL), with the kernel's pass
- * order (6.12): add_subprog_and_kfunc, check_subprogs, check_attach_btf_id (for struct_ops:
+ * order (6.12): add_subprog_and_kfunc, check_subprogs, check_btf_info_early, check_attach_btf_id (for struct_ops:
  * check_struct_ops_btf_id), resolve_pseudo_ldimm64 (the instruction-field checks), check_cfg,
  * do_check, check_max_stack_depth, opt_hard_wire_dead_code_branches / opt_remove_dead_code /
  * opt_remove_nops (privileged), convert_ctx_accesses, do_misc_fixups, the verification
@@ -86,6 +86,9 @@ public final class BpfCheck {
                     ret = CheckSubprogs.run(env);
                 }
                 if (ret >= 0) {
+                    ret = CheckBtfInfo.early(env); // check_btf_info_early()
+                }
+                if (ret >= 0) {
                     ret = syscall ? checkSyscallAttach(env) : CheckStructOpsBtfId.run(env);
                 }
                 if (ret >= 0) {
@@ -94,6 +97,9 @@ public final class BpfCheck {
                 boolean[] prune = new boolean[env.insns.size()];
                 if (ret >= 0) {
                     ret = CheckCfg.run(env, prune);
+                }
+                if (ret >= 0) {
+                    ret = CheckBtfInfo.run(env); // check_btf_info()
                 }
                 if (ret >= 0) {
                     dc = new DoCheck(env, prune);

@@ -25,10 +25,12 @@ import org.bpfosgi.subsystem.BpfProgType;
  * @param logLevel           log_level
  * @param progFlags          prog_flags (BPF_F_SLEEPABLE ...)
  * @param capabilities       what the loading task is capable of (CAP_BPF, CAP_PERFMON, ...)
+ * @param btfInfo            prog_btf_fd, func_info and line_info; null when none are given
+ *                           (func_info_cnt = line_info_cnt = 0)
  */
 public record BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String license, String name, BtfObject attachBtf,
                               int attachBtfId, int expectedAttachType, List<BtfObject> fdArray, int logLevel, int progFlags,
-                              int capabilities) {
+                              int capabilities, BpfProgBtfInfo btfInfo) {
     /** BPF_F_SLEEPABLE. */
     public static final int BPF_F_SLEEPABLE = 1 << 4;
     /** BPF_OBJ_NAME_LEN. */
@@ -52,6 +54,14 @@ public record BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String lic
         }
     }
 
+    /** A load without func_info and line_info. */
+    public BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String license, String name, BtfObject attachBtf,
+                           int attachBtfId, int expectedAttachType, List<BtfObject> fdArray, int logLevel,
+                           int progFlags, int capabilities) {
+        this(progType, insns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray, logLevel, progFlags,
+                capabilities, null);
+    }
+
     /** A struct_ops load as root with no log. */
     public static BpfProgLoadAttr structOps(List<Insn> insns, String license, String name, BtfObject attachBtf,
                                             int attachBtfId, int memberIdx, List<BtfObject> fdArray) {
@@ -61,22 +71,28 @@ public record BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String lic
 
     public BpfProgLoadAttr withLogLevel(int level) {
         return new BpfProgLoadAttr(progType, insns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray,
-                level, progFlags, capabilities);
+                level, progFlags, capabilities, btfInfo);
     }
 
     public BpfProgLoadAttr withCapabilities(int caps) {
         return new BpfProgLoadAttr(progType, insns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray,
-                logLevel, progFlags, caps);
+                logLevel, progFlags, caps, btfInfo);
     }
 
     public BpfProgLoadAttr withProgFlags(int flags) {
         return new BpfProgLoadAttr(progType, insns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray,
-                logLevel, flags, capabilities);
+                logLevel, flags, capabilities, btfInfo);
     }
 
     public BpfProgLoadAttr withInsns(List<Insn> newInsns) {
         return new BpfProgLoadAttr(progType, newInsns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray,
-                logLevel, progFlags, capabilities);
+                logLevel, progFlags, capabilities, btfInfo);
+    }
+
+    /** The same load with prog_btf_fd, func_info and line_info (null: none). */
+    public BpfProgLoadAttr withBtfInfo(BpfProgBtfInfo info) {
+        return new BpfProgLoadAttr(progType, insns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray,
+                logLevel, progFlags, capabilities, info);
     }
 
     /** Models license_is_gpl_compatible() (include/linux/license.h). */

@@ -285,7 +285,13 @@ final class CheckAluOp {
             return env.err(Errno.EACCES, "R%d pointer arithmetic on %s prohibited, null-check it first\n", dst, ptr.typeStr());
         }
         switch (ptr.type()) {
-            case PTR_TO_CTX, PTR_TO_STACK, PTR_TO_BTF_ID, PTR_TO_MEM -> {
+            case PTR_TO_CTX, PTR_TO_STACK, PTR_TO_BTF_ID, PTR_TO_MEM, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY -> {
+            }
+            case CONST_PTR_TO_MAP -> {
+                // only "+= 0" (smin_val is the known value)
+                if (!(known && sminVal == 0 && op == BPF_ADD)) {
+                    return env.err(Errno.EACCES, "R%d pointer arithmetic on %s prohibited\n", dst, ptr.typeStr());
+                }
             }
             default -> {
                 return env.err(Errno.EACCES, "R%d pointer arithmetic on %s prohibited\n", dst, ptr.typeStr());

@@ -435,7 +435,8 @@ final class CheckCondJmpOp {
                     }
                     return RegState.scalar(0);
                 }
-                return reg.withFlags(reg.flags() & ~RegState.PTR_MAYBE_NULL);
+                // mark_ptr_not_null_reg(); the id is no longer needed (no map value holds a spin lock in the model)
+                return reg.withFlags(reg.flags() & ~RegState.PTR_MAYBE_NULL).withId(0);
             }
             return reg;
         });
@@ -569,7 +570,7 @@ final class CheckCondJmpOp {
         }
         return switch (r.type()) {
             case PTR_TO_BTF_ID -> (r.flags() & RegState.PTR_TRUSTED) != 0 || r.refObjId() != 0;
-            case PTR_TO_MEM -> true;
+            case PTR_TO_MEM, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY -> true;
             default -> false;
         };
     }

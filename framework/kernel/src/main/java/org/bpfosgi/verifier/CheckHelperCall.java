@@ -79,6 +79,8 @@ final class CheckHelperCall {
                     // them STACK_MISC as check_helper_call()'s raw-mode BPF_WRITE pass does
                     boolean ok = reg.type() == RegType.PTR_TO_STACK
                             || (reg.type() == RegType.PTR_TO_MEM && (reg.flags() & RegState.PTR_MAYBE_NULL) == 0)
+                            || ((reg.type() == RegType.PTR_TO_MAP_VALUE || reg.type() == RegType.PTR_TO_MAP_KEY)
+                                && !reg.maybeNull())
                             || (reg.type() == RegType.PTR_TO_BTF_ID && reg.flags() == RegState.PTR_TRUSTED);
                     if (!ok) {
                         return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), MEM_TYPES);
@@ -90,16 +92,19 @@ final class CheckHelperCall {
                         return r;
                     }
                 }
-                case ARG_PTR_TO_MAP_VALUE_OR_NULL -> {
-                    // check_reg_type(): no register is a PTR_TO_MAP_VALUE in the model. Not modelled:
-                    // map values (kernel/bpf/verifier.c check_ld_imm() BPF_PSEUDO_MAP_VALUE, map lookups)
-                    return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "map_value");
+                case ARG_PTR_TO_MAP_KEY, ARG_PTR_TO_MAP_VALUE, ARG_PTR_TO_MAP_VALUE_OR_NULL -> {
+                    r = MapFuncArgs.check(dc, regno, reg, args.get(i), mapPtr);
+                    if (r < 0) {
+                        return r;
+                    }
                 }
                 case ARG_CONST_SIZE, ARG_CONST_SIZE_OR_ZERO -> {
                     if (reg.type() != RegType.SCALAR_VALUE) {
                         return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "scalar");
                     }
-                    r = checkMemSizeReg(reg, regno, args.get(i) == BpfFuncProto.ArgType.ARG_CONST_SIZE_OR_ZERO);
+                    // raw mode (the helper writes the buffer) only with a constant size (check_mem_size_reg())
+                    boolean rawMode = i > 0 && args.get(i - 1) == BpfFuncProto.ArgType.ARG_PTR_TO_UNINIT_MEM && reg.var().isConst();
+                    r = checkMemSizeReg(reg, regno, args.get(i) == BpfFuncProto.ArgType.ARG_CONST_SIZE_OR_ZERO, rawMode);
                     if (r < 0) {
                         return r;
                     }
@@ -108,6 +113,10 @@ final class CheckHelperCall {
                 }
             }
         }
+        int rm = MapFuncArgs.recordFuncMap(env, mapPtr, funcId);
+        if (rm < 0) {
+            return rm;
+        }
         if (funcId == HelperIds.BPF_FUNC_tail_call && !dc.cur.refs.isEmpty()) {
             // check_reference_leak(env, false)
             return env.err(Errno.EINVAL, "tail_call would lead to reference leak\n");
@@ -115,6 +124,12 @@ final class CheckHelperCall {
         dc.clobberCallerSaved();
         if (fn.retType() == BpfFuncProto.RetType.RET_INTEGER) {
             dc.setReg(BPF_REG_0, RegState.UNKNOWN_SCALAR);
+        } else if (fn.retType() == BpfFuncProto.RetType.RET_PTR_TO_MAP_VALUE_OR_NULL) {
+            // RET_PTR_TO_MAP_VALUE with PTR_MAYBE_NULL: no offset yet, the map remembered, a fresh id
+            if (mapPtr == null) {
+                return env.err(Errno.EINVAL, "kernel subsystem misconfigured verifier\n");
+            }
+            dc.setReg(BPF_REG_0, RegState.mapValue(mapPtr.id(), mapPtr.valueSize(), 0, RegState.PTR_MAYBE_NULL, dc.newId()));
         }
         return checkMapFuncCompatibility(mapPtr, funcId);
     }
@@ -149,7 +164,8 @@ final class CheckHelperCall {
 
     /**
      * Models check_map_func_compatibility() for the maps the model has: a prog array goes only
-     * to bpf_tail_call, and bpf_tail_call takes only a prog array ("cannot pass map_type %d into
+     * to bpf_tail_call, and bpf_tail_call takes only a prog array, bpf_sk_storage_get/delete only
+     * an sk storage map; array and hash maps go to the map helpers ("cannot pass map_type %d into
      * func %s#%d", -EINVAL). Tail calls from programs with bpf-to-bpf calls are allowed: the
      * x86-64 JIT allows them (allow_tail_call_in_subprogs()).
      */
@@ -159,7 +175,9 @@ final class CheckHelperCall {
         }
         boolean progArray = map.mapType() == VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY;
         boolean tailCall = funcId == HelperIds.BPF_FUNC_tail_call;
-        if (progArray != tailCall) {
+        // bpf_sk_storage_get/delete take only BPF_MAP_TYPE_SK_STORAGE (24), which the model has none of
+        boolean skStorage = funcId == 107 || funcId == 108; // BPF_FUNC_sk_storage_get, BPF_FUNC_sk_storage_delete
+        if (progArray != tailCall || (skStorage && map.mapType() != VerifierMaps.BPF_MAP_TYPE_SK_STORAGE)) {
             return env.err(Errno.EINVAL, "cannot pass map_type %d into func %s#%d\n", map.mapType(),
                     BaseFuncProtos.name(funcId), funcId);
         }
@@ -175,7 +193,7 @@ final class CheckHelperCall {
      * zero minimum, unbounded maximum), then check_helper_mem_access() of the preceding register
      * for umax bytes; then mark_chain_precision() of the size register.
      */
-    private int checkMemSizeReg(RegState reg, int regno, boolean zeroSizeAllowed) {
+    private int checkMemSizeReg(RegState reg, int regno, boolean zeroSizeAllowed, boolean rawMode) {
         if (reg.smin() < 0) {
             return env.err(Errno.EACCES, "R%d min value is negative, either use unsigned or 'var &= const'\n", regno);
         }
@@ -190,6 +208,7 @@ final class CheckHelperCall {
         int r = switch (memReg.type()) {
             case PTR_TO_STACK -> dc.mem.checkStackRangeInitialized(regno - 1, memReg, memReg.off(), size, true, zeroSizeAllowed);
             case PTR_TO_MEM -> dc.mem.checkMemRegionAccess(regno - 1, memReg, memReg.off(), size, memReg.memSize(), zeroSizeAllowed);
+            case PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY -> dc.mapAccess.helperMemAccess(regno - 1, memReg, size, rawMode, zeroSizeAllowed);
             // check_helper_mem_access(): check_ptr_to_btf_access(.., reg->off, access_size, BPF_READ, -1)
             case PTR_TO_BTF_ID -> size == 0 ? 0 : dc.mem.access(dc.curInsnIdx, regno - 1, 0, size, BpfAccessType.BPF_READ, -1, null, false);
             default -> 0;

@@ -150,6 +150,15 @@ final class CheckMemAccess {
                 r = btfAccess(regno, reg, off, size, t, valueRegno, value);
             }
             case PTR_TO_MEM -> r = memAccess(regno, reg, off, size, t, valueRegno, value);
+            case PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY -> {
+                // reg->type == PTR_TO_MAP_VALUE / PTR_TO_MAP_KEY: a maybe-null one is "invalid mem access"
+                if (reg.maybeNull()) {
+                    return env.err(Errno.EACCES, "R%d invalid mem access '%s'\n", regno, reg.typeStr());
+                }
+                r = reg.type() == RegType.PTR_TO_MAP_VALUE
+                        ? dc.mapAccess.mapValueAccess(regno, reg, off + reg.off(), size, t, valueRegno, value, signExt)
+                        : dc.mapAccess.mapKeyAccess(regno, reg, off + reg.off(), size, t, valueRegno);
+            }
             default -> {
                 return env.err(Errno.EACCES, "R%d invalid mem access '%s'\n", regno, reg.typeStr());
             }
@@ -183,6 +192,8 @@ final class CheckMemAccess {
                 desc = "stack ";
                 strict = true;
             }
+            case PTR_TO_MAP_VALUE -> desc = "value ";
+            case PTR_TO_MAP_KEY -> desc = "key ";
             default -> desc = "";
         }
         if (!strict || size == 1) {
@@ -703,7 +714,11 @@ final class CheckMemAccess {
         if (off >= 0 && sizeOk && (long) off + size <= memSize) {
             return true;
         }
-        env.verbose("invalid access to memory, mem_size=%u off=%d size=%d\n", memSize, off, size);
+        switch (reg.type()) {
+            case PTR_TO_MAP_VALUE -> env.verbose("invalid access to map value, value_size=%d off=%d size=%d\n", memSize, off, size);
+            case PTR_TO_MAP_KEY -> env.verbose("invalid access to map key, key_size=%d off=%d size=%d\n", memSize, off, size);
+            default -> env.verbose("invalid access to memory, mem_size=%u off=%d size=%d\n", memSize, off, size);
+        }
         return false;
     }
 }

@@ -54,35 +54,81 @@ final class CheckSubprogs {
     }
 
     /**
-     * resolve_pseudo_ldimm64() for BPF_PSEUDO_MAP_FD: the map by fd (bpf_map_get(); "fd %d is
-     * not pointing to valid bpf_map", -EBADF), added once to {@code used_maps} with a reference
-     * (__add_used_map(), after check_map_prog_compatibility()), and its address written into
-     * the instruction pair. Not modelled: the MAX_USED_MAPS limit, and the checks of
-     * check_map_prog_compatibility() about map features the model has no maps with (spin locks,
-     * timers, list heads, offload, cgroup storage).
+     * resolve_pseudo_ldimm64() for the map loads (v6.12): BPF_PSEUDO_MAP_FD / MAP_IDX need a zero
+     * second imm ("unrecognized bpf_ld_imm64 insn"); the _IDX forms read the fd from fd_array
+     * ("fd_idx without fd_array is invalid", -EPROTO); the map by fd (bpf_map_get(); "fd %d is
+     * not pointing to valid bpf_map", -EBADF); check_map_prog_compatibility(); for the _VALUE
+     * forms the offset in the second imm (below BPF_MAX_VAR_OFF: "direct value offset of %u is
+     * not allowed", -EINVAL), map_direct_value_addr ("no direct value access support for this
+     * map type", -EINVAL; "invalid access to map value pointer, value_size=%u off=%u" with its
+     * errno); the map added once to {@code used_maps} with a reference, and the address (of the
+     * map, or of the value plus the offset) written into the instruction pair. Not modelled:
+     * the MAX_USED_MAPS limit, the checks of check_map_prog_compatibility() about map features
+     * the model has no maps with (spin locks, timers, list heads, offload, cgroup storage), and
+     * map fds in fd_array: the model's fd_array holds BTF objects only, so a BPF_PSEUDO_MAP_IDX
+     * load with an fd_array is refused as an fd that is not a map (UNFINISHED).
      */
     private static int addUsedMap(VerifierEnv env, int i, Insn insn) {
+        int src = insn.src();
+        Insn next = env.insns.get(i + 1);
+        boolean value = src == Bpf.BPF_PSEUDO_MAP_VALUE || src == Bpf.BPF_PSEUDO_MAP_IDX_VALUE;
+        if (!value && next.imm() != 0) {
+            return env.err(Errno.EINVAL, "unrecognized bpf_ld_imm64 insn\n");
+        }
+        int fd = insn.imm();
+        if (src == Bpf.BPF_PSEUDO_MAP_IDX || src == Bpf.BPF_PSEUDO_MAP_IDX_VALUE) {
+            if (env.attr.fdArray() == null) {
+                return env.err(Errno.EPROTO, "fd_idx without fd_array is invalid\n");
+            }
+            if (Integer.toUnsignedLong(fd) >= env.attr.fdArray().size()) {
+                // copy_from_bpfptr_offset() past the caller's array
+                return Errno.EFAULT.negative();
+            }
+            // UNFINISHED: fd_array entries are BTF objects in the model, never maps
+            return env.err(Errno.EINVAL, "fd %d is not pointing to valid bpf_map\n", fd);
+        }
         VerifierMaps.UsedMap m = null;
         for (VerifierMaps.UsedMap u : env.aux.usedMaps) {
-            if (u.id() == insn.imm()) {
+            if (u.id() == fd) {
                 m = u;
             }
         }
-        if (m == null) {
-            m = env.kernel.maps().get(insn.imm());
+        boolean fresh = m == null;
+        if (fresh) {
+            m = env.kernel.maps().get(fd);
             if (m == null) {
-                return env.err(Errno.EBADF, "fd %d is not pointing to valid bpf_map\n", insn.imm());
+                return env.err(Errno.EBADF, "fd %d is not pointing to valid bpf_map\n", fd);
             }
-            int r = checkMapProgCompatibility(env, m);
-            if (r < 0) {
+        }
+        int r = checkMapProgCompatibility(env, m);
+        long addr = m.address();
+        if (r >= 0 && value) {
+            long off = Integer.toUnsignedLong(next.imm());
+            if (off >= CheckAluOp.BPF_MAX_VAR_OFF) {
+                r = env.err(Errno.EINVAL, "direct value offset of %d is not allowed\n", off);
+            } else if (!m.hasDirectValueAddr()) {
+                r = env.err(Errno.EINVAL, "no direct value access support for this map type\n");
+            } else {
+                r = m.directValueAddr((int) off);
+                if (r < 0) {
+                    env.verbose("invalid access to map value pointer, value_size=%d off=%d\n",
+                            Integer.toUnsignedLong(m.valueSize()), off);
+                } else {
+                    addr = m.directValueBase() + off;
+                }
+            }
+        }
+        if (r < 0) {
+            if (fresh) {
                 m.put(); // fdput(): the reference bpf_map_get() took
-                return r;
             }
+            return r;
+        }
+        if (fresh) {
             env.aux.usedMaps.add(m);
         }
-        long addr = m.address();
         env.insns.set(i, insn.withImm((int) addr));
-        env.insns.set(i + 1, env.insns.get(i + 1).withImm((int) (addr >>> 32)));
+        env.insns.set(i + 1, next.withImm((int) (addr >>> 32)));
         return 0;
     }
 
@@ -127,18 +173,14 @@ final class CheckSubprogs {
             Insn insn = env.insns.get(i);
             if (insn.isLdImm64()) {
                 int src = insn.src();
-                if (src == Bpf.BPF_PSEUDO_MAP_FD) {
+                if (src == Bpf.BPF_PSEUDO_MAP_FD || src == Bpf.BPF_PSEUDO_MAP_VALUE || src == Bpf.BPF_PSEUDO_MAP_IDX
+                        || src == Bpf.BPF_PSEUDO_MAP_IDX_VALUE) {
                     int r = addUsedMap(env, i, insn);
                     if (r < 0) {
                         return r;
                     }
                     i++;
                     continue;
-                }
-                if (src == Bpf.BPF_PSEUDO_MAP_VALUE || src == Bpf.BPF_PSEUDO_MAP_IDX
-                        || src == Bpf.BPF_PSEUDO_MAP_IDX_VALUE) {
-                    // no maps exist yet in the model: every fd is a bad one
-                    return env.err(Errno.EBADF, "fd %d is not pointing to valid bpf_map\n", insn.imm());
                 }
                 if (src == Bpf.BPF_PSEUDO_BTF_ID || src == Bpf.BPF_PSEUDO_FUNC) {
                     // UNFINISHED: ksyms (check_pseudo_btf_id) and callbacks are not modelled yet

@@ -39,6 +39,7 @@ final class DoCheck {
     final ArrayDeque<VerifierState> pending = new ArrayDeque<>();
     VerifierState cur;
     final CheckMemAccess mem;
+    final CheckMapAccess mapAccess;
     final CheckAluOp alu;
     final CheckCondJmpOp jmp;
     final CheckHelperCall helperCall;
@@ -65,6 +66,7 @@ final class DoCheck {
         this.precision = new MarkChainPrecision(this);
         this.printer = new VerifierLogPrinter(this);
         this.mem = new CheckMemAccess(this);
+        this.mapAccess = new CheckMapAccess(this);
         this.alu = new CheckAluOp(this);
         this.jmp = new CheckCondJmpOp(this);
         this.helperCall = new CheckHelperCall(this);
@@ -235,9 +237,8 @@ final class DoCheck {
                         return r;
                     }
                     long v = Insn.imm64(insn, env.insns.get(idx + 1));
-                    // check_ld_imm(): BPF_PSEUDO_MAP_FD loads CONST_PTR_TO_MAP
-                    VerifierMaps.UsedMap map = insn.src() == BPF_PSEUDO_MAP_FD ? env.usedMapAt(v) : null;
-                    setReg(insn.dst(), map != null ? RegState.mapPtr(map.id()) : RegState.scalar(v));
+                    // check_ld_imm(): a scalar, CONST_PTR_TO_MAP or PTR_TO_MAP_VALUE
+                    setReg(insn.dst(), CheckLdImm.dstReg(env, insn, v));
                     // env->insn_idx++; sanitize_mark_insn_seen(): the second half is seen too, or
                     // opt_remove_dead_code() would remove it
                     env.seen[idx + 1] = true;

@@ -52,6 +52,14 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
         return new RegState(RegType.CONST_PTR_TO_MAP, 0, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, mapId, 0, 0, 0, 0, false);
     }
 
+    /**
+     * A PTR_TO_MAP_VALUE into the map with id {@code mapId} and value_size {@code valueSize}, at
+     * fixed offset {@code off}, with {@code flags} (PTR_MAYBE_NULL) and {@code id}.
+     */
+    public static RegState mapValue(int mapId, int valueSize, int off, int flags, int id) {
+        return new RegState(RegType.PTR_TO_MAP_VALUE, flags, off, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, mapId, valueSize, id, 0, 0, false);
+    }
+
     public static RegState btfPtr(BtfObject btf, int btfId, int flags, int id, int refObjId) {
         return new RegState(RegType.PTR_TO_BTF_ID, flags, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, btf, btfId, 0, id, refObjId, 0, false);
     }

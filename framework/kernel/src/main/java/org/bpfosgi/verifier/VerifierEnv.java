@@ -42,8 +42,14 @@ public final class VerifierEnv {
      * BPF_CALL_IMM(fn), which do_misc_fixups() must not fix up again.
      */
     boolean[] finalizedCall;
-    /** {@code prog->aux->linfo[].insn_off}: the model loads no line info; kept for bpf_adj_linfo(). */
+    /** {@code prog->aux->linfo[].insn_off} (check_btf_line()), moved by bpf_adj_linfo() as insns are patched. */
     final List<Integer> linfoInsnOff = new ArrayList<>();
+    /** {@code prog->aux->linfo}: the line_info records check_btf_line() accepted (see {@link #linfoInsnOff}). */
+    List<org.bpfosgi.btf.BtfExt.LineInfo> linfo = List.of();
+    /** {@code prog->aux->btf}: the program's BTF (prog_btf_fd), null without func/line info. */
+    org.bpfosgi.btf.Btf progBtf;
+    /** {@code prog->aux->func_info}. */
+    List<org.bpfosgi.btf.BtfExt.FuncInfo> funcInfo = List.of();
     /** {@code prog->aux->poke_tab[].insn_idx}: the model has no tail calls yet; kept for adjust_poke_descs(). */
     final List<Integer> pokeInsnIdx = new ArrayList<>();
     final boolean bpfCapable;

@@ -15,8 +15,9 @@ import org.bpfosgi.isa.Insn;
  * aligned as the kernel aligns it, "from X to Y:" with the whole state when a pending branch is
  * taken up (level 2), and "N: safe" when a path is pruned.
  *
- * <p>Not modelled: liveness marks ({@code _w}, {@code _r}) and precision marks ({@code P}),
- * which the model does not track, and source line info (the model has no BTF line info).
+ * <p>Source lines from the program's BTF line_info precede an instruction as verbose_linfo()
+ * prints them. Not modelled: liveness marks ({@code _w}, {@code _r}) and precision marks
+ * ({@code P}), which the model does not track.
  */
 final class VerifierLogPrinter {
     /** BPF_LOG_MIN_ALIGNMENT. */
@@ -31,6 +32,8 @@ final class VerifierLogPrinter {
     private long prevLogPos;
     private int prevInsnPrintPos;
     private int curInsn;
+    /** {@code env->prev_linfo}: index of the line_info record printed last, -1 for none. */
+    private int prevLinfo = -1;
 
     VerifierLogPrinter(DoCheck dc) {
         this.dc = dc;
@@ -86,6 +89,7 @@ final class VerifierLogPrinter {
             insnState();
         }
         Insn next = idx + 1 < insns.size() ? insns.get(idx + 1) : null;
+        verboseLinfo(idx, "; ");
         prevLogPos = log.endPos();
         log.append(idx + ": " + dc.disasm(insn, next) + "\n");
         prevInsnPrintPos = (int) (log.endPos() - prevLogPos);
@@ -116,6 +120,69 @@ final class VerifierLogPrinter {
         if (scratched()) {
             insnState();
         }
+    }
+
+    /**
+     * Models find_linfo() (kernel/bpf/log.c, v6.12): the last line_info record at or before
+     * {@code insnOff} (binary search for the rightmost {@code insn_off <= insnOff}); -1 when
+     * there is none or {@code insnOff} is beyond the program.
+     */
+    private int findLinfo(int insnOff) {
+        List<Integer> offs = dc.env.linfoInsnOff;
+        int nr = Math.min(offs.size(), dc.env.linfo.size());
+        if (nr == 0 || insnOff >= dc.env.insns.size()) {
+            return -1;
+        }
+        int l = 0;
+        int r = nr - 1;
+        while (l < r) {
+            int m = l + (r - l + 1) / 2;
+            if (offs.get(m) <= insnOff) {
+                l = m;
+            } else {
+                r = m - 1;
+            }
+        }
+        return l;
+    }
+
+    /**
+     * Models verbose_linfo() (kernel/bpf/log.c, v6.12): "PREFIX&lt;source line, leading
+     * whitespace trimmed&gt; @ &lt;file base name&gt;:&lt;line&gt;", unless the record is the one
+     * printed last or names the same file and line (columns are not shown, so that would print
+     * the same text twice). {@code prev_linfo} starts empty at each do_check_common(): one
+     * printer per DoCheck.
+     */
+    void verboseLinfo(int insnOff, String prefix) {
+        if (!on()) {
+            return;
+        }
+        int i = findLinfo(insnOff);
+        if (i < 0 || i == prevLinfo) {
+            return;
+        }
+        org.bpfosgi.btf.BtfExt.LineInfo linfo = dc.env.linfo.get(i);
+        if (prevLinfo >= 0) {
+            org.bpfosgi.btf.BtfExt.LineInfo prev = dc.env.linfo.get(prevLinfo);
+            if (linfo.fileNameOff() == prev.fileNameOff() && linfo.line() == prev.line()) {
+                return;
+            }
+        }
+        String line = CheckBtfInfo.str(dc.env.progBtf, linfo.lineOff());
+        String file = CheckBtfInfo.str(dc.env.progBtf, linfo.fileNameOff());
+        // check_btf_line() accepted both offsets, so neither is null here
+        int c = 0;
+        while (c < line.length() && isCSpace(line.charAt(c))) {
+            c++;
+        }
+        String fname = file.substring(file.lastIndexOf('/') + 1);
+        log.append(prefix + line.substring(c) + " @ " + fname + ":" + Integer.toUnsignedString(linfo.line()) + "\n");
+        prevLinfo = i;
+    }
+
+    /** isspace() of the kernel's ctype (lib/ctype.c): space, \t \n \v \f \r, and Latin-1 NBSP. */
+    private static boolean isCSpace(char ch) {
+        return ch == ' ' || (ch >= '\t' && ch <= '\r') || ch == '\u00a0';
     }
 
     /** Nothing is held back; kept for the callers that end a log section. */
@@ -172,13 +239,13 @@ final class VerifierLogPrinter {
             if (!all && (scratchedRegs & (1L << i)) == 0) {
                 continue;
             }
-            sb.append(" R").append(i).append('=').append(regStr(r, f.frameno));
+            sb.append(" R").append(i).append('=').append(regStr(r, f.frameno, dc.env::usedMap));
         }
         for (int spi = 0; spi < FuncState.SLOTS; spi++) {
             if (!all && (scratchedSlots & (1L << spi)) == 0) {
                 continue;
             }
-            String s = slotStr(f, spi);
+            String s = slotStr(f, spi, dc.env::usedMap);
             if (s != null) {
                 sb.append(" fp").append(-(spi + 1) * 8).append('=').append(s);
             }
@@ -198,7 +265,7 @@ final class VerifierLogPrinter {
         }
     }
 
-    private static String slotStr(FuncState f, int spi) {
+    private static String slotStr(FuncState f, int spi, java.util.function.IntFunction<VerifierMaps.UsedMap> maps) {
         int base = spi * 8;
         boolean any = false;
         for (int b = 0; b < 8; b++) {
@@ -208,7 +275,7 @@ final class VerifierLogPrinter {
             return null;
         }
         if (f.slotType[base] == FuncState.STACK_SPILL && f.spilled[spi] != null) {
-            return regStr(f.spilled[spi], f.frameno);
+            return regStr(f.spilled[spi], f.frameno, maps);
         }
         StringBuilder sb = new StringBuilder();
         // slot_type[0] is the byte just below the slot's top (fp-1 for fp-8), as print_verifier_state() prints
@@ -221,8 +288,13 @@ final class VerifierLogPrinter {
 
     /** Models print_reg_state() (log.c, v6.12): {@code P} marks a precise scalar. */
     static String regStr(RegState r, int frameno) {
+        return regStr(r, frameno, id -> null);
+    }
+
+    /** print_reg_state() with {@code maps} giving the map of a map pointer (by id) for {@code map=,ks=,vs=}. */
+    static String regStr(RegState r, int frameno, java.util.function.IntFunction<VerifierMaps.UsedMap> maps) {
         if (r.type() == RegType.SCALAR_VALUE && r.precise()) {
-            return "P" + regStr(r.withPrecise(false), frameno);
+            return "P" + regStr(r.withPrecise(false), frameno, maps);
         }
         if (r.type() == RegType.SCALAR_VALUE && r.var().isConst()) {
             return snum(r.var().value());
@@ -251,6 +323,18 @@ final class VerifierLogPrinter {
         if (r.refObjId() != 0) {
             sb.append(sep[0]).append("ref_obj_id=").append(r.refObjId());
             sep[0] = ",";
+        }
+        if (r.type() == RegType.CONST_PTR_TO_MAP || r.type() == RegType.PTR_TO_MAP_VALUE || r.type() == RegType.PTR_TO_MAP_KEY) {
+            // type_is_map_ptr(): the map's name (if it has one), key and value sizes
+            VerifierMaps.UsedMap m = maps.apply(r.btfId());
+            if (m != null) {
+                if (!m.name().isEmpty()) {
+                    sb.append(sep[0]).append("map=").append(m.name());
+                    sep[0] = ",";
+                }
+                sb.append(sep[0]).append("ks=").append(m.keySize()).append(",vs=").append(m.valueSize());
+                sep[0] = ",";
+            }
         }
         if (r.type() != RegType.SCALAR_VALUE && r.off() != 0) {
             sb.append(sep[0]).append("off=").append(snum(r.off()));

@@ -26,10 +26,66 @@ public interface VerifierMaps {
 
         /** bpf_map_put() of the reference the program held. */
         void put();
+
+        /** {@code map->name} (empty if none). */
+        default String name() {
+            return "";
+        }
+
+        /** {@code map->key_size}. */
+        default int keySize() {
+            return 4;
+        }
+
+        /** {@code map->value_size}. */
+        default int valueSize() {
+            return 4;
+        }
+
+        /** {@code map->map_flags}. */
+        default int mapFlags() {
+            return 0;
+        }
+
+        /** {@code map->frozen}. */
+        default boolean frozen() {
+            return false;
+        }
+
+        /** Whether {@code map->ops->map_direct_value_addr} exists. */
+        default boolean hasDirectValueAddr() {
+            return false;
+        }
+
+        /** {@code map->ops->map_direct_value_addr(map, &addr, off)}: 0, or a negative errno. */
+        default int directValueAddr(int off) {
+            return -22;
+        }
+
+        /** The address map_direct_value_addr() gives (for off 0). */
+        default long directValueBase() {
+            return 0;
+        }
+
+        /** {@code size} bytes of the value at {@code off} from the direct value address (bpf_map_direct_read()). */
+        default byte[] directRead(int off, int size) {
+            throw new UnsupportedOperationException("no direct value access");
+        }
     }
+
+    /** BPF_MAP_TYPE_HASH. */
+    int BPF_MAP_TYPE_HASH = 1;
+    /** BPF_MAP_TYPE_ARRAY. */
+    int BPF_MAP_TYPE_ARRAY = 2;
+    /** BPF_F_RDONLY_PROG. */
+    int BPF_F_RDONLY_PROG = 1 << 7;
+    /** BPF_F_WRONLY_PROG. */
+    int BPF_F_WRONLY_PROG = 1 << 8;
 
     /** BPF_MAP_TYPE_PROG_ARRAY. */
     int BPF_MAP_TYPE_PROG_ARRAY = 3;
+    /** BPF_MAP_TYPE_SK_STORAGE. */
+    int BPF_MAP_TYPE_SK_STORAGE = 24;
     /** BPF_MAP_TYPE_STRUCT_OPS. */
     int BPF_MAP_TYPE_STRUCT_OPS = 26;
 

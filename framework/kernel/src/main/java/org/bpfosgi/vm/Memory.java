@@ -48,9 +48,18 @@ public final class Memory {
         return map(name, new byte[size], access);
     }
 
+    /** Maps a new zero-filled region that is the kernel object {@code owner} (see {@link Region#owner()}). */
+    public Region allocate(String name, int size, Region.Access access, Object owner) {
+        return map(name, new byte[size], access, owner);
+    }
+
     /** Maps {@code data} itself (not a copy): the program's stores are visible in the array. */
     public Region map(String name, byte[] data, Region.Access access) {
-        Region r = new Region(name, next, data, access);
+        return map(name, data, access, null);
+    }
+
+    private Region map(String name, byte[] data, Region.Access access, Object owner) {
+        Region r = new Region(name, next, data, access, owner);
         long pages = (data.length + PAGE - 1) / PAGE;
         next += (pages + 1) * PAGE; // one unmapped guard page after every region
         if (count == live.length) live = Arrays.copyOf(live, count * 2);

@@ -12,13 +12,20 @@ public final class Region {
     final long start;
     final byte[] data;
     final Access access;
+    /** The kernel object the region is (a map's {@code struct bpf_map}), or null: what a helper taking its address finds. */
+    final Object owner;
     boolean freed;
 
     Region(String name, long start, byte[] data, Access access) {
+        this(name, start, data, access, null);
+    }
+
+    Region(String name, long start, byte[] data, Access access, Object owner) {
         this.name = name;
         this.start = start;
         this.data = data;
         this.access = access;
+        this.owner = owner;
     }
 
     public String name() { return name; }
@@ -28,6 +35,8 @@ public final class Region {
     public long end() { return start + data.length; }
     public int size() { return data.length; }
     public Access access() { return access; }
+    /** The kernel object this region is, or null. */
+    public Object owner() { return owner; }
     public boolean isFreed() { return freed; }
     /** The live bytes (shared, not copied): what the program reads and writes. */
     public byte[] bytes() { return data; }

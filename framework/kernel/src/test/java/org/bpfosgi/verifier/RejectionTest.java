@@ -515,8 +515,8 @@ class RejectionTest {
 
     @Test
     void helperNotInProtoSet() {
-        k.assertRejected(prog("call bpf_map_lookup_elem\nr0 = 0\nexit"), EINVAL,
-                "program of this type cannot use helper bpf_map_lookup_elem#1\n");
+        k.assertRejected(prog("call bpf_skb_store_bytes\nr0 = 0\nexit"), EINVAL,
+                "program of this type cannot use helper bpf_skb_store_bytes#9\n");
     }
 
     @Test

@@ -205,6 +205,52 @@ public final class TestKernel {
         return progs.load(ProgLoader.toAttr(s, Optional.empty(), logLevel, services));
     }
 
+    private org.bpfosgi.structops.StructOpsKernel runtime;
+    /** The differential corpus's maps (DifferentialCorpusTest.createMaps), by their index in generate.py's MAPS. */
+    int[] corpusMaps = new int[0];
+
+    /** The run-time side (map table, kernel memory, BPF_PROG_TEST_RUN), made on first use. */
+    org.bpfosgi.structops.StructOpsKernel runtime() {
+        if (runtime == null) {
+            runtime = new org.bpfosgi.structops.StructOpsKernel(pk, dmesg::add);
+        }
+        return runtime;
+    }
+
+    /** BPF_MAP_CREATE: the map's fd (the model's fds are map ids); fails the test on an error. */
+    int createMap(org.bpfosgi.structops.MapCreateAttr a) {
+        var r = runtime().maps().create(a);
+        assertTrue(r.ok(), "map create failed: " + r.err());
+        return r.map().id();
+    }
+
+    /** A load whose {@code r1 = NAME ll} map references are resolved by {@code maps}. */
+    ProgLoadResult load(String text, java.util.Map<String, Integer> maps) {
+        ProgLoader.ProgSource s = ProgLoader.parse(text, "test.s");
+        return progs.load(ProgLoader.toAttr(s, Optional.empty(), 1, services, name -> {
+            Integer fd = maps.get(name);
+            if (fd == null) {
+                throw new IllegalArgumentException("unknown map " + name);
+            }
+            return fd;
+        }));
+    }
+
+    /** The attributes of {@code text} with its {@code r1 = NAME ll} map references resolved by {@code maps}. */
+    BpfProgLoadAttr attr(String text, java.util.Map<String, Integer> maps) {
+        return ProgLoader.toAttr(ProgLoader.parse(text, "test.s"), Optional.empty(), 1, services, maps::get);
+    }
+
+    /** Runs {@code p} on the run-time side (where the maps live) with R1 = a zeroed 64-byte context. */
+    org.bpfosgi.vm.Outcome runOnRuntime(BpfProg p) {
+        org.bpfosgi.structops.StructOpsKernel so = runtime();
+        long ctx;
+        synchronized (so.lock()) {
+            ctx = so.memory().allocate("ctx", 64, org.bpfosgi.vm.Region.Access.READ_ONLY).start();
+        }
+        return so.run(p, ctx);
+    }
+
     /** A load under a pro/epilogue kfunc policy (prog load FILE policy P [unsafe-module-calls]). */
     ProgLoadResult load(String text, KfuncPolicy policy, boolean unsafeModuleCalls) {
         ProgLoader.ProgSource s = ProgLoader.parse(text, "test.s");

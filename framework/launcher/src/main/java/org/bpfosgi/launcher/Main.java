@@ -39,11 +39,14 @@ public final class Main {
               rmmod [-f] NAME...   delete_module, then stop and uninstall the bundle (-f: forced, taints R)
               modinfo NAME         bundle, state, refcount, named holders, taints
               dmesg                the kernel log
-              prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [log-size BYTES] [policy P]
-                   [unsafe-module-calls]   bpf_check() a struct_ops or syscall program
+              prog load FILE [PROGNAME] [attach TYPE.MEMBER] [log-level 1|2] [log-size BYTES] [policy P]
+                   [unsafe-module-calls]   bpf_check() a struct_ops or syscall program (FILE: assembly
+                                   text, or a clang-built ELF object FILE.o and the program's name)
               prog show | dump xlated id N [opcodes] | free id N
               prog run id N [ctx_in HEX] [repeat K]   BPF_PROG_TEST_RUN (syscall programs)
               obj load FILE [autoattach MAP,...] | unload [NAME] | show   libbpf load + attach of an object
+                                   (FILE: object text, or an ELF object built by clang -target bpf)
+              obj show FILE.o      an ELF object as libbpf opens it: sections, programs, maps, relocations, externs
               map show | dump id N | free id N    link show | free id N
               struct_ops show | dump | register FILE | unregister id N
               race explore FILE.race [--all | --random N --seed S] [--kfunc-policy P] [--no-reduction]

@@ -3,7 +3,8 @@
 
 Generates struct_ops programs from templates over the checks of the verifier model (variable
 offset stack accesses, scalar bounds of every ALU op, branch refinement and decided branches,
-pointer arithmetic, helper memory arguments, constants-only programs) and loads each into the
+pointer arithmetic, helper memory arguments, constants-only programs, array and hash maps with
+their values and global data) and loads each into the
 running kernel with bpf(BPF_PROG_LOAD) as a BPF_PROG_TYPE_STRUCT_OPS program:
 
   * target "dummy": bpf_dummy_ops.test_1 (no helpers; constants-only programs)
@@ -11,7 +12,9 @@ running kernel with bpf(BPF_PROG_LOAD) as a BPF_PROG_TYPE_STRUCT_OPS program:
 
 and records, per program, the kernel's verdict, errno, error line (the last log line before the
 "processed" line) and processed line (log_level 1), in corpus.tsv next to this script. The first
-lines of corpus.tsv record `uname -r` and the seed.
+lines of corpus.tsv record `uname -r` and the seed. Map programs load MAPS (created here with
+bpf(BPF_MAP_CREATE), element 0 set and frozen as libbpf does for .rodata); corpus.tsv keeps each
+map ld_imm64 with the map's index in MAPS as its imm, replaced by the fd only for the load.
 
 Usage (root, a kernel with BTF):  python3 generate.py            # regenerate corpus.tsv
                                   python3 generate.py --check    # re-load every program, print
@@ -90,6 +93,33 @@ def call(helper):
 
 def exit_():
     return ins(JMP | 0x90)
+
+
+def ld_map(dst, idx, value_off=None):
+    """ld_imm64 of map MAPS[idx]: BPF_PSEUDO_MAP_FD, or BPF_PSEUDO_MAP_VALUE at value_off. The corpus
+    keeps the index in imm; the loader (here: with_fds, the model: DifferentialCorpusTest) puts the fd."""
+    if value_off is None:
+        return ins(0x18, dst, 1, 0, idx) + ins(0, 0, 0, 0, 0)
+    return ins(0x18, dst, 2, 0, idx) + ins(0, 0, 0, 0, value_off)
+
+
+# the maps map programs use (index = the imm of their ld_imm64 in corpus.tsv):
+# (name, map_type, key_size, value_size, max_entries, map_flags, element 0's initial value, freeze)
+BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_F_MMAPABLE = 1 << 7, 1 << 8, 1 << 10
+MAPS = [("arr", 2, 4, 48, 4, 0, None, False),
+        ("hash", 1, 8, 16, 8, 0, None, False),
+        ("data", 2, 4, 16, 1, BPF_F_MMAPABLE, None, False),
+        ("rodata", 2, 4, 16, 1, BPF_F_RDONLY_PROG | BPF_F_MMAPABLE, bytes(range(1, 17)), True),
+        ("rodata_nf", 2, 4, 16, 1, BPF_F_RDONLY_PROG, bytes(range(1, 17)), False),
+        ("wronly", 2, 4, 8, 1, BPF_F_WRONLY_PROG, None, False)]
+ARR, HASH, DATA, RODATA, RODATA_NF, WRONLY = range(6)
+MAP_LOOKUP, MAP_UPDATE, MAP_DELETE = 1, 2, 3
+
+
+def lookup(idx, key=0):
+    """r0 = bpf_map_lookup_elem(&MAPS[idx], &key) with the key at fp-8 (u32 for arrays, u64 for the hash)."""
+    ksize = MAPS[idx][2]
+    return [st(ksize, 10, -8, key), mov(2, src=10), alu("+=", 2, -8), ld_map(1, idx), call(MAP_LOOKUP)]
 
 
 R0_EXIT = [mov(0, 0), exit_()]
@@ -309,6 +339,131 @@ def templates():
     add("helpertype_0", "tcp", [ldx(8, 1, 1, 0), mov(2, 8), call(TRACE_PRINTK)] + R0_EXIT)
     add("helpertype_1", "tcp", [mov(2, 8), call(TRACE_PRINTK)] + R0_EXIT)
     add("helpertype_2", "tcp", [mov(1, 0), mov(2, 8), call(TRACE_PRINTK)] + R0_EXIT)
+
+    # 10. maps: lookups with and without the null check, constant and variable offsets into the
+    # value, map value pointer arithmetic, direct value access, read-only and write-only maps
+    for i in range(70):
+        idx = rnd.choice([ARR, HASH, RODATA, WRONLY])
+        check = rnd.random() < 0.8
+        off = rnd.choice([-8, -1, 0, 4, 8, 12, 15, 16, 40, 44, 47, 48])
+        size = rnd.choice([1, 2, 4, 8])
+        write = rnd.random() < 0.4
+        body = lookup(idx, rnd.choice([0, 1, 5]))
+        acc = [st(size, 0, off, 1)] if write else [ldx(size, 1, 0, off)]
+        if check:
+            body += [jmp("==", 0, len(acc), imm=0)] + acc
+        else:
+            body += acc
+        add("mapconst_%d" % i, "tcp", body + R0_EXIT)
+    for i in range(70):
+        idx = rnd.choice([ARR, HASH])
+        m = rnd.choice([1, 3, 7, 8, 15, 31, 32, 40, 63, 0xff, 0x7fffffff])
+        src = rnd.choice(["value", "prandom", "u32"])
+        sub = rnd.choice([0, 0, 4, 8])
+        ioff = rnd.choice([0, 0, 4, 8, 16, 40, -4])
+        size = rnd.choice([1, 4, 8])
+        body = lookup(idx)
+        tail = []
+        if src == "value":
+            tail += [ldx(8, 3, 0, 0)]
+        elif src == "prandom":
+            tail += [mov(6, src=0), call(PRANDOM), mov(3, src=0), mov(0, src=6)]
+        else:
+            tail += [ldx(4, 3, 0, 0)]
+        if src != "u32" or rnd.random() < 0.5:
+            tail += [alu("&=", 3, m)]
+        if sub:
+            tail += [alu("-=", 3, sub)]
+        tail += [alu("+=", 0, src=3)]
+        tail += [ldx(size, 1, 0, ioff)] if rnd.random() < 0.6 else [st(size, 0, ioff, 1)]
+        body += [jmp("==", 0, len(tail), imm=0)] + tail
+        add("mapvar_%d" % i, "tcp", body + R0_EXIT)
+    arith = [[alu("+=", 0, 8)], [alu("-=", 0, 8)], [alu("+=", 0, 8, w64=False)], [alu("*=", 0, 2)],
+             [alu("&=", 0, 7)], [alu("|=", 0, 1)], [alu("<<=", 0, 1)], [mov(3, 4), alu("-=", 3, src=0)],
+             [mov(3, src=0), alu("-=", 0, src=3)], [alu("+=", 0, 0x20000000)], [alu("+=", 0, 40), alu("+=", 0, 8)],
+             [mov(3, 16), alu("+=", 3, src=0), mov(0, src=3)], [neg(0)]]
+    for i, a in enumerate(arith):
+        for checked in (True, False):
+            body = lookup(ARR)
+            tail = a + [ldx(1, 1, 0, 0)]
+            if checked:
+                body += [jmp("==", 0, len(tail), imm=0)] + tail
+            else:
+                body += tail
+            add("maparith_%d_%d" % (i, checked), "tcp", body + R0_EXIT)
+    add("mapptr_0", "tcp", [ld_map(5, ARR), alu("+=", 5, 0)] + R0_EXIT)
+    add("mapptr_1", "tcp", [ld_map(5, ARR), alu("+=", 5, 8)] + R0_EXIT)
+    add("mapptr_2", "tcp", [ld_map(5, ARR), ldx(8, 0, 5, 0), exit_()])
+    add("mapptr_3", "tcp", [ld_map(5, ARR), jmp("==", 5, 1, imm=0), mov(0, 1)] + R0_EXIT)
+    # direct value access (BPF_PSEUDO_MAP_VALUE): offsets, sizes, reads, writes, frozen constants
+    for i in range(50):
+        idx = rnd.choice([DATA, RODATA, RODATA_NF, ARR, HASH, WRONLY])
+        voff = rnd.choice([0, 0, 4, 8, 15, 16, 1 << 29])
+        ioff = rnd.choice([0, 0, 4, 8, -4])
+        size = rnd.choice([1, 2, 4, 8])
+        kind = rnd.choice(["read", "write", "branch"])
+        body = [ld_map(1, idx, voff)]
+        if kind == "read":
+            body += [ldx(size, 0, 1, ioff), exit_()]
+        elif kind == "write":
+            body += [st(size, 1, ioff, 1)] + R0_EXIT
+        else:
+            # a branch on the loaded value; the untaken side reads an uninitialised register
+            body += [ldx(size, 0, 1, ioff), jmp("==", 0, 1, imm=rnd.choice([0x05060708, 5, 0x08070605, 0])),
+                     mov(0, src=2), exit_()]
+        add("mapdirect_%d" % i, "tcp", body)
+    # helper arguments: keys and values on the stack or in map values, read-only maps
+    helpers = [
+        [ld_map(1, ARR), mov(2, src=1), call(MAP_LOOKUP)],
+        [ld_map(1, ARR), mov(2, 0), call(MAP_LOOKUP)],
+        [ld_map(1, HASH), st(4, 10, -4, 0), mov(2, src=10), alu("+=", 2, -4), call(MAP_LOOKUP)],
+        [ld_map(1, HASH), mov(2, src=10), alu("+=", 2, -8), call(MAP_LOOKUP)],
+        [ld_map(1, HASH), mov(2, src=10), alu("+=", 2, -8), mov(3, src=10), alu("+=", 3, -24), mov(4, 0),
+         call(MAP_UPDATE)],
+        [st(8, 10, -8, 0), st(8, 10, -16, 0), st(8, 10, -24, 0), ld_map(1, HASH), mov(2, src=10), alu("+=", 2, -8),
+         mov(3, src=10), alu("+=", 3, -24), mov(4, 0), call(MAP_UPDATE)],
+        [st(8, 10, -8, 0), ld_map(1, HASH), mov(2, src=10), alu("+=", 2, -8), mov(3, src=10), alu("+=", 3, -16),
+         mov(4, 0), call(MAP_UPDATE)],
+        [st(8, 10, -8, 0), ld_map(1, RODATA), mov(2, src=10), alu("+=", 2, -8), mov(3, src=10), alu("+=", 3, -24),
+         mov(4, 0), call(MAP_UPDATE)],
+        [st(8, 10, -8, 0), ld_map(1, RODATA), mov(2, src=10), alu("+=", 2, -8), call(MAP_DELETE)],
+        [st(8, 10, -8, 0), ld_map(1, ARR), mov(2, src=10), alu("+=", 2, -8), call(MAP_DELETE)],
+        [st(8, 10, -8, 0), ld_map(1, WRONLY), mov(2, src=10), alu("+=", 2, -8), call(MAP_DELETE)],
+        [mov(1, 0), mov(2, src=10), alu("+=", 2, -8), call(MAP_LOOKUP)],
+        [st(8, 10, -8, 0), ld_map(1, ARR), mov(2, src=10), alu("+=", 2, -8), call(12)],
+        [ld_map(1, DATA, 0), mov(2, src=1), ld_map(1, ARR), call(MAP_LOOKUP)],
+        [ld_map(1, DATA, 12), mov(2, src=1), ld_map(1, HASH), call(MAP_LOOKUP)],
+        [ld_map(1, DATA, 8), mov(2, src=1), ld_map(1, HASH), call(MAP_LOOKUP)],
+        [ld_map(1, RODATA, 0), mov(2, 16), call(TRACE_PRINTK)],
+        [ld_map(1, RODATA, 4), mov(2, 16), call(TRACE_PRINTK)],
+        [ld_map(1, WRONLY, 0), mov(2, 8), call(TRACE_PRINTK)],
+        [ld_map(1, DATA, 0), mov(2, 16), mov(3, 0), call(113)],
+        [ld_map(1, RODATA, 0), mov(2, 16), mov(3, 0), call(113)],
+        [ld_map(1, DATA, 8), mov(2, 16), mov(3, 0), call(113)],
+    ]
+    for i, h in enumerate(helpers):
+        add("maphelper_%d" % i, "tcp", h + R0_EXIT)
+    # copies of a maybe-null value: the null check marks every copy; a spill keeps the id
+    copies = [
+        lookup(ARR) + [mov(6, src=0), jmp("==", 0, 1, imm=0), ldx(8, 1, 6, 0)],
+        lookup(ARR) + [mov(6, src=0), jmp("!=", 6, 1, imm=0), ja(1), ldx(8, 1, 0, 0)],
+        lookup(ARR) + [stx(8, 10, 0, -16), jmp("==", 0, 2, imm=0), ldx(8, 6, 10, -16), ldx(8, 1, 6, 0)],
+        lookup(ARR) + [mov(6, src=0)] + lookup(ARR) + [jmp("==", 0, 1, imm=0), ldx(8, 1, 6, 0)],
+        lookup(ARR) + [jmp("==", 0, 2, imm=0), mov(0, 1), exit_(), ldx(8, 1, 0, 0)],
+        lookup(HASH) + [jmp("!=", 0, 1, imm=0), exit_(), ldx(8, 0, 0, 8), exit_()],
+    ]
+    for i, c in enumerate(copies):
+        add("mapnull_%d" % i, "tcp", c + R0_EXIT)
+    # pruning with map values: diamonds over the offset into the value
+    for i in range(24):
+        n = rnd.randint(1, 4)
+        body = lookup(ARR)
+        tail = [mov(6, src=0), call(PRANDOM), mov(7, 0)]
+        for d in range(n):
+            tail += [jmp("<", 0, 1, imm=rnd.randint(0, 1000)), alu("+=", 7, rnd.choice([4, 8]))]
+        tail += [alu("+=", 6, src=7), ldx(rnd.choice([4, 8]), 1, 6, rnd.choice([0, 8, 16]))]
+        body += [jmp("==", 0, len(tail), imm=0)] + tail
+        add("mapprune_%d" % i, "tcp", body + R0_EXIT)
     return progs
 
 
@@ -372,8 +527,54 @@ def kernel_load(code, btf_id, member, level=1):
 ERRNO = {0: "OK", 1: "EPERM", 7: "E2BIG", 13: "EACCES", 14: "EFAULT", 22: "EINVAL", 524: "ENOTSUPP"}
 
 
+NR_MAP_CREATE, NR_MAP_UPDATE, NR_MAP_FREEZE = 0, 2, 22
+
+
+def bpf(cmd, attr):
+    a = ctypes.create_string_buffer(bytes(attr), len(attr))
+    r = _libc.syscall(NR_BPF, cmd, a, len(attr))
+    if r < 0:
+        raise OSError(ctypes.get_errno(), "bpf(%d) failed" % cmd)
+    return r
+
+
+_fds = []
+
+
+def map_fds():
+    """Creates MAPS in the live kernel once (as libbpf would: create, set element 0, freeze)."""
+    if not _fds:
+        for name, mtype, ks, vs, maxe, flags, init, freeze in MAPS:
+            attr = bytearray(72)
+            struct.pack_into("<IIIII", attr, 0, mtype, ks, vs, maxe, flags)
+            attr[28:28 + len(name)] = name.encode()
+            fd = bpf(NR_MAP_CREATE, attr)
+            if init is not None:
+                key = ctypes.create_string_buffer(4)
+                val = ctypes.create_string_buffer(init, len(init))
+                upd = bytearray(32)
+                struct.pack_into("<IIQQQ", upd, 0, fd, 0, ctypes.addressof(key), ctypes.addressof(val), 0)
+                bpf(NR_MAP_UPDATE, upd)
+            if freeze:
+                fr = bytearray(8)
+                struct.pack_into("<I", fr, 0, fd)
+                bpf(NR_MAP_FREEZE, fr)
+            _fds.append(fd)
+    return _fds
+
+
+def with_fds(code):
+    """The program with each map ld_imm64's index (imm) replaced by the map's fd."""
+    out = bytearray(code)
+    for p in range(0, len(out), 8):
+        if out[p] == 0x18 and (out[p + 1] >> 4) in (1, 2):
+            idx = struct.unpack_from("<i", out, p + 4)[0]
+            struct.pack_into("<i", out, p + 4, map_fds()[idx])
+    return bytes(out)
+
+
 def run(ids, name, target, code):
-    err, error, processed = kernel_load(code, *ids[target])
+    err, error, processed = kernel_load(with_fds(code), *ids[target])
     return "\t".join([name, target, code.hex(), ERRNO.get(err, str(err)), processed, error])
 
 

@@ -1,0 +1,353 @@
+package org.bpfosgi.obj.elf;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToIntFunction;
+
+import org.bpfosgi.btf.Btf;
+import org.bpfosgi.btf.BtfObject;
+import org.bpfosgi.btf.BtfType;
+import org.bpfosgi.btf.api.BtfKind;
+import org.bpfosgi.isa.Bpf;
+import org.bpfosgi.isa.Insn;
+import org.bpfosgi.isa.Program;
+import org.bpfosgi.isa.Reloc;
+import org.bpfosgi.obj.ObjectText;
+import org.bpfosgi.obj.OpenedObject;
+import org.bpfosgi.obj.elf.ElfObject.Extern;
+import org.bpfosgi.obj.elf.ElfObject.ExternKind;
+import org.bpfosgi.obj.elf.ElfObject.MapDef;
+import org.bpfosgi.obj.elf.ElfObject.MapKind;
+import org.bpfosgi.obj.elf.ElfObject.Relo;
+import org.bpfosgi.obj.elf.ElfObject.ReloType;
+import org.bpfosgi.prog.LoaderException;
+import org.bpfosgi.prog.ProgLoader;
+import org.bpfosgi.subsystem.BpfProgType;
+import org.bpfosgi.verifier.BpfProgLoadAttr;
+import org.bpfosgi.verifier.KernelServices;
+
+/**
+ * The load-time half of libbpf for an {@link ElfObject}: bpf_object__relocate_calls /
+ * bpf_object__reloc_code (each program gets its own copy of every {@code .text} subprogram it
+ * reaches, depth-first in first-call order, with call immediates patched),
+ * bpf_object__relocate_data (map and global-data ld_imm64s, {@code .kconfig} and
+ * {@code .ksyms} externs), and bpf_object__resolve_externs for kfuncs (vmlinux BTF, then each
+ * module's own types; a weak kfunc that is nowhere becomes libbpf's poisoned call
+ * {@code 2002000000 + ext_idx}). The program's BPF_PROG_LOAD is then built by
+ * {@link ProgLoader#toAttr}, as for the object text, so struct_ops targets and the kfunc
+ * {@code fd_array} come from one place.
+ */
+public final class ElfLinker {
+    /** libbpf's POISON_CALL_KFUNC_BASE. */
+    public static final int POISON_CALL_KFUNC_BASE = 2002000000;
+    /** libbpf's POISON_LDIMM64_MAP_BASE. */
+    public static final int POISON_LDIMM64_MAP_BASE = 2001000000;
+
+    private ElfLinker() {
+    }
+
+    /** A program after call relocation: the main program with its subprograms appended, and all their relocations. */
+    public record Linked(List<Insn> insns, List<Relo> relos, Map<String, Integer> subprogOffsets) {
+    }
+
+    private static LoaderException reloFail(String msg) {
+        return new LoaderException(msg);
+    }
+
+    private static boolean isSubprogCall(Insn i) {
+        return i.code() == (Bpf.BPF_JMP | Bpf.BPF_CALL) && i.src() == Bpf.BPF_PSEUDO_CALL && i.dst() == 0 && i.off() == 0;
+    }
+
+    /**
+     * Models bpf_object__relocate_calls(main): a copy of main's instructions, then every
+     * subprogram it reaches appended (bpf_object__append_subprog_code), call and
+     * BPF_PSEUDO_FUNC immediates patched.
+     */
+    public static Linked relocateCalls(ElfObject o, ElfObject.Program main) {
+        List<Insn> insns = new ArrayList<>(main.insns());
+        List<Relo> relos = new ArrayList<>(main.relos());
+        Map<String, Integer> subOff = new LinkedHashMap<>();
+        // bpf_object__relocate(): every RELO_SUBPROG_ADDR ld_imm64 becomes BPF_PSEUDO_FUNC first
+        for (Relo r : main.relos()) {
+            if (r.type() == ReloType.SUBPROG_ADDR) {
+                insns.set(r.insnIdx(), insns.get(r.insnIdx()).withSrc(Bpf.BPF_PSEUDO_FUNC));
+            }
+        }
+        relocCode(o, main, main, 0, insns, relos, subOff, 0);
+        return new Linked(List.copyOf(insns), List.copyOf(relos), subOff);
+    }
+
+    private static void relocCode(ElfObject o, ElfObject.Program main, ElfObject.Program prog, int progSubOff, List<Insn> insns,
+                                  List<Relo> relos, Map<String, Integer> subOff, int depth) {
+        if (depth > 256) {
+            throw reloFail("prog '" + main.name() + "': subprogram calls nest deeper than 256");
+        }
+        for (int j = 0; j < prog.insns().size(); j++) {
+            int idx = progSubOff + j;
+            Insn insn = insns.get(idx);
+            boolean pseudoFunc = insn.isLdImm64() && insn.src() == Bpf.BPF_PSEUDO_FUNC;
+            if (!isSubprogCall(insn) && !pseudoFunc) {
+                continue;
+            }
+            final int jj = j;
+            Optional<Relo> relo = prog.relos().stream().filter(r -> r.insnIdx() == jj).findFirst();
+            long subInsnIdx;
+            if (relo.isPresent() && relo.get().type() == ReloType.EXTERN_CALL) {
+                continue; // a kfunc call, resolved by the data relocation
+            }
+            if (relo.isPresent() && relo.get().type() != ReloType.CALL && relo.get().type() != ReloType.SUBPROG_ADDR) {
+                throw reloFail("prog '" + prog.name() + "': unexpected relo for insn #" + j + ", type " + relo.get().type().ordinal());
+            }
+            if (relo.isPresent() && relo.get().type() == ReloType.CALL) {
+                subInsnIdx = relo.get().symOff() / Insn.SIZE + insn.imm() + 1;
+            } else if (relo.isPresent()) {
+                subInsnIdx = (relo.get().symOff() + insn.imm()) / Insn.SIZE;
+            } else if (pseudoFunc) {
+                throw reloFail("prog '" + prog.name() + "': missing subprog addr relo for insn #" + j);
+            } else {
+                subInsnIdx = prog.secInsnOff() + j + insn.imm() + 1; // a same-section call without a relocation
+            }
+            Optional<ElfObject.Program> sub = o.textShndx() < 0 ? Optional.empty() : o.findProgBySecInsn(o.textShndx(), subInsnIdx);
+            if (sub.isEmpty()) {
+                throw reloFail("prog '" + prog.name() + "': no .text section found yet sub-program call exists (insn #" + j
+                        + " calls .text insn " + subInsnIdx + ")");
+            }
+            ElfObject.Program callee = sub.get();
+            Integer off = subOff.get(callee.name());
+            if (off == null) {
+                off = insns.size();
+                subOff.put(callee.name(), off);
+                insns.addAll(callee.insns());
+                for (Relo r : callee.relos()) {
+                    relos.add(new Relo(r.type(), r.insnIdx() + off, r.mapIdx(), r.extIdx(), r.symOff(), r.symName()));
+                    if (r.type() == ReloType.SUBPROG_ADDR) {
+                        insns.set(r.insnIdx() + off, insns.get(r.insnIdx() + off).withSrc(Bpf.BPF_PSEUDO_FUNC));
+                    }
+                }
+                relocCode(o, main, callee, off, insns, relos, subOff, depth + 1);
+            }
+            insns.set(idx, insns.get(idx).withImm(off - idx - 1));
+        }
+    }
+
+    // ------------------------------------------------------------------ the opened form
+
+    /** The uapi names of enum bpf_map_type, by number (for messages and obj show). */
+    static final List<String> MAP_TYPES = List.of("UNSPEC", "HASH", "ARRAY", "PROG_ARRAY", "PERF_EVENT_ARRAY", "PERCPU_HASH",
+            "PERCPU_ARRAY", "STACK_TRACE", "CGROUP_ARRAY", "LRU_HASH", "LRU_PERCPU_HASH", "LPM_TRIE", "ARRAY_OF_MAPS",
+            "HASH_OF_MAPS", "DEVMAP", "SOCKMAP", "CPUMAP", "XSKMAP", "SOCKHASH", "CGROUP_STORAGE", "REUSEPORT_SOCKARRAY",
+            "PERCPU_CGROUP_STORAGE", "QUEUE", "STACK", "SK_STORAGE", "DEVMAP_HASH", "STRUCT_OPS", "RINGBUF", "INODE_STORAGE",
+            "TASK_STORAGE", "BLOOM_FILTER", "USER_RINGBUF", "CGRP_STORAGE", "ARENA");
+
+    /** "ARRAY", or the number when uapi has no such type. */
+    public static String mapTypeName(int t) {
+        return t >= 0 && t < MAP_TYPES.size() ? MAP_TYPES.get(t) : Integer.toString(t);
+    }
+
+    static OpenedObject toOpened(ElfObject o) {
+        List<ObjectText.Function> functions = new ArrayList<>();
+        for (ElfObject.Program p : o.programs) {
+            // the section as the text form writes it: '?' for autoload off, ".text" for subprograms
+            String sec = p.subprog() ? ".text" : (p.autoload() ? "" : "?") + p.secName();
+            functions.add(new ObjectText.Function(sec, p.name(), List.of(), 0));
+        }
+        List<ObjectText.MapDef> maps = new ArrayList<>();
+        List<OpenedObject.GlobalData> data = new ArrayList<>();
+        List<ObjectText.StructOpsVar> stOps = new ArrayList<>();
+        byte[] kconfig = KconfigValues.image(o);
+        for (MapDef m : o.maps) {
+            switch (m.kind()) {
+                case USER -> {
+                    Map<String, String> fields = new LinkedHashMap<>();
+                    fields.put("type", "BPF_MAP_TYPE_" + mapTypeName(m.type()));
+                    fields.put("key_size", Integer.toUnsignedString(m.keySize()));
+                    fields.put("value_size", Integer.toUnsignedString(m.valueSize()));
+                    fields.put("max_entries", Integer.toUnsignedString(m.maxEntries()));
+                    fields.put("map_flags", Integer.toUnsignedString(m.flags()));
+                    maps.add(new ObjectText.MapDef(m.name(), fields, false, m.slots(), 0));
+                }
+                case DATA, RODATA, BSS, KCONFIG -> data.add(new OpenedObject.GlobalData(m.name(), m.realName(), m.flags(),
+                        m.kind() == MapKind.KCONFIG ? kconfig : m.initial(), m.kind() == MapKind.RODATA || m.kind() == MapKind.KCONFIG));
+                case STRUCT_OPS -> stOps.add(structOpsVar(o, m));
+            }
+        }
+        return new OpenedObject(o.file(), o.license(), functions, stOps, maps, data,
+                (f, attach, k, mapFd) -> attr(o, f, attach, k, mapFd));
+    }
+
+    /**
+     * A struct_ops variable as ObjLoader's bpf_map__init_kern_struct_ops() takes it: the
+     * function-pointer members with their programs, and every other non-pointer member's bytes
+     * with its local kind (pointer members without a program are skipped there too).
+     */
+    private static ObjectText.StructOpsVar structOpsVar(ElfObject o, MapDef m) {
+        Btf b = o.btf;
+        BtfType.Composite t = (BtfType.Composite) b.type(m.stOps().typeId());
+        Map<String, String> members = new LinkedHashMap<>();
+        Map<String, ObjectText.Datum> data = new LinkedHashMap<>();
+        byte[] image = m.initial();
+        for (int i = 0; i < t.members().size(); i++) {
+            BtfType.Member mem = t.members().get(i);
+            String mname = b.str(mem.nameOff());
+            if (m.stOps().progs().containsKey(i)) {
+                members.put(mname, m.stOps().progs().get(i));
+                continue;
+            }
+            int mt = b.resolve(mem.type());
+            if (b.kind(mt) == BtfKind.PTR) {
+                continue;
+            }
+            int off = mem.bitOffset(t.kindFlag()) / 8;
+            long size;
+            try {
+                size = b.resolveSize(mt);
+            } catch (RuntimeException e) {
+                throw new LoaderException("struct_ops init_kern " + m.name() + ": failed to resolve the size of member " + mname);
+            }
+            if (off < 0 || off + size > image.length) {
+                throw new LoaderException("struct_ops init_kern " + m.name() + ": member " + mname + " at offset " + off
+                        + " size " + size + " is outside the variable (" + image.length + " bytes)");
+            }
+            data.put(mname, new ObjectText.Bytes(java.util.Arrays.copyOfRange(image, off, (int) (off + size)), b.kind(mt),
+                    mem.bitfieldSize(t.kindFlag()) != 0));
+        }
+        return new ObjectText.StructOpsVar(m.stOps().sectionName(), m.stOps().typeName(), m.name(), members, data, 0);
+    }
+
+    /** The BPF_PROG_LOAD of program {@code f}: linked, relocated, externs resolved. */
+    private static BpfProgLoadAttr attr(ElfObject o, ObjectText.Function f, Optional<String> attach, KernelServices k,
+                                        ToIntFunction<String> mapFd) {
+        ElfObject.Program p = o.program(f.name()).orElseThrow(() -> new LoaderException("no program '" + f.name() + "'"));
+        if (p.secDef().isEmpty()) {
+            // bpf_object_load_prog()
+            throw new LoaderException("missing BPF prog type, check ELF section name '" + p.secName() + "'");
+        }
+        SecDef def = p.secDef().get();
+        BpfProgType type = switch (def.progType()) {
+            case "STRUCT_OPS" -> BpfProgType.STRUCT_OPS;
+            case "SYSCALL" -> BpfProgType.SYSCALL;
+            default -> throw new LoaderException("program type " + def.progType() + " (SEC(\"" + p.secName()
+                    + "\")) is not modelled: the model verifies struct_ops and syscall programs only");
+        };
+        Linked l = relocateCalls(o, p);
+        List<Insn> insns = new ArrayList<>(l.insns());
+        List<Reloc> relocs = new ArrayList<>();
+        List<Integer> mapValue = new ArrayList<>();
+        for (Relo r : l.relos()) {
+            int i = r.insnIdx();
+            switch (r.type()) {
+                case LD64 -> relocs.add(new Reloc(i, Reloc.Kind.MAP, o.maps.get(r.mapIdx()).name()));
+                case DATA -> {
+                    // insn[1].imm = insn[0].imm + sym_off; src_reg = BPF_PSEUDO_MAP_VALUE, imm = the map's fd
+                    Insn lo = insns.get(i);
+                    insns.set(i + 1, insns.get(i + 1).withImm((int) (lo.imm() + r.symOff())));
+                    relocs.add(new Reloc(i, Reloc.Kind.MAP, o.maps.get(r.mapIdx()).name()));
+                    mapValue.add(i);
+                }
+                case EXTERN_LD64 -> externLd64(o, p, o.externs.get(r.extIdx()), i, insns, relocs, mapValue, k);
+                case EXTERN_CALL -> {
+                    Extern e = o.externs.get(r.extIdx());
+                    if (findKfunc(k, e).isPresent()) {
+                        relocs.add(new Reloc(i, Reloc.Kind.KFUNC, kname(e)));
+                    } else if (e.weak()) {
+                        // poison_kfunc_call(): a helper call no kernel has; dead code when guarded
+                        insns.set(i, new Insn(Bpf.BPF_JMP | Bpf.BPF_CALL, 0, 0, 0, POISON_CALL_KFUNC_BASE + r.extIdx()));
+                    } else {
+                        throw new LoaderException("extern (func ksym) '" + e.name() + "': not found in kernel or module BTFs");
+                    }
+                }
+                case CALL, SUBPROG_ADDR -> {
+                }
+            }
+        }
+        String name = p.name().length() < BpfProgLoadAttr.BPF_OBJ_NAME_LEN ? p.name()
+                : p.name().substring(0, BpfProgLoadAttr.BPF_OBJ_NAME_LEN - 1);
+        ProgLoader.ProgSource src = new ProgLoader.ProgSource(new Program(insns, Map.of(), relocs), o.license(), name,
+                Optional.empty(), Optional.empty(), def.sleepable(), type);
+        BpfProgLoadAttr a = ProgLoader.toAttr(src, attach, 0, k, mapFd);
+        if (mapValue.isEmpty()) {
+            return a;
+        }
+        List<Insn> out = new ArrayList<>(a.insns());
+        for (int i : mapValue) {
+            out.set(i, out.get(i).withSrc(Bpf.BPF_PSEUDO_MAP_VALUE));
+        }
+        return a.withInsns(out);
+    }
+
+    private static String kname(Extern e) {
+        return e.essentName();
+    }
+
+    /**
+     * bpf_object__resolve_ksym_func_btf_id()'s lookup (find_ksym_btf_id): the kfunc by its
+     * essential name in vmlinux BTF, then in each module's own types.
+     */
+    private static Optional<Integer> findKfunc(KernelServices k, Extern e) {
+        int id = k.btfs().vmlinux().btf().findByNameKind(kname(e), BtfKind.FUNC);
+        if (id > 0) {
+            return Optional.of(id);
+        }
+        for (BtfObject m : k.btfs().moduleBtfs()) {
+            int mid = m.btf().findByNameKind(kname(e), BtfKind.FUNC);
+            if (mid >= m.btf().startId()) {
+                return Optional.of(mid);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** bpf_object__relocate_data() for RELO_EXTERN_LD64. */
+    private static void externLd64(ElfObject o, ElfObject.Program p, Extern e, int i, List<Insn> insns, List<Reloc> relocs,
+                                   List<Integer> mapValue, KernelServices k) {
+        if (e.kind() == ExternKind.KCFG) {
+            MapDef kc = o.maps.stream().filter(m -> m.kind() == MapKind.KCONFIG).findFirst().orElseThrow();
+            insns.set(i + 1, insns.get(i + 1).withImm(e.kcfgDataOff()));
+            relocs.add(new Reloc(i, Reloc.Kind.MAP, kc.name()));
+            mapValue.add(i);
+            return;
+        }
+        if (e.func()) {
+            // the address of a kfunc (if (bpf_kfunc) ...): BPF_PSEUDO_BTF_ID when resolved, else 0
+            Optional<Integer> id = findKfunc(k, e);
+            if (id.isEmpty()) {
+                if (!e.weak()) {
+                    throw new LoaderException("extern (func ksym) '" + e.name() + "': not found in kernel or module BTFs");
+                }
+                insns.set(i, insns.get(i).withImm(0));
+                insns.set(i + 1, insns.get(i + 1).withImm(0));
+                return;
+            }
+            throw new LoaderException("extern (func ksym) '" + e.name() + "': taking a resolved kfunc's address "
+                    + "(ld_imm64 BPF_PSEUDO_BTF_ID) is not modelled");
+        }
+        if (e.typeId() == 0) {
+            throw new LoaderException("extern (ksym) '" + e.name() + "': typeless ksyms are resolved from /proc/kallsyms, "
+                    + "which the model does not have");
+        }
+        int id = k.btfs().vmlinux().btf().findByNameKind(e.essentName(), BtfKind.VAR);
+        if (id <= 0) {
+            if (!e.weak()) {
+                throw new LoaderException("extern (var ksym) '" + e.name() + "': not found in kernel BTF");
+            }
+            insns.set(i, insns.get(i).withImm(0));
+            insns.set(i + 1, insns.get(i + 1).withImm(0));
+            return;
+        }
+        throw new LoaderException("extern (var ksym) '" + e.name() + "': ksym variables (ld_imm64 BPF_PSEUDO_BTF_ID) are "
+                + "not modelled");
+    }
+
+    /** Map name to index, for tests. */
+    static Map<String, Integer> mapIndex(ElfObject o) {
+        Map<String, Integer> m = new HashMap<>();
+        for (int i = 0; i < o.maps.size(); i++) {
+            m.put(o.maps.get(i).name(), i);
+        }
+        return m;
+    }
+}

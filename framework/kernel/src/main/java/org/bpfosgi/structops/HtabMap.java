@@ -1,0 +1,192 @@
+package org.bpfosgi.structops;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.vm.BpfMapOps;
+import org.bpfosgi.vm.Memory;
+import org.bpfosgi.vm.Region;
+
+/**
+ * Models {@code BPF_MAP_TYPE_HASH} (kernel/bpf/hashtab.c, {@code htab_map_ops}) with its
+ * default preallocation: all {@code max_entries} elements are allocated when the map is created
+ * and taken from / returned to a free list by update and delete, plus one extra element that an
+ * update of an existing key swaps in (the kernel keeps one per CPU: {@code extra_elems}). So a
+ * value pointer a program got from a lookup stays valid memory after the element is deleted or
+ * replaced (it then shows the old or a reused element), as in the kernel; it never faults.
+ * BPF_F_NO_PREALLOC maps are modelled the same way (the difference is only when memory is
+ * taken, and whether an element may be reused before an RCU grace period).
+ */
+public final class HtabMap extends BpfMap implements BpfMapOps {
+    /** KMALLOC_MAX_SIZE on x86-64 (1 &lt;&lt; (PAGE_SHIFT + MAX_PAGE_ORDER) = 4 MiB). */
+    static final long KMALLOC_MAX_SIZE = 1L << 22;
+    /** sizeof(struct htab_elem) on x86-64. */
+    static final long HTAB_ELEM_SIZE = 48;
+
+    private final int keySize;
+    private final int valueSize;
+    private final int keyRounded;
+    private final int elemSize;
+    private final int slots;
+    private Region elems;
+    private final java.util.HashMap<ByteBuffer, Integer> index = new java.util.HashMap<>();
+    private final ArrayDeque<Integer> free = new ArrayDeque<>();
+
+    HtabMap(int id, MapCreateAttr attr) {
+        super(id, attr);
+        this.keySize = attr.keySize();
+        this.valueSize = attr.valueSize();
+        this.keyRounded = (int) ArrayMap.roundUp8(keySize);
+        this.elemSize = keyRounded + (int) ArrayMap.roundUp8(valueSize);
+        this.slots = attr.maxEntries() + 1;
+    }
+
+    /**
+     * Models htab_map_alloc_check() (v6.12) for BPF_MAP_TYPE_HASH: BPF_F_ZERO_SEED needs
+     * CAP_SYS_ADMIN (root here); only HTAB_CREATE_FLAG_MASK flags (BPF_F_NO_PREALLOC,
+     * BPF_F_NO_COMMON_LRU, BPF_F_NUMA_NODE, the access flags, BPF_F_ZERO_SEED) and not both
+     * RDONLY_PROG and WRONLY_PROG (-EINVAL); BPF_F_NO_COMMON_LRU only for LRU maps (-EINVAL);
+     * max_entries, key_size and value_size non-zero (-EINVAL); key_size + value_size below
+     * KMALLOC_MAX_SIZE - sizeof(struct htab_elem) (-E2BIG). Then htab_map_alloc(): more than
+     * 2^31 entries -E2BIG.
+     */
+    static int allocCheck(MapCreateAttr attr) {
+        int mask = MapCreateAttr.BPF_F_NO_PREALLOC | MapCreateAttr.BPF_F_NO_COMMON_LRU | MapCreateAttr.BPF_F_NUMA_NODE
+                | MapCreateAttr.BPF_F_ACCESS_MASK | MapCreateAttr.BPF_F_ZERO_SEED;
+        if ((attr.flags() & ~mask) != 0 || !MapCreateAttr.flagsAccessOk(attr.flags())) {
+            return Errno.EINVAL.negative();
+        }
+        if ((attr.flags() & MapCreateAttr.BPF_F_NO_COMMON_LRU) != 0) {
+            return Errno.EINVAL.negative();
+        }
+        if (attr.maxEntries() == 0 || attr.keySize() == 0 || attr.valueSize() == 0) {
+            return Errno.EINVAL.negative();
+        }
+        if (Integer.toUnsignedLong(attr.keySize()) + Integer.toUnsignedLong(attr.valueSize())
+                >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE) {
+            return Errno.E2BIG.negative();
+        }
+        if (Integer.toUnsignedLong(attr.maxEntries()) > 1L << 31) {
+            return Errno.E2BIG.negative();
+        }
+        return 0;
+    }
+
+    /** Models prealloc_init(): every element allocated up front (-ENOMEM if they cannot be had). */
+    @Override
+    int allocStorage(Memory m) {
+        long size = (long) slots * elemSize;
+        if (size > ArrayMap.MODEL_MAX_STORAGE) {
+            return Errno.ENOMEM.negative();
+        }
+        elems = m.allocate("hash map " + id() + " (" + name() + ") elements", (int) size, Region.Access.READ_WRITE);
+        for (int i = 0; i < slots; i++) {
+            free.add(i);
+        }
+        return 0;
+    }
+
+    @Override
+    List<Region> storage() {
+        return elems == null ? List.of() : List.of(elems);
+    }
+
+    private long valueAddr(int slot) {
+        return elems.start() + (long) slot * elemSize + keyRounded;
+    }
+
+    /** Models htab_map_lookup_elem(): the value's address, or 0. */
+    @Override
+    public long lookupElem(Memory m, long keyAddr) {
+        Integer slot = index.get(ByteBuffer.wrap(m.read(keyAddr, keySize)));
+        return slot == null ? 0 : valueAddr(slot);
+    }
+
+    /**
+     * Models htab_map_update_elem() with a preallocated table: unknown flags -EINVAL; BPF_F_LOCK
+     * without a spin lock in the value -EINVAL; check_flags(): an existing key with BPF_NOEXIST
+     * -EEXIST, a missing one with BPF_EXIST -ENOENT; a new key when all max_entries elements are
+     * in use -E2BIG. The new value goes into a fresh element that replaces the old one.
+     */
+    @Override
+    public long updateElem(Memory m, long keyAddr, long valueAddr, long flags) {
+        return update(m.read(keyAddr, keySize), m.read(valueAddr, valueSize), flags, m);
+    }
+
+    int update(byte[] key, byte[] value, long flags, Memory m) {
+        if ((flags & ~ArrayMap.BPF_F_LOCK) > ArrayMap.BPF_EXIST) {
+            return Errno.EINVAL.negative();
+        }
+        if ((flags & ArrayMap.BPF_F_LOCK) != 0) {
+            return Errno.EINVAL.negative();
+        }
+        ByteBuffer k = ByteBuffer.wrap(key.clone());
+        Integer old = index.get(k);
+        if (old != null && (flags & ArrayMap.BPF_NOEXIST) != 0) {
+            return Errno.EEXIST.negative();
+        }
+        if (old == null && (flags & ArrayMap.BPF_EXIST) != 0) {
+            return Errno.ENOENT.negative();
+        }
+        if (old == null && index.size() >= attr().maxEntries()) {
+            return Errno.E2BIG.negative();
+        }
+        int slot = free.poll();
+        long base = elems.start() + (long) slot * elemSize;
+        m.write(base, key);
+        m.write(base + keyRounded, value);
+        index.put(k, slot);
+        if (old != null) {
+            free.add(old);
+        }
+        return 0;
+    }
+
+    /** Models htab_map_delete_elem(): -ENOENT for a missing key; the element goes back to the free list. */
+    @Override
+    public long deleteElem(Memory m, long keyAddr) {
+        return delete(m.read(keyAddr, keySize));
+    }
+
+    int delete(byte[] key) {
+        Integer slot = index.remove(ByteBuffer.wrap(key));
+        if (slot == null) {
+            return Errno.ENOENT.negative();
+        }
+        free.add(slot);
+        return 0;
+    }
+
+    /** BPF_MAP_LOOKUP_ELEM from user space with a 4-byte key (little-endian), null for -ENOENT. */
+    @Override
+    public byte[] lookupUser(int key) {
+        byte[] k = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(key).array();
+        return lookupUser(k);
+    }
+
+    /** BPF_MAP_LOOKUP_ELEM from user space: a copy of the value, or null for -ENOENT. */
+    public byte[] lookupUser(byte[] key) {
+        if (key.length != keySize) {
+            return null;
+        }
+        Integer slot = index.get(ByteBuffer.wrap(key));
+        if (slot == null) {
+            return null;
+        }
+        byte[] out = new byte[valueSize];
+        System.arraycopy(elems.bytes(), (int) (valueAddr(slot) - elems.start()), out, 0, valueSize);
+        return out;
+    }
+
+    /** The number of elements. */
+    public int size() {
+        return index.size();
+    }
+
+    @Override
+    void mapFree() {
+        index.clear();
+    }
+}

@@ -1,0 +1,82 @@
+package org.bpfosgi.verifier;
+
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.HelperIds;
+import org.bpfosgi.subsystem.BpfFuncProto.ArgType;
+
+/**
+ * Models the map arguments of kernel/bpf/verifier.c check_func_arg() (v6.12) and
+ * record_func_map(): ARG_PTR_TO_MAP_KEY and ARG_PTR_TO_MAP_VALUE[_OR_NULL] need the map of the
+ * preceding ARG_CONST_MAP_PTR (resolve_map_arg_type() first for values), a register of
+ * {@code mem_types} (check_reg_type(); PTR_MAYBE_NULL stripped for the _OR_NULL form,
+ * where a known NULL skips everything), then check_helper_mem_access() for key_size /
+ * value_size bytes, read.
+ */
+final class MapFuncArgs {
+    private MapFuncArgs() {
+    }
+
+    static int check(DoCheck dc, int regno, RegState reg, ArgType arg, VerifierMaps.UsedMap mapPtr) {
+        VerifierEnv env = dc.env;
+        boolean orNull = arg == ArgType.ARG_PTR_TO_MAP_VALUE_OR_NULL;
+        boolean value = arg != ArgType.ARG_PTR_TO_MAP_KEY;
+        if (value && mapPtr == null) {
+            // resolve_map_arg_type()
+            return env.err(Errno.EACCES, "invalid map_ptr to access map->type\n");
+        }
+        if (orNull && reg.isNull()) {
+            // register_is_null() && type_may_be_null(arg_type): no type check, nothing to access
+            return 0;
+        }
+        // check_reg_type() against mem_types (v6.12: keys and values take any readable memory)
+        int flags = orNull ? reg.flags() & ~RegState.PTR_MAYBE_NULL : reg.flags();
+        boolean trustedBtf = reg.type() == RegType.PTR_TO_BTF_ID && flags == RegState.PTR_TRUSTED;
+        boolean ok = trustedBtf || (flags == 0 && (reg.type() == RegType.PTR_TO_STACK || reg.type() == RegType.PTR_TO_MAP_KEY
+                || reg.type() == RegType.PTR_TO_MAP_VALUE || reg.type() == RegType.PTR_TO_MEM));
+        if (!ok) {
+            return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), CheckHelperCall.MEM_TYPES);
+        }
+        if (trustedBtf) {
+            // found: a PTR_TO_BTF_ID matched mem_types, and the argument is not MEM_RDONLY
+            return env.err(Errno.EACCES, "%s() may write into memory pointed by R%d type=%s\n",
+                    BaseFuncProtos.name(env.insns.get(dc.curInsnIdx).imm()), regno, reg.typeStr());
+        }
+        // check_func_arg_reg_off(): fixed and variable offsets are fine for these types
+        if (mapPtr == null) {
+            return env.err(Errno.EACCES, "invalid map_ptr to access map->key\n");
+        }
+        int size = value ? mapPtr.valueSize() : mapPtr.keySize();
+        return helperMemAccess(dc, regno, reg, size);
+    }
+
+    /** check_helper_mem_access() for a read of {@code size} bytes, zero size not allowed. */
+    private static int helperMemAccess(DoCheck dc, int regno, RegState reg, int size) {
+        return switch (reg.type()) {
+            case PTR_TO_STACK -> dc.mem.checkStackRangeInitialized(regno, reg, reg.off(), size, true, false);
+            case PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY -> dc.mapAccess.helperMemAccess(regno, reg, size, false, false);
+            case PTR_TO_MEM -> dc.mem.checkMemRegionAccess(regno, reg, reg.off(), size, reg.memSize(), false);
+            default -> throw new IllegalStateException("not a map key/value type: " + reg.type());
+        };
+    }
+
+    /**
+     * Models record_func_map() for the helpers the model has: bpf_tail_call and the map
+     * lookup/update/delete helpers need a map ("kernel subsystem misconfigured verifier",
+     * -EINVAL), and update/delete may not change a BPF_F_RDONLY_PROG map ("write into map
+     * forbidden", -EACCES).
+     */
+    static int recordFuncMap(VerifierEnv env, VerifierMaps.UsedMap map, int funcId) {
+        if (funcId != HelperIds.BPF_FUNC_tail_call && funcId != HelperIds.BPF_FUNC_map_lookup_elem
+                && funcId != HelperIds.BPF_FUNC_map_update_elem && funcId != HelperIds.BPF_FUNC_map_delete_elem) {
+            return 0;
+        }
+        if (map == null) {
+            return env.err(Errno.EINVAL, "kernel subsystem misconfigured verifier\n");
+        }
+        if ((map.mapFlags() & VerifierMaps.BPF_F_RDONLY_PROG) != 0
+                && (funcId == HelperIds.BPF_FUNC_map_delete_elem || funcId == HelperIds.BPF_FUNC_map_update_elem)) {
+            return env.err(Errno.EACCES, "write into map forbidden\n");
+        }
+        return 0;
+    }
+}
