@@ -14,7 +14,9 @@
 #
 # Normalisation of xlated text (ElfObjectDifferentialTest applies the same to the model's):
 # only instruction lines ("N: (op) text"); map[id:N] -> map[NAME] (the map's name as the kernel
-# has it); "#..." after a call target dropped (helper addresses, kfunc ids, subprog tags).
+# has it); "#..." after a call target dropped (helper addresses, kfunc ids, subprog tags); a
+# kfunc call (opcode 0x85, src_reg 2, from `dump xlated ... opcodes`) is "call kernel-function",
+# as bpftool prints it when it cannot name the address from /proc/kallsyms.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../../../../.." && pwd)"
@@ -26,15 +28,27 @@ trap cleanup EXIT
 gen="$tmp/gen"; mkdir -p "$gen"
 "$root/bpf-osgi" btf dump module vmlinux format c > "$gen/vmlinux.h"
 
-normalise() { # stdin: bpftool xlated; $1: prog pin path
-  local ids names
-  ids=$(bpftool prog show pinned "$1" -j | python3 -c 'import json,sys; print(" ".join(map(str, json.load(sys.stdin).get("map_ids", []))))')
-  local sedexpr=()
-  for id in $ids; do
-    name=$(bpftool map show id "$id" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["name"])')
-    sedexpr+=(-e "s/map\[id:$id\]/map[$name]/g")
+normalise() { # $1: prog pin path; prints the normalised instruction lines
+  local maps="{"
+  for id in $(bpftool prog show pinned "$1" -j | python3 -c 'import json,sys; print(" ".join(map(str, json.load(sys.stdin).get("map_ids", []))))'); do
+    maps="$maps\"$id\": \"$(bpftool map show id "$id" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["name"])')\","
   done
-  grep -E '^ *[0-9]+: \(' | sed -E "${sedexpr[@]}" -e 's/(call [^ ]+)#[^ ]*$/\1/' -e 's/(call pc[+-][0-9]+)#.*/\1/'
+  bpftool prog dump xlated pinned "$1" opcodes | python3 -c '
+import json, re, sys
+maps = json.loads(sys.argv[1].rstrip(",") + "}")
+lines = sys.stdin.read().split("\n")
+for i, l in enumerate(lines):
+    if not re.match(r"^ *\d+: \(", l):
+        continue
+    ops = lines[i + 1].split() if i + 1 < len(lines) else []
+    l = re.sub(r"map\[id:(\d+)\]", lambda m: "map[%s]" % maps.get(m.group(1), "id:" + m.group(1)), l)
+    if len(ops) >= 2 and ops[0] == "85" and int(ops[1], 16) >> 4 == 2:
+        # a kfunc call (src_reg BPF_PSEUDO_KFUNC_CALL): bpftool names it from /proc/kallsyms when it can
+        l = re.sub(r"call .*$", "call kernel-function", l)
+    l = re.sub(r"(call pc[+-]\d+)#.*", r"\1", l)
+    l = re.sub(r"(call [^ ]+)#[^ ]*$", r"\1", l)
+    print(l)
+' "$maps"
 }
 
 test_run() { # $1: pin path of a SEC("syscall") program; prints retval or the errno
@@ -96,7 +110,7 @@ record() { # $1: object name (without .o)
     done
     for p in $(ls "$pin/$n" 2>/dev/null | sort); do
       echo "prog $p"
-      bpftool prog dump xlated pinned "$pin/$n/$p" | normalise "$pin/$n/$p"
+      normalise "$pin/$n/$p"
     done
   } > "$g"
   for p in $(ls "$pin/$n" 2>/dev/null | sort); do
