@@ -186,8 +186,26 @@ public final class ObjLoader {
         }
         // the internal maps (.data, .rodata, .bss, .kconfig) come between them in libbpf's order
         for (OpenedObject.GlobalData g : o.globalData()) {
-            throw fail(Errno.EOPNOTSUPP.negative(), "map '" + g.name() + "': failed to create: global data ("
-                    + g.realName() + " as BPF_MAP_TYPE_ARRAY) is not modelled yet: the model has no array maps");
+            byte[] image = g.initial();
+            MapCreateAttr attr = MapCreateAttr.of(org.bpfosgi.structops.BpfMapType.ARRAY, kernName(g.name()), 4, image.length,
+                    1, g.flags());
+            MapTable.CreateResult r = maps.create(attr);
+            if (!r.ok()) {
+                throw fail(r.err(), "map '" + g.name() + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
+            }
+            obj.maps.put(g.name(), r.map());
+            obj.created.add(new BpfObject.Created("map", r.map().id(), g.name()));
+            // bpf_object__populate_internal_map(): the image at key 0, then .rodata/.kconfig frozen
+            int u = maps.update(r.map().id(), new byte[4], image, 0);
+            if (u < 0) {
+                throw fail(u, "map '" + g.name() + "': failed to set initial contents: " + errstr(u));
+            }
+            if (g.readOnly()) {
+                int fz = maps.freeze(r.map().id());
+                if (fz < 0) {
+                    throw fail(fz, "map '" + g.name() + "': failed to freeze as read-only: " + errstr(fz));
+                }
+            }
         }
         for (ObjectText.StructOpsVar v : o.structOpsVars()) {
             if (v.section().startsWith("?")) {
@@ -227,7 +245,12 @@ public final class ObjLoader {
         }
         // bpf_object_init_prog_arrays()
         for (ObjectText.MapDef d : o.maps()) {
-            ProgArrayMap pa = (ProgArrayMap) obj.maps.get(d.name());
+            if (d.slots().isEmpty()) {
+                continue;
+            }
+            if (!(obj.maps.get(d.name()) instanceof ProgArrayMap pa)) {
+                throw fail(Errno.EINVAL.negative(), "map '" + d.name() + "': initial slots (.values) are for prog arrays");
+            }
             for (Map.Entry<Integer, String> s : d.slots().entrySet()) {
                 BpfProg p = obj.progs.get(s.getValue());
                 if (p == null) {
@@ -377,15 +400,18 @@ public final class ObjLoader {
         if (type == null) {
             throw fail(Errno.EINVAL.negative(), "map '" + d.name() + "': map type isn't specified.");
         }
-        if (!type.equals("BPF_MAP_TYPE_PROG_ARRAY")) {
-            throw fail(Errno.EOPNOTSUPP.negative(), "map '" + d.name() + "': " + type + " is not modelled (only BPF_MAP_TYPE_PROG_ARRAY)");
-        }
+        org.bpfosgi.structops.BpfMapType t = switch (type) {
+            case "BPF_MAP_TYPE_PROG_ARRAY" -> org.bpfosgi.structops.BpfMapType.PROG_ARRAY;
+            case "BPF_MAP_TYPE_ARRAY" -> org.bpfosgi.structops.BpfMapType.ARRAY;
+            case "BPF_MAP_TYPE_HASH" -> org.bpfosgi.structops.BpfMapType.HASH;
+            default -> throw fail(Errno.EOPNOTSUPP.negative(), "map '" + d.name() + "': " + type
+                    + " is not modelled (BPF_MAP_TYPE_PROG_ARRAY, ARRAY and HASH are)");
+        };
         int keySize = size(d, f.getOrDefault("key_size", f.getOrDefault("key", "0")));
         int valueSize = d.hasValuesArray() ? 4 : size(d, f.getOrDefault("value_size", f.getOrDefault("value", "0")));
         int maxEntries = size(d, f.getOrDefault("max_entries", "0"));
         int flags = size(d, f.getOrDefault("map_flags", "0"));
-        return new MapCreateAttr(org.bpfosgi.structops.BpfMapType.PROG_ARRAY, kernName(d.name()), keySize, valueSize,
-                maxEntries, flags, null, 0);
+        return new MapCreateAttr(t, kernName(d.name()), keySize, valueSize, maxEntries, flags, null, 0);
     }
 
     private static int size(ObjectText.MapDef d, String v) {

@@ -49,9 +49,110 @@ class ElfObjLoadTest {
         ObjKernel.Out shown = k.run("prog", "show");
         assertTrue(shown.out().contains("name test_epilogue"), shown.toString());
         assertTrue(shown.out().contains("attach bpf_testmod_st_ops.test_epilogue"), shown.toString());
+        // .BTF.ext line info goes with the program: the level-2 log prints the C source lines
+        ObjKernel.Out logged = k.run("prog", "load", obj("pro_epilogue.o").toString(), "syscall_prologue", "log-level", "2");
+        assertTrue(logged.ok(), logged.toString());
+        assertTrue(logged.out().contains("; return bpf_kfunc_st_ops_test_prologue(&args); @ pro_epilogue.c:"), logged.out());
         ObjKernel.Out missing = k.run("prog", "load", obj("pro_epilogue.o").toString(), "nope");
         assertFalse(missing.ok());
         assertTrue(missing.err().contains("no program 'nope'"), missing.toString());
+    }
+
+    @Test
+    void mapsGlobalDataKconfigAndAWeakKfunc() {
+        ObjKernel k = new ObjKernel();
+        ObjKernel.Out r = k.run("obj", "load", obj("globals.o").toString());
+        assertTrue(r.ok(), r.toString());
+        // libbpf's map order and names: .maps, then the internal maps (bpftool gen skeleton's names)
+        java.util.List<String> maps = new java.util.ArrayList<>();
+        for (String l : r.out().split("\n")) {
+            if (l.startsWith("map ")) {
+                maps.add(l.split(" ")[2]);
+            }
+        }
+        assertEquals(java.util.List.of("arr", "seen", "globals.data", "globals.rodata", "globals.bss", "globals.kconfig"), maps);
+        int count = ObjKernel.id(r, "prog", "count");
+        assertEquals(37, k.retval(count)); // 3 + 7 + 1 + 6 + 20
+        assertEquals(41, k.retval(count)); // the array value and .bss keep their state: 6 + 7 + 2 + 6 + 20
+        assertEquals(11, k.retval(ObjKernel.id(r, "prog", "peek"))); // seen[0] = 1, + times_ten(1)
+        // .rodata is frozen: user space cannot write it any more
+        ObjKernel.Out shown = k.run("map", "show");
+        assertTrue(shown.out().contains("name globals.rodata  flags 0x480"), shown.toString());
+        assertTrue(k.run("obj", "unload").ok());
+    }
+
+    @Test
+    void aProgramTypeTheModelDoesNotVerifyIsRefusedByName() {
+        ObjKernel k = new ObjKernel();
+        ObjKernel.Out r = k.run("obj", "load", obj("maps_data.o").toString());
+        assertFalse(r.ok());
+        assertTrue(r.err().contains("libbpf: prog 'sock_filter': program type SOCKET_FILTER (SEC(\"socket\")) is not modelled"),
+                r.toString());
+        // what the load created before is gone again
+        assertEquals("", k.run("map", "show").out());
+    }
+
+    /** The file offset of section {@code name}'s data. */
+    static int sectionOffset(byte[] b, String name) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int shoff = (int) bb.getLong(40);
+        int shnum = bb.getShort(60) & 0xffff;
+        int strOff = (int) bb.getLong(shoff + (bb.getShort(62) & 0xffff) * 64 + 24);
+        for (int i = 0; i < shnum; i++) {
+            int sh = shoff + i * 64;
+            int n = strOff + bb.getInt(sh);
+            int e = n;
+            while (b[e] != 0) {
+                e++;
+            }
+            if (new String(b, n, e - n, java.nio.charset.StandardCharsets.US_ASCII).equals(name)) {
+                return (int) bb.getLong(sh + 24);
+            }
+        }
+        throw new AssertionError("no section " + name);
+    }
+
+    @Test
+    void structOpsMembersMatchByNameNotLayout() throws Exception {
+        ObjKernel k = new ObjKernel().withTestmod();
+        ObjKernel.Out r = k.run("obj", "load", obj("st_ops_data.o").toString());
+        assertTrue(r.ok(), r.toString());
+        // a legacy .struct_ops map: registered by the update, no link; the '?' program stays unloaded
+        assertFalse(r.out().contains("link "), r.out());
+        assertFalse(r.out().contains("spare"), r.out());
+        ObjKernel.Out st = k.run("struct_ops", "show");
+        assertTrue(st.out().contains("local_ops"), st.toString());
+        assertTrue(k.run("obj", "unload").ok());
+        assertEquals(0, k.testmod.refcount(), k.testmod.holders().toString());
+
+        // the local member the kernel lacks, now non-zero: libbpf refuses it
+        byte[] b = java.nio.file.Files.readAllBytes(obj("st_ops_data.o"));
+        b[sectionOffset(b, ".struct_ops")] = 5;
+        java.nio.file.Path bad = java.nio.file.Files.createTempDirectory("elf").resolve("st_ops_data.o");
+        java.nio.file.Files.write(bad, b);
+        ObjKernel.Out refused = k.run("obj", "load", bad.toString());
+        assertFalse(refused.ok());
+        assertTrue(refused.err().contains("libbpf: struct_ops init_kern local_ops: Cannot find member extra in kernel BTF"),
+                refused.toString());
+        assertEquals("", k.run("map", "show").out());
+    }
+
+    @Test
+    void objShowListsWhatOpenMadeOfTheFile() {
+        ObjKernel k = new ObjKernel();
+        ObjKernel.Out r = k.run("obj", "show", obj("globals.o").toString());
+        assertTrue(r.ok(), r.toString());
+        String out = r.out();
+        assertTrue(out.contains("  count  sec syscall  type syscall  insns "), out);
+        assertTrue(out.contains("  times_ten  sec .text  type unspec  insns "), out);
+        assertTrue(out.contains("  arr  type array  key 4  value 8  max_entries 2  flags 0x0"), out);
+        assertTrue(out.contains("  globals.rodata  type array  key 4  value 4  max_entries 1  flags 0x480  section .rodata"), out);
+        assertTrue(out.contains("RELOCATION RECORDS FOR [syscall]:"), out);
+        assertTrue(out.contains("  #0 LINUX_KERNEL_VERSION  kconfig  strong  int 4 bytes at offset 0"), out);
+        assertTrue(out.contains("  #1 bpf_no_such_kfunc  ksym  weak  kfunc"), out);
+        assertEquals("", k.run("map", "show").out(), "obj show loads nothing");
+        ObjKernel.Out notElf = k.run("obj", "show", obj("clang-version.txt").toString());
+        assertFalse(notElf.ok());
     }
 
     @Test

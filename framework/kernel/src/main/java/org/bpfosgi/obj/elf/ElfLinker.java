@@ -68,7 +68,13 @@ public final class ElfLinker {
      * BPF_PSEUDO_FUNC immediates patched.
      */
     public static Linked relocateCalls(ElfObject o, ElfObject.Program main) {
-        List<Insn> insns = new ArrayList<>(main.insns());
+        return relocateCalls(o, main, ElfObject.Program::insns);
+    }
+
+    /** As {@link #relocateCalls(ElfObject, ElfObject.Program)} with each program's instructions after CO-RE. */
+    static Linked relocateCalls(ElfObject o, ElfObject.Program main,
+                                java.util.function.Function<ElfObject.Program, List<Insn>> insnsOf) {
+        List<Insn> insns = new ArrayList<>(insnsOf.apply(main));
         List<Relo> relos = new ArrayList<>(main.relos());
         Map<String, Integer> subOff = new LinkedHashMap<>();
         // bpf_object__relocate(): every RELO_SUBPROG_ADDR ld_imm64 becomes BPF_PSEUDO_FUNC first
@@ -77,12 +83,13 @@ public final class ElfLinker {
                 insns.set(r.insnIdx(), insns.get(r.insnIdx()).withSrc(Bpf.BPF_PSEUDO_FUNC));
             }
         }
-        relocCode(o, main, main, 0, insns, relos, subOff, 0);
+        relocCode(o, main, main, 0, insns, relos, subOff, 0, insnsOf);
         return new Linked(List.copyOf(insns), List.copyOf(relos), subOff);
     }
 
     private static void relocCode(ElfObject o, ElfObject.Program main, ElfObject.Program prog, int progSubOff, List<Insn> insns,
-                                  List<Relo> relos, Map<String, Integer> subOff, int depth) {
+                                  List<Relo> relos, Map<String, Integer> subOff, int depth,
+                                  java.util.function.Function<ElfObject.Program, List<Insn>> insnsOf) {
         if (depth > 256) {
             throw reloFail("prog '" + main.name() + "': subprogram calls nest deeper than 256");
         }
@@ -121,14 +128,14 @@ public final class ElfLinker {
             if (off == null) {
                 off = insns.size();
                 subOff.put(callee.name(), off);
-                insns.addAll(callee.insns());
+                insns.addAll(insnsOf.apply(callee));
                 for (Relo r : callee.relos()) {
                     relos.add(new Relo(r.type(), r.insnIdx() + off, r.mapIdx(), r.extIdx(), r.symOff(), r.symName()));
                     if (r.type() == ReloType.SUBPROG_ADDR) {
                         insns.set(r.insnIdx() + off, insns.get(r.insnIdx() + off).withSrc(Bpf.BPF_PSEUDO_FUNC));
                     }
                 }
-                relocCode(o, main, callee, off, insns, relos, subOff, depth + 1);
+                relocCode(o, main, callee, off, insns, relos, subOff, depth + 1, insnsOf);
             }
             insns.set(idx, insns.get(idx).withImm(off - idx - 1));
         }
@@ -175,8 +182,111 @@ public final class ElfLinker {
                 case STRUCT_OPS -> stOps.add(structOpsVar(o, m));
             }
         }
+        Core core = new Core(o);
         return new OpenedObject(o.file(), o.license(), functions, stOps, maps, data,
-                (f, attach, k, mapFd) -> attr(o, f, attach, k, mapFd));
+                (f, attach, k, mapFd) -> attr(o, core, f, attach, k, mapFd));
+    }
+
+    /**
+     * bpf_object__relocate_core() for one load: every program's own instructions patched once,
+     * block by block and record by record in {@code .BTF.ext} order with one relocator (libbpf's
+     * candidate cache for the pass), before any subprogram is appended to a caller.
+     */
+    private static final class Core {
+        private final ElfObject o;
+        private Map<String, List<Insn>> patched;
+
+        Core(ElfObject o) {
+            this.o = o;
+        }
+
+        synchronized List<Insn> insns(ElfObject.Program p, KernelServices k) {
+            if (patched == null) {
+                patched = relocate(k);
+            }
+            return patched.getOrDefault(p.name() + "@" + p.secIdx(), p.insns());
+        }
+
+        private Map<String, List<Insn>> relocate(KernelServices k) {
+            Map<String, List<Insn>> out = new HashMap<>();
+            org.bpfosgi.btf.BtfExt ext = o.btfExtParsed;
+            if (ext == null || ext.coreReloBlocks().isEmpty()) {
+                return out;
+            }
+            org.bpfosgi.obj.core.BpfCoreRelocator rel = new org.bpfosgi.obj.core.BpfCoreRelocator(o.btf,
+                    org.bpfosgi.obj.core.CoreTargets.of(k.btfs()));
+            for (org.bpfosgi.btf.BtfExt.Block<org.bpfosgi.btf.BtfExt.CoreRelo> b : ext.coreReloBlocks()) {
+                int sec = -1;
+                for (ElfObject.Section s : o.sections) {
+                    if (s.name().equals(b.secName())) {
+                        sec = s.index();
+                        break;
+                    }
+                }
+                for (int i = 0; i < b.records().size(); i++) {
+                    org.bpfosgi.btf.BtfExt.CoreRelo r = b.records().get(i);
+                    if (r.insnOff() % Insn.SIZE != 0) {
+                        throw new LoaderException("CO-RE relocation #" + i + " of section " + b.secName() + ": insn_off "
+                                + r.insnOff() + " is not a multiple of 8 (-EINVAL)");
+                    }
+                    Optional<ElfObject.Program> p = sec < 0 ? Optional.empty() : o.findProgBySecInsn(sec, r.insnOff() / Insn.SIZE);
+                    if (p.isEmpty() || !p.get().autoload()) {
+                        continue; // "skipping CO-RE relocation ... belonging to eliminated weak subprogram"
+                    }
+                    String key = p.get().name() + "@" + p.get().secIdx();
+                    List<Insn> cur = out.getOrDefault(key, p.get().insns());
+                    try {
+                        out.put(key, rel.relocate(p.get().name(), cur, List.of(new org.bpfosgi.obj.core.BpfCoreRelocator.ProgRelo(i,
+                                r.withInsnOff(r.insnOff() - p.get().secInsnOff() * Insn.SIZE)))).insns());
+                    } catch (org.bpfosgi.obj.core.CoreReloException e) {
+                        List<String> lines = new ArrayList<>();
+                        e.lines().forEach(l -> lines.add(l.text()));
+                        lines.add(org.bpfosgi.obj.core.BpfCoreRelocator.failedLine(e.err()));
+                        throw new LoaderException(String.join("\n", lines));
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * reloc_prog_func_and_line_info(): the records of the main program and of each appended
+     * subprogram, their insn_off made relative to the linked program; empty when the main
+     * program has none (libbpf then loads without them).
+     */
+    private static <T> List<T> btfInfo(ElfObject o, ElfObject.Program main, Linked l, String what,
+                                       java.util.function.Function<String, List<T>> recordsOf,
+                                       java.util.function.ToIntFunction<T> insnOff,
+                                       java.util.function.BiFunction<T, Integer, T> withInsn) {
+        List<T> out = new ArrayList<>();
+        List<Map.Entry<ElfObject.Program, Integer>> parts = new ArrayList<>();
+        parts.add(Map.entry(main, 0));
+        for (Map.Entry<String, Integer> e : l.subprogOffsets().entrySet()) {
+            o.programs.stream().filter(p -> p.subprog() && p.name().equals(e.getKey())).findFirst()
+                    .ifPresent(p -> parts.add(Map.entry(p, e.getValue())));
+        }
+        parts.sort(Map.Entry.comparingByValue());
+        for (Map.Entry<ElfObject.Program, Integer> part : parts) {
+            ElfObject.Program p = part.getKey();
+            List<T> recs = new ArrayList<>();
+            for (T r : recordsOf.apply(o.sections.stream().filter(s -> s.index() == p.secIdx()).findFirst().orElseThrow().name())) {
+                int idx = insnOff.applyAsInt(r) / Insn.SIZE;
+                if (idx >= p.secInsnOff() && idx < p.secInsnOff() + p.insns().size()) {
+                    recs.add(withInsn.apply(r, idx - p.secInsnOff() + part.getValue()));
+                }
+            }
+            if (recs.isEmpty()) {
+                if (p == main) {
+                    return List.of(); // WARN "missing .BTF.ext <what> info for the main program, skipping all of .BTF.ext <what> info."
+                }
+                if (!out.isEmpty()) {
+                    throw new LoaderException("missing .BTF.ext " + what + " info. (-ENOENT, subprogram '" + p.name() + "')");
+                }
+            }
+            out.addAll(recs);
+        }
+        return out;
     }
 
     /**
@@ -219,7 +329,7 @@ public final class ElfLinker {
     }
 
     /** The BPF_PROG_LOAD of program {@code f}: linked, relocated, externs resolved. */
-    private static BpfProgLoadAttr attr(ElfObject o, ObjectText.Function f, Optional<String> attach, KernelServices k,
+    private static BpfProgLoadAttr attr(ElfObject o, Core core, ObjectText.Function f, Optional<String> attach, KernelServices k,
                                         ToIntFunction<String> mapFd) {
         ElfObject.Program p = o.program(f.name()).orElseThrow(() -> new LoaderException("no program '" + f.name() + "'"));
         if (p.secDef().isEmpty()) {
@@ -233,7 +343,7 @@ public final class ElfLinker {
             default -> throw new LoaderException("program type " + def.progType() + " (SEC(\"" + p.secName()
                     + "\")) is not modelled: the model verifies struct_ops and syscall programs only");
         };
-        Linked l = relocateCalls(o, p);
+        Linked l = relocateCalls(o, p, prog -> core.insns(prog, k));
         List<Insn> insns = new ArrayList<>(l.insns());
         List<Reloc> relocs = new ArrayList<>();
         List<Integer> mapValue = new ArrayList<>();
@@ -269,14 +379,24 @@ public final class ElfLinker {
         ProgLoader.ProgSource src = new ProgLoader.ProgSource(new Program(insns, Map.of(), relocs), o.license(), name,
                 Optional.empty(), Optional.empty(), def.sleepable(), type);
         BpfProgLoadAttr a = ProgLoader.toAttr(src, attach, 0, k, mapFd);
-        if (mapValue.isEmpty()) {
-            return a;
-        }
         List<Insn> out = new ArrayList<>(a.insns());
         for (int i : mapValue) {
             out.set(i, out.get(i).withSrc(Bpf.BPF_PSEUDO_MAP_VALUE));
         }
-        return a.withInsns(out);
+        org.bpfosgi.verifier.BpfProgBtfInfo info = null;
+        org.bpfosgi.btf.BtfExt ext = o.btfExtParsed;
+        if (ext != null) {
+            List<org.bpfosgi.btf.BtfExt.FuncInfo> fi = btfInfo(o, p, l, "function", ext::funcInfo,
+                    org.bpfosgi.btf.BtfExt.FuncInfo::insnOff, (r, idx) -> new org.bpfosgi.btf.BtfExt.FuncInfo(idx, r.typeId()));
+            List<org.bpfosgi.btf.BtfExt.LineInfo> li = btfInfo(o, p, l, "line", ext::lineInfo,
+                    org.bpfosgi.btf.BtfExt.LineInfo::insnOff,
+                    (r, idx) -> new org.bpfosgi.btf.BtfExt.LineInfo(idx, r.fileNameOff(), r.lineOff(), r.lineCol()));
+            if (!fi.isEmpty() || !li.isEmpty()) {
+                info = org.bpfosgi.verifier.BpfProgBtfInfo.of(o.btf, fi, li);
+            }
+        }
+        return new BpfProgLoadAttr(a.progType(), out, a.license(), a.name(), a.attachBtf(), a.attachBtfId(),
+                a.expectedAttachType(), a.fdArray(), a.logLevel(), a.progFlags(), a.capabilities(), info);
     }
 
     private static String kname(Extern e) {

@@ -192,6 +192,8 @@ public final class ElfObject {
     int kernVersion;
     Btf btf;
     byte[] btfExt;
+    org.bpfosgi.btf.BtfExt btfExtParsed;
+    final List<String> warnings = new ArrayList<>();
     final List<Program> programs = new ArrayList<>();
     final List<MapDef> maps = new ArrayList<>();
     final List<Extern> externs = new ArrayList<>();
@@ -284,6 +286,16 @@ public final class ElfObject {
     /** The raw {@code .BTF.ext} bytes (func/line info and CO-RE records), or empty. */
     public Optional<byte[]> btfExt() {
         return Optional.ofNullable(btfExt == null ? null : btfExt.clone());
+    }
+
+    /** {@code .BTF.ext} as parsed at open (func_info, line_info, CO-RE records), empty when absent or refused. */
+    public Optional<org.bpfosgi.btf.BtfExt> btfExtInfo() {
+        return Optional.ofNullable(btfExtParsed);
+    }
+
+    /** libbpf's warnings during open (a refused .BTF.ext), without the "libbpf: " prefix. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     /** All programs, subprograms included, in libbpf's order (section index, then offset). */

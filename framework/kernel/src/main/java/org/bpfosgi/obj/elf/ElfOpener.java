@@ -310,8 +310,14 @@ final class ElfOpener {
             }
         }
         if (o.btf != null && btfExtData != null) {
-            // kept for the CO-RE and func/line info pass (BtfExt.parse at load)
             o.btfExt = btfExtData;
+            try {
+                o.btfExtParsed = org.bpfosgi.btf.BtfExt.parse(btfExtData, o.btf);
+            } catch (RuntimeException e) {
+                // btf_ext__new() failed: the object goes on without .BTF.ext (no CO-RE, no func/line info)
+                int code = e instanceof org.bpfosgi.btf.BtfExt.ParseError pe ? pe.err() : EINVAL;
+                o.warnings.add("Error loading ELF section .BTF.ext: " + code + ". Ignored and continue. (" + e.getMessage() + ")");
+            }
         }
         if (err != 0 && (btfMapsShndx >= 0 || hasStOps)) {
             throw fail(err, "BTF is required, but is missing or corrupted. (" + why + ")");

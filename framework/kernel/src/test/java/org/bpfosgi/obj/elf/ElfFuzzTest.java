@@ -21,7 +21,7 @@ class ElfFuzzTest {
 
     @Test
     void everyMutationIsACleanLoadOrACleanError() {
-        byte[][] seeds = {ElfObjectTest.bytes("maps_data.o"), ElfObjectTest.bytes("pro_epilogue.o")};
+        byte[][] seeds = {ElfObjectTest.bytes("maps_data.o"), ElfObjectTest.bytes("pro_epilogue.o"), ElfObjectTest.bytes("globals.o")};
         SplittableRandom rnd = new SplittableRandom(0x5eed_e1f0L);
         int opened = 0;
         int refused = 0;

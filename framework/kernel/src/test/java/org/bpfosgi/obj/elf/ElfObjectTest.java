@@ -50,7 +50,7 @@ class ElfObjectTest {
     private static final Pattern FOUND_EXT = Pattern.compile("libbpf: prog '(\\w+)': found extern #(\\d+) '(\\w+)' \\(sym \\d+\\) for insn #(\\d+)");
 
     @ParameterizedTest
-    @ValueSource(strings = {"maps_data", "pro_epilogue"})
+    @ValueSource(strings = {"maps_data", "pro_epilogue", "globals"})
     void programsMapsExternsAndRelocationsAsLibbpfOpensThem(String n) {
         ElfObject o = open(n + ".o");
         List<String> want = new ArrayList<>();
@@ -115,7 +115,7 @@ class ElfObjectTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"maps_data", "pro_epilogue"})
+    @ValueSource(strings = {"maps_data", "pro_epilogue", "globals"})
     void relocationListingIsLlvmObjdumps(String n) {
         List<String> lines = ElfShow.lines(open(n + ".o"));
         int from = lines.indexOf("relocations:") + 1;
