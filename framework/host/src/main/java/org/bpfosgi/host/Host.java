@@ -191,6 +191,7 @@ public final class Host implements AutoCloseable {
         commands.add("lsmod", mc::lsmod).add("insmod", mc::insmod).add("rmmod", mc::rmmod)
                 .add("modinfo", mc::modinfo).add("subsystems", mc::subsystems).add("dmesg", mc::dmesg)
                 .add("btf", (args, out, err) -> BtfCli.run(args, kernel.btf(), out, err))
+                .add("cc", (args, out, err) -> org.bpfosgi.cli.CcCli.run(args, kernel.btf(), out, err))
                 .add("prog", (args, out, err) -> ProgCli.run(args, kernel.bpf(), objs, out, err))
                 .add("obj", objs::obj).add("map", objs::map).add("struct_ops", objs::structOps).add("link", objs::link)
                 // race machines are OSGi-free, one per schedule, their modules read from the bundle jars

@@ -248,6 +248,12 @@ public final class BtfCDump {
             case CONST: case VOLATILE: case RESTRICT: {
                 int target = ((BtfType.Ref) t).type();
                 String q = t.kind() == BtfKind.CONST ? "const" : t.kind() == BtfKind.VOLATILE ? "volatile" : "restrict";
+                if (btf.kind(btf.skipModifiers(target)) == BtfKind.ARRAY) {
+                    // libbpf btf_dump_emit_type_chain, BTF_KIND_ARRAY: btf_dump_drop_mods() drops
+                    // the qualifiers of the array itself (GCC bug 8354 emits them besides the
+                    // element's: CONST -> ARRAY -> CONST char would print "const const char")
+                    return decl(target, name, indent);
+                }
                 if (btf.kind(btf.skipModifiers(target)) == BtfKind.PTR) {
                     return decl(target, q + (name.isEmpty() ? "" : " " + name), indent);
                 }

@@ -117,6 +117,10 @@ public final class BtfCli {
     }
 
     private static int dump(List<String> a, BtfRegistry reg, PrintStream out) throws IOException {
+        if (a.size() == 1 && (a.get(0).equals("help") || a.get(0).equals("--help") || a.get(0).equals("-h"))) {
+            out.print(USAGE); // 'btf dump --help', as 'btf --help'
+            return 0;
+        }
         if (a.size() < 2) {
             throw new UsageException("expected 'id BTF_ID', 'module NAME' or 'file FILE' after 'dump'");
         }

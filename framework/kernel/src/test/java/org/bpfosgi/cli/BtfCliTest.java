@@ -193,6 +193,10 @@ class BtfCliTest {
         assertTrue(out.startsWith("Usage: btf "), out);
         assertEquals(1, run(registry));
         assertTrue(err.startsWith("Usage: btf "));
+        // './bpf-osgi btf dump --help' reaches here as [dump, --help] (the launcher boots a machine for it)
+        assertEquals(0, run(registry, "dump", "--help"));
+        assertTrue(out.startsWith("Usage: btf ") && out.contains("FORMAT  := { raw | c }"), out);
+        oneLineError(run(registry, "dump", "id"), "expected 'id BTF_ID'");
         oneLineError(run(registry, "frobnicate"), "unknown command 'frobnicate'");
         oneLineError(run(registry, "list", "extra"), "'list' expects 0 argument(s)");
     }

@@ -54,6 +54,8 @@ public final class Main {
                                    unload during verification): outcome table, invariants, replay strings
               race replay FILE.race --schedule S   one schedule, step by step
               btf list | dump id N|module NAME|file PATH [format raw|c] | compile FILE.h [--base vmlinux|builtin|none]
+              cc FILE.c -o OUT.o [module NAME]   clang -O2 -g -target bpf -mcpu=v3 against this machine's
+                                   btf dump ... format c (no clang: copies the prebuilt FILE.o)
               asm FILE [-o OUT.bin]  disasm FILE.bin|--hex HEX [--opcodes]  exec FILE [--mem HEX]
               conformance-plugin   the bpf_conformance runner's plugin protocol (memory hex in the
                                    argument, program hex on stdin, r0 in hex on stdout)
