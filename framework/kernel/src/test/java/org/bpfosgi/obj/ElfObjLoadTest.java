@@ -81,6 +81,27 @@ class ElfObjLoadTest {
         assertTrue(k.run("obj", "unload").ok());
     }
 
+    /**
+     * libbpf's bpf_object__resolve_ksym_func_btf_id(): a kfunc extern's prototype must be
+     * bpf_core_types_are_compat() with the kernel's (bpf_testmod's inc10 takes one argument, the
+     * object declares two). A strong one fails the load before any program is loaded; a weak one
+     * stays unresolved, so its address is 0 and the guarded call is dead code.
+     */
+    @Test
+    void aKfuncExternWithAnotherPrototypeIsRefusedWhenStrongAndUnresolvedWhenWeak() {
+        ObjKernel k = new ObjKernel().withTestmod();
+        ObjKernel.Out strong = k.run("obj", "load", obj("kfunc_proto.o").toString());
+        assertFalse(strong.ok());
+        assertTrue(strong.err().matches("(?s).*extern \\(func ksym\\) 'bpf_kfunc_st_ops_inc10': func_proto \\[\\d+\\] "
+                + "incompatible with bpf_testmod \\[\\d+\\].*"), strong.toString());
+        assertEquals("", k.run("prog", "show").out(), "nothing was loaded");
+
+        ObjKernel.Out weak = k.run("obj", "load", obj("kfunc_proto_weak.o").toString());
+        assertTrue(weak.ok(), weak.toString());
+        assertEquals(7, k.retval(ObjKernel.id(weak, "prog", "weak_wrong_proto")));
+        assertTrue(k.run("obj", "unload").ok());
+    }
+
     @Test
     void aProgramTypeTheModelDoesNotVerifyIsRefusedByName() {
         ObjKernel k = new ObjKernel();

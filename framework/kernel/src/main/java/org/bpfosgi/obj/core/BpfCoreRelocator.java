@@ -85,6 +85,16 @@ public final class BpfCoreRelocator {
         this.targets = targets;
     }
 
+    /**
+     * Models libbpf's bpf_core_types_are_compat() (relo_core.c): 1 when the local type is
+     * CO-RE-compatible with the target type (names are the caller's business), 0 when not, a
+     * negative errno when the types are too deep or malformed. libbpf's
+     * bpf_object__resolve_ksym_func_btf_id() uses it on a kfunc extern's FUNC_PROTO.
+     */
+    public static int typesAreCompat(Btf localBtf, int localId, Btf targBtf, int targId, java.util.function.Consumer<String> warn) {
+        return new BpfCoreMatch(warn).typesAreCompat(localBtf, localId, targBtf, targId);
+    }
+
     /** bpf_object__relocate()'s line when bpf_object__relocate_core() fails. */
     public static String failedLine(int err) {
         return "failed to perform CO-RE relocations: " + err;

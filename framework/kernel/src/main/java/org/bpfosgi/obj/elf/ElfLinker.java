@@ -361,7 +361,7 @@ public final class ElfLinker {
                 case EXTERN_LD64 -> externLd64(o, p, o.externs.get(r.extIdx()), i, insns, relocs, mapValue, k);
                 case EXTERN_CALL -> {
                     Extern e = o.externs.get(r.extIdx());
-                    if (findKfunc(k, e).isPresent()) {
+                    if (resolveKfunc(o, k, e).isPresent()) {
                         relocs.add(new Reloc(i, Reloc.Kind.KFUNC, kname(e)));
                     } else if (e.weak()) {
                         // poison_kfunc_call(): a helper call no kernel has; dead code when guarded
@@ -421,6 +421,41 @@ public final class ElfLinker {
         return Optional.empty();
     }
 
+    /**
+     * bpf_object__resolve_ksym_func_btf_id(): the kfunc found ({@link #findKfunc}), then its
+     * FUNC_PROTO checked against the extern's own with bpf_core_types_are_compat(). A weak
+     * extern that is missing or incompatible stays unresolved (empty); a strong one fails the
+     * load, as libbpf fails it ("extern (func ksym) '%s': func_proto [%d] incompatible with %s
+     * [%d]", returned as -EINVAL).
+     */
+    private static Optional<Integer> resolveKfunc(ElfObject o, KernelServices k, Extern e) {
+        Optional<Integer> id = findKfunc(k, e);
+        if (id.isEmpty()) {
+            return id;
+        }
+        // the BTF it was found in: vmlinux, else the module whose own types hold it
+        BtfObject kern = k.btfs().vmlinux();
+        if (kern.btf().findByNameKind(kname(e), BtfKind.FUNC) != id.get()) {
+            for (BtfObject m : k.btfs().moduleBtfs()) {
+                if (m.btf().findByNameKind(kname(e), BtfKind.FUNC) == id.get()) {
+                    kern = m;
+                    break;
+                }
+            }
+        }
+        String kernName = kern.name();
+        int kernProto = ((org.bpfosgi.btf.BtfType.Func) kern.btf().type(id.get())).type();
+        int compat = org.bpfosgi.obj.core.BpfCoreRelocator.typesAreCompat(o.btf, e.typeId(), kern.btf(), kernProto, w -> { });
+        if (compat > 0) {
+            return id;
+        }
+        if (e.weak()) {
+            return Optional.empty();
+        }
+        throw new LoaderException("extern (func ksym) '" + e.name() + "': func_proto [" + e.typeId()
+                + "] incompatible with " + kernName + " [" + kernProto + "]");
+    }
+
     /** bpf_object__relocate_data() for RELO_EXTERN_LD64. */
     private static void externLd64(ElfObject o, ElfObject.Program p, Extern e, int i, List<Insn> insns, List<Reloc> relocs,
                                    List<Integer> mapValue, KernelServices k) {
@@ -433,7 +468,7 @@ public final class ElfLinker {
         }
         if (e.func()) {
             // the address of a kfunc (if (bpf_kfunc) ...): BPF_PSEUDO_BTF_ID when resolved, else 0
-            Optional<Integer> id = findKfunc(k, e);
+            Optional<Integer> id = resolveKfunc(o, k, e);
             if (id.isEmpty()) {
                 if (!e.weak()) {
                     throw new LoaderException("extern (func ksym) '" + e.name() + "': not found in kernel or module BTFs");
