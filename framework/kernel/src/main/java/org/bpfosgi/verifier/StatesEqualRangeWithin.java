@@ -68,7 +68,9 @@ final class StatesEqualRangeWithin {
                 return IsStateVisited.rangeWithin(rold, rcur) && rold.var().contains(rcur.var())
                         && IsStateVisited.checkScalarIds(rold.id(), rcur.id(), idmap);
             }
-            case PTR_TO_MEM -> {
+            case PTR_TO_MEM, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY -> {
+                // regsafe()'s PTR_TO_MAP_KEY/PTR_TO_MAP_VALUE/PTR_TO_MEM case, as in IsStateVisited: for map
+                // pointers btfId is the map (map_ptr) and memSize its value/key size
                 if (rold.off() != rcur.off() || rold.memSize() != rcur.memSize() || rold.btfId() != rcur.btfId()
                         || rold.btf() != rcur.btf()) {
                     return false;
