@@ -164,7 +164,7 @@ class ElfObjectDifferentialTest {
                     + "the model keeps 'call bpf_map_lookup_elem' / 'call bpf_map_update_elem' (same accept, same return "
                     + "values: 223 then 221)");
 
-    // st_ops_c and st_ops_asm are not here: the live kernel has no bpf_testmod, so there is no
+    // the bpf_testmod objects (examples/clang-object/st_ops.o, st_ops_asm) are not here: the live kernel has no bpf_testmod, so there is no
     // golden data for them; ClangTestmodObjectsTest checks what they return in the model
     @ParameterizedTest
     @ValueSource(strings = {"maps_globals", "tcp_cc", "big_core"})
