@@ -242,7 +242,8 @@ final class CheckCondJmpOp {
      * on the current path (find_prev_entry()), its imprecise scalars are widened
      * ({@link WidenImpreciseScalars}); the current path continues at the jump target (the budget
      * ran out). is_state_visited() has made a checkpoint here first (a may_goto is a
-     * force_checkpoint) and lets a deeper iteration converge ({@link StatesEqualRangeWithin}).
+     * force_checkpoint) and lets a deeper iteration converge (states_equal() at RANGE_WITHIN,
+     * {@link IsStateVisited.ExactLevel}).
      */
     private int checkMayGoto(int idx, Insn insn) {
         if (insn.code() != (BPF_JMP | BPF_JCOND) || insn.src() != BPF_MAY_GOTO || insn.dst() != 0 || insn.imm() != 0

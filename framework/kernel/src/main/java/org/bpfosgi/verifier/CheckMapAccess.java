@@ -33,9 +33,11 @@ final class CheckMapAccess {
      */
     int checkMapAccessType(int regno, RegState reg, int off, int size, BpfAccessType t) {
         VerifierMaps.UsedMap m = map(reg);
+        // bpf_map_flags_to_cap(): RDONLY_PROG wins over WRONLY_PROG (map creation refuses both:
+        // bpf_map_flags_access_ok())
         int access = m.mapFlags() & (VerifierMaps.BPF_F_RDONLY_PROG | VerifierMaps.BPF_F_WRONLY_PROG);
-        boolean canRead = access != VerifierMaps.BPF_F_WRONLY_PROG;
-        boolean canWrite = access != VerifierMaps.BPF_F_RDONLY_PROG;
+        boolean canRead = (access & VerifierMaps.BPF_F_RDONLY_PROG) != 0 || access == 0;
+        boolean canWrite = (access & VerifierMaps.BPF_F_RDONLY_PROG) == 0;
         if (t == BpfAccessType.BPF_WRITE && !canWrite) {
             return env.err(Errno.EACCES, "write into map forbidden, value_size=%d off=%d size=%d\n", m.valueSize(), off, size);
         }

@@ -79,11 +79,11 @@ final class IsStateVisited {
             if (e.cp.branches > 0) {
                 // a may_goto loop converges on a state of another may_goto_depth within the old one's ranges
                 if (mayGoto && old.mayGotoDepth != cur.mayGotoDepth
-                        && StatesEqualRangeWithin.test(old, cur, env.allowUninitStack)) {
+                        && statesEqual(old, cur, ExactLevel.RANGE_WITHIN, env.allowUninitStack, false)) {
                     UpdateLoopEntry.update(cur, e.cp);
                     return hit(e, old, cur, idx);
                 }
-                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, true, env.allowUninitStack, false)
+                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, ExactLevel.EXACT, env.allowUninitStack, false)
                         && old.mayGotoDepth == cur.mayGotoDepth) {
                     env.verbose("infinite loop detected at insn %d\n", idx);
                     env.verbose("cur state:");
@@ -99,8 +99,8 @@ final class IsStateVisited {
                 // force_exact: the old state is part of a loop whose entry is still being explored
                 Checkpoint loopEntry = UpdateLoopEntry.getLoopEntry(old);
                 boolean forceExact = loopEntry != null && loopEntry.branches > 0;
-                if (forceExact ? StatesEqualRangeWithin.test(old, cur, env.allowUninitStack)
-                        : statesEqual(old, cur, false, env.allowUninitStack, liveness())) {
+                if (statesEqual(old, cur, forceExact ? ExactLevel.RANGE_WITHIN : ExactLevel.NOT_EXACT,
+                        env.allowUninitStack, liveness())) {
                     if (forceExact) {
                         UpdateLoopEntry.update(cur, loopEntry);
                     }
@@ -233,7 +233,6 @@ final class IsStateVisited {
         return true;
     }
 
-    /** Models states_equal(); {@code exact} compares without the "covers" relaxations. */
     /**
      * Read marks are kept for single-function programs only (the model does not link call frames'
      * registers to their checkpoints); with bpf-to-bpf calls every register is compared.
@@ -243,11 +242,24 @@ final class IsStateVisited {
     }
 
     /**
-     * Models states_equal(); {@code exact} compares without the "covers" relaxations;
-     * {@code live}: registers and slots the explored state's continuations never read
-     * (no REG_LIVE_READ) are not compared.
+     * Models enum exact_level of kernel/bpf/verifier.c (v6.12), the comparison states_equal(),
+     * regsafe() and stacksafe() make. NOT_EXACT: the explored state covers the current one (read
+     * marks, precision and the relaxations below apply). EXACT: regs_exact() everywhere and the
+     * same byte types (infinite loop detection). RANGE_WITHIN (where loops converge: a may_goto
+     * instruction against a state still on the path, or force_exact against a state whose loop
+     * entry is still explored): read marks and precision do not matter, NOT_INIT only covers
+     * NOT_INIT, every scalar is compared by range_within(), tnum_in() and check_scalar_ids(),
+     * other registers as in NOT_EXACT, and every byte of the old stack must have the same type
+     * in a current stack at least as large.
      */
-    static boolean statesEqual(VerifierState old, VerifierState cur, boolean exact, boolean allowUninitStack, boolean live) {
+    enum ExactLevel { NOT_EXACT, EXACT, RANGE_WITHIN }
+
+    /**
+     * Models states_equal(); {@code live}: registers and slots the explored state's continuations
+     * never read (no REG_LIVE_READ) are not compared, at NOT_EXACT only.
+     */
+    static boolean statesEqual(VerifierState old, VerifierState cur, ExactLevel exact, boolean allowUninitStack,
+                               boolean live) {
         if (old.curframe != cur.curframe) {
             return false;
         }
@@ -259,7 +271,7 @@ final class IsStateVisited {
                 return false;
             }
             for (int r = 0; r < Bpf.MAX_BPF_REG; r++) {
-                if (live && !exact && (fo.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                if (live && exact == ExactLevel.NOT_EXACT && (fo.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
                     continue;
                 }
                 if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact, live)) {
@@ -341,19 +353,21 @@ final class IsStateVisited {
      * programs), so an imprecise old scalar matches any scalar; otherwise every scalar is compared
      * as the kernel compares a precise one (range_within(), tnum_in(), check_scalar_ids()).
      */
-    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, boolean exact, boolean tracked) {
-        if (exact) {
+    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, ExactLevel exact,
+                                   boolean tracked) {
+        if (exact == ExactLevel.EXACT) {
             return regsExact(rold, rcur, idmap);
         }
         if (rold.type() == RegType.NOT_INIT) {
-            return true;
+            // RANGE_WITHIN: NOT_INIT only covers NOT_INIT
+            return exact == ExactLevel.NOT_EXACT || rcur.type() == RegType.NOT_INIT;
         }
         if (rold.type() != rcur.type() || rold.flags() != rcur.flags()) {
             return false;
         }
         switch (rold.type()) {
             case SCALAR_VALUE -> {
-                if (tracked && !rold.precise()) {
+                if (tracked && exact == ExactLevel.NOT_EXACT && !rold.precise()) {
                     // an imprecise scalar: no check of the explored continuations depended on its value
                     return true;
                 }
@@ -383,25 +397,37 @@ final class IsStateVisited {
         }
     }
 
-    /** Models stacksafe(). */
     /**
-     * With allow_uninit_stack the explored path may have read a never-written byte (as an unknown
-     * scalar), so a STACK_INVALID byte then only covers bytes that hold no pointer.
+     * Models stacksafe(). With allow_uninit_stack the explored path may have read a never-written
+     * byte (as an unknown scalar), so at NOT_EXACT a STACK_INVALID byte then only covers bytes
+     * that hold no pointer. RANGE_WITHIN walks the old stack only and wants the current one at
+     * least as large, as the kernel does at every level. NOT_EXACT and EXACT walk the larger of the
+     * two stacks (kept from before the levels were folded together; not the kernel's walk: at EXACT
+     * a byte the current state allocated beyond the old stack must be STACK_INVALID, and a byte of
+     * the old stack beyond the current one is compared with STACK_INVALID instead of failing).
      */
-    private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, boolean exact,
+    private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, ExactLevel exact,
                                      boolean allowUninitStack, boolean live) {
-        int n = Math.max(old.allocatedStack, cur.allocatedStack);
+        int n = exact == ExactLevel.RANGE_WITHIN ? old.allocatedStack
+                : Math.max(old.allocatedStack, cur.allocatedStack);
         for (int b = 0; b < n; b++) {
-            if (live && !exact && (old.slotLive[b / 8] & FuncState.REG_LIVE_READ) == 0) {
+            if (exact == ExactLevel.RANGE_WITHIN && b >= cur.allocatedStack) {
+                return false;
+            }
+            if (live && exact == ExactLevel.NOT_EXACT && (old.slotLive[b / 8] & FuncState.REG_LIVE_READ) == 0) {
                 // the explored state didn't use this slot
                 b += 7;
                 continue;
             }
             byte to = old.slotType[b];
             byte tc = cur.slotType[b];
-            if (exact) {
+            if (exact != ExactLevel.NOT_EXACT) {
                 if (to != tc) {
                     return false;
+                }
+                if (exact == ExactLevel.RANGE_WITHIN
+                        && (to == FuncState.STACK_INVALID || (allowUninitStack && to == FuncState.STACK_MISC))) {
+                    continue;
                 }
             } else if (to == FuncState.STACK_INVALID && (!allowUninitStack || tc == FuncState.STACK_INVALID)) {
                 continue;

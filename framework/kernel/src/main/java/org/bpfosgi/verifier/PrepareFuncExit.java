@@ -43,7 +43,8 @@ final class PrepareFuncExit {
         FuncState callee = st.cur();
         RegState r0 = callee.regs[BPF_REG_0];
         // a static subprogram may return nothing (void): the caller fails only if it reads R0
-        if (r0.type() == RegType.PTR_TO_STACK && r0.frameno() == callee.frameno) {
+        // any stack pointer, the caller's too: the kernel is conservative here
+        if (r0.type() == RegType.PTR_TO_STACK) {
             return env.err(Errno.EINVAL, "cannot return stack pointer to the caller\n");
         }
         FuncState caller = st.frame[st.curframe - 1];

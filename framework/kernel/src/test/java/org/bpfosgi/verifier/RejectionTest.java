@@ -172,6 +172,20 @@ class RejectionTest {
         assertEquals(1, k2.testmod.refcount(), "only the init hold: " + k2.testmod.holders());
     }
 
+    // ------------------------------------------------------------ prepare_func_exit
+
+    @Test
+    void aSubprogramReturnsNoStackPointerNotEvenTheCallers() {
+        // prepare_func_exit() refuses every PTR_TO_STACK in R0 ("let's be conservative"), the
+        // caller's stack as well as the callee's own
+        k.assertRejected(prog("r1 = r10\nr1 += -8\ncall f\nr0 = 0\nexit\nf:\nr0 = r1\nexit"), EINVAL,
+                "cannot return stack pointer to the caller\n");
+        k.assertRejected(prog("call f\nr0 = 0\nexit\nf:\nr0 = r10\nr0 += -8\nexit"), EINVAL,
+                "cannot return stack pointer to the caller\n");
+        // the same subprogram returning a scalar loads
+        assertTrue(k.load(prog("r1 = r10\nr1 += -8\ncall f\nr0 = 0\nexit\nf:\nr0 = 0\nexit")).ok());
+    }
+
     // ------------------------------------------------------------ add_kfunc_call / find_kfunc_desc_btf
 
     private static final String KFUNC = "r1 = *(u64 *)(r1 +0)\ncall bpf_kfunc_st_ops_inc10\nr0 = 0\nexit";
