@@ -127,6 +127,9 @@ public final class StructOpsCli {
         if (!Files.isReadable(file)) {
             return error(err, "cannot read " + file + ": No such file or directory");
         }
+        if (Files.isDirectory(file)) {
+            return error(err, "cannot read " + file + ": Is a directory");
+        }
         boolean elf = org.bpfosgi.obj.elf.ElfObject.isElf(file);
         org.bpfosgi.obj.elf.ElfObject elfObj = null;
         if (elf) {
