@@ -343,7 +343,13 @@ public final class BtfExt {
         return s == null ? "" : s;
     }
 
-    private static String strOrNull(Btf btf, int off) {
+    /**
+     * The string at {@code off} of {@code btf}'s string section, null when there is none (no BTF, an
+     * offset outside the section): the validity test both libbpf's .BTF.ext parser and the kernel's
+     * check_btf_line() (btf_name_by_offset() of a bad offset) apply; shared with CheckBtfInfo and the
+     * level-2 log's source lines.
+     */
+    public static String strOrNull(Btf btf, int off) {
         if (btf == null || off < 0) {
             return null;
         }

@@ -94,7 +94,7 @@ public final class ProgCli {
     }
 
     private static int load(List<String> args, ProgKernel kernel, PrintStream out, PrintStream err) {
-        String usage = "prog load FILE [attach TYPE.MEMBER] [log-level 1|2] [log-size BYTES] [policy seed|upstream|emit-call] "
+        String usage = "prog load FILE [PROGNAME] [attach TYPE.MEMBER] [log-level 1|2] [log-size BYTES] [policy seed|upstream|emit-call] "
                 + "[unsafe-module-calls]";
         if (args.size() < 2) {
             return error(err, usage);

@@ -94,6 +94,10 @@ public final class StructOpsCli {
                 case "unload":
                     return objUnload(args, out, err);
                 case "show":
+                    if (args.size() == 2 && args.get(1).equals("--help")) {
+                        out.println("Usage: obj show [FILE.o]  (no FILE: the loaded objects)");
+                        return 0;
+                    }
                     if (args.size() == 2) {
                         return objShowFile(Path.of(args.get(1)), out, err);
                     }
@@ -112,12 +116,19 @@ public final class StructOpsCli {
     }
 
     private int objLoad(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (args.size() == 2 && args.get(1).equals("--help")) {
+            out.println("Usage: obj load FILE [autoattach MAP[,MAP...]|none]");
+            return 0;
+        }
         if (args.size() != 2 && !(args.size() == 4 && args.get(2).equals("autoattach"))) {
             return error(err, "obj load FILE [autoattach MAP[,MAP...]]");
         }
         Path file = Path.of(args.get(1));
         if (!Files.isReadable(file)) {
             return error(err, "cannot read " + file + ": No such file or directory");
+        }
+        if (Files.isDirectory(file)) {
+            return error(err, "cannot read " + file + ": Is a directory");
         }
         boolean elf = org.bpfosgi.obj.elf.ElfObject.isElf(file);
         org.bpfosgi.obj.elf.ElfObject elfObj = null;
@@ -144,6 +155,14 @@ public final class StructOpsCli {
         try {
             org.bpfosgi.obj.OpenedObject opened = elf ? elfObj.toOpened()
                     : ObjectText.parse(Files.readString(file), file.toString()).toOpened();
+            if (autoattach != null) {
+                // a misspelt map name would otherwise leave that map unattached without a word
+                for (String m : autoattach) {
+                    if (opened.structOpsVars().stream().noneMatch(v -> v.name().equals(m))) {
+                        return error(err, "obj load: autoattach " + m + ": " + file + " has no struct_ops map '" + m + "'");
+                    }
+                }
+            }
             obj = ObjLoader.load(opened, name, autoattach, kernel);
         } catch (ObjLoader.ObjLoadException e) {
             e.lines().forEach(l -> err.println("libbpf: " + l));

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.bpfosgi.btf.Btf;
-import org.bpfosgi.btf.BtfException;
+import org.bpfosgi.btf.BtfExt;
 import org.bpfosgi.btf.BtfExt.FuncInfo;
 import org.bpfosgi.btf.BtfExt.LineInfo;
 import org.bpfosgi.btf.BtfType;
@@ -160,7 +160,7 @@ final class CheckBtfInfo {
             if (env.insns.get(l.insnOff()).code() == 0) {
                 return env.err(Errno.EINVAL, "Invalid insn code at line_info[%u].insn_off\n", i);
             }
-            if (str(btf, l.lineOff()) == null || str(btf, l.fileNameOff()) == null) {
+            if (BtfExt.strOrNull(btf, l.lineOff()) == null || BtfExt.strOrNull(btf, l.fileNameOff()) == null) {
                 return env.err(Errno.EINVAL, "Invalid line_info[%u].line_off or .file_name_off\n", i);
             }
             if (s != subprogCnt) {
@@ -184,15 +184,4 @@ final class CheckBtfInfo {
         return 0;
     }
 
-    /** btf_name_by_offset(): null for an offset outside the string section. */
-    static String str(Btf btf, int off) {
-        if (btf == null || off < 0) {
-            return null;
-        }
-        try {
-            return btf.str(off);
-        } catch (BtfException e) {
-            return null;
-        }
-    }
 }

@@ -168,8 +168,8 @@ final class VerifierLogPrinter {
                 return;
             }
         }
-        String line = CheckBtfInfo.str(dc.env.progBtf, linfo.lineOff());
-        String file = CheckBtfInfo.str(dc.env.progBtf, linfo.fileNameOff());
+        String line = org.bpfosgi.btf.BtfExt.strOrNull(dc.env.progBtf, linfo.lineOff());
+        String file = org.bpfosgi.btf.BtfExt.strOrNull(dc.env.progBtf, linfo.fileNameOff());
         // check_btf_line() accepted both offsets, so neither is null here
         int c = 0;
         while (c < line.length() && isCSpace(line.charAt(c))) {

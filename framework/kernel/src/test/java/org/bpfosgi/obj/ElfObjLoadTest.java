@@ -174,6 +174,9 @@ class ElfObjLoadTest {
         assertEquals("", k.run("map", "show").out(), "obj show loads nothing");
         ObjKernel.Out notElf = k.run("obj", "show", obj("clang-version.txt").toString());
         assertFalse(notElf.ok());
+        Path dir = obj("globals.o").getParent();
+        ObjKernel.Out d = k.run("obj", "load", dir.toString());
+        assertEquals("Error: cannot read " + dir + ": Is a directory\n", d.err(), "the file is named");
     }
 
     @Test

@@ -118,6 +118,22 @@ class TailCallTest {
     }
 
     @Test
+    void anAutoattachNameThatNamesNoStructOpsMapIsRefusedBeforeAnythingIsCreated() throws Exception {
+        ObjKernel.Out r = k.load("epilogue_tailcall", ObjKernel.example("epilogue_tailcall.bpf"), "autoattach",
+                "epilogue_tailcal");
+        assertEquals(1, r.status(), r.toString());
+        assertTrue(r.err().contains("autoattach epilogue_tailcal: ") && r.err().contains("has no struct_ops map 'epilogue_tailcal'"),
+                r.err());
+        assertTrue(k.sk.maps().get(1).isEmpty(), "no map was created");
+        assertTrue(k.pk.progs().get(1).isEmpty(), "no program was loaded");
+        // the names the object does have still load (epilogue_map is a prog array, not a struct_ops map)
+        assertEquals(1, k.load("epilogue_tailcall", ObjKernel.example("epilogue_tailcall.bpf"), "autoattach",
+                "epilogue_map").status());
+        assertTrue(k.load("epilogue_tailcall", ObjKernel.example("epilogue_tailcall.bpf"), "autoattach",
+                "epilogue_tailcall").ok());
+    }
+
+    @Test
     void progArraysAndProgramsHoldEachOther() throws Exception {
         ObjKernel.Out r = k.load("epilogue_tailcall", ObjKernel.example("epilogue_tailcall.bpf"), "autoattach", "none");
         assertTrue(r.ok(), r.toString());
