@@ -53,7 +53,7 @@ public final class Main {
                                    every schedule of the scenario's actors at the named points (module
                                    unload during verification): outcome table, invariants, replay strings
               race replay FILE.race --schedule S   one schedule, step by step
-              btf list | dump id N|module NAME|file PATH [format raw|c] | compile FILE.h [--base vmlinux|builtin|none]
+              btf list | dump id N|module NAME|file PATH [base PATH] [format raw|c] | compile FILE.h [--base vmlinux|builtin|none]
               cc FILE.c -o OUT.o [module NAME]   clang -O2 -g -target bpf -mcpu=v3 against this machine's
                                    btf dump ... format c (no clang: copies the prebuilt FILE.o)
               asm FILE [-o OUT.bin]  disasm FILE.bin|--hex HEX [--opcodes]  exec FILE [--mem HEX]
@@ -70,9 +70,9 @@ public final class Main {
               --kfunc-policy seed|upstream|emit-call  kfunc calls in generated prologues/epilogues: the
                                    seed's module references (default), what 6.15 merged, or BPF_EMIT_CALL
               --bundles DIR        where the runtime and subsystem bundles are (default: next to the jar)
+              -h, --help           this text
 
             asm, disasm, exec, conformance-plugin, btf compile and btf dump file run without booting a machine.
-              -h, --help           this text
             """;
 
     private Main() {

@@ -24,10 +24,6 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-
-import org.bpfosgi.errno.Errno;
 import org.bpfosgi.host.Host;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -234,40 +230,11 @@ class HostileJarIntegrationTest {
 
     /** A subsystem whose component provides BpfSubsystem (no struct_ops type) and whose activate runs initBody. */
     private Path opsBundle(String initBody) throws IOException, URISyntaxException {
-        Path src = tmp.resolve("src/h/Ops.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, "package h;\npublic class Ops implements org.bpfosgi.subsystem.BpfSubsystem {\n"
-                + "  public java.util.List<org.bpfosgi.subsystem.StructOps> structOps() { return java.util.List.of(); }\n"
-                + "  void init() { " + initBody + " }\n  void exit() { }\n}\n");
-        Path classes = tmp.resolve("classes");
-        Files.createDirectories(classes);
-        String api = Path.of(Errno.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertEquals(0, javac.run(null, null, null, "-d", classes.toString(), "-cp", api, "--release", "17", src.toString()));
-        Manifest mf = new Manifest();
-        Attributes a = mf.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "org.bpfosgi.test.hostileops");
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Bpf-Module", "hostile_ops");
-        a.putValue("Bpf-Builtin", "false");
-        a.putValue("Bpf-Btf", "bpf/hostile_ops.h");
-        a.putValue("Import-Package", "org.bpfosgi.subsystem");
-        a.putValue("Service-Component", "OSGI-INF/ops.xml");
-        Path jar = tmp.resolve("hostile_ops.jar");
-        try (OutputStream os = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(os, mf)) {
-            put(jos, "h/Ops.class", Files.readAllBytes(classes.resolve("h/Ops.class")));
-            put(jos, "bpf/hostile_ops.h", "struct hostile_ops { int (*f)(int a); };\n".getBytes(StandardCharsets.UTF_8));
-            put(jos, "OSGI-INF/ops.xml", component("h.Ops", "init").getBytes(StandardCharsets.UTF_8));
-        }
-        return jar;
-    }
-
-    private static void put(JarOutputStream jos, String name, byte[] bytes) throws IOException {
-        jos.putNextEntry(new JarEntry(name));
-        jos.write(bytes);
-        jos.closeEntry();
+        return SubsystemTestJar.build(tmp, "hostile_ops", "org.bpfosgi.test.hostileops", "org.bpfosgi.subsystem", "h.Ops",
+                "package h;\npublic class Ops implements org.bpfosgi.subsystem.BpfSubsystem {\n"
+                        + "  public java.util.List<org.bpfosgi.subsystem.StructOps> structOps() { return java.util.List.of(); }\n"
+                        + "  void init() { " + initBody + " }\n  void exit() { }\n}\n",
+                "struct hostile_ops { int (*f)(int a); };\n", component("h.Ops", "init"));
     }
 
     static void waitFor(BooleanSupplier cond, String what) throws InterruptedException {

@@ -6,23 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-
-import org.bpfosgi.errno.Errno;
 import org.bpfosgi.host.Host;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -87,40 +77,11 @@ class InitFailureIntegrationTest {
 
     /** A subsystem bundle (with a BTF header) whose DS component's activate runs {@code initBody}. */
     private Path failingBundle(String initBody) throws IOException, URISyntaxException {
-        Path src = tmp.resolve("src/f/Failer.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, "package f;\npublic class Failer {\n  void init() { " + initBody + " }\n  void exit() { }\n}\n");
-        Path classes = tmp.resolve("classes");
-        Files.createDirectories(classes);
-        String api = Path.of(Errno.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertEquals(0, javac.run(null, null, null, "-d", classes.toString(), "-cp", api, "--release", "17", src.toString()));
-        Manifest mf = new Manifest();
-        Attributes a = mf.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "org.bpfosgi.test.failinginit");
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Bpf-Module", "failing_init");
-        a.putValue("Bpf-Builtin", "false");
-        a.putValue("Bpf-Btf", "bpf/failing_init.h");
-        a.putValue("Import-Package", "org.bpfosgi.errno");
-        a.putValue("Service-Component", "OSGI-INF/failer.xml");
-        Path jar = tmp.resolve("failing_init.jar");
-        try (OutputStream os = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(os, mf)) {
-            put(jos, "f/Failer.class", Files.readAllBytes(classes.resolve("f/Failer.class")));
-            put(jos, "bpf/failing_init.h", "struct failing_init_args { int a; };\n".getBytes(StandardCharsets.UTF_8));
-            put(jos, "OSGI-INF/failer.xml", ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                    + "<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\" name=\"failer\" immediate=\"true\""
-                    + " activate=\"init\" deactivate=\"exit\"><implementation class=\"f.Failer\"/></scr:component>\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        }
-        return jar;
-    }
-
-    private static void put(JarOutputStream jos, String name, byte[] bytes) throws IOException {
-        jos.putNextEntry(new JarEntry(name));
-        jos.write(bytes);
-        jos.closeEntry();
+        return SubsystemTestJar.build(tmp, "failing_init", "org.bpfosgi.test.failinginit", "org.bpfosgi.errno", "f.Failer",
+                "package f;\npublic class Failer {\n  void init() { " + initBody + " }\n  void exit() { }\n}\n",
+                "struct failing_init_args { int a; };\n",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                        + "<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\" name=\"failer\" immediate=\"true\""
+                        + " activate=\"init\" deactivate=\"exit\"><implementation class=\"f.Failer\"/></scr:component>\n");
     }
 }
