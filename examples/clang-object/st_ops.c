@@ -9,8 +9,7 @@
  *
  * Built by examples/clang-object.gosh: `cc st_ops.c -o build/st_ops.o module bpf_testmod` runs
  * clang -O2 -g -target bpf -mcpu=v3 against this machine's `btf dump module bpf_testmod format c`
- * (st_ops.o beside this file is that build, used where clang is not installed; the kernel
- * module's ClangTestmodObjectsTest loads it too). Struct
+ * (st_ops.o beside this file is that build: without clang, and in ClangTestmodObjectsTest). Struct
  * st_ops_args is a record under preserve_access_index, so args->a is a CO-RE field offset
  * relocated against bpf_testmod's split BTF.
  */
