@@ -75,8 +75,12 @@ public final class StructOpsKernel {
         return lock;
     }
 
-    /** Kernel memory as module callbacks see it (with the trampolines behind indirect calls). */
-    KernelMemory kernelMemory() {
+    /**
+     * Kernel memory as module code sees it, with the trampolines behind indirect calls: what a
+     * subsystem's callbacks get, and what a kernel caller of a registered ops table uses (e.g.
+     * tcp_ack's {@code icsk->icsk_ca_ops->cong_avoid(sk, ack, acked)} in a test harness).
+     */
+    public KernelMemory kernelMemory() {
         return ProgRunner.memory(memory, trampolines);
     }
 

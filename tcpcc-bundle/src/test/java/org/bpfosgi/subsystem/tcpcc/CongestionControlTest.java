@@ -9,15 +9,30 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Reno-like and DCTCP-like congestion controls of examples/tcp-cc, verified by the model and
- * run in the interpreter on a simulated tcp_sock through {@link TcpAckHarness}.
+ * The Reno-like and DCTCP-like congestion-control objects of examples/tcp-cc, loaded and
+ * registered by their links, verified by the model and driven through their registered ops on a
+ * simulated tcp_sock by {@link TcpAckHarness}.
  */
 class CongestionControlTest {
     private static final Path EXAMPLES = Path.of("..", "examples", "tcp-cc");
 
     @Test
+    void theHarnessDrivesTheRegisteredOpsAndTheUnloadUnregistersThem() throws IOException {
+        TcpCaMachine m = TcpCaMachine.builtin();
+        TcpAckHarness h = new TcpAckHarness(m, EXAMPLES.resolve("dctcp.bpf"), 10);
+        assertEquals(java.util.List.of("reno", "cubic", "bpf_dctcp"), m.tcpCa.availableCongestionControl());
+        assertEquals(1024, h.priv(8), "init ran through the registered tcp_congestion_ops");
+        h.close();
+        assertEquals(java.util.List.of("reno", "cubic"), m.tcpCa.availableCongestionControl());
+        // a caller still holding the ops table after the unregistration reads freed memory
+        org.bpfosgi.vm.MemoryFault f = org.junit.jupiter.api.Assertions.assertThrows(org.bpfosgi.vm.MemoryFault.class,
+                () -> h.op("init"));
+        assertTrue(f.getMessage().contains("use after free"), f.getMessage());
+    }
+
+    @Test
     void renoGrowsInSlowStartHalvesOnLossAndIsRestoredByUndo() throws IOException {
-        TcpAckHarness h = new TcpAckHarness(TcpCaMachine.builtin(), EXAMPLES.resolve("reno"), 10);
+        TcpAckHarness h = new TcpAckHarness(TcpCaMachine.builtin(), EXAMPLES.resolve("reno.bpf"), 10);
         h.roundTrip(false);
         assertEquals(20, h.cwnd(), "slow start doubles cwnd per round trip");
         h.roundTrip(false);
@@ -34,7 +49,7 @@ class CongestionControlTest {
 
     @Test
     void renoSsthreshNeverGoesBelowTwo() throws IOException {
-        TcpAckHarness h = new TcpAckHarness(TcpCaMachine.builtin(), EXAMPLES.resolve("reno"), 3);
+        TcpAckHarness h = new TcpAckHarness(TcpCaMachine.builtin(), EXAMPLES.resolve("reno.bpf"), 3);
         h.loss();
         assertEquals(2, h.ssthresh());
         assertEquals(2, h.cwnd());
@@ -43,7 +58,7 @@ class CongestionControlTest {
     @Test
     void dctcpCutsByAlphaHalfWhenEverythingIsMarkedLessWhenNothingIs() throws IOException {
         // every packet CE-marked: alpha stays at 1024, the cut is cwnd * 1024 >> 11 = half
-        TcpAckHarness marked = new TcpAckHarness(TcpCaMachine.builtin(), EXAMPLES.resolve("dctcp"), 10);
+        TcpAckHarness marked = new TcpAckHarness(TcpCaMachine.builtin(), EXAMPLES.resolve("dctcp.bpf"), 10);
         assertEquals(1024, marked.priv(8), "init: alpha = DCTCP_MAX_ALPHA");
         marked.roundTrip(true);
         marked.roundTrip(true);
@@ -56,7 +71,7 @@ class CongestionControlTest {
         assertEquals(40, marked.cwnd(), "undo restores loss_cwnd");
 
         // nothing marked: alpha decays by 1/16 per window, the cut shrinks
-        TcpAckHarness clean = new TcpAckHarness(TcpCaMachine.builtin(), EXAMPLES.resolve("dctcp"), 10);
+        TcpAckHarness clean = new TcpAckHarness(TcpCaMachine.builtin(), EXAMPLES.resolve("dctcp.bpf"), 10);
         for (int i = 0; i < 3; i++) {
             clean.roundTrip(false);
         }
@@ -72,7 +87,7 @@ class CongestionControlTest {
     void theProgramsAlsoLoadOnTheRealVmlinuxBtf() throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(RecordingKernel.isThisMachine(),
                 "not the kernel whose tcp_sock offsets the examples use (" + RecordingKernel.release() + ")");
-        TcpAckHarness h = new TcpAckHarness(TcpCaMachine.real(), EXAMPLES.resolve("reno"), 10);
+        TcpAckHarness h = new TcpAckHarness(TcpCaMachine.real(), EXAMPLES.resolve("reno.bpf"), 10);
         h.roundTrip(false);
         assertEquals(20, h.cwnd());
     }

@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.bpfosgi.isa.Insn;
+import org.bpfosgi.obj.ObjectText;
 import org.bpfosgi.verifier.BpfProgLoadAttr;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The congestion controls of examples/tcp-cc, assembled by the model against the machine's
+ * The ops of the congestion-control objects examples/tcp-cc/*.bpf, each assembled by the model against the machine's
  * /sys/kernel/btf/vmlinux (so kfunc calls carry the real BTF ids), must be accepted by the model
  * and, where bpf() works, by the running kernel (src/test/live/load_hex.py). Skipped without
  * the real BTF, root, python3 or bpftool.
@@ -43,24 +45,27 @@ class ExamplesOnLiveKernelTest {
         Assumptions.assumeTrue("0".equals(run(List.of("id", "-u"))), "not root");
         Assumptions.assumeTrue(run(List.of("bpftool", "version")) != null, "no bpftool");
         TcpCaMachine m = TcpCaMachine.real();
-        List<Path> programs = new java.util.ArrayList<>();
+        List<String> programs = new java.util.ArrayList<>();
         List<String> cmd = new java.util.ArrayList<>(List.of("python3", "src/test/live/load_hex.py"));
-        for (String cc : List.of("reno", "dctcp")) {
-            try (var files = Files.list(Path.of("..", "examples", "tcp-cc", cc))) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".s")).sorted().toList()) {
-                    String text = Files.readString(f);
-                    ProgLoadResult model = m.load(text);
-                    assertTrue(model.ok(), f + ": " + model.log());
-                    BpfProgLoadAttr attr = ProgLoader.toAttr(ProgLoader.parse(text, f.toString()), Optional.empty(), 0,
-                            m.pk.services());
-                    StringBuilder hex = new StringBuilder();
-                    for (Insn i : attr.insns()) {
-                        hex.append(HexFormat.of().formatHex(i.encode()));
-                    }
-                    cmd.add(f.getFileName().toString().replace(".s", ""));
-                    cmd.add(hex.toString());
-                    programs.add(f);
+        for (String cc : List.of("reno.bpf", "dctcp.bpf")) {
+            Path file = Path.of("..", "examples", "tcp-cc", cc);
+            ObjectText o = ObjectText.parse(Files.readString(file), cc);
+            // each op of the object's struct_ops variable as its own program, attached to its member
+            for (Map.Entry<String, String> member : o.structOpsVars().get(0).members().entrySet()) {
+                ObjectText.Function f = o.functions().stream().filter(g -> g.name().equals(member.getValue())).findFirst()
+                        .orElseThrow();
+                String text = ".license \"" + o.license() + "\"\n.struct_ops tcp_congestion_ops." + member.getKey() + "\n"
+                        + String.join("\n", f.lines()) + "\n";
+                ProgLoadResult model = m.load(text);
+                assertTrue(model.ok(), cc + " " + f.name() + ": " + model.log());
+                BpfProgLoadAttr attr = ProgLoader.toAttr(ProgLoader.parse(text, cc), Optional.empty(), 0, m.pk.services());
+                StringBuilder hex = new StringBuilder();
+                for (Insn i : attr.insns()) {
+                    hex.append(HexFormat.of().formatHex(i.encode()));
                 }
+                cmd.add(member.getKey());
+                cmd.add(hex.toString());
+                programs.add(cc + " " + f.name());
             }
         }
         String live = run(cmd);

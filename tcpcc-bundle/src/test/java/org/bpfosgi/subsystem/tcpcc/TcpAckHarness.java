@@ -3,62 +3,69 @@ package org.bpfosgi.subsystem.tcpcc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 
-import org.bpfosgi.prog.ProgLoadResult;
+import org.bpfosgi.obj.BpfObject;
+import org.bpfosgi.obj.ObjLoader;
+import org.bpfosgi.obj.ObjectText;
+import org.bpfosgi.structops.StructOpsKernel;
 import org.bpfosgi.subsystem.KernelMemory;
-import org.bpfosgi.vm.Exit;
-import org.bpfosgi.vm.LoadedProgram;
-import org.bpfosgi.vm.Outcome;
 import org.bpfosgi.vm.Region;
 
 /**
  * A simulated TCP sender that calls a congestion control's ops as net/ipv4/tcp_input.c does
  * (tcp_ack → tcp_cong_control → tcp_cong_avoid; tcp_init_cwnd_reduction / tcp_end_cwnd_reduction
- * on a loss; tcp_undo_cwnd_reduction on an undo), on one {@code struct tcp_sock} in the
- * interpreter's memory. Each op is a program loaded (and so verified) by the model and run in
- * the interpreter. Sequence numbers count packets. Not modelled: PRR's gradual reduction during
- * recovery (cwnd goes to ssthresh when recovery ends), pacing, RTT samples, timeouts.
+ * on a loss; tcp_undo_cwnd_reduction on an undo), on one {@code struct tcp_sock} in the kernel's
+ * memory. The congestion control is an object (examples/tcp-cc/*.bpf) loaded with its
+ * {@code .struct_ops.link} map: the link registers it on tcp_cong_list, and every op is called as
+ * the kernel calls it — {@code icsk->icsk_ca_ops->member(sk, ...)}: the function pointer read from
+ * the registered {@code struct tcp_congestion_ops} (the map's kdata, found by name with
+ * tcp_ca_find()), a NULL member skipped as tcp_input.c's {@code if (icsk->icsk_ca_ops->X)} does,
+ * and the call going through the member's struct_ops trampoline into the verified program.
+ * Sequence numbers count packets. Not modelled: PRR's gradual reduction during recovery (cwnd
+ * goes to ssthresh when recovery ends), pacing, RTT samples, timeouts.
  */
-final class TcpAckHarness {
+final class TcpAckHarness implements AutoCloseable {
     /** TCP_INFINITE_SSTHRESH. */
     static final long TCP_INFINITE_SSTHRESH = 0x7fffffff;
     /** TCP_CA_Open, TCP_CA_Recovery. */
     static final int TCP_CA_OPEN = 0;
     static final int TCP_CA_RECOVERY = 3;
 
-    private final TcpCaMachine m;
     private final TcpCaTypes t;
+    private final StructOpsKernel k;
     private final KernelMemory mem;
-    private final Map<String, LoadedProgram> ops = new HashMap<>();
+    private final BpfObject object;
+    private final long caOps;
     private final Region tp;
-    private final Region ctx;
     private final Region sample;
     private long priorSsthresh;
 
-    TcpAckHarness(TcpCaMachine m, Path dir, int initialCwnd) throws IOException {
-        this.m = m;
+    /** Loads {@code object} (its link registers the congestion control) and runs its init op. */
+    TcpAckHarness(TcpCaMachine m, Path object, int initialCwnd) throws IOException {
         this.t = m.types();
-        this.mem = m.kernelMemory();
-        try (var files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".s")).sorted().toList()) {
-                ProgLoadResult r = m.load(Files.readString(f));
-                if (!r.ok()) {
-                    throw new IllegalStateException(f + " does not load: " + r.log());
-                }
-                String member = f.getFileName().toString().replace(".s", "");
-                ops.put(member, m.prepare(r.prog()));
-            }
-        }
-        tp = m.allocate("tcp_sock", t.tcpSockSize);
-        ctx = m.allocate("ctx", 8 * 4);
-        sample = m.allocate("ack_sample", 16);
+        this.k = new StructOpsKernel(m.pk, m.dmesg::add);
+        this.mem = k.kernelMemory();
+        ObjectText text = ObjectText.parse(Files.readString(object), object.getFileName().toString());
+        String name = object.getFileName().toString().replace(".bpf", "");
+        this.object = ObjLoader.load(text, name, null, k);
+        String caName = ((ObjectText.Str) text.structOpsVars().get(0).data().get("name")).text();
+        this.caOps = ((TcpCongestionOps) m.tcpCa.structOps().get(0)).tcpCong().find(caName)
+                .orElseThrow(() -> new IllegalStateException(caName + " is not on tcp_cong_list: " + m.dmesg)).addr();
+        tp = k.memory().allocate("tcp_sock", t.tcpSockSize, Region.Access.READ_WRITE);
+        sample = k.memory().allocate("ack_sample", 16, Region.Access.READ_WRITE);
         set(t.sndCwnd, initialCwnd);
         set(t.sndSsthresh, TCP_INFINITE_SSTHRESH);
         set(t.sndCwndClamp, 0xffffffffL);
         setIsCwndLimited();
         op("init");
+    }
+
+    /** The object's unload: the link goes (tcp_unregister_congestion_control), then maps and programs. */
+    @Override
+    public void close() {
+        k.memory().free(tp);
+        k.memory().free(sample);
+        ObjLoader.unload(object, k);
     }
 
     private void setIsCwndLimited() {
@@ -89,21 +96,19 @@ final class TcpAckHarness {
         return get(t.icskCaPriv + off);
     }
 
-    /** Runs op {@code member} with the u64 arguments, if the congestion control has it. */
+    /**
+     * {@code icsk->icsk_ca_ops->member(sk, args...)}: the u32 result, 0 when the congestion
+     * control leaves the member NULL.
+     */
     long op(String member, long... args) {
-        LoadedProgram p = ops.get(member);
-        if (p == null) {
+        long fn = mem.readU64(caOps + t.opsOffset(member));
+        if (fn == 0) {
             return 0;
         }
-        mem.writeU64(ctx.start(), tp.start());
-        for (int i = 0; i < args.length; i++) {
-            mem.writeU64(ctx.start() + 8 * (i + 1), args[i]);
-        }
-        Outcome o = m.run(p, ctx.start());
-        if (!(o instanceof Exit e)) {
-            throw new IllegalStateException(member + " did not return: " + o);
-        }
-        return e.r0() & 0xffffffffL;
+        long[] all = new long[args.length + 1];
+        all[0] = tp.start();
+        System.arraycopy(args, 0, all, 1, args.length);
+        return mem.indirectCall(fn, all) & 0xffffffffL;
     }
 
     /**
