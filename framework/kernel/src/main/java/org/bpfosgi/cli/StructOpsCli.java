@@ -155,13 +155,10 @@ public final class StructOpsCli {
         try {
             org.bpfosgi.obj.OpenedObject opened = elf ? elfObj.toOpened()
                     : ObjectText.parse(Files.readString(file), file.toString()).toOpened();
-            if (autoattach != null) {
-                // a misspelt map name would otherwise leave that map unattached without a word
-                for (String m : autoattach) {
-                    if (opened.structOpsVars().stream().noneMatch(v -> v.name().equals(m))) {
-                        return error(err, "obj load: autoattach " + m + ": " + file + " has no struct_ops map '" + m + "'");
-                    }
-                }
+            // a misspelt map name would otherwise leave that map unattached without a word
+            java.util.Optional<String> unknown = ObjLoader.unknownAutoattach(opened, autoattach);
+            if (unknown.isPresent()) {
+                return error(err, ObjLoader.unknownAutoattachMessage(file.toString(), unknown.get()));
             }
             obj = ObjLoader.load(opened, name, autoattach, kernel);
         } catch (ObjLoader.ObjLoadException e) {
