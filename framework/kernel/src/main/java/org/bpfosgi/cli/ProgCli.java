@@ -216,7 +216,7 @@ public final class ProgCli {
             o = org.bpfosgi.obj.elf.ElfObject.open(file);
         } catch (org.bpfosgi.obj.elf.ObjOpenException e) {
             err.println("libbpf: " + e.libbpfLine());
-            throw new LoaderException("failed to open object file " + file + ": " + e.err());
+            throw new LoaderException("failed to open object file " + file + ": " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
         }
         List<org.bpfosgi.obj.elf.ElfObject.Program> mains = o.programs().stream().filter(p -> !p.subprog()).toList();
         if (mains.isEmpty()) {
