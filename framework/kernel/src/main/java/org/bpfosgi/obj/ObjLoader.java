@@ -128,6 +128,14 @@ public final class ObjLoader {
         return "obj load: autoattach " + map + ": " + file + " has no struct_ops map '" + map + "'";
     }
 
+    /**
+     * A load refused before {@link #load} is reached, by the object's own checks (an ELF
+     * object's bpf_object_load() endianness check): libbpf's warning line and the error.
+     */
+    public static ObjLoadException loadFailure(int err, String line) {
+        return fail(err, line);
+    }
+
     private static ObjLoadException fail(int err, String... lines) {
         return new ObjLoadException(err, List.of(lines));
     }
