@@ -200,6 +200,13 @@ public final class Host implements AutoCloseable {
         for (String isa : List.of("asm", "disasm", "exec")) {
             commands.add(isa, (args, out, err) -> IsaCli.run(isa, args, InputStream.nullInputStream(), out, err));
         }
+        // --help is printed without a machine, from CommandHelp: a command without its entry there
+        // would be missing from it, so it is a bug the first boot reports
+        for (String name : commands.names()) {
+            if (!CommandHelp.names().contains(name)) {
+                throw new IllegalStateException("command '" + name + "' has no --help entry (CommandHelp.TABLE)");
+            }
+        }
         // Gogo's functions are the table's names: registered once every command is in the table
         Hashtable<String, Object> cprops = new Hashtable<>();
         cprops.put("osgi.command.scope", "bpf");

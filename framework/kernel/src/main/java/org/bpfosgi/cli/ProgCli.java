@@ -216,7 +216,7 @@ public final class ProgCli {
             o = org.bpfosgi.obj.elf.ElfObject.open(file);
         } catch (org.bpfosgi.obj.elf.ObjOpenException e) {
             err.println("libbpf: " + e.libbpfLine());
-            throw new LoaderException("failed to open object file " + file + ": " + e.err());
+            throw new LoaderException("failed to open object file " + file + ": " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
         }
         List<org.bpfosgi.obj.elf.ElfObject.Program> mains = o.programs().stream().filter(p -> !p.subprog()).toList();
         if (mains.isEmpty()) {
@@ -225,7 +225,14 @@ public final class ProgCli {
         org.bpfosgi.obj.elf.ElfObject.Program p = progName.isEmpty() ? mains.get(0)
                 : o.program(progName.get()).orElseThrow(() -> new LoaderException("no program '" + progName.get() + "' in "
                         + file + " (programs: " + String.join(", ", mains.stream().map(x -> x.name()).toList()) + ")"));
-        org.bpfosgi.obj.OpenedObject opened = o.toOpened();
+        org.bpfosgi.obj.OpenedObject opened;
+        try {
+            opened = o.toOpened();
+        } catch (org.bpfosgi.obj.ObjLoader.ObjLoadException e) {
+            // bpf_object__load() refused the object before any program (a big-endian object)
+            e.lines().forEach(l -> err.println("libbpf: " + l));
+            throw new LoaderException("failed to load object file: " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
+        }
         org.bpfosgi.obj.ObjectText.Function f = opened.functions().stream().filter(x -> x.name().equals(p.name()) && !x.isSubprog())
                 .findFirst().orElseThrow();
         Optional<String> target = attach;

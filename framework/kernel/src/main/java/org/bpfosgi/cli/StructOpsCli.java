@@ -138,7 +138,7 @@ public final class StructOpsCli {
                 elfObj = org.bpfosgi.obj.elf.ElfObject.open(file);
             } catch (org.bpfosgi.obj.elf.ObjOpenException e) {
                 err.println("libbpf: " + e.libbpfLine());
-                return error(err, "failed to open object file " + file + ": " + e.err());
+                return error(err, "failed to open object file " + file + ": " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
             }
         }
         String name = elf ? elfObj.name() : file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
@@ -155,20 +155,15 @@ public final class StructOpsCli {
         try {
             org.bpfosgi.obj.OpenedObject opened = elf ? elfObj.toOpened()
                     : ObjectText.parse(Files.readString(file), file.toString()).toOpened();
-            if (autoattach != null) {
-                // a misspelt map name would otherwise leave that map unattached without a word
-                for (String m : autoattach) {
-                    if (opened.structOpsVars().stream().noneMatch(v -> v.name().equals(m))) {
-                        return error(err, "obj load: autoattach " + m + ": " + file + " has no struct_ops map '" + m + "'");
-                    }
-                }
+            // a misspelt map name would otherwise leave that map unattached without a word
+            java.util.Optional<String> unknown = ObjLoader.unknownAutoattach(opened, autoattach);
+            if (unknown.isPresent()) {
+                return error(err, ObjLoader.unknownAutoattachMessage(file.toString(), unknown.get()));
             }
             obj = ObjLoader.load(opened, name, autoattach, kernel);
         } catch (ObjLoader.ObjLoadException e) {
             e.lines().forEach(l -> err.println("libbpf: " + l));
-            Errno no = Errno.ofOrElse(-e.err(), null);
-            return error(err, "failed to load object file: " + (no == null ? Integer.toString(e.err()) : no.symbol()
-                    + " (" + no.description() + ")"));
+            return error(err, "failed to load object file: " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
         }
         synchronized (objects) {
             objects.put(name, obj);
@@ -190,7 +185,7 @@ public final class StructOpsCli {
             o = org.bpfosgi.obj.elf.ElfObject.open(file);
         } catch (org.bpfosgi.obj.elf.ObjOpenException e) {
             err.println("libbpf: " + e.libbpfLine());
-            return error(err, "failed to open object file " + file + ": " + e.err());
+            return error(err, "failed to open object file " + file + ": " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
         }
         org.bpfosgi.obj.elf.ElfShow.lines(o).forEach(out::println);
         return 0;

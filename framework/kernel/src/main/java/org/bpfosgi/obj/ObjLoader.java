@@ -108,6 +108,34 @@ public final class ObjLoader {
         }
     }
 
+    /**
+     * The first name in {@code autoattach} that names no struct_ops map of the object, if any.
+     * Not a libbpf check: a skeleton attaches maps by field, so a misspelt name is a compile
+     * error there; here it would leave that map unattached without a word, so the CLI and the
+     * race DSL refuse it before anything is created.
+     */
+    public static java.util.Optional<String> unknownAutoattach(OpenedObject o, Set<String> autoattach) {
+        if (autoattach == null) {
+            return java.util.Optional.empty();
+        }
+        return autoattach.stream()
+                .filter(m -> o.structOpsVars().stream().noneMatch(v -> v.name().equals(m)))
+                .findFirst();
+    }
+
+    /** The error for {@link #unknownAutoattach}'s name, as obj load words it. */
+    public static String unknownAutoattachMessage(String file, String map) {
+        return "obj load: autoattach " + map + ": " + file + " has no struct_ops map '" + map + "'";
+    }
+
+    /**
+     * A load refused before {@link #load} is reached, by the object's own checks (an ELF
+     * object's bpf_object_load() endianness check): libbpf's warning line and the error.
+     */
+    public static ObjLoadException loadFailure(int err, String line) {
+        return fail(err, line);
+    }
+
     private static ObjLoadException fail(int err, String... lines) {
         return new ObjLoadException(err, List.of(lines));
     }

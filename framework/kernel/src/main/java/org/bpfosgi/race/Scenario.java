@@ -292,12 +292,18 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
             throw new IllegalArgumentException("unsafe-module-calls only applies to policy emit-call");
         }
         String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        org.bpfosgi.obj.ObjectText parsed;
         try {
-            return new ObjLoad(line, name, org.bpfosgi.obj.ObjectText.parse(text, w.get(2)), autoattach,
-                    new ProgTable.LoadOptions(policy, unsafe));
+            parsed = org.bpfosgi.obj.ObjectText.parse(text, w.get(2));
         } catch (org.bpfosgi.prog.LoaderException e) {
             throw new IllegalArgumentException(w.get(2) + ": " + e.getMessage());
         }
+        // as obj load refuses it: a misspelt map name would leave that map unattached in every schedule
+        Optional<String> unknown = org.bpfosgi.obj.ObjLoader.unknownAutoattach(parsed.toOpened(), autoattach);
+        if (unknown.isPresent()) {
+            throw new IllegalArgumentException(org.bpfosgi.obj.ObjLoader.unknownAutoattachMessage(w.get(2), unknown.get()));
+        }
+        return new ObjLoad(line, name, parsed, autoattach, new ProgTable.LoadOptions(policy, unsafe));
     }
 
     private static ProgLoad progLoad(String line, List<String> w, Path dir) throws IOException {

@@ -17,6 +17,7 @@ import org.bpfosgi.cli.IsaCli;
 import org.bpfosgi.cli.UserFiles;
 import org.bpfosgi.errno.KernelException;
 import org.bpfosgi.subsystem.KfuncPolicy;
+import org.bpfosgi.host.CommandHelp;
 import org.bpfosgi.host.Host;
 
 /**
@@ -25,38 +26,23 @@ import org.bpfosgi.host.Host;
  * status; {@code shell} is the Gogo shell; {@code demo} walks through the model.
  */
 public final class Main {
-    static final String USAGE = """
-            Usage: bpf-osgi [OPTIONS] COMMAND [ARGS...]
-
-            Commands:
+    /**
+     * The commands the launcher itself runs, before the machine's: these and {@link CommandHelp}'s
+     * entries (every command of the machine's table) are {@code --help}'s command list.
+     */
+    static final String LAUNCHER_COMMANDS = """
               demo                 walk through the module lifecycle on a fresh machine
               shell                the Gogo shell with every command below (plus Gogo's own: lb, stop, ...)
               run FILE             run one command per line in a single boot (blank lines and # comments
                                    skipped); carries on after a failing command; exits 1 if any failed
-              lsmod [--proc]       loaded modules, kmod layout (--proc: /proc/modules lines)
-              subsystems           every subsystem, built-in or module, with its struct_ops types
-              insmod JAR           load a subsystem bundle as a kernel module
-              rmmod [-f] NAME...   delete_module, then stop and uninstall the bundle (-f: forced, taints R)
-              modinfo NAME         bundle, state, refcount, named holders, taints
-              dmesg                the kernel log
-              prog load FILE [PROGNAME] [attach TYPE.MEMBER] [log-level 1|2] [log-size BYTES] [policy P]
-                   [unsafe-module-calls]   bpf_check() a struct_ops or syscall program (FILE: assembly
-                                   text, or a clang-built ELF object FILE.o and the program's name)
-              prog show | dump xlated id N [opcodes] | free id N
-              prog run id N [ctx_in HEX] [repeat K]   BPF_PROG_TEST_RUN (syscall programs)
-              obj load FILE [autoattach MAP,...] | unload [NAME] | show   libbpf load + attach of an object
-                                   (FILE: object text, or an ELF object built by clang -target bpf)
-              obj show FILE.o      an ELF object as libbpf opens it: sections, programs, maps, relocations, externs
-              map show | dump id N | free id N    link show | free id N
-              struct_ops show | dump | register FILE | unregister id N
-              race explore FILE.race [--all | --random N --seed S] [--kfunc-policy P] [--no-reduction]
-                                   every schedule of the scenario's actors at the named points (module
-                                   unload during verification): outcome table, invariants, replay strings
-              race replay FILE.race --schedule S   one schedule, step by step
-              btf list | dump id N|module NAME|file PATH [base PATH] [format raw|c] | compile FILE.h [--base vmlinux|builtin|none]
-              cc FILE.c -o OUT.o [module NAME]   clang -O2 -g -target bpf -mcpu=v3 against this machine's
-                                   btf dump ... format c (no clang: copies the prebuilt FILE.o)
-              asm FILE [-o OUT.bin]  disasm FILE.bin|--hex HEX [--opcodes]  exec FILE [--mem HEX]
+              help                 this text (as --help)
+            """;
+
+    static final String USAGE = """
+            Usage: bpf-osgi [OPTIONS] COMMAND [ARGS...]
+
+            Commands:
+            """ + LAUNCHER_COMMANDS + CommandHelp.text() + """
               conformance-plugin   the bpf_conformance runner's plugin protocol (memory hex in the
                                    argument, program hex on stdin, r0 in hex on stdout)
               CMD ARGS...          any other command runs in one boot and exits 0 on success, 1 on failure

@@ -1,54 +1,47 @@
 package org.bpfosgi.subsystem.tcpcc;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import org.bpfosgi.btf.Btf;
-import org.bpfosgi.btf.BtfModuleNotifier;
 import org.bpfosgi.btf.BtfRegistry;
 import org.bpfosgi.btf.VmlinuxBtf;
-import org.bpfosgi.module.ModuleImage;
 import org.bpfosgi.module.ModuleTable;
 import org.bpfosgi.prog.BpfProg;
 import org.bpfosgi.prog.ProgKernel;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.bpfosgi.prog.ProgLoader;
-import org.bpfosgi.prog.ProgRunner;
 import org.bpfosgi.subsystem.KernelMemory;
-import org.bpfosgi.vm.Bindings;
+import org.bpfosgi.testsupport.SubsystemTestMachine;
 import org.bpfosgi.vm.LoadedProgram;
 import org.bpfosgi.vm.Memory;
 import org.bpfosgi.vm.Outcome;
 import org.bpfosgi.vm.Region;
-import org.bpfosgi.vm.Vm;
 
 /**
  * A machine without OSGi with bpf_tcp_ca built in, as the host boots it: its header folded into
  * vmlinux BTF, then its initcall's registrations (owner NULL, vmlinux BTF). vmlinux BTF is the
- * built-in base or, with {@link #real()}, the machine's /sys/kernel/btf/vmlinux.
+ * built-in base or, with {@link #real()}, the machine's /sys/kernel/btf/vmlinux. The machine
+ * itself is the kernel model's {@link SubsystemTestMachine}; this class adds bpf_tcp_ca's types
+ * and program loads.
  */
 final class TcpCaMachine {
-    final List<String> dmesg = new ArrayList<>();
-    final ModuleTable modules = new ModuleTable(dmesg::add);
+    final SubsystemTestMachine machine;
+    final List<String> dmesg;
+    final ModuleTable modules;
     final BtfRegistry btf;
     final ProgKernel pk;
     final BpfTcpCa tcpCa = new BpfTcpCa();
-    final Memory memory = new Memory();
+    final Memory memory;
 
     private TcpCaMachine(Btf vmlinux) {
-        btf = new BtfRegistry(vmlinux, modules);
-        modules.registerNotifier(new BtfModuleNotifier(btf, dmesg::add));
-        btf.extendVmlinux("bpf_tcp_ca", new ModuleImage.BtfSource("bpf_tcp_ca.h", resource("/bpf/bpf_tcp_ca.h")));
-        pk = new ProgKernel(modules, btf, dmesg::add);
-        int r = pk.registerSubsystem(null, btf.vmlinux(), tcpCa);
-        if (r < 0) {
-            throw new IllegalStateException("bpf_tcp_ca_kfunc_init returned " + r + ": " + dmesg);
-        }
+        machine = new SubsystemTestMachine(vmlinux);
+        dmesg = machine.dmesg;
+        modules = machine.modules;
+        btf = machine.btf;
+        pk = machine.pk;
+        memory = machine.memory;
+        machine.registerBuiltin("bpf_tcp_ca", "bpf_tcp_ca.h", resource("/bpf/bpf_tcp_ca.h"), tcpCa, "bpf_tcp_ca_kfunc_init");
     }
 
     /** With the built-in vmlinux BTF (every machine). */
@@ -62,14 +55,7 @@ final class TcpCaMachine {
     }
 
     static String resource(String path) {
-        try (InputStream in = TcpCaMachine.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SubsystemTestMachine.resource(TcpCaMachine.class, path);
     }
 
     TcpCaTypes types() {
@@ -83,47 +69,21 @@ final class TcpCaMachine {
 
     /** A loaded program, ready for the interpreter. */
     LoadedProgram prepare(BpfProg prog) {
-        return ProgRunner.prepare(prog, pk.structOps().kallsyms());
+        return machine.prepare(prog);
     }
 
     /** Runs {@code p} with R1 = {@code ctx} (the u64 argument array). */
     Outcome run(LoadedProgram p, long ctx) {
-        return new Vm(memory, Bindings.NONE).run(p, ctx);
+        return machine.run(p, ctx);
     }
 
     /** A zeroed kernel object. */
     Region allocate(String name, int size) {
-        return memory.allocate(name, size, Region.Access.READ_WRITE);
+        return machine.allocate(name, size);
     }
 
     /** The interpreter's memory as subsystem callbacks see it. */
     KernelMemory kernelMemory() {
-        return new KernelMemory() {
-            @Override
-            public long readU64(long addr) {
-                return memory.ld64(addr);
-            }
-
-            @Override
-            public int readU32(long addr) {
-                return (int) memory.ld32(addr);
-            }
-
-            @Override
-            public void writeU64(long addr, long value) {
-                memory.st64(addr, value);
-            }
-
-            @Override
-            public void writeU32(long addr, int value) {
-                memory.st32(addr, value);
-            }
-
-            // a later SPI 2.1 method (no @Override: compiles with and without it); the struct_ops
-            // callbacks under test call no function pointers
-            public long indirectCall(long fn, long... args) {
-                throw new UnsupportedOperationException("indirect calls are not part of this test machine");
-            }
-        };
+        return machine.kernelMemory();
     }
 }

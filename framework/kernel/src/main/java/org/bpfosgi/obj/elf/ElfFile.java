@@ -5,11 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An ELF64 little-endian relocatable file as libbpf sees it through libelf: the header checks of
+ * An ELF64 relocatable file as libbpf sees it through libelf: the header checks of
  * bpf_object__elf_init() in libbpf's order, the section header table, section names and data,
  * symbols and REL entries. Nothing here trusts an offset: every read is bounds-checked, and a bad
  * one is an {@link ObjOpenException} naming the file, the section and the offset (where libbpf
  * prints libelf's terse elf_errmsg(), the model says which bytes were wrong).
+ *
+ * <p>A big-endian (ELFDATA2MSB) file is read as libelf reads it: the header, the section headers,
+ * and the entries of SHT_SYMTAB and SHT_REL sections (elf_getdata()'s ELF_T_SYM and ELF_T_REL
+ * translation) are converted to native order; other section data are bytes, left as they are.
  */
 public final class ElfFile {
     static final int EI_NIDENT = 16, EHDR_SIZE = 64, SHDR_SIZE = 64, SYM_SIZE = 24, REL_SIZE = 16;
@@ -55,14 +59,24 @@ public final class ElfFile {
     private final int machine;
     private final List<Shdr> shdrs;
     private final int shstrndx;
+    private final boolean msb;
 
-    private ElfFile(String file, byte[] b, int type, int machine, List<Shdr> shdrs, int shstrndx) {
+    private ElfFile(String file, byte[] b, int type, int machine, List<Shdr> shdrs, int shstrndx, boolean msb) {
         this.file = file;
         this.b = b;
         this.type = type;
         this.machine = machine;
         this.shdrs = shdrs;
         this.shstrndx = shstrndx;
+        this.msb = msb;
+    }
+
+    /**
+     * Whether the file's byte order is the host's (ELFDATA2LSB: the model runs as an x86-64
+     * libbpf); libbpf 1.5 records EI_DATA at open (obj->byteorder) for is_native_endianness().
+     */
+    public boolean nativeEndian() {
+        return !msb;
     }
 
     ObjOpenException fail(int err, String line) {
@@ -95,18 +109,16 @@ public final class ElfFile {
         if (data != ELFDATA2LSB && data != ELFDATA2MSB) {
             throw fail(file, -ObjOpenException.LIBBPF_ERRNO__ENDIAN, "elf: '" + file + "' has unknown byte order");
         }
-        if (data == ELFDATA2MSB) {
-            // libbpf opens a big-endian object only to byte-swap it for inspection, and
-            // bpf_object_load() refuses it; the model refuses it at open
-            throw fail(file, -ObjOpenException.LIBBPF_ERRNO__ENDIAN, "object '" + file
-                    + "': loading non-native endianness is unsupported (a big-endian object, EI_DATA at offset 5 is 2)");
-        }
-        int type = u16(b, 16);
-        int machine = u16(b, 18);
-        long shoff = u64(b, 40);
-        int shentsize = u16(b, 58);
-        long shnum = u16(b, 60);
-        int shstrndx = u16(b, 62);
+        // libbpf 1.5 opens either byte order (it saves EI_DATA as obj->byteorder; libelf converts
+        // the headers, symbols and relocations); bpf_object_load() refuses a non-native object
+        // first thing (see ElfLinker.toOpened)
+        boolean msb = data == ELFDATA2MSB;
+        int type = u16(b, 16, msb);
+        int machine = u16(b, 18, msb);
+        long shoff = u64(b, 40, msb);
+        int shentsize = u16(b, 58, msb);
+        long shnum = u16(b, 60, msb);
+        int shstrndx = u16(b, 62, msb);
         String idxMsg = "elf: failed to get section names section index for " + file + ": ";
         if (shoff == 0 || shoff < 0) {
             throw fail(file, fmt, idxMsg + "no section header table (e_shoff 0x" + Long.toHexString(shoff) + " at offset 0x28)");
@@ -119,10 +131,10 @@ public final class ElfFile {
                     + " (e_shoff) is " + (shoff % 8 != 0 ? "not 8-byte aligned" : "beyond the end of the file (" + b.length + " bytes)"));
         }
         if (shnum == 0) {
-            shnum = u64(b, (int) shoff + 32); // extended numbering: sh_size of section 0
+            shnum = u64(b, (int) shoff + 32, msb); // extended numbering: sh_size of section 0
         }
         if (shstrndx == SHN_XINDEX) {
-            shstrndx = u32(b, (int) shoff + 40); // sh_link of section 0
+            shstrndx = u32(b, (int) shoff + 40, msb); // sh_link of section 0
         }
         if (shnum <= 0 || shnum > (b.length - shoff) / SHDR_SIZE) {
             throw fail(file, fmt, idxMsg + "section header table at offset 0x" + Long.toHexString(shoff) + " with " + shnum
@@ -131,14 +143,14 @@ public final class ElfFile {
         List<Shdr> shdrs = new ArrayList<>();
         for (int i = 0; i < shnum; i++) {
             int p = (int) (shoff + (long) i * SHDR_SIZE);
-            shdrs.add(new Shdr(i, u32(b, p), u32(b, p + 4), u64(b, p + 8), u64(b, p + 24), u64(b, p + 32), u32(b, p + 40),
-                    u32(b, p + 44), u64(b, p + 56)));
+            shdrs.add(new Shdr(i, u32(b, p, msb), u32(b, p + 4, msb), u64(b, p + 8, msb), u64(b, p + 24, msb),
+                    u64(b, p + 32, msb), u32(b, p + 40, msb), u32(b, p + 44, msb), u64(b, p + 56, msb)));
         }
         if (shstrndx < 0 || shstrndx >= shnum || shstrndx == 0) {
             throw fail(file, fmt, idxMsg + "e_shstrndx " + Integer.toUnsignedString(shstrndx) + " at offset 0x3e is not a section (there are "
                     + shnum + ")");
         }
-        ElfFile f = new ElfFile(file, b, type, machine, List.copyOf(shdrs), shstrndx);
+        ElfFile f = new ElfFile(file, b, type, machine, List.copyOf(shdrs), shstrndx, msb);
         Shdr str = shdrs.get(shstrndx);
         if (str.type() == SHT_NOBITS || !f.inFile(str)) {
             throw fail(file, fmt, "elf: failed to get section names strings from " + file + ": section(" + shstrndx
@@ -213,7 +225,7 @@ public final class ElfFile {
     }
 
     private long shoffOf(int idx) {
-        return u64(b, 40) + (long) idx * SHDR_SIZE;
+        return u64(b, 40, msb) + (long) idx * SHDR_SIZE;
     }
 
     /**
@@ -234,7 +246,32 @@ public final class ElfFile {
                     + " data from " + file + ": data at offset 0x" + Long.toHexString(s.offset()) + " size 0x"
                     + Long.toHexString(s.size()) + " is beyond the end of the file (" + b.length + " bytes)");
         }
-        return java.util.Arrays.copyOfRange(b, (int) s.offset(), (int) (s.offset() + s.size()));
+        byte[] d = java.util.Arrays.copyOfRange(b, (int) s.offset(), (int) (s.offset() + s.size()));
+        if (msb && s.type() == SHT_SYMTAB) {
+            // libelf's ELF_T_SYM translation: st_name, st_shndx, st_value, st_size (st_info and st_other are bytes)
+            for (int p = 0; p + SYM_SIZE <= d.length; p += SYM_SIZE) {
+                swap(d, p, 4);
+                swap(d, p + 6, 2);
+                swap(d, p + 8, 8);
+                swap(d, p + 16, 8);
+            }
+        } else if (msb && s.type() == SHT_REL) {
+            // ELF_T_REL: r_offset and r_info, each 64 bits
+            for (int p = 0; p + REL_SIZE <= d.length; p += REL_SIZE) {
+                swap(d, p, 8);
+                swap(d, p + 8, 8);
+            }
+        }
+        return d;
+    }
+
+    /** Reverses {@code n} bytes at {@code p}. */
+    static void swap(byte[] d, int p, int n) {
+        for (int i = 0; i < n / 2; i++) {
+            byte t = d[p + i];
+            d[p + i] = d[p + n - 1 - i];
+            d[p + n - 1 - i] = t;
+        }
     }
 
     private String nameOr(int idx) {
@@ -266,5 +303,17 @@ public final class ElfFile {
 
     static long u64(byte[] b, int p) {
         return (u32(b, p) & 0xffffffffL) | ((long) u32(b, p + 4)) << 32;
+    }
+
+    private static int u16(byte[] b, int p, boolean msb) {
+        return msb ? (b[p] & 0xff) << 8 | (b[p + 1] & 0xff) : u16(b, p);
+    }
+
+    private static int u32(byte[] b, int p, boolean msb) {
+        return msb ? (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff) : u32(b, p);
+    }
+
+    private static long u64(byte[] b, int p, boolean msb) {
+        return msb ? ((long) u32(b, p, true)) << 32 | (u32(b, p + 4, true) & 0xffffffffL) : u64(b, p);
     }
 }

@@ -156,6 +156,12 @@ public final class ElfLinker {
     }
 
     static OpenedObject toOpened(ElfObject o) {
+        if (!o.nativeEndian()) {
+            // bpf_object_load(): the first check after "load can't be attempted twice", before
+            // any token, probe, BTF, map or program (only a light skeleton's gen_loader may go on)
+            throw org.bpfosgi.obj.ObjLoader.loadFailure(-ObjOpenException.LIBBPF_ERRNO__ENDIAN,
+                    "object '" + o.name() + "': loading non-native endianness is unsupported");
+        }
         List<ObjectText.Function> functions = new ArrayList<>();
         for (ElfObject.Program p : o.programs) {
             // the section as the text form writes it: '?' for autoload off, ".text" for subprograms

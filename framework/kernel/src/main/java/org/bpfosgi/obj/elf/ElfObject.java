@@ -200,6 +200,8 @@ public final class ElfObject {
     final List<Section> sections = new ArrayList<>();
     final List<ElfReloc> elfRelocs = new ArrayList<>();
     int textShndx = -1;
+    /** is_native_endianness(): EI_DATA is the host's (little-endian) order. */
+    boolean nativeEndian = true;
 
     ElfObject(String file, String name) {
         this.file = file;
@@ -267,6 +269,14 @@ public final class ElfObject {
     /** The object's name (bpf_object__name()). */
     public String name() {
         return name;
+    }
+
+    /**
+     * libbpf's is_native_endianness(): false for a big-endian object, which opens (byte-swapped
+     * for inspection) but does not load.
+     */
+    public boolean nativeEndian() {
+        return nativeEndian;
     }
 
     public String license() {

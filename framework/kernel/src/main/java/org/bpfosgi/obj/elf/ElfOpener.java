@@ -76,6 +76,7 @@ final class ElfOpener {
     static void open(ElfObject o, byte[] bytes) {
         ElfFile f = ElfFile.parse(o.file(), bytes);
         ElfOpener op = new ElfOpener(o, f);
+        o.nativeEndian = f.nativeEndian(); // obj->byteorder
         try {
             op.elfCollect();
             op.collectExterns();
@@ -285,12 +286,30 @@ final class ElfOpener {
             if (size == 0 || size % Insn.SIZE != 0 || off % Insn.SIZE != 0) {
                 throw fail(EINVAL, "sec '" + secName + "': corrupted program '" + name + "', offset " + off + ", size " + size);
             }
-            List<Insn> insns = Insn.decodeAll(Arrays.copyOfRange(data, (int) off, (int) (off + size)));
+            byte[] raw = Arrays.copyOfRange(data, (int) off, (int) (off + size));
+            if (!f.nativeEndian()) {
+                // bpf_object_bswap_progs() (after every section is collected; nothing between reads
+                // the instructions, so swapping each program as it is collected is the same)
+                bswapInsns(raw);
+            }
+            List<Insn> insns = Insn.decodeAll(raw);
             boolean autoload = !secName.startsWith("?");
             String sec = autoload ? secName : secName.substring(1);
             // bpf_object_init_progs(): find_sec_def() on the name without '?'
             o.programs.add(new Program(name, sec, secIdx, (int) (off / Insn.SIZE), insns, autoload, SecDef.find(sec),
                     List.of(), secIdx == o.textShndx));
+        }
+    }
+
+    /**
+     * bpf_insn_bswap() on each instruction: dst_reg and src_reg trade places, off and imm are
+     * byte-swapped; the opcode is a byte.
+     */
+    static void bswapInsns(byte[] raw) {
+        for (int p = 0; p + Insn.SIZE <= raw.length; p += Insn.SIZE) {
+            raw[p + 1] = (byte) ((raw[p + 1] & 0x0f) << 4 | (raw[p + 1] & 0xf0) >>> 4);
+            ElfFile.swap(raw, p + 2, 2);
+            ElfFile.swap(raw, p + 4, 4);
         }
     }
 
@@ -300,8 +319,13 @@ final class ElfOpener {
         String why = ".BTF is missing";
         if (btfData != null) {
             try {
-                o.btf = Btf.parse(btfData);
+                // btf__new(): btf_parse_hdr() takes either byte order (BtfByteSwap), the reader the native one
+                o.btf = Btf.parse(BtfByteSwap.toNative(btfData));
                 err = 0;
+            } catch (BtfByteSwap.UnsupportedHeader e) {
+                err = ENOTSUP;
+                why = "Error loading ELF section .BTF: " + err + ". (" + e.getMessage() + ")";
+                o.btf = null;
             } catch (RuntimeException e) {
                 // btf__new() failed: the model's BTF reader says why
                 err = EINVAL;

@@ -18,7 +18,8 @@ public final class ElfShow {
     public static List<String> lines(ElfObject o) {
         List<String> out = new ArrayList<>();
         out.add("object " + o.name() + "  file " + o.file() + "  license \"" + o.license() + "\""
-                + (o.btf().isPresent() ? "  btf" : "") + (o.btfExt().isPresent() ? "  btf.ext" : ""));
+                + (o.btf().isPresent() ? "  btf" : "") + (o.btfExt().isPresent() ? "  btf.ext" : "")
+                + (o.nativeEndian() ? "" : "  big-endian (opens, does not load: non-native endianness)"));
         out.add("sections:");
         for (ElfObject.Section s : o.sections()) {
             out.add(String.format(Locale.ROOT, "  [%2d] %-28s %-12s %6d  %s", s.index(), s.name(), s.type(), s.size(), s.role()));
