@@ -133,4 +133,24 @@ class QdiscKptrMapCreateTest {
         assertEquals(1, prog.refcnt(), "bpf_map_free(): btf_put(map->btf)");
         assertEquals(vmlinuxRefs - 1, m.btf.vmlinux().refcnt(), "btf_record_free(): the kptr's BTF reference");
     }
+
+    /**
+     * With bpf_qdisc as a module (--modular bpf_qdisc), register_btf_id_dtor_kfuncs() puts the
+     * destructor into the module's BTF (btf_get_module_btf(THIS_MODULE)), but btf_parse_kptr()
+     * finds struct sk_buff in vmlinux first (bpf_find_btf_id()) and asks vmlinux's table
+     * (btf_find_dtor_kfunc()): -ENOENT, so the kptr is not a field and a FIFO cannot keep skbs —
+     * one more reason the kernel makes CONFIG_NET_SCH_BPF built-in only.
+     */
+    @Test
+    void aModularBpfQdiscsDtorIsNotFoundForVmlinuxsSkBuff() {
+        QdiscMachine mod = new QdiscMachine(true);
+        StructOpsKernel mk = new StructOpsKernel(mod.pk, mod.dmesg::add);
+        Btf mb = CDeclCompiler.compile("v.bpf.c", "struct skb_slot { struct sk_buff __attribute__((btf_type_tag(\"kptr\"))) *skb; };",
+                mod.btf.vmlinuxBtf()).btf();
+        BtfObject p = mod.btf.btfLoad("v", mb);
+        MapTable.CreateResult r = mk.maps().create(MapCreateAttr.of(BpfMapType.ARRAY, "m", 4, 8, 2, 0)
+                .withBtf(p, mb.findByNameKind("int", BtfKind.INT), mb.findByNameKind("skb_slot", BtfKind.STRUCT)));
+        assertTrue(r.ok(), "err " + r.err());
+        assertEquals(Errno.ENOENT.negative(), r.map().record().err());
+    }
 }
