@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 
 	one("dtor_kptr_array", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 1, 0);
 	one("dtor_kptr_hash", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_HASH, 4, 16, 0, 1, 1, 0);
-	one("nodtor_kptr_created_err_record", dtor, V_NODTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 1, 0);
+	one("nodtor_kptr_fails_btf_load", dtor, V_NODTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 1, 0);
 	one("bad_tag_created_err_record", dtor, V_BAD_TAG, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 1, 0);
 	one("two_tags_created_err_record", dtor, V_TWO_TAGS, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 1, 0);
 	one("untrusted_kptr", dtor, V_UNTRUSTED, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 1, 0);

@@ -18,6 +18,9 @@ public final class BtfObject {
     private final AtomicInteger refcnt = new AtomicInteger(1);
     private volatile boolean freed;
 
+    /** What btf_free() releases besides the object (a program BTF's struct_meta_tab), or null. */
+    volatile Runnable onFree;
+
     /** btf_is_kernel(): vmlinux's and modules' BTF, not a program's (BPF_BTF_LOAD). */
     private final boolean kernel;
 

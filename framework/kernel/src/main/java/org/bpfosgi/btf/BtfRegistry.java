@@ -109,7 +109,17 @@ public final class BtfRegistry {
      * through btf_check_all_types() here.
      */
     public synchronized BtfObject btfLoad(String name, Btf btf) {
+        return btfLoad(name, btf, null);
+    }
+
+    /**
+     * {@link #btfLoad(String, Btf)} with what btf_free() releases besides the object: the
+     * references its {@code struct_meta_tab} holds (btf_struct_metas_free()), run once when the
+     * last reference is put.
+     */
+    public synchronized BtfObject btfLoad(String name, Btf btf, Runnable onFree) {
         BtfObject o = new BtfObject(allocId(), name == null ? "" : name, btf, null, null, false);
+        o.onFree = onFree;
         idr.put(o.id(), o);
         return o;
     }
@@ -166,6 +176,9 @@ public final class BtfRegistry {
             }
             for (java.util.function.Consumer<BtfObject> l : freeListeners) {
                 l.accept(btf);
+            }
+            if (btf.onFree != null) {
+                btf.onFree.run();
             }
         }
     }

@@ -286,6 +286,12 @@ public final class BtfParseFields {
         return 0;
     }
 
+    /** Whether btf_find_kptr() returns BTF_FIELD_FOUND for type {@code id} (btf_parse_struct_metas()). */
+    static boolean isKptr(Btf btf, int id) {
+        Info i = new BtfParseFields(btf, null, null, null, null).btfFindKptr(id, 0);
+        return i != null && i.type != null;
+    }
+
     /** Models bpf_find_btf_id(name, BTF_KIND_STRUCT, &amp;btf): vmlinux first, then each module BTF by id. */
     private int bpfFindBtfId(String name, BtfObject[] out) {
         BtfObject v = btfs.vmlinux();

@@ -70,6 +70,11 @@ public final class StructOpsRegistry {
         return kallsyms;
     }
 
+    /** A kernel-log line. */
+    void klog(String line) {
+        klog.accept(line);
+    }
+
     /**
      * A subsystem's module_init registrations, in the order bpf_testmod does them: its kfunc
      * bodies become symbols, then register_btf_kfunc_id_set() for each registration, then

@@ -61,7 +61,9 @@ final class QdiscFifo {
         org.bpfosgi.btf.Btf b = CDeclCompiler.compile("fifo.bpf.c", VALUE_C + "typedef int key_t;\n",
                 m.btf.vmlinuxBtf()).btf();
         // BPF_BTF_LOAD of the object's BTF (split on vmlinux here, so sk_buff is vmlinux's)
-        progBtf = m.btf.btfLoad("fifo", b);
+        org.bpfosgi.verifier.BtfNewFd.Result lr = org.bpfosgi.verifier.BtfNewFd.load(m.pk.services(), "fifo", b);
+        assertTrue(lr.ok(), "BPF_BTF_LOAD: " + lr.err());
+        progBtf = lr.btf();
         slotTypeId = b.findByNameKind("skb_slot", BtfKind.STRUCT);
         intTypeId = b.findByNameKind("int", BtfKind.INT);
         MapTable.CreateResult r = k.maps().create(MapCreateAttr.of(BpfMapType.ARRAY, "fifo", 4, 8, capacity, 0)

@@ -23,13 +23,13 @@ import org.junit.jupiter.api.Test;
  * in the model (bpf_kfree_skb_dtor, net/sched/bpf_qdisc.c v6.16); the type without one is Qdisc
  * on both.
  *
- * <p>One known divergence, asserted so a re-recording notices it: the live 6.18 kernel refuses
- * the program BTF itself (BPF_BTF_LOAD, -ENOENT) when a struct has a {@code __kptr} to a kernel
- * type without a destructor; the model's BPF_BTF_LOAD does not parse kptr fields, so its map is
- * created with an ERR record (v6.12's map_check_btf() ignores btf_parse_fields() errors).
+ * <p>A {@code __kptr} to a kernel type without a destructor fails already at BPF_BTF_LOAD
+ * (btf_parse_struct_metas(), -ENOENT: {@link org.bpfosgi.verifier.BtfNewFd}); an unknown tag or
+ * two tags are no kptr there, so the map is created with an ERR record (map_check_btf() ignores
+ * btf_parse_fields() errors).
  */
 class QdiscKptrMapCreateGoldenTest {
-    private static final String NODTOR = "nodtor_kptr_created_err_record";
+    private static final String NODTOR = "nodtor_kptr_fails_btf_load";
 
     private final QdiscMachine m = new QdiscMachine();
     private final StructOpsKernel k = new StructOpsKernel(m.pk, m.dmesg::add);
@@ -50,7 +50,11 @@ class QdiscKptrMapCreateGoldenTest {
                          int keyKind, boolean valueType, boolean kernelBtf) {
         Btf b = CDeclCompiler.compile(name + ".c", "struct value { long a; struct " + target + " " + tags + " *p; };\n",
                 m.btf.vmlinuxBtf()).btf();
-        BtfObject prog = m.btf.btfLoad(name, b);
+        org.bpfosgi.verifier.BtfNewFd.Result lr = org.bpfosgi.verifier.BtfNewFd.load(m.pk.services(), name, b);
+        if (!lr.ok()) {
+            return "btf_load_failed " + -lr.err();
+        }
+        BtfObject prog = lr.btf();
         int intId = b.findByNameKind("int", BtfKind.INT);
         int valId = b.findByNameKind("value", BtfKind.STRUCT);
         MapTable.CreateResult r = k.maps().create(MapCreateAttr.of(type, "golden", keySize, valueSize, 2, flags)
@@ -85,13 +89,7 @@ class QdiscKptrMapCreateGoldenTest {
         got.put("array_without_key_type", model("c13", dtor, kptr, a, 4, 16, 0, 0, true, false));
         got.put("key_type_without_value_type", model("c14", dtor, kptr, a, 4, 16, 0, 1, false, false));
         got.put("kernel_btf_fd", model("c15", dtor, kptr, a, 4, 16, 0, 1, true, true));
-        Map<String, String> g = golden();
-        assertEquals(g.keySet(), got.keySet(), "the same cases");
-        assertEquals("btf_load_failed 2", g.get(NODTOR), "the known divergence (see the class comment) was re-recorded");
-        assertEquals("0", got.get(NODTOR));
-        g.remove(NODTOR);
-        got.remove(NODTOR);
-        assertEquals(g, got);
+        assertEquals(golden(), got);
         assertTrue(m.dmesg.stream().noneMatch(l -> l.contains("not modelled")), String.join("\n", m.dmesg));
     }
 

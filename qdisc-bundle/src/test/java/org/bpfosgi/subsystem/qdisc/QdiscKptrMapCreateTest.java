@@ -34,14 +34,13 @@ class QdiscKptrMapCreateTest {
             #define __kptr_untrusted __attribute__((btf_type_tag("kptr_untrusted")))
             struct skb_slot { struct sk_buff __kptr *skb; };
             struct two { long a; struct sk_buff __kptr *skb; struct sk_buff __kptr_untrusted *peek; };
-            struct nodtor { struct Qdisc __kptr *q; };
             struct badtag { struct sk_buff __attribute__((btf_type_tag("kptr_foo"))) *skb; };
             struct twotags { struct sk_buff __kptr __attribute__((btf_type_tag("kptr"))) *skb; };
             struct ring { struct skb_slot s[2]; };
             struct local { int x; };
             struct localv { struct local __kptr *l; };
             """, m.btf.vmlinuxBtf()).btf();
-    private final BtfObject prog = m.btf.btfLoad("v", b);
+    private final BtfObject prog = org.bpfosgi.verifier.BtfNewFd.load(m.pk.services(), "v", b).btf();
     private final int intId = b.findByNameKind("int", BtfKind.INT);
     private final int longId = b.findByNameKind("long int", BtfKind.INT);
 
@@ -75,9 +74,29 @@ class QdiscKptrMapCreateTest {
     }
 
     @Test
+    void aKptrToAKernelTypeWithoutDtorFailsTheBtfLoad() {
+        // btf_parse_struct_metas() → btf_parse_kptr() → btf_find_dtor_kfunc(): Qdisc has no destructor
+        Btf nd = CDeclCompiler.compile("nd.bpf.c", "struct nodtor { struct Qdisc __attribute__((btf_type_tag(\"kptr\"))) *q; };",
+                m.btf.vmlinuxBtf()).btf();
+        int vmlinuxRefs = m.btf.vmlinux().refcnt();
+        assertEquals(Errno.ENOENT.negative(), org.bpfosgi.verifier.BtfNewFd.load(m.pk.services(), "nd", nd).err());
+        assertEquals(vmlinuxRefs, m.btf.vmlinux().refcnt(), "bpf_find_btf_id()'s reference put again");
+    }
+
+    @Test
+    void theBtfsStructMetasHoldTheKptrTypesBtfUntilItIsFreed() {
+        int before = m.btf.vmlinux().refcnt();
+        Btf one = CDeclCompiler.compile("one.bpf.c", "struct s { struct sk_buff __attribute__((btf_type_tag(\"kptr\"))) *p; };",
+                m.btf.vmlinuxBtf()).btf();
+        BtfObject o = org.bpfosgi.verifier.BtfNewFd.load(m.pk.services(), "one", one).btf();
+        assertEquals(before + 1, m.btf.vmlinux().refcnt(), "struct_meta_tab's record");
+        m.btf.btfPut(o);
+        assertEquals(before, m.btf.vmlinux().refcnt(), "btf_free(): btf_struct_metas_free()");
+    }
+
+    @Test
     void parseErrorsLeaveAnErrRecordAndAPlainValue() {
-        // btf_find_dtor_kfunc(): Qdisc has no destructor → -ENOENT; an unknown tag or two tags → -EINVAL
-        assertEquals(Errno.ENOENT.negative(), create(BpfMapType.ARRAY, 4, 8, 0, prog, intId, id("nodtor")).map().record().err());
+        // an unknown tag or two tags: no kptr for btf_parse_struct_metas(), -EINVAL for map_check_btf()'s parse
         assertEquals(Errno.EINVAL.negative(), create(BpfMapType.ARRAY, 4, 8, 0, prog, intId, id("badtag")).map().record().err());
         assertEquals(Errno.EINVAL.negative(), create(BpfMapType.ARRAY, 4, 8, 0, prog, intId, id("twotags")).map().record().err());
     }
@@ -138,19 +157,16 @@ class QdiscKptrMapCreateTest {
      * With bpf_qdisc as a module (--modular bpf_qdisc), register_btf_id_dtor_kfuncs() puts the
      * destructor into the module's BTF (btf_get_module_btf(THIS_MODULE)), but btf_parse_kptr()
      * finds struct sk_buff in vmlinux first (bpf_find_btf_id()) and asks vmlinux's table
-     * (btf_find_dtor_kfunc()): -ENOENT, so the kptr is not a field and a FIFO cannot keep skbs —
-     * one more reason the kernel makes CONFIG_NET_SCH_BPF built-in only.
+     * (btf_find_dtor_kfunc()): -ENOENT, already at BPF_BTF_LOAD (btf_parse_struct_metas()), so a
+     * FIFO cannot even declare its ring — one more reason the kernel makes CONFIG_NET_SCH_BPF
+     * built-in only.
      */
     @Test
     void aModularBpfQdiscsDtorIsNotFoundForVmlinuxsSkBuff() {
         QdiscMachine mod = new QdiscMachine(true);
-        StructOpsKernel mk = new StructOpsKernel(mod.pk, mod.dmesg::add);
         Btf mb = CDeclCompiler.compile("v.bpf.c", "struct skb_slot { struct sk_buff __attribute__((btf_type_tag(\"kptr\"))) *skb; };",
                 mod.btf.vmlinuxBtf()).btf();
-        BtfObject p = mod.btf.btfLoad("v", mb);
-        MapTable.CreateResult r = mk.maps().create(MapCreateAttr.of(BpfMapType.ARRAY, "m", 4, 8, 2, 0)
-                .withBtf(p, mb.findByNameKind("int", BtfKind.INT), mb.findByNameKind("skb_slot", BtfKind.STRUCT)));
-        assertTrue(r.ok(), "err " + r.err());
-        assertEquals(Errno.ENOENT.negative(), r.map().record().err());
+        assertEquals(Errno.ENOENT.negative(), org.bpfosgi.verifier.BtfNewFd.load(mod.pk.services(), "v", mb).err(),
+                "BPF_BTF_LOAD: btf_parse_struct_metas() → btf_parse_kptr()");
     }
 }

@@ -35,7 +35,7 @@ class QdiscKptrVerifierGoldenTest {
     QdiscKptrVerifierGoldenTest() {
         Btf b = CDeclCompiler.compile("golden.c", "struct value { long a; struct sk_buff __attribute__((btf_type_tag(\"kptr\"))) *p; };",
                 m.btf.vmlinuxBtf()).btf();
-        BtfObject prog = m.btf.btfLoad("golden", b);
+        BtfObject prog = org.bpfosgi.verifier.BtfNewFd.load(m.pk.services(), "golden", b).btf();
         MapTable.CreateResult r = k.maps().create(MapCreateAttr.of(BpfMapType.ARRAY, "kmap", 4, 16, 2, 0)
                 .withBtf(prog, b.findByNameKind("int", BtfKind.INT), b.findByNameKind("value", BtfKind.STRUCT)));
         kmap = r.map().id();
