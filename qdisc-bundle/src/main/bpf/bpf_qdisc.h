@@ -62,4 +62,12 @@ BTF_ID(struct, bpf_sk_buff_ptr)
 BTF_ID(func, bpf_qdisc_init_prologue)
 BTF_ID(func, bpf_qdisc_reset_destroy_epilogue)
 
-BTF_ID_LIST_SINGLE(bpf_sk_buff_dtor_ids, func, bpf_kfree_skb_dtor)
+/*
+ * register_btf_id_dtor_kfuncs(): an sk_buff kptr in a map value is released with
+ * bpf_kfree_skb_dtor when the value is freed. v6.16 writes the second entry as
+ * BTF_ID_FLAGS(func, bpf_kfree_skb_dtor, KF_RELEASE), which in a BTF_ID_LIST only appends
+ * a flags word after the id (index 2, not read by the registration).
+ */
+BTF_ID_LIST(skb_kfunc_dtor_ids)
+BTF_ID(struct, sk_buff)
+BTF_ID(func, bpf_kfree_skb_dtor)

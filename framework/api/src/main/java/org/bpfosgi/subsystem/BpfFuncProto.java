@@ -18,7 +18,12 @@ public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<A
         RET_INTEGER,
         RET_VOID,
         /** {@code RET_PTR_TO_MAP_VALUE_OR_NULL} (bpf_sk_storage_get, bpf_map_lookup_elem). */
-        RET_PTR_TO_MAP_VALUE_OR_NULL
+        RET_PTR_TO_MAP_VALUE_OR_NULL,
+        /**
+         * {@code RET_PTR_TO_BTF_ID_OR_NULL} with {@code ret_btf_id = BPF_PTR_POISON}: the type is
+         * the kptr field's (bpf_kptr_xchg).
+         */
+        RET_PTR_TO_BTF_ID_OR_NULL
     }
 
     /** Models {@code enum bpf_arg_type} (the subset the model's helpers use). */
@@ -50,7 +55,15 @@ public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<A
         /** a pointer to {@code key_size} initialised bytes: the key of the map the preceding ARG_CONST_MAP_PTR names. */
         ARG_PTR_TO_MAP_KEY,
         /** a pointer to {@code value_size} initialised bytes: a value of the map the preceding ARG_CONST_MAP_PTR names. */
-        ARG_PTR_TO_MAP_VALUE
+        ARG_PTR_TO_MAP_VALUE,
+        /** {@code ARG_KPTR_XCHG_DEST}: a pointer to a referenced kptr field of a map value (bpf_kptr_xchg). */
+        ARG_KPTR_XCHG_DEST,
+        /**
+         * {@code ARG_PTR_TO_BTF_ID_OR_NULL | OBJ_RELEASE} with {@code BPF_PTR_POISON}: NULL, or a
+         * referenced pointer of the kptr field's type whose reference the helper takes over
+         * (bpf_kptr_xchg).
+         */
+        ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE
     }
 
     public BpfFuncProto {

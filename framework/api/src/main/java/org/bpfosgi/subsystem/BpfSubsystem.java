@@ -12,7 +12,7 @@ import org.osgi.annotation.versioning.ConsumerType;
  * {@code Bpf-Module} header and hands it to the kernel, in the order the kernel's modules do it
  * (bpf_testmod_init(), bpf_tcp_ca_kfunc_init(), bpf_qdisc_kfunc_init()): the module's symbols
  * (kallsyms), then one {@code register_btf_kfunc_id_set()} per {@link KfuncSet} and program type,
- * then one {@code register_bpf_struct_ops()} per {@link StructOps}. A refusal fails module_init
+ * then {@code register_btf_id_dtor_kfuncs()} of {@link #dtorKfuncs()}, then one {@code register_bpf_struct_ops()} per {@link StructOps}. A refusal fails module_init
  * with the kernel's errno, and nothing of the subsystem stays registered.
  */
 @ConsumerType
@@ -23,6 +23,15 @@ public interface BpfSubsystem {
 
     /** The {@code register_btf_kfunc_id_set()} calls, in order. */
     default List<KfuncSet> kfuncSets() {
+        return List.of();
+    }
+
+    /**
+     * The destructors the module registers with {@code register_btf_id_dtor_kfuncs()} (one call,
+     * after the kfunc sets and before the struct_ops types, as bpf_qdisc_kfunc_init() does in
+     * v6.16): the types a map value may hold as referenced kptrs.
+     */
+    default List<BtfIdDtorKfunc> dtorKfuncs() {
         return List.of();
     }
 

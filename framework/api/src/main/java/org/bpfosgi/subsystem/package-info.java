@@ -8,5 +8,5 @@
  * {@link org.bpfosgi.subsystem.BpfProgInfo}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.2.0")
+@org.osgi.annotation.versioning.Version("2.3.0")
 package org.bpfosgi.subsystem;

@@ -19,7 +19,7 @@ public record SubsystemHeaders(String module, boolean builtin, Optional<String> 
      * (version>=2.0)(!(version>=3.0)))} (written by the subsystem parent pom's bnd instructions).
      */
     public static final String EXTENDER_CAPABILITY = "osgi.extender;osgi.extender=\"" + EXTENDER
-            + "\";version:Version=\"2.2.0\"";
+            + "\";version:Version=\"2.3.0\"";
 
     /** include/linux/module.h: MODULE_NAME_LEN = 64 - sizeof(unsigned long), with the NUL. */
     public static final int MODULE_NAME_LEN = 56;

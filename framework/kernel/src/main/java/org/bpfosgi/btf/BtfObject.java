@@ -18,7 +18,18 @@ public final class BtfObject {
     private final AtomicInteger refcnt = new AtomicInteger(1);
     private volatile boolean freed;
 
+    /** What btf_free() releases besides the object (a program BTF's struct_meta_tab), or null. */
+    volatile Runnable onFree;
+
+    /** btf_is_kernel(): vmlinux's and modules' BTF, not a program's (BPF_BTF_LOAD). */
+    private final boolean kernel;
+
     BtfObject(int id, String name, Btf btf, CompiledBtf compiled, Module module) {
+        this(id, name, btf, compiled, module, true);
+    }
+
+    BtfObject(int id, String name, Btf btf, CompiledBtf compiled, Module module, boolean kernel) {
+        this.kernel = kernel;
         this.id = id;
         this.name = name;
         this.btf = btf;
@@ -53,7 +64,12 @@ public final class BtfObject {
         return module;
     }
 
-    /** Models btf_is_kernel() for module BTF vs vmlinux: true for a module's BTF. */
+    /** Models btf_is_kernel(): false for a program's BTF loaded with BPF_BTF_LOAD. */
+    public boolean isKernel() {
+        return kernel;
+    }
+
+    /** Models btf_is_module(): true for a module's BTF. */
     public boolean isModule() {
         return module != null;
     }

@@ -101,6 +101,29 @@ public final class BtfRegistry {
         return result;
     }
 
+    /**
+     * Models BPF_BTF_LOAD (btf_new_fd(): btf_parse() of a program's BTF, then btf_alloc_id()):
+     * a program BTF object ({@code btf_is_kernel()} false) with the caller's reference — what
+     * libbpf loads from an object's {@code .BTF} and passes as a map's {@code btf_fd}. The
+     * model's callers hand over parsed BTF (stand-alone or split on vmlinux); it is not run
+     * through btf_check_all_types() here.
+     */
+    public synchronized BtfObject btfLoad(String name, Btf btf) {
+        return btfLoad(name, btf, null);
+    }
+
+    /**
+     * {@link #btfLoad(String, Btf)} with what btf_free() releases besides the object: the
+     * references its {@code struct_meta_tab} holds (btf_struct_metas_free()), run once when the
+     * last reference is put.
+     */
+    public synchronized BtfObject btfLoad(String name, Btf btf, Runnable onFree) {
+        BtfObject o = new BtfObject(allocId(), name == null ? "" : name, btf, null, null, false);
+        o.onFree = onFree;
+        idr.put(o.id(), o);
+        return o;
+    }
+
     /** Registers a module's compiled BTF (btf_module_notify COMING): new id, not LIVE, list holds a ref. */
     synchronized BtfObject registerModule(Module mod, CompiledBtf compiled) {
         BtfObject o = new BtfObject(allocId(), mod.name(), compiled.btf(), compiled, mod);
@@ -153,6 +176,9 @@ public final class BtfRegistry {
             }
             for (java.util.function.Consumer<BtfObject> l : freeListeners) {
                 l.accept(btf);
+            }
+            if (btf.onFree != null) {
+                btf.onFree.run();
             }
         }
     }

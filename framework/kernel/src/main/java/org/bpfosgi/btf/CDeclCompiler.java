@@ -330,6 +330,7 @@ public final class CDeclCompiler {
         DeclSpec s = new DeclSpec();
         boolean isConst = false;
         boolean isVolatile = false;
+        List<String> typeTags = new ArrayList<>();
         Map<String, Integer> words = new LinkedHashMap<>();
         CToken first = peek();
         while (true) {
@@ -376,7 +377,13 @@ public final class CDeclCompiler {
                     next();
                     s.type = enumeration();
                     continue;
-                case "__attribute__": case "__packed": case "__aligned":
+                case "__attribute__":
+                    if (peek(1).is("(") && peek(2).is("(") && peek(3).is("btf_type_tag")) {
+                        typeTags.add(btfTypeTag());
+                        continue;
+                    }
+                    throw err(t, "attribute not allowed here");
+                case "__packed": case "__aligned":
                     throw err(t, "attribute not allowed here");
                 default:
                     if (s.type < 0 && words.isEmpty() && !BTF_MACROS.contains(w)) {
@@ -399,7 +406,53 @@ public final class CDeclCompiler {
         if (isConst) {
             s.type = derive(BtfKind.CONST, s.type);
         }
+        // clang: a btf_type_tag in the specifiers tags the declared type; BTF puts the tags
+        // before the modifiers (PTR -> TYPE_TAG -> CONST -> T), the order the kernel's
+        // btf_check_type_tags() requires ("Type tags don't precede modifiers" otherwise)
+        for (String tag : typeTags) {
+            s.type = typeTag(tag, s.type);
+        }
         return s;
+    }
+
+    /**
+     * {@code __attribute__((btf_type_tag("value")))} (clang 14+; bpf_helpers.h's {@code __kptr},
+     * {@code __kptr_untrusted}, {@code __percpu_kptr} and the kernel's {@code __user},
+     * {@code __rcu}): the tag's value. Other attributes in the same list are not supported.
+     */
+    private String btfTypeTag() {
+        next(); // __attribute__
+        expect("(");
+        expect("(");
+        next(); // btf_type_tag
+        expect("(");
+        CToken v = next();
+        if (v.type() != CToken.Type.STRING || !v.text().startsWith("\"") || v.text().length() < 2
+                || !v.text().endsWith("\"")) {
+            throw err(v, "btf_type_tag expects a string literal but found " + v);
+        }
+        String value = v.text().substring(1, v.text().length() - 1);
+        if (value.isEmpty() || value.contains("\\")) {
+            throw err(v, "btf_type_tag value must be a non-empty string without escapes");
+        }
+        expect(")");
+        if (peek().is(",")) {
+            throw err(peek(), "btf_type_tag together with other attributes in one __attribute__ is not supported");
+        }
+        expect(")");
+        expect(")");
+        return value;
+    }
+
+    /** BTF_KIND_TYPE_TAG named {@code value} on {@code target}, deduplicated. */
+    private int typeTag(String value, int target) {
+        String key = "TAG:" + value + ":" + target;
+        Integer id = derived.get(key);
+        if (id == null) {
+            id = b.add(new BtfType.Ref(BtfKind.TYPE_TAG, b.str(value), false, target));
+            derived.put(key, id);
+        }
+        return id;
     }
 
     private static void checkNoType(DeclSpec s, Map<String, Integer> words, CToken t) {

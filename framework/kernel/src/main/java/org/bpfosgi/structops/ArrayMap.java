@@ -117,7 +117,7 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         if (r < 0) {
             return r;
         }
-        m.write(elemAddr(index), m.read(valueAddr, attr().valueSize()));
+        updateValue(m, elemAddr(index), m.read(valueAddr, attr().valueSize()));
         return 0;
     }
 
@@ -150,8 +150,19 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         if (r < 0) {
             return r;
         }
-        m.write(elemAddr(index), value);
+        updateValue(m, elemAddr(index), value);
         return 0;
+    }
+
+    /**
+     * The copy of array_map_update_elem() (v6.12): copy_map_value() around the special fields,
+     * then bpf_obj_free_fields() of the element — an update releases the kptrs the element held.
+     */
+    private void updateValue(Memory m, long val, byte[] value) {
+        BpfObjFreeFields.copyMapValue(m, record(), val, value);
+        if (kernel() != null) {
+            BpfObjFreeFields.free(kernel(), record(), val);
+        }
     }
 
     /** BPF_MAP_LOOKUP_ELEM from user space: a copy of the value, or null (-ENOENT) past the end. */
@@ -163,7 +174,8 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         }
         byte[] out = new byte[attr().valueSize()];
         System.arraycopy(values.bytes(), (int) (a - values.start()), out, 0, out.length);
-        return out;
+        // bpf_map_copy_value(): copy_map_value(), then check_and_init_map_value() zeroes the kptrs
+        return BpfObjFreeFields.initMapValue(record(), out);
     }
 
     /**
@@ -196,7 +208,16 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         return values.bytes();
     }
 
+    /** Models array_map_free(): bpf_obj_free_fields() of every element when the value has special fields. */
     @Override
     void mapFree() {
+        if (values == null || record() == null || kernel() == null) {
+            return;
+        }
+        synchronized (kernel().lock()) {
+            for (long i = 0; i < Integer.toUnsignedLong(attr().maxEntries()); i++) {
+                BpfObjFreeFields.free(kernel(), record(), elemAddr(i));
+            }
+        }
     }
 }

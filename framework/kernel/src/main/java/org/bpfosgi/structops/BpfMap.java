@@ -58,6 +58,35 @@ public abstract class BpfMap {
         return self;
     }
 
+    /** {@code map->btf} (btf_fd's object, a reference held until the map is freed), or null. */
+    private volatile org.bpfosgi.btf.BtfObject btf;
+    /** {@code map->record}: the value's special fields (map_check_btf()), null without any. */
+    private volatile org.bpfosgi.verifier.BtfRecord record;
+    /** The kernel the map lives in (its memory, log and the destructors bpf_obj_free_fields() calls). */
+    private StructOpsKernel kernel;
+
+    public org.bpfosgi.btf.BtfObject btf() {
+        return btf;
+    }
+
+    /** {@code map->record}: null, an ERR record, or the kptr fields of the value. */
+    public org.bpfosgi.verifier.BtfRecord record() {
+        return record;
+    }
+
+    void setBtf(org.bpfosgi.btf.BtfObject btf, org.bpfosgi.verifier.BtfRecord record) {
+        this.btf = btf;
+        this.record = record;
+    }
+
+    StructOpsKernel kernel() {
+        return kernel;
+    }
+
+    void setKernel(StructOpsKernel k) {
+        this.kernel = k;
+    }
+
     public boolean isFreed() {
         return freed;
     }

@@ -136,9 +136,12 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         int slot = free.poll();
         long base = elems.start() + (long) slot * elemSize;
         m.write(base, key);
-        m.write(base + keyRounded, value);
+        // alloc_htab_elem(): copy_map_value() (a free element's special fields are already clear)
+        BpfObjFreeFields.copyMapValue(m, record(), base + keyRounded, value);
         index.put(k, slot);
         if (old != null) {
+            // htab_map_update_elem(): check_and_free_fields() of the replaced preallocated element
+            freeFields(old);
             free.add(old);
         }
         return 0;
@@ -155,6 +158,8 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         if (slot == null) {
             return Errno.ENOENT.negative();
         }
+        // free_htab_elem(): check_and_free_fields()
+        freeFields(slot);
         free.add(slot);
         return 0;
     }
@@ -177,7 +182,7 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         }
         byte[] out = new byte[valueSize];
         System.arraycopy(elems.bytes(), (int) (valueAddr(slot) - elems.start()), out, 0, valueSize);
-        return out;
+        return BpfObjFreeFields.initMapValue(record(), out);
     }
 
     /** The number of elements. */
@@ -185,8 +190,23 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         return index.size();
     }
 
+    /** check_and_free_fields(): bpf_obj_free_fields() of the element's value (the caller holds the kernel lock). */
+    private void freeFields(int slot) {
+        if (kernel() != null) {
+            BpfObjFreeFields.free(kernel(), record(), valueAddr(slot));
+        }
+    }
+
+    /** Models htab_map_free() of a preallocated table: htab_free_prealloced_fields() of every element. */
     @Override
     void mapFree() {
+        if (elems != null && record() != null && kernel() != null) {
+            synchronized (kernel().lock()) {
+                for (int slot : index.values()) {
+                    freeFields(slot);
+                }
+            }
+        }
         index.clear();
     }
 }

@@ -16,9 +16,14 @@ import org.bpfosgi.btf.BtfObject;
  * @param flags                 map_flags ({@link #BPF_F_LINK}, {@link #BPF_F_VTYPE_BTF_OBJ_FD})
  * @param valueTypeBtf          value_type_btf_obj_fd's BTF object (read with BPF_F_VTYPE_BTF_OBJ_FD)
  * @param btfVmlinuxValueTypeId btf_vmlinux_value_type_id: the {@code bpf_struct_ops_<name>} type
+ * @param btf                   btf_fd's BTF object (a program's, BPF_BTF_LOAD), or null
+ * @param btfKeyTypeId          btf_key_type_id (0: none)
+ * @param btfValueTypeId        btf_value_type_id (0: none); map_check_btf() finds the value's
+ *                              special fields (kptrs) in it
  */
 public record MapCreateAttr(BpfMapType type, String name, int keySize, int valueSize, int maxEntries, int flags,
-                            BtfObject valueTypeBtf, int btfVmlinuxValueTypeId) {
+                            BtfObject valueTypeBtf, int btfVmlinuxValueTypeId, BtfObject btf, int btfKeyTypeId,
+                            int btfValueTypeId) {
     /** BPF_F_LINK: a struct_ops map registered through a link. */
     public static final int BPF_F_LINK = 1 << 13;
     /** BPF_F_VTYPE_BTF_OBJ_FD: value_type_btf_obj_fd names the BTF of the value type. */
@@ -51,6 +56,18 @@ public record MapCreateAttr(BpfMapType type, String name, int keySize, int value
     public MapCreateAttr {
         Objects.requireNonNull(type, "type");
         name = name == null ? "" : name;
+    }
+
+    /** The attributes without btf_fd, btf_key_type_id and btf_value_type_id. */
+    public MapCreateAttr(BpfMapType type, String name, int keySize, int valueSize, int maxEntries, int flags,
+                         BtfObject valueTypeBtf, int btfVmlinuxValueTypeId) {
+        this(type, name, keySize, valueSize, maxEntries, flags, valueTypeBtf, btfVmlinuxValueTypeId, null, 0, 0);
+    }
+
+    /** These attributes with btf_fd = {@code btf} and its key and value type ids (as libbpf passes a .maps map's). */
+    public MapCreateAttr withBtf(BtfObject btf, int keyTypeId, int valueTypeId) {
+        return new MapCreateAttr(type, name, keySize, valueSize, maxEntries, flags, valueTypeBtf, btfVmlinuxValueTypeId,
+                btf, keyTypeId, valueTypeId);
     }
 
     /** An array or hash map with no BTF. */

@@ -64,6 +64,15 @@ public final class MapTable {
                 == (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY)) {
             return new CreateResult(null, Errno.EINVAL.negative());
         }
+        // map_create(): btf_vmlinux_value_type_id only for struct_ops maps without key/value ids;
+        // a key type id needs a value type id
+        if (attr.btfVmlinuxValueTypeId() != 0 && attr.type() == BpfMapType.STRUCT_OPS
+                && (attr.btfKeyTypeId() != 0 || attr.btfValueTypeId() != 0)) {
+            return new CreateResult(null, Errno.EINVAL.negative());
+        }
+        if (attr.btfVmlinuxValueTypeId() == 0 && attr.btfKeyTypeId() != 0 && attr.btfValueTypeId() == 0) {
+            return new CreateResult(null, Errno.EINVAL.negative());
+        }
         int check = switch (attr.type()) {
             case HASH -> HtabMap.allocCheck(attr);
             case ARRAY -> ArrayMap.allocCheck(attr);
@@ -93,6 +102,18 @@ public final class MapTable {
             unreserve(id);
             return new CreateResult(null, err[0]);
         }
+        map.setKernel(kernel);
+        if (attr.type() != BpfMapType.STRUCT_OPS && (attr.btfKeyTypeId() != 0 || attr.btfValueTypeId() != 0)) {
+            int e = mapCreateBtf(map, attr);
+            if (e < 0) {
+                map.mapFree();
+                synchronized (kernel.lock()) {
+                    map.storage().forEach(kernel.memory()::free);
+                }
+                unreserve(id);
+                return new CreateResult(null, e);
+            }
+        }
         synchronized (kernel.lock()) {
             map.setSelf(kernel.memory().allocate("struct bpf_map " + id + " (" + attr.name() + ")", 64,
                     org.bpfosgi.vm.Region.Access.READ_ONLY, map));
@@ -103,6 +124,34 @@ public final class MapTable {
             generation++;
         }
         return new CreateResult(map, 0);
+    }
+
+    /**
+     * The BTF block of map_create() (v6.12): btf_get_by_fd(attr->btf_fd) (-EBADF: no BTF, or a
+     * freed one), btf_is_kernel() (-EACCES), map->btf, then map_check_btf() when there is a
+     * value type id ({@link MapCheckBtf}). On failure the BTF reference is put.
+     */
+    private int mapCreateBtf(BpfMap map, MapCreateAttr attr) {
+        org.bpfosgi.btf.BtfObject btf = attr.btf();
+        org.bpfosgi.btf.BtfRegistry btfs = kernel.progs().btfs();
+        if (btf == null || btfs.getById(btf.id()).orElse(null) != btf) {
+            return Errno.EBADF.negative();
+        }
+        if (btf.isKernel()) {
+            btfs.btfPut(btf);
+            return Errno.EACCES.negative();
+        }
+        org.bpfosgi.verifier.BtfRecord rec = null;
+        if (attr.btfValueTypeId() != 0) {
+            MapCheckBtf.Result r = MapCheckBtf.check(map, attr, kernel.progs().services());
+            if (r.err() < 0) {
+                btfs.btfPut(btf);
+                return r.err();
+            }
+            rec = r.record();
+        }
+        map.setBtf(btf, rec);
+        return 0;
     }
 
     /** bpf_obj_name_cpy(): at most 15 characters of isalnum, '_' and '.'. */
@@ -146,10 +195,16 @@ public final class MapTable {
             idr.remove(m.id(), m);
             generation++;
         }
+        // bpf_map_free(): map_free (which frees the values' special fields: bpf_obj_free_fields()),
+        // then btf_record_free(map->record) and btf_put(map->btf)
         m.mapFree();
         synchronized (kernel.lock()) {
             kernel.memory().free(m.self());
             m.storage().forEach(kernel.memory()::free);
+        }
+        if (m.btf() != null) {
+            org.bpfosgi.verifier.BtfParseFields.free(m.record(), kernel.progs().btfs(), kernel.modules(), "map " + m.id());
+            kernel.progs().btfs().btfPut(m.btf());
         }
         m.markFreed();
     }
@@ -233,6 +288,16 @@ public final class MapTable {
             @Override
             public long directValueBase() {
                 return m.directValueBase();
+            }
+
+            @Override
+            public boolean hasBtf() {
+                return m.btf() != null;
+            }
+
+            @Override
+            public org.bpfosgi.verifier.BtfRecord record() {
+                return m.record();
             }
 
             @Override

@@ -12,6 +12,9 @@ import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MAP_VALUE;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_INTEGER;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_PTR_TO_MAP_VALUE_OR_NULL;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_VOID;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_KPTR_XCHG_DEST;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE;
+import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_PTR_TO_BTF_ID_OR_NULL;
 
 import java.util.List;
 import java.util.Map;
@@ -52,6 +55,10 @@ public final class BaseFuncProtos {
             Map.entry(35, new BpfFuncProto("bpf_get_current_task", true, RET_INTEGER, List.of())),
             Map.entry(113, new BpfFuncProto("bpf_probe_read_kernel", true, RET_INTEGER,
                     List.of(ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING))),
+            // bpf_kptr_xchg_proto (kernel/bpf/helpers.c, v6.12; in the CAP_BPF part): the kptr field,
+            // the new pointer or NULL (released into the map); returns the old one, acquired
+            Map.entry(194, new BpfFuncProto("bpf_kptr_xchg", false, RET_PTR_TO_BTF_ID_OR_NULL,
+                    List.of(ARG_KPTR_XCHG_DEST, ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE))),
             // bpf_trace_printk_proto declares two arguments (fmt, fmt_size); R3-R5 are not checked
             Map.entry(6, new BpfFuncProto("bpf_trace_printk", true, RET_INTEGER, List.of(ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE))));
 

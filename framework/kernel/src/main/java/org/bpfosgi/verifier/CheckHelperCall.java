@@ -47,6 +47,9 @@ final class CheckHelperCall {
         }
         List<BpfFuncProto.ArgType> args = fn.argTypes();
         VerifierMaps.UsedMap mapPtr = null; // meta.map_ptr
+        BtfField kptrField = null; // meta.kptr_field
+        int releaseRegno = 0; // meta.release_regno
+        int metaRefObjId = 0; // meta.ref_obj_id
         for (int i = 0; i < args.size(); i++) {
             int regno = i + 1;
             int r = dc.checkRegArg(regno, true);
@@ -98,6 +101,49 @@ final class CheckHelperCall {
                         return r;
                     }
                 }
+                case ARG_KPTR_XCHG_DEST -> {
+                    // check_reg_type() against kptr_xchg_dest_types (v6.12): PTR_TO_MAP_VALUE, or a
+                    // local kptr PTR_TO_BTF_ID | MEM_ALLOC (bpf_obj_new(), not modelled)
+                    if (reg.type() != RegType.PTR_TO_MAP_VALUE || reg.flags() != 0) {
+                        return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "map_value, ptr_");
+                    }
+                    int[] err = {0};
+                    kptrField = dc.mapAccess.kptr.processKptrFunc(regno, reg, env.usedMap(reg.btfId()), err);
+                    if (kptrField == null) {
+                        return err[0];
+                    }
+                }
+                case ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE -> {
+                    // check_func_arg(): a known NULL skips the type checks (type_may_be_null(arg_type))
+                    if (!reg.isNull()) {
+                        int flags = reg.flags() & ~RegState.PTR_MAYBE_NULL;
+                        if (reg.type() != RegType.PTR_TO_BTF_ID || (flags != 0 && flags != RegState.PTR_TRUSTED)) {
+                            return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(),
+                                    "ptr_, trusted_ptr_, rcu_ptr_");
+                        }
+                        // check_reg_type(), PTR_TO_BTF_ID for BPF_FUNC_kptr_xchg: map_kptr_match_type()
+                        if (kptrField == null || dc.mapAccess.kptr.mapKptrMatchType(kptrField, reg, regno) < 0) {
+                            return Errno.EACCES.negative();
+                        }
+                        // check_func_arg_reg_off() for an OBJ_RELEASE argument
+                        if (reg.off() != 0) {
+                            return env.err(Errno.EINVAL,
+                                    "R%d must have zero offset when passed to release func or trusted arg to kfunc\n", regno);
+                        }
+                        r = CheckReturnCodeKptr.checkPtrOffReg(env, reg, regno);
+                        if (r < 0) {
+                            return r;
+                        }
+                    }
+                    // skip_type_check: a release argument must be referenced (or NULL)
+                    if (reg.refObjId() == 0 && !reg.isNull()) {
+                        return env.err(Errno.EINVAL, "R%d must be referenced when passed to release function\n", regno);
+                    }
+                    releaseRegno = regno;
+                    if (reg.refObjId() != 0) {
+                        metaRefObjId = reg.refObjId();
+                    }
+                }
                 case ARG_CONST_SIZE, ARG_CONST_SIZE_OR_ZERO -> {
                     if (reg.type() != RegType.SCALAR_VALUE) {
                         return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "scalar");
@@ -117,6 +163,19 @@ final class CheckHelperCall {
         if (rm < 0) {
             return rm;
         }
+        if (releaseRegno != 0 && metaRefObjId != 0) {
+            // bpf_kptr_xchg: release_reference_state() — the reference moves into the map — and
+            // every register carrying it is invalidated (mark_reg_invalid())
+            int ref = metaRefObjId;
+            java.util.List<VerifierState.RefState> refs = new java.util.ArrayList<>(dc.cur.refs);
+            if (!refs.removeIf(rs -> rs.id() == ref)) {
+                return env.err(Errno.EINVAL, "func %s#%d reference has not been acquired before\n",
+                        BaseFuncProtos.name(funcId), funcId);
+            }
+            dc.cur.refs = refs;
+            RegState invalid = env.allowPtrLeaks ? RegState.UNKNOWN_SCALAR : RegState.NOT_INIT;
+            dc.forEachReg(dc.cur, x -> x.refObjId() == ref ? invalid : x);
+        }
         if (funcId == HelperIds.BPF_FUNC_tail_call && !dc.cur.refs.isEmpty()) {
             // check_reference_leak(env, false)
             return env.err(Errno.EINVAL, "tail_call would lead to reference leak\n");
@@ -130,6 +189,18 @@ final class CheckHelperCall {
                 return env.err(Errno.EINVAL, "kernel subsystem misconfigured verifier\n");
             }
             dc.setReg(BPF_REG_0, RegState.mapValue(mapPtr.id(), mapPtr.valueSize(), 0, RegState.PTR_MAYBE_NULL, dc.newId()));
+        } else if (fn.retType() == BpfFuncProto.RetType.RET_PTR_TO_BTF_ID_OR_NULL) {
+            // RET_PTR_TO_BTF_ID | PTR_MAYBE_NULL of the kptr field's type; the maybe-null id first,
+            // then (is_acquire_function(): bpf_kptr_xchg) acquire_reference_state() overwrites it
+            if (kptrField == null) {
+                return env.err(Errno.EINVAL, "kernel subsystem misconfigured verifier\n");
+            }
+            dc.newId();
+            int id = dc.newId();
+            java.util.List<VerifierState.RefState> refs = new java.util.ArrayList<>(dc.cur.refs);
+            refs.add(new VerifierState.RefState(id, idx));
+            dc.cur.refs = refs;
+            dc.setReg(BPF_REG_0, RegState.btfPtr(kptrField.kptrBtf(), kptrField.kptrBtfId(), RegState.PTR_MAYBE_NULL, id, id));
         }
         return checkMapFuncCompatibility(mapPtr, funcId);
     }

@@ -5,8 +5,8 @@ import org.bpfosgi.subsystem.BpfAccessType;
 
 /**
  * Models the map parts of kernel/bpf/verifier.c (v6.12): check_map_access_type(),
- * check_map_access() (check_mem_region_access() over value_size; the model's maps have no
- * special fields, so {@code map->record} is empty), the PTR_TO_MAP_VALUE and PTR_TO_MAP_KEY
+ * check_map_access() (check_mem_region_access() over value_size, then the value's kptr fields:
+ * {@link CheckMapKptrAccess}), the PTR_TO_MAP_VALUE and PTR_TO_MAP_KEY
  * branches of check_mem_access() with bpf_map_direct_read() for frozen read-only maps, and of
  * check_helper_mem_access().
  */
@@ -14,9 +14,13 @@ final class CheckMapAccess {
     private final DoCheck dc;
     private final VerifierEnv env;
 
+    /** check_map_kptr_access() and the kptr parts of check_map_access(), bpf_kptr_xchg's arguments. */
+    final CheckMapKptrAccess kptr;
+
     CheckMapAccess(DoCheck dc) {
         this.dc = dc;
         this.env = dc.env;
+        this.kptr = new CheckMapKptrAccess(dc);
     }
 
     private VerifierMaps.UsedMap map(RegState reg) {
@@ -47,9 +51,16 @@ final class CheckMapAccess {
         return 0;
     }
 
-    /** Models check_map_access(): the value_size region; no special fields (kptrs, timers, locks) in the model's maps. */
-    int checkMapAccess(int regno, RegState reg, int off, int size, boolean zeroSizeAllowed) {
-        return dc.mem.checkMemRegionAccess(regno, reg, off, size, map(reg).valueSize(), zeroSizeAllowed);
+    /**
+     * Models check_map_access(): the value_size region, then no access may touch a kptr field
+     * except a direct one (ACCESS_DIRECT, not a helper's) exactly at it.
+     */
+    int checkMapAccess(int regno, RegState reg, int off, int size, boolean zeroSizeAllowed, boolean direct) {
+        int r = dc.mem.checkMemRegionAccess(regno, reg, off, size, map(reg).valueSize(), zeroSizeAllowed);
+        if (r < 0) {
+            return r;
+        }
+        return kptr.checkFields(regno, reg, off, size, map(reg).record(), direct);
     }
 
     /**
@@ -67,9 +78,13 @@ final class CheckMapAccess {
         if (r < 0) {
             return r;
         }
-        r = checkMapAccess(regno, reg, off, size, false);
+        r = checkMapAccess(regno, reg, off, size, false, true);
         if (r < 0) {
             return r;
+        }
+        BtfField kptrField = reg.var().isConst() ? BtfRecord.find(map(reg).record(), off + reg.var().value(), BtfField.BPF_KPTR) : null;
+        if (kptrField != null) {
+            return kptr.checkMapKptrAccess(regno, valueRegno, dc.curInsnIdx, kptrField);
         }
         if (t == BpfAccessType.BPF_READ && valueRegno >= 0) {
             VerifierMaps.UsedMap m = map(reg);
@@ -145,6 +160,6 @@ final class CheckMapAccess {
         if (checkMapAccessType(regno, reg, reg.off(), size, write ? BpfAccessType.BPF_WRITE : BpfAccessType.BPF_READ) < 0) {
             return Errno.EACCES.negative();
         }
-        return checkMapAccess(regno, reg, reg.off(), size, zeroSizeAllowed);
+        return checkMapAccess(regno, reg, reg.off(), size, zeroSizeAllowed, false);
     }
 }

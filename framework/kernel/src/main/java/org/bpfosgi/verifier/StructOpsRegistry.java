@@ -50,7 +50,12 @@ public final class StructOpsRegistry {
         final Map<BpfProgType, Boolean> moduleHooks = new EnumMap<>(BpfProgType.class);
         /** hook to its filters ({@code hook_filter->filters[]}), in registration order. */
         final Map<BpfProgType, List<KfuncFilter>> filters = new EnumMap<>(BpfProgType.class);
+        /** {@code btf->dtor_kfunc_tab}: type id to its destructor kfunc's id, sorted by type id. */
+        TreeMap<Integer, Integer> dtors;
     }
+
+    /** BTF_DTOR_KFUNC_MAX_CNT. */
+    static final int BTF_DTOR_KFUNC_MAX_CNT = 256;
 
     private final Kallsyms kallsyms;
     private final Consumer<String> klog;
@@ -63,6 +68,11 @@ public final class StructOpsRegistry {
 
     public Kallsyms kallsyms() {
         return kallsyms;
+    }
+
+    /** A kernel-log line. */
+    void klog(String line) {
+        klog.accept(line);
     }
 
     /**
@@ -82,6 +92,13 @@ public final class StructOpsRegistry {
                     unregister(owner, btf);
                     return err;
                 }
+            }
+        }
+        if (!subsystem.dtorKfuncs().isEmpty()) {
+            int err = registerBtfIdDtorKfuncs(owner, btf, subsystem.dtorKfuncs());
+            if (err < 0) {
+                unregister(owner, btf);
+                return err;
             }
         }
         for (StructOps stOps : subsystem.structOps()) {
@@ -169,6 +186,90 @@ public final class StructOpsRegistry {
         // btf_populate_kfunc_set(): the filter is added to the hook's filter list
         filter.ifPresent(f -> p.filters.computeIfAbsent(hook, h -> new ArrayList<>()).add(f));
         return 0;
+    }
+
+    /**
+     * Models register_btf_id_dtor_kfuncs(dtors, add_cnt, owner) (kernel/bpf/btf.c, v6.12) on the
+     * owner's BTF ({@code btf}: vmlinux's for built-in code): too many (-E2BIG, pr_err),
+     * btf_check_dtor_kfuncs() — each destructor a FUNC whose FUNC_PROTO returns void and takes one
+     * pointer (-EINVAL) — a module registering twice (WARN, -EINVAL), then the entries are added
+     * and the table sorted by type id. On failure the BTF's table is freed
+     * (btf_free_dtor_kfunc_tab()), as the kernel does.
+     */
+    public synchronized int registerBtfIdDtorKfuncs(Module owner, BtfObject btf, List<org.bpfosgi.subsystem.BtfIdDtorKfunc> dtors) {
+        PerBtf p = perBtf.computeIfAbsent(btf, b -> new PerBtf());
+        int ret = registerDtors(owner, btf, p, dtors);
+        if (ret < 0) {
+            p.dtors = null;
+        }
+        return ret;
+    }
+
+    private int registerDtors(Module owner, BtfObject btf, PerBtf p, List<org.bpfosgi.subsystem.BtfIdDtorKfunc> dtors) {
+        if (dtors.size() >= BTF_DTOR_KFUNC_MAX_CNT) {
+            klog.accept("cannot register more than " + BTF_DTOR_KFUNC_MAX_CNT + " kfunc destructors");
+            return Errno.E2BIG.negative();
+        }
+        List<int[]> pairs = new ArrayList<>();
+        for (org.bpfosgi.subsystem.BtfIdDtorKfunc d : dtors) {
+            Optional<org.bpfosgi.btf.BtfIdList> list = btf.compiled() == null ? Optional.empty()
+                    : Optional.ofNullable(btf.compiled().idLists().get(d.idList()));
+            if (list.isEmpty() || d.btfIdIndex() >= list.get().entries().size()
+                    || d.kfuncBtfIdIndex() >= list.get().entries().size()) {
+                // the module's own array: in C an out-of-bounds read of its BTF_ID_LIST
+                klog.accept("dtor kfunc list " + d.idList() + " is not in the BTF of " + btf.name()
+                        + " or too short");
+                return Errno.EINVAL.negative();
+            }
+            pairs.add(new int[] {list.get().id(d.btfIdIndex()), list.get().id(d.kfuncBtfIdIndex())});
+        }
+        // btf_check_dtor_kfuncs(): 'void func(type *)'
+        org.bpfosgi.btf.Btf b = btf.btf();
+        for (int[] pr : pairs) {
+            int f = pr[1];
+            if (f <= 0 || f >= b.nrTypes() || b.kind(f) != BtfKind.FUNC) {
+                return Errno.EINVAL.negative();
+            }
+            int protoId = ((org.bpfosgi.btf.BtfType.Func) b.type(f)).type();
+            if (b.kind(protoId) != BtfKind.FUNC_PROTO) {
+                return Errno.EINVAL.negative();
+            }
+            org.bpfosgi.btf.BtfType.FuncProto proto = (org.bpfosgi.btf.BtfType.FuncProto) b.type(protoId);
+            if (proto.returnType() != 0 || proto.params().size() != 1
+                    || b.kind(proto.params().get(0).type()) != BtfKind.PTR) {
+                return Errno.EINVAL.negative();
+            }
+        }
+        if (p.dtors != null && owner != null) {
+            // WARN_ON_ONCE(tab && btf_is_module(btf)): only one call allowed for modules
+            klog.accept("WARNING: " + owner.name() + " registers kfunc destructors twice");
+            return Errno.EINVAL.negative();
+        }
+        int tabCnt = p.dtors == null ? 0 : p.dtors.size();
+        if (tabCnt + pairs.size() >= BTF_DTOR_KFUNC_MAX_CNT) {
+            klog.accept("cannot register more than " + BTF_DTOR_KFUNC_MAX_CNT + " kfunc destructors");
+            return Errno.E2BIG.negative();
+        }
+        if (p.dtors == null) {
+            p.dtors = new TreeMap<>();
+        }
+        for (int[] pr : pairs) {
+            p.dtors.put(pr[0], pr[1]);
+        }
+        return 0;
+    }
+
+    /**
+     * Models btf_find_dtor_kfunc(btf, btf_id): the destructor's FUNC id registered for the type,
+     * or -ENOENT (no table, or the type is not in it).
+     */
+    public synchronized int btfFindDtorKfunc(BtfObject btf, int btfId) {
+        PerBtf p = perBtf.get(btf);
+        if (p == null || p.dtors == null) {
+            return Errno.ENOENT.negative();
+        }
+        Integer f = p.dtors.get(btfId);
+        return f == null ? Errno.ENOENT.negative() : f;
     }
 
     /** Models bpf_prog_type_to_kfunc_hook(): UNSPEC is the COMMON hook. */

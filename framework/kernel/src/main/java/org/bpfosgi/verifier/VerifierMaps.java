@@ -67,6 +67,16 @@ public interface VerifierMaps {
             return 0;
         }
 
+        /** Whether the map was created with BTF ({@code map->btf}). */
+        default boolean hasBtf() {
+            return false;
+        }
+
+        /** {@code map->record}: the value's kptr fields (null: none; an ERR record counts as none). */
+        default BtfRecord record() {
+            return null;
+        }
+
         /** {@code size} bytes of the value at {@code off} from the direct value address (bpf_map_direct_read()). */
         default byte[] directRead(int off, int size) {
             throw new UnsupportedOperationException("no direct value access");

@@ -280,4 +280,43 @@ class CDeclCompilerTest {
         assertEquals(32, b.offsetOf(m, "a"));
         assertEquals(48, b.resolveSize(m));
     }
+
+    /**
+     * btf_type_tag in the declaration specifiers, as bpf_helpers.h defines __kptr: PTR ->
+     * TYPE_TAG("kptr") -> the struct; with a qualifier the tag comes first (PTR -> TYPE_TAG ->
+     * CONST -> T: clang 14 here emits that chain for {@code const struct foo __kptr *}, and the
+     * kernel's btf_check_type_tags() requires tags before modifiers).
+     */
+    @Test
+    void btfTypeTagsTagThePointee() {
+        Btf b = compile("""
+                #define __kptr __attribute__((btf_type_tag("kptr")))
+                #define __kptr_untrusted __attribute__((btf_type_tag("kptr_untrusted")))
+                struct foo { int x; };
+                struct v { struct foo __kptr *p; const struct foo __kptr *q; struct foo __kptr_untrusted *u; struct foo *plain; };
+                """);
+        int v = b.findByNameKind("v", BtfKind.STRUCT);
+        int foo = b.findByNameKind("foo", BtfKind.STRUCT);
+        BtfType.Composite c = (BtfType.Composite) b.type(v);
+        int p = c.members().get(0).type();
+        assertEquals(BtfKind.PTR, b.kind(p));
+        int tag = ((BtfType.Ref) b.type(p)).type();
+        assertEquals(BtfKind.TYPE_TAG, b.kind(tag));
+        assertEquals("kptr", b.name(tag));
+        assertEquals(foo, ((BtfType.Ref) b.type(tag)).type());
+        int qtag = ((BtfType.Ref) b.type(c.members().get(1).type())).type();
+        assertEquals(BtfKind.TYPE_TAG, b.kind(qtag));
+        int qconst = ((BtfType.Ref) b.type(qtag)).type();
+        assertEquals(BtfKind.CONST, b.kind(qconst));
+        assertEquals(foo, ((BtfType.Ref) b.type(qconst)).type());
+        assertEquals("kptr_untrusted", b.name(((BtfType.Ref) b.type(c.members().get(2).type())).type()));
+        assertEquals(foo, ((BtfType.Ref) b.type(c.members().get(3).type())).type(), "no tag, no TYPE_TAG");
+        assertEquals(32, b.resolveSize(v), "a tag changes no layout");
+    }
+
+    @Test
+    void btfTypeTagNeedsAStringLiteral() {
+        rejects("struct foo; struct v { struct foo __attribute__((btf_type_tag(kptr))) *p; };", "1:",
+                "btf_type_tag expects a string literal but found 'kptr'");
+    }
 }

@@ -16,11 +16,12 @@ import org.osgi.service.component.annotations.Deactivate;
 /**
  * The bpf_qdisc code (net/sched/bpf_qdisc.c, v6.16): activate is its initcall
  * bpf_qdisc_kfunc_init(), which registers the kfunc set {@code qdisc_kfunc_ids} with its filter
- * for STRUCT_OPS programs, then the struct_ops type {@code Qdisc_ops}.
+ * for STRUCT_OPS programs, then the destructor of sk_buff kptrs
+ * ({@code register_btf_id_dtor_kfuncs()} of {@code {skb_kfunc_dtor_ids[0], skb_kfunc_dtor_ids[1]}}:
+ * struct sk_buff, bpf_kfree_skb_dtor — so a map value may hold an {@code struct sk_buff __kptr *}
+ * and freeing the value frees the skb), then the struct_ops type {@code Qdisc_ops}.
  *
- * <p>Not modelled: {@code register_btf_id_dtor_kfuncs()} of {@code bpf_kfree_skb_dtor} (the
- * model has no kptrs, so an enqueue cannot keep its skb: it must drop or free it), and what
- * {@link QdiscKfuncs} lists.
+ * <p>Not modelled: what {@link QdiscKfuncs} lists.
  */
 @Component(service = BpfSubsystem.class, immediate = true, property = "bpf.module=bpf_qdisc")
 public class BpfQdisc implements BpfSubsystem {
@@ -51,6 +52,12 @@ public class BpfQdisc implements BpfSubsystem {
     @Override
     public List<KfuncSet> kfuncSets() {
         return List.of(new KfuncSet("qdisc_kfunc_ids", List.of(BpfProgType.STRUCT_OPS), Optional.of(qdiscOps.filter())));
+    }
+
+    /** {@code register_btf_id_dtor_kfuncs(skb_kfunc_dtors, 1, THIS_MODULE)}. */
+    @Override
+    public List<org.bpfosgi.subsystem.BtfIdDtorKfunc> dtorKfuncs() {
+        return List.of(new org.bpfosgi.subsystem.BtfIdDtorKfunc("skb_kfunc_dtor_ids", 0, 1));
     }
 
     @Override

@@ -1,0 +1,121 @@
+package org.bpfosgi.structops;
+
+import org.bpfosgi.btf.Btf;
+import org.bpfosgi.btf.BtfException;
+import org.bpfosgi.btf.BtfType;
+import org.bpfosgi.btf.api.BtfKind;
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.verifier.BtfField;
+import org.bpfosgi.verifier.BtfParseFields;
+import org.bpfosgi.verifier.BtfRecord;
+import org.bpfosgi.verifier.KernelServices;
+
+/**
+ * Models the BTF part of kernel/bpf/syscall.c map_create() (v6.12) — btf_get_by_fd(btf_fd)
+ * (-EBADF), a kernel BTF refused (-EACCES) — and map_check_btf(): the key's and value's
+ * btf_type_id_size() against key_size/value_size (-EINVAL; no key type needs the type's
+ * map_check_btf), btf_parse_fields() of the value (its errors leave an ERR record and are not
+ * map_create()'s: the value is then plain memory), then, for a record: CAP_BPF (the model's
+ * loads are privileged), no BPF_F_RDONLY_PROG/BPF_F_WRONLY_PROG (-EACCES), kptrs only in
+ * hash and array maps of the model's types (-EOPNOTSUPP), then the type's map_check_btf:
+ * array_map_check_btf() (a 32-bit INT key at bit offset 0, -EINVAL), map_check_no_btf() for
+ * prog arrays (-ENOTSUPP); hash maps have none. map_create() has no log: only errnos.
+ */
+final class MapCheckBtf {
+    private MapCheckBtf() {
+    }
+
+    /** The result: 0 and the record (null: none), or a negative errno (the record already freed). */
+    record Result(int err, BtfRecord record) {
+    }
+
+    static Result check(BpfMap map, MapCreateAttr attr, KernelServices k) {
+        Btf btf = attr.btf().btf();
+        int keyId = attr.btfKeyTypeId();
+        boolean hasTypeCheck = map.type() == BpfMapType.ARRAY || map.type() == BpfMapType.PROG_ARRAY;
+        int keyType = 0;
+        if (keyId != 0) {
+            keyType = typeIdSize(btf, keyId, attr.keySize());
+            if (keyType < 0) {
+                return new Result(Errno.EINVAL.negative(), null);
+            }
+        } else if (!hasTypeCheck) {
+            return new Result(Errno.EINVAL.negative(), null);
+        }
+        int valueType = typeIdSize(btf, attr.btfValueTypeId(), attr.valueSize());
+        if (valueType < 0) {
+            return new Result(Errno.EINVAL.negative(), null);
+        }
+        String holder = "map " + map.id();
+        BtfRecord rec;
+        try {
+            rec = BtfParseFields.parse(btf, valueType, attr.valueSize(), k, holder);
+        } catch (BtfParseFields.NotModelled e) {
+            map.kernel().printk("bpf-osgi: map_create: " + e.getMessage() + " is not modelled");
+            return new Result(Errno.EOPNOTSUPP.negative(), null);
+        }
+        if (rec != null && rec.err() == 0) {
+            if ((attr.flags() & (MapCreateAttr.BPF_F_RDONLY_PROG | MapCreateAttr.BPF_F_WRONLY_PROG)) != 0) {
+                BtfParseFields.free(rec, k.btfs(), k.modules(), holder);
+                return new Result(Errno.EACCES.negative(), null);
+            }
+            if ((rec.fieldMask() & BtfField.BPF_KPTR) != 0 && map.type() != BpfMapType.HASH
+                    && map.type() != BpfMapType.ARRAY) {
+                BtfParseFields.free(rec, k.btfs(), k.modules(), holder);
+                return new Result(Errno.EOPNOTSUPP.negative(), null);
+            }
+        }
+        // btf_check_and_fixup_fields(): only graph roots/nodes, which the model has none of
+        int r = 0;
+        if (map.type() == BpfMapType.ARRAY) {
+            r = arrayMapCheckBtf(btf, keyType, valueType, attr);
+        } else if (map.type() == BpfMapType.PROG_ARRAY) {
+            r = Errno.ENOTSUPP.negative(); // map_check_no_btf()
+        }
+        if (r < 0) {
+            BtfParseFields.free(rec, k.btfs(), k.modules(), holder);
+            return new Result(r, null);
+        }
+        return new Result(0, rec);
+    }
+
+    /**
+     * Models btf_type_id_size(): the type with modifiers and typedefs resolved, if it has a size
+     * and that size is {@code want}; -1 otherwise (void, FUNC, FWD, FUNC_PROTO, VAR, bad ids).
+     */
+    private static int typeIdSize(Btf btf, int id, int want) {
+        try {
+            if (id <= 0 || id >= btf.nrTypes()) {
+                return -1;
+            }
+            int r = btf.resolve(id);
+            BtfKind kd = btf.kind(r);
+            if (r == 0 || kd == BtfKind.FUNC || kd == BtfKind.FUNC_PROTO || kd == BtfKind.FWD || kd == BtfKind.VAR
+                    || kd == BtfKind.DECL_TAG) {
+                return -1;
+            }
+            long size = btf.resolveSize(r);
+            return size == Integer.toUnsignedLong(want) ? r : -1;
+        } catch (BtfException e) {
+            return -1;
+        }
+    }
+
+    /** Models array_map_check_btf(): a keyless BTF only for a one-element DATASEC global data array; else a u32 INT key. */
+    private static int arrayMapCheckBtf(Btf btf, int keyType, int valueType, MapCreateAttr attr) {
+        if (keyType == 0) {
+            if (attr.type() != BpfMapType.ARRAY || attr.maxEntries() != 1 || btf.kind(valueType) != BtfKind.DATASEC) {
+                return Errno.EINVAL.negative();
+            }
+            return 0;
+        }
+        if (btf.kind(keyType) != BtfKind.INT) {
+            return Errno.EINVAL.negative();
+        }
+        BtfType.Int i = (BtfType.Int) btf.type(keyType);
+        if (i.nrBits() != 32 || i.bitsOffset() != 0) {
+            return Errno.EINVAL.negative();
+        }
+        return 0;
+    }
+}
