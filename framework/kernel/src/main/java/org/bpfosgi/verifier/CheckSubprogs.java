@@ -229,8 +229,16 @@ final class CheckSubprogs {
                     i++;
                     continue;
                 }
-                if (src == Bpf.BPF_PSEUDO_BTF_ID || src == Bpf.BPF_PSEUDO_FUNC) {
-                    // UNFINISHED: ksyms (check_pseudo_btf_id) and callbacks are not modelled yet
+                if (src == Bpf.BPF_PSEUDO_BTF_ID) {
+                    int r = CheckPseudoBtfId.run(env, i);
+                    if (r < 0) {
+                        return r;
+                    }
+                    i++;
+                    continue;
+                }
+                if (src == Bpf.BPF_PSEUDO_FUNC) {
+                    // UNFINISHED: callbacks (BPF_PSEUDO_FUNC, aux->ptr_type = PTR_TO_FUNC) are not modelled yet
                     return env.err(Errno.EINVAL, "unrecognized bpf_ld_imm64 insn\n");
                 }
                 i++;

@@ -172,9 +172,12 @@ public final class TestKernel {
         return loadTestmod(ops.asSubsystem(), init);
     }
 
+    /** Declarations appended to bpf_testmod.h for the next loadTestmod() (e.g. a per-cpu variable). */
+    String testmodHeaderExtra = "";
+
     Module loadTestmod(BpfSubsystem ops, boolean init) {
         ModuleImage image = new ModuleImage("bpf_testmod", false,
-                Optional.of(new ModuleImage.BtfSource("bpf_testmod.h", TESTMOD_HEADER)), true, true, 4096);
+                Optional.of(new ModuleImage.BtfSource("bpf_testmod.h", TESTMOD_HEADER + testmodHeaderExtra)), true, true, 4096);
         Module[] self = new Module[1];
         ModuleTable.ModuleCode code = new ModuleTable.ModuleCode() {
             @Override
@@ -294,7 +297,8 @@ public final class TestKernel {
     /**
      * bpf_testmod and the BTF objects hold exactly their base counts plus what the loaded programs
      * hold: one module and one BTF reference per kfunc_btf_tab entry (bpf_free_kfunc_btf_tab()
-     * gives them back), and one BTF reference per attach_btf.
+     * gives them back) and per used_btfs entry (a vmlinux one holds no module), and one BTF
+     * reference per attach_btf.
      */
     void assertNoReferencesLeft() {
         int testmodRefs = 0;
@@ -308,6 +312,16 @@ public final class TestKernel {
                 if (e.btf().equals(testmodBtf)) {
                     testmodBtfRefs++;
                 } else if (e.btf().equals(btfs.vmlinux())) {
+                    vmlinuxRefs++;
+                }
+            }
+            for (BtfModPair u : p.aux().usedBtfs()) {
+                if (testmod != null && u.module() == testmod) {
+                    testmodRefs++;
+                }
+                if (u.btf().equals(testmodBtf)) {
+                    testmodBtfRefs++;
+                } else if (u.btf().equals(btfs.vmlinux())) {
                     vmlinuxRefs++;
                 }
             }

@@ -1,0 +1,259 @@
+package org.bpfosgi.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.bpfosgi.btf.BtfObject;
+import org.bpfosgi.btf.api.BtfKind;
+import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.Bpf;
+import org.bpfosgi.isa.Insn;
+import org.bpfosgi.module.ModuleState;
+import org.bpfosgi.prog.ProgLoadResult;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ksyms: ld_imm64 with src_reg BPF_PSEUDO_BTF_ID (check_pseudo_btf_id(), v6.12): the checks and
+ * their messages in order, the register types check_ld_imm() gives, the address written into
+ * the instruction, and used_btfs — the BTF (and module) reference a program holds until it is
+ * freed.
+ */
+class KsymTest {
+    static final String PERCPU_MOD_VAR = "\nextern __percpu int bpf_testmod_ksym_percpu;\n";
+
+    /** {@code rDST = ksym} (BPF_LD_IMM64 with BPF_PSEUDO_BTF_ID): imm = the BTF id, next imm = the BTF fd. */
+    static List<Insn> ld(int dst, int btfId, int btfFd) {
+        return List.of(new Insn(Bpf.BPF_LD | Bpf.BPF_IMM | Bpf.BPF_DW, dst, Bpf.BPF_PSEUDO_BTF_ID, 0, btfId),
+                new Insn(0, 0, 0, 0, btfFd));
+    }
+
+    static Insn ldxW(int dst, int src, int off) {
+        return new Insn(Bpf.BPF_LDX | Bpf.BPF_MEM | Bpf.BPF_W, dst, src, off, 0);
+    }
+
+    static final List<Insn> R0_EXIT = List.of(new Insn(Bpf.BPF_ALU64 | Bpf.BPF_MOV | Bpf.BPF_K, 0, 0, 0, 0),
+            new Insn(Bpf.BPF_JMP | Bpf.BPF_EXIT, 0, 0, 0, 0));
+
+    @SafeVarargs
+    static List<Insn> prog(List<Insn>... parts) {
+        List<Insn> l = new ArrayList<>();
+        for (List<Insn> p : parts) {
+            l.addAll(p);
+        }
+        l.addAll(R0_EXIT);
+        return l;
+    }
+
+    static ProgLoadResult load(TestKernel k, List<Insn> insns) {
+        return k.progs.load(k.attr(RejectionTest.prog("r0 = 0\nexit"), 1).withInsns(insns));
+    }
+
+    static int vmlinuxId(TestKernel k, String name, BtfKind kind) {
+        int id = k.btfs.vmlinux().btf().findByNameKind(name, kind);
+        assertTrue(id > 0, name);
+        return id;
+    }
+
+    static void assertRejected(TestKernel k, List<Insn> insns, Errno e, String lastLine) {
+        ProgLoadResult r = load(k, insns);
+        assertFalse(r.ok(), r.log());
+        assertEquals(e, r.errno().orElseThrow(), r.log());
+        assertEquals(lastLine, DifferentialCorpusTest.lastErrorLine(r.log()), r.log());
+        k.assertNoReferencesLeft();
+    }
+
+    @Test
+    void aPercpuVarIsAPercpuBtfPointerWhoseAddressIsPatchedIn() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        int rq = vmlinuxId(k, "runqueues", BtfKind.VAR);
+        int vmlinuxRefs = k.btfs.refcnt(k.btfs.vmlinux());
+        ProgLoadResult r = k.progs.load(k.attr(RejectionTest.prog("r0 = 0\nexit"), 2).withInsns(prog(ld(1, rq, 0))));
+        assertTrue(r.ok(), r.log());
+        // check_ld_imm(): PTR_TO_BTF_ID | MEM_PERCPU of the VAR's type, struct rq
+        assertTrue(r.log().contains("R1=percpu_ptr_rq()"), r.log());
+        long addr = k.registry.kallsyms().lookupName("runqueues");
+        assertTrue(addr != 0);
+        List<Insn> x = r.prog().insns();
+        assertEquals(addr, Insn.imm64(x.get(0), x.get(1)), "the kallsyms address in the instruction pair");
+        // used_btfs: vmlinux, once, with a BTF reference and no module
+        assertEquals(1, r.prog().aux().usedBtfs().size());
+        assertEquals(k.btfs.vmlinux(), r.prog().aux().usedBtfs().get(0).btf());
+        assertEquals(null, r.prog().aux().usedBtfs().get(0).module());
+        assertEquals(vmlinuxRefs + 1, k.btfs.refcnt(k.btfs.vmlinux()), "used_btfs (the attach BTF is bpf_testmod's)");
+        k.assertNoReferencesLeft();
+        k.progs.free(r.prog().id());
+        assertEquals(vmlinuxRefs, k.btfs.refcnt(k.btfs.vmlinux()));
+    }
+
+    @Test
+    void twoKsymsOfOneBtfRecordItOnce() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        ProgLoadResult r = load(k, prog(ld(1, vmlinuxId(k, "runqueues", BtfKind.VAR), 0),
+                ld(2, vmlinuxId(k, "bpf_prog_active", BtfKind.VAR), 0)));
+        assertTrue(r.ok(), r.log());
+        assertEquals(1, r.prog().aux().usedBtfs().size());
+        k.assertNoReferencesLeft();
+        k.progs.free(r.prog().id());
+        k.assertNoReferencesLeft();
+    }
+
+    @Test
+    void aPercpuPointerIsNotDereferenced() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        assertRejected(k, prog(ld(1, vmlinuxId(k, "runqueues", BtfKind.VAR), 0), List.of(ldxW(0, 1, 24))),
+                Errno.EACCES, "R1 is ptr_rq access percpu memory: off=24");
+        assertRejected(k, prog(ld(1, vmlinuxId(k, "bpf_prog_active", BtfKind.VAR), 0), List.of(ldxW(0, 1, 0))),
+                Errno.EACCES, "R1 is ptr_int access percpu memory: off=0");
+    }
+
+    @Test
+    void theChecksInTheKernelsOrder() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        int nr = k.btfs.vmlinux().btf().nrTypes();
+        assertRejected(k, prog(ld(1, 1, 999999)), Errno.EINVAL, "invalid module BTF object FD specified.");
+        assertRejected(k, prog(ld(1, 1, -1)), Errno.EINVAL, "invalid module BTF object FD specified.");
+        assertRejected(k, prog(ld(1, nr, 0)), Errno.ENOENT, "ldimm64 insn specifies invalid btf_id " + nr + ".");
+        assertRejected(k, prog(ld(1, -5, 0)), Errno.ENOENT, "ldimm64 insn specifies invalid btf_id -5.");
+        assertRejected(k, prog(ld(1, 0, 0)), Errno.EINVAL, "pseudo btf_id 0 in ldimm64 isn't KIND_VAR or KIND_FUNC");
+        int rqStruct = vmlinuxId(k, "rq", BtfKind.STRUCT);
+        assertRejected(k, prog(ld(1, rqStruct, 0)), Errno.EINVAL,
+                "pseudo btf_id " + rqStruct + " in ldimm64 isn't KIND_VAR or KIND_FUNC");
+        // fd 1 is vmlinux's BTF object (the model's BTF fds are BTF ids): a BTF like any other
+        ProgLoadResult r = load(k, prog(ld(1, vmlinuxId(k, "runqueues", BtfKind.VAR), k.btfs.vmlinux().id())));
+        assertTrue(r.ok(), r.log());
+        k.progs.free(r.prog().id());
+        k.assertNoReferencesLeft();
+    }
+
+    @Test
+    void aNonPercpuVarIsReadOnlyMemoryOfItsSizeAndAStructVarABtfPointer() {
+        TestKernel k = new TestKernel("extern int model_int_var;\nextern const volatile unsigned long model_arr[4];\n"
+                + "extern struct rq model_rq;\n");
+        k.loadTestmod();
+        int iv = vmlinuxId(k, "model_int_var", BtfKind.VAR);
+        int arr = vmlinuxId(k, "model_arr", BtfKind.VAR);
+        int sv = vmlinuxId(k, "model_rq", BtfKind.VAR);
+        ProgLoadResult r = k.progs.load(k.attr(RejectionTest.prog("r0 = 0\nexit"), 2)
+                .withInsns(prog(ld(1, iv, 0), List.of(ldxW(0, 1, 0)), ld(2, arr, 0), List.of(ldxW(3, 2, 28)),
+                        ld(4, sv, 0), List.of(ldxW(5, 4, 24)))));
+        assertTrue(r.ok(), r.log());
+        assertTrue(r.log().contains("R1=rdonly_mem(sz=4)"), r.log());
+        assertTrue(r.log().contains("R2=rdonly_mem(sz=32)"), r.log());
+        assertTrue(r.log().contains("R4=ptr_rq()"), r.log());
+        k.progs.free(r.prog().id());
+        assertRejected(k, prog(ld(1, iv, 0), List.of(ldxW(0, 1, 4))), Errno.EACCES, "R1 min value is outside of the allowed memory range");
+        assertRejected(k, prog(ld(1, iv, 0), List.of(new Insn(Bpf.BPF_ST | Bpf.BPF_MEM | Bpf.BPF_W, 1, 0, 0, 7))),
+                Errno.EACCES, "R1 cannot write into rdonly_mem");
+    }
+
+    @Test
+    void aFuncIsReadOnlyMemoryOfSizeZero() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        int f = vmlinuxId(k, "bpf_cgroup_acquire", BtfKind.FUNC);
+        ProgLoadResult r = k.progs.load(k.attr(RejectionTest.prog("r0 = 0\nexit"), 2).withInsns(prog(ld(1, f, 0))));
+        assertTrue(r.ok(), r.log());
+        assertTrue(r.log().contains("R1=rdonly_mem(sz=0)"), r.log());
+        List<Insn> x = r.prog().insns();
+        assertEquals(k.registry.kallsyms().lookupName("bpf_cgroup_acquire"), Insn.imm64(x.get(0), x.get(1)));
+        k.progs.free(r.prog().id());
+        assertRejected(k, prog(ld(1, f, 0), List.of(ldxW(0, 1, 0))), Errno.EACCES,
+                "R1 min value is outside of the allowed memory range");
+    }
+
+    // ------------------------------------------------------------ module BTF: the module reference
+
+    private static TestKernel withModuleVar() {
+        TestKernel k = new TestKernel();
+        k.testmodHeaderExtra = PERCPU_MOD_VAR;
+        k.loadTestmod();
+        return k;
+    }
+
+    private static int modVar(TestKernel k) {
+        int id = k.testmodBtf.btf().findByNameKind("bpf_testmod_ksym_percpu", BtfKind.VAR);
+        assertTrue(id >= k.testmodBtf.btf().startId(), "a VAR of the module's own BTF");
+        return id;
+    }
+
+    @Test
+    void aModuleKsymPinsTheModuleUntilTheProgramIsFreed() {
+        TestKernel k = withModuleVar();
+        BtfObject mod = k.testmodBtf;
+        int btfRefs = k.btfs.refcnt(mod);
+        ProgLoadResult r = load(k, prog(ld(1, modVar(k), mod.id()), ld(2, modVar(k), mod.id())));
+        assertTrue(r.ok(), r.log());
+        int id = r.prog().id();
+        // one used_btfs entry for both loads: one BTF and one module reference
+        assertEquals(Map.of("prog " + id + " (" + r.prog().name() + ") used_btfs bpf_testmod", 1), k.testmod.holders());
+        assertEquals(btfRefs + 2, k.btfs.refcnt(mod), "used_btfs + attach_btf");
+        long addr = k.registry.kallsyms().lookupName("bpf_testmod_ksym_percpu");
+        assertEquals(addr, Insn.imm64(r.prog().insns().get(0), r.prog().insns().get(1)));
+        k.assertNoReferencesLeft();
+
+        assertEquals(Errno.EWOULDBLOCK.negative(), k.modules.deleteModule("bpf_testmod", 0).ret());
+        assertEquals(ModuleState.LIVE, k.testmod.state());
+
+        assertEquals(0, k.progs.free(id));
+        assertEquals(0, k.testmod.refcount());
+        assertEquals(btfRefs, k.btfs.refcnt(mod));
+        assertTrue(k.modules.deleteModule("bpf_testmod", 0).ok());
+        assertTrue(mod.isFreed(), "the module's BTF went with its last reference");
+    }
+
+    @Test
+    void aFailedLoadGivesTheModuleBack() {
+        TestKernel k = withModuleVar();
+        int btfRefs = k.btfs.refcnt(k.testmodBtf);
+        // the ksym is resolved and recorded, then do_check() refuses the dereference
+        assertRejected(k, prog(ld(1, modVar(k), k.testmodBtf.id()), List.of(ldxW(0, 1, 0))), Errno.EACCES,
+                "R1 is ptr_int access percpu memory: off=0");
+        assertEquals(0, k.testmod.refcount(), k.testmod.holders().toString());
+        assertEquals(btfRefs, k.btfs.refcnt(k.testmodBtf));
+    }
+
+    @Test
+    void aVmlinuxVarNamedThroughTheModuleBtfIsStillAModuleReference() {
+        // split BTF: a module BTF fd also reaches vmlinux's types; the BTF recorded is the module's
+        TestKernel k = withModuleVar();
+        ProgLoadResult r = load(k, prog(ld(1, vmlinuxId(k, "runqueues", BtfKind.VAR), k.testmodBtf.id())));
+        assertTrue(r.ok(), r.log());
+        assertEquals(k.testmodBtf, r.prog().aux().usedBtfs().get(0).btf());
+        assertEquals(1, k.testmod.refcount());
+        k.progs.free(r.prog().id());
+        assertEquals(0, k.testmod.refcount());
+    }
+
+    @Test
+    void aLoadDuringRmmodFailsWithEnxio() {
+        TestKernel k = withModuleVar();
+        int var = modVar(k);
+        int fd = k.testmodBtf.id();
+        List<ProgLoadResult> during = new ArrayList<>();
+        k.modules.setPointHook(point -> {
+            if (point.equals("delete_module:after_refcount_check")) {
+                during.add(load(k, prog(ld(1, var, fd))));
+            }
+        });
+        assertTrue(k.modules.deleteModule("bpf_testmod", 0).ok());
+        k.modules.setPointHook(null);
+        assertEquals(1, during.size());
+        ProgLoadResult r = during.get(0);
+        assertFalse(r.ok(), r.log());
+        // the module is GOING: struct_ops' own module lookup fails first (check_struct_ops_btf_id
+        // runs before resolve_pseudo_ldimm64), as for any program of a going module's type
+        assertEquals(Errno.ENOTSUPP, r.errno().orElseThrow(), r.log());
+        assertTrue(k.testmod.isFreed());
+        assertTrue(k.testmod.useAfterFreeReports().isEmpty(), k.testmod.useAfterFreeReports().toString());
+        k.assertNoReferencesLeft();
+    }
+}
