@@ -82,6 +82,7 @@ public final class Kallsyms {
         Symbol s = new Symbol(name, addr, owner, null);
         if (byName.putIfAbsent(name, s) == null) {
             byAddr.put(addr, s);
+            dataSymbols.add(s);
         }
         return byName.get(name);
     }
@@ -153,8 +154,26 @@ public final class Kallsyms {
     /** Models kallsyms_lookup_name(): the address, or 0 when there is no such symbol. */
     public synchronized long lookupName(String name) {
         Symbol s = byName.get(name);
-        return s == null ? 0 : s.address();
+        return s == null || (!kallsymsAll && dataSymbols.contains(s)) ? 0 : s.address();
     }
+
+    /**
+     * CONFIG_KALLSYMS_ALL: whether kallsyms lists data symbols (variables, per-cpu ones
+     * included) as well as functions. Distribution kernels set it; without it
+     * kallsyms_lookup_name() of a variable is 0 and a ksym of a variable fails to load
+     * ("ldimm64 failed to find the address for kernel symbol"). The model's default is y; the
+     * differential corpus's kernel (a 6.18 without it) is compared with it off.
+     */
+    public synchronized void setKallsymsAll(boolean all) {
+        this.kallsymsAll = all;
+    }
+
+    public synchronized boolean kallsymsAll() {
+        return kallsymsAll;
+    }
+
+    private boolean kallsymsAll = true;
+    private final java.util.Set<Symbol> dataSymbols = new java.util.HashSet<>();
 
     /** The symbol at an address (what the interpreter calls), also of an unloaded module. */
     public synchronized Optional<Symbol> at(long addr) {

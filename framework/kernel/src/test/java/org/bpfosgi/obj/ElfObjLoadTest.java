@@ -102,6 +102,34 @@ class ElfObjLoadTest {
         assertTrue(k.run("obj", "unload").ok());
     }
 
+    /**
+     * Typed ksyms (libbpf 1.5 bpf_object__resolve_ksym_var_btf_id()): runqueues and
+     * bpf_prog_active resolve against vmlinux BTF into ld_imm64 BPF_PSEUDO_BTF_ID (insn[1].imm 0,
+     * vmlinux), which the verifier turns into their kallsyms addresses; the weak missing one is
+     * 0, so its guarded return is dead code and the program returns 3.
+     */
+    @Test
+    void typedKsymVariablesResolveAgainstKernelBtf() {
+        ObjKernel k = new ObjKernel().withTestmod();
+        ObjKernel.Out r = k.run("obj", "load", obj("ksym_var.o").toString());
+        assertTrue(r.ok(), r.toString());
+        int id = ObjKernel.id(r, "prog", "ksym_vars");
+        assertEquals(3, k.retval(id));
+        var p = k.pk.progs().get(id).orElseThrow();
+        assertEquals(1, p.aux().usedBtfs().size(), "vmlinux, recorded once for both ksyms");
+        assertTrue(k.run("obj", "unload").ok());
+    }
+
+    @Test
+    void aTypedKsymOfAnotherTypeThanTheKernelsFailsTheLoad() {
+        ObjKernel k = new ObjKernel().withTestmod();
+        ObjKernel.Out r = k.run("obj", "load", obj("ksym_var_incompat.o").toString());
+        assertFalse(r.ok());
+        assertTrue(r.err().matches("(?s).*extern \\(var ksym\\) 'runqueues': incompatible types, expected \\[\\d+\\] int long, "
+                + "but kernel has \\[\\d+\\] struct rq.*"), r.toString());
+        assertEquals("", k.run("prog", "show").out(), "nothing was loaded");
+    }
+
     @Test
     void aProgramTypeTheModelDoesNotVerifyIsRefusedByName() {
         ObjKernel k = new ObjKernel();

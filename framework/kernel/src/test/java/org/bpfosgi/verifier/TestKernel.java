@@ -211,6 +211,8 @@ public final class TestKernel {
     private org.bpfosgi.structops.StructOpsKernel runtime;
     /** The differential corpus's maps (DifferentialCorpusTest.createMaps), by their index in generate.py's MAPS. */
     int[] corpusMaps = new int[0];
+    /** The differential corpus's ksyms (DifferentialCorpusTest.ksymIds), by their index in generate.py's KSYMS. */
+    int[] corpusKsyms = new int[0];
 
     /** The run-time side (map table, kernel memory, BPF_PROG_TEST_RUN), made on first use. */
     org.bpfosgi.structops.StructOpsKernel runtime() {
