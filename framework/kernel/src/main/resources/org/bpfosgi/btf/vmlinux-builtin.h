@@ -809,24 +809,3 @@ BTF_ID_FLAGS(func, bpf_cgroup_acquire, KF_ACQUIRE | KF_RCU | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_cgroup_release, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_cgroup_from_id, KF_ACQUIRE | KF_RET_NULL)
 BTF_KFUNCS_END(generic_btf_ids)
-
-/*
- * Per-cpu variables (DEFINE_PER_CPU): the variables vmlinux BTF has by default (pahole keeps the
- * ".data..percpu" section's), a few of the 6.18 kernel's, for ksyms (ld_imm64 BPF_PSEUDO_BTF_ID).
- * struct rq is trimmed to its first members.
- */
-struct rq {
-	unsigned int nr_running;
-	unsigned int nr_numa_running;
-	unsigned int nr_preferred_running;
-	unsigned int numa_migrate_on;
-	long unsigned int last_blocked_load_update_tick;
-	unsigned int has_blocked_load;
-	int cpu;
-	int online;
-};
-
-extern __percpu struct rq runqueues;
-extern __percpu int bpf_prog_active;
-extern __percpu int cpu_number;
-extern __percpu long unsigned int this_cpu_off;

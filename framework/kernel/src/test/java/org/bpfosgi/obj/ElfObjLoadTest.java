@@ -103,21 +103,27 @@ class ElfObjLoadTest {
     }
 
     /**
-     * Typed ksyms (libbpf 1.5 bpf_object__resolve_ksym_var_btf_id()): runqueues and
-     * bpf_prog_active resolve against vmlinux BTF into ld_imm64 BPF_PSEUDO_BTF_ID (insn[1].imm 0,
-     * vmlinux), which the verifier turns into their kallsyms addresses; the weak missing one is
-     * 0, so its guarded return is dead code and the program returns 3.
+     * Typed ksyms (libbpf 1.5 bpf_object__resolve_ksym_var_btf_id()): bpf_testmod_ksym_percpu is
+     * found in bpf_testmod's own BTF (after vmlinux), so the ld_imm64 is BPF_PSEUDO_BTF_ID with
+     * insn[1].imm = the module BTF's fd, and the verifier turns it into the kallsyms address; the
+     * weak missing one is 0, so its guarded return is dead code and the program returns 3. The
+     * loaded program holds the module (used_btfs) until the object is unloaded.
      */
     @Test
-    void typedKsymVariablesResolveAgainstKernelBtf() {
+    void aTypedKsymOfAModulePinsTheModuleWhileLoaded() {
         ObjKernel k = new ObjKernel().withTestmod();
         ObjKernel.Out r = k.run("obj", "load", obj("ksym_var.o").toString());
         assertTrue(r.ok(), r.toString());
         int id = ObjKernel.id(r, "prog", "ksym_vars");
         assertEquals(3, k.retval(id));
-        var p = k.pk.progs().get(id).orElseThrow();
-        assertEquals(1, p.aux().usedBtfs().size(), "vmlinux, recorded once for both ksyms");
+        var used = k.pk.progs().get(id).orElseThrow().aux().usedBtfs();
+        assertEquals(1, used.size());
+        assertEquals(k.testmodBtf, used.get(0).btf());
+        assertEquals(k.testmod, used.get(0).module());
+        assertEquals(org.bpfosgi.errno.Errno.EWOULDBLOCK.negative(), k.modules.deleteModule("bpf_testmod", 0).ret());
         assertTrue(k.run("obj", "unload").ok());
+        assertEquals(0, k.testmod.refcount(), k.testmod.holders().toString());
+        assertTrue(k.modules.deleteModule("bpf_testmod", 0).ok());
     }
 
     @Test
@@ -125,8 +131,8 @@ class ElfObjLoadTest {
         ObjKernel k = new ObjKernel().withTestmod();
         ObjKernel.Out r = k.run("obj", "load", obj("ksym_var_incompat.o").toString());
         assertFalse(r.ok());
-        assertTrue(r.err().matches("(?s).*extern \\(var ksym\\) 'runqueues': incompatible types, expected \\[\\d+\\] int long, "
-                + "but kernel has \\[\\d+\\] struct rq.*"), r.toString());
+        assertTrue(r.err().matches("(?s).*extern \\(var ksym\\) 'bpf_testmod_ksym_percpu': incompatible types, expected "
+                + "\\[\\d+\\] struct not_an_int, but kernel has \\[\\d+\\] int int.*"), r.toString());
         assertEquals("", k.run("prog", "show").out(), "nothing was loaded");
     }
 

@@ -339,7 +339,8 @@ class DifferentialCorpusTest {
 
     @Test
     void modelAgainstTheKernelsAnswers() throws IOException {
-        TestKernel k = new TestKernel();
+        // the built-in vmlinux BTF with the per-cpu variables the ksym programs name
+        TestKernel k = new TestKernel(KsymTest.VMLINUX_PERCPU_VARS);
         k.loadTestmod();
         k.corpusMaps = createMaps(k);
         k.corpusKsyms = ksymIds(k);

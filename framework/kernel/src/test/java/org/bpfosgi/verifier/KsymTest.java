@@ -24,7 +24,32 @@ import org.junit.jupiter.api.Test;
  * freed.
  */
 class KsymTest {
-    static final String PERCPU_MOD_VAR = "\nextern __percpu int bpf_testmod_ksym_percpu;\n";
+    /**
+     * Per-cpu variables of the 6.18 vmlinux BTF (the variables vmlinux BTF has by default: pahole
+     * keeps the ".data..percpu" section's), declared on top of the built-in vmlinux BTF for these
+     * tests and the differential corpus (the built-in header has none, so that module type ids
+     * stay as the golden data has them). struct rq is trimmed.
+     */
+    static final String VMLINUX_PERCPU_VARS = """
+            struct rq {
+            	unsigned int nr_running;
+            	unsigned int nr_numa_running;
+            	unsigned int nr_preferred_running;
+            	unsigned int numa_migrate_on;
+            	long unsigned int last_blocked_load_update_tick;
+            	unsigned int has_blocked_load;
+            	int cpu;
+            	int online;
+            };
+            extern __percpu struct rq runqueues;
+            extern __percpu int bpf_prog_active;
+            extern __percpu int cpu_number;
+            extern __percpu long unsigned int this_cpu_off;
+            """;
+
+    static TestKernel kernel() {
+        return new TestKernel(VMLINUX_PERCPU_VARS);
+    }
 
     /** {@code rDST = ksym} (BPF_LD_IMM64 with BPF_PSEUDO_BTF_ID): imm = the BTF id, next imm = the BTF fd. */
     static List<Insn> ld(int dst, int btfId, int btfFd) {
@@ -69,7 +94,7 @@ class KsymTest {
 
     @Test
     void aPercpuVarIsAPercpuBtfPointerWhoseAddressIsPatchedIn() {
-        TestKernel k = new TestKernel();
+        TestKernel k = kernel();
         k.loadTestmod();
         int rq = vmlinuxId(k, "runqueues", BtfKind.VAR);
         int vmlinuxRefs = k.btfs.refcnt(k.btfs.vmlinux());
@@ -93,7 +118,7 @@ class KsymTest {
 
     @Test
     void twoKsymsOfOneBtfRecordItOnce() {
-        TestKernel k = new TestKernel();
+        TestKernel k = kernel();
         k.loadTestmod();
         ProgLoadResult r = load(k, prog(ld(1, vmlinuxId(k, "runqueues", BtfKind.VAR), 0),
                 ld(2, vmlinuxId(k, "bpf_prog_active", BtfKind.VAR), 0)));
@@ -106,7 +131,7 @@ class KsymTest {
 
     @Test
     void aPercpuPointerIsNotDereferenced() {
-        TestKernel k = new TestKernel();
+        TestKernel k = kernel();
         k.loadTestmod();
         assertRejected(k, prog(ld(1, vmlinuxId(k, "runqueues", BtfKind.VAR), 0), List.of(ldxW(0, 1, 24))),
                 Errno.EACCES, "R1 is ptr_rq access percpu memory: off=24");
@@ -116,7 +141,7 @@ class KsymTest {
 
     @Test
     void theChecksInTheKernelsOrder() {
-        TestKernel k = new TestKernel();
+        TestKernel k = kernel();
         k.loadTestmod();
         int nr = k.btfs.vmlinux().btf().nrTypes();
         assertRejected(k, prog(ld(1, 1, 999999)), Errno.EINVAL, "invalid module BTF object FD specified.");
@@ -136,7 +161,7 @@ class KsymTest {
 
     @Test
     void aNonPercpuVarIsReadOnlyMemoryOfItsSizeAndAStructVarABtfPointer() {
-        TestKernel k = new TestKernel("extern int model_int_var;\nextern const volatile unsigned long model_arr[4];\n"
+        TestKernel k = new TestKernel(VMLINUX_PERCPU_VARS + "extern int model_int_var;\nextern const volatile unsigned long model_arr[4];\n"
                 + "extern struct rq model_rq;\n");
         k.loadTestmod();
         int iv = vmlinuxId(k, "model_int_var", BtfKind.VAR);
@@ -157,7 +182,7 @@ class KsymTest {
 
     @Test
     void aFuncIsReadOnlyMemoryOfSizeZero() {
-        TestKernel k = new TestKernel();
+        TestKernel k = kernel();
         k.loadTestmod();
         int f = vmlinuxId(k, "bpf_cgroup_acquire", BtfKind.FUNC);
         ProgLoadResult r = k.progs.load(k.attr(RejectionTest.prog("r0 = 0\nexit"), 2).withInsns(prog(ld(1, f, 0))));
@@ -173,8 +198,7 @@ class KsymTest {
     // ------------------------------------------------------------ module BTF: the module reference
 
     private static TestKernel withModuleVar() {
-        TestKernel k = new TestKernel();
-        k.testmodHeaderExtra = PERCPU_MOD_VAR;
+        TestKernel k = kernel();
         k.loadTestmod();
         return k;
     }
@@ -231,6 +255,52 @@ class KsymTest {
         assertEquals(1, k.testmod.refcount());
         k.progs.free(r.prog().id());
         assertEquals(0, k.testmod.refcount());
+    }
+
+    /**
+     * A syscall program (no struct_ops type of the module to lose first) loading the module's
+     * ksym while the module is GOING: the BTF fd still names the module's BTF and kallsyms still
+     * has the symbol (free_module() has not run), but btf_try_get_module() refuses a module that
+     * is not LIVE: -ENXIO, with no message of its own, and the BTF reference is put again.
+     */
+    @Test
+    void aSyscallProgramsModuleKsymDuringRmmodIsEnxio() {
+        TestKernel k = withModuleVar();
+        int var = modVar(k);
+        int fd = k.testmodBtf.id();
+        BpfProgLoadAttr syscall = k.attr(".license \"GPL\"\nSEC(\"syscall\")\nmain:\nr0 = 0\nexit\n", 1);
+        List<ProgLoadResult> during = new ArrayList<>();
+        int[] btfRefs = new int[1];
+        k.modules.setPointHook(point -> {
+            if (point.equals("delete_module:after_refcount_check")) {
+                btfRefs[0] = k.btfs.refcnt(k.testmodBtf);
+                during.add(k.progs.load(syscall.withInsns(prog(ld(1, var, fd)))));
+                assertEquals(btfRefs[0], k.btfs.refcnt(k.testmodBtf), "the BTF reference btf_get_by_fd() took was put");
+            }
+        });
+        assertTrue(k.modules.deleteModule("bpf_testmod", 0).ok());
+        k.modules.setPointHook(null);
+        assertEquals(1, during.size());
+        ProgLoadResult r = during.get(0);
+        assertFalse(r.ok(), r.log());
+        assertEquals(Errno.ENXIO, r.errno().orElseThrow(), r.log());
+        assertTrue(k.testmod.isFreed());
+        assertTrue(k.testmod.useAfterFreeReports().isEmpty(), k.testmod.useAfterFreeReports().toString());
+        k.assertNoReferencesLeft();
+    }
+
+    /** A syscall program holding the module's ksym pins it as a struct_ops one does. */
+    @Test
+    void aSyscallProgramsModuleKsymPinsTheModule() {
+        TestKernel k = withModuleVar();
+        BpfProgLoadAttr syscall = k.attr(".license \"GPL\"\nSEC(\"syscall\")\nmain:\nr0 = 0\nexit\n", 1);
+        ProgLoadResult r = k.progs.load(syscall.withInsns(prog(ld(1, modVar(k), k.testmodBtf.id()))));
+        assertTrue(r.ok(), r.log());
+        assertEquals(1, k.testmod.refcount());
+        assertEquals(Errno.EWOULDBLOCK.negative(), k.modules.deleteModule("bpf_testmod", 0).ret());
+        k.progs.free(r.prog().id());
+        assertTrue(k.modules.deleteModule("bpf_testmod", 0).ok());
+        assertTrue(k.testmod.isFreed());
     }
 
     @Test

@@ -172,12 +172,9 @@ public final class TestKernel {
         return loadTestmod(ops.asSubsystem(), init);
     }
 
-    /** Declarations appended to bpf_testmod.h for the next loadTestmod() (e.g. a per-cpu variable). */
-    String testmodHeaderExtra = "";
-
     Module loadTestmod(BpfSubsystem ops, boolean init) {
         ModuleImage image = new ModuleImage("bpf_testmod", false,
-                Optional.of(new ModuleImage.BtfSource("bpf_testmod.h", TESTMOD_HEADER + testmodHeaderExtra)), true, true, 4096);
+                Optional.of(new ModuleImage.BtfSource("bpf_testmod.h", TESTMOD_HEADER)), true, true, 4096);
         Module[] self = new Module[1];
         ModuleTable.ModuleCode code = new ModuleTable.ModuleCode() {
             @Override
