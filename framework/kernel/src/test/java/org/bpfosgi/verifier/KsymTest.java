@@ -289,6 +289,30 @@ class KsymTest {
         k.assertNoReferencesLeft();
     }
 
+    /**
+     * rmmod -f (CONFIG_MODULE_FORCE_UNLOAD) under a program holding the module through used_btfs:
+     * the module goes although its refcount is not 0, the kernel is tainted, and the program's
+     * module_put() at free is a use after free. The module's BTF object stays until the
+     * program's btf_put(), as in the kernel.
+     */
+    @Test
+    void aForcedUnloadUnderAModuleKsymLeavesTheProgramsPutDangling() {
+        TestKernel k = withModuleVar();
+        BtfObject mod = k.testmodBtf;
+        BpfProgLoadAttr syscall = k.attr(".license \"GPL\"\nSEC(\"syscall\")\nmain:\nr0 = 0\nexit\n", 1);
+        ProgLoadResult r = k.progs.load(syscall.withInsns(prog(ld(1, modVar(k), mod.id()))));
+        assertTrue(r.ok(), r.log());
+        var rm = k.modules.deleteModule("bpf_testmod", org.bpfosgi.module.ModuleTable.O_TRUNC);
+        assertTrue(rm.ok() && rm.forced(), rm.toString());
+        assertTrue(k.testmod.isFreed());
+        assertFalse(mod.isFreed(), "the program's used_btfs reference keeps the module's BTF");
+        assertEquals(0, k.registry.kallsyms().lookupName("bpf_testmod_ksym_percpu"), "free_module() took its symbols");
+        assertEquals(0, k.progs.free(r.prog().id()));
+        assertEquals(List.of("module_put by prog " + r.prog().id() + " (" + r.prog().name()
+                + ") used_btfs bpf_testmod after the module was freed"), k.testmod.useAfterFreeReports());
+        assertTrue(mod.isFreed(), "btf_put() of the last reference");
+    }
+
     /** A syscall program holding the module's ksym pins it as a struct_ops one does. */
     @Test
     void aSyscallProgramsModuleKsymPinsTheModule() {

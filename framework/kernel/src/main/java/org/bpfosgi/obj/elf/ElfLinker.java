@@ -37,7 +37,9 @@ import org.bpfosgi.verifier.KernelServices;
  * bpf_object__relocate_data (map and global-data ld_imm64s, {@code .kconfig} and
  * {@code .ksyms} externs), and bpf_object__resolve_externs for kfuncs (vmlinux BTF, then each
  * module's own types; a weak kfunc that is nowhere becomes libbpf's poisoned call
- * {@code 2002000000 + ext_idx}). The program's BPF_PROG_LOAD is then built by
+ * {@code 2002000000 + ext_idx}) and typed ksym variables (bpf_object__resolve_ksym_var_btf_id():
+ * ld_imm64 BPF_PSEUDO_BTF_ID with the module BTF's fd in insn[1].imm; typeless ksyms, which
+ * libbpf takes from /proc/kallsyms, are refused). The program's BPF_PROG_LOAD is then built by
  * {@link ProgLoader#toAttr}, as for the object text, so struct_ops targets and the kfunc
  * {@code fd_array} come from one place.
  */
