@@ -42,3 +42,7 @@ BTF_KFUNCS_END(bpf_testmod_check_kfunc_ids)
 BTF_ID_LIST(st_ops_epilogue_kfunc_list)
 BTF_ID(func, bpf_kfunc_st_ops_inc10)
 BTF_ID(func, bpf_kfunc_st_ops_inc100)
+
+/* bpf_testmod.c: DEFINE_PER_CPU(int, bpf_testmod_ksym_percpu) = 123; (the selftests' ksyms_module
+ * reads it through a typed ksym: ld_imm64 BPF_PSEUDO_BTF_ID with this BTF's fd) */
+extern __percpu int bpf_testmod_ksym_percpu;

@@ -34,8 +34,10 @@ import java.util.Set;
  *     resolve_btfids only warns and writes 0, which turns a typo into a kfunc set that silently
  *     lacks a function; the model prefers to fail the module load.</li>
  * <li>Duplicate names resolve to the lowest id (base first), as btf_find_by_name_kind() does.</li>
- * <li>Anything outside the supported subset (storage classes other than extern, variables,
- *     function bodies, unknown attributes, #include, #if) is an error, never guessed at.</li>
+ * <li>{@code extern} variable declarations are kernel variables: a VAR each, and with
+ *     {@code __percpu} (DEFINE_PER_CPU) an entry in the ".data..percpu" DATASEC.</li>
+ * <li>Anything outside the supported subset (storage classes other than extern, variable
+ *     definitions, function bodies, unknown attributes, #include, #if) is an error, never guessed at.</li>
  * </ul>
  */
 public final class CDeclCompiler {
@@ -220,6 +222,9 @@ public final class CDeclCompiler {
         }
         btfids.closeList();
         btfids.checkClosed();
+        if (!percpuVars.isEmpty()) {
+            b.add(new BtfType.DataSec(b.str(".data..percpu"), (int) percpuOff, List.copyOf(percpuVars)));
+        }
         for (Map.Entry<Integer, String> e : incomplete.entrySet()) {
             boolean union = unionTags.get(e.getValue()) != null && unionTags.get(e.getValue()).equals(e.getKey());
             b.set(e.getKey(), new BtfType.Fwd(b.str(e.getValue()), union));
@@ -279,8 +284,16 @@ public final class CDeclCompiler {
                 throw err(peek(), "expected a declarator name");
             }
             if (!d.isFunction()) {
-                throw err(nameTok, "variable declarations are not supported (only types and function declarations): '"
-                        + nameTok.text() + "'");
+                if (!spec.isExtern) {
+                    throw err(nameTok, "variable declarations must be extern (a kernel variable, no definition): '"
+                            + nameTok.text() + "'");
+                }
+                attributes(null);
+                variable(nameTok, d.apply(this, spec.type, false), spec.percpu);
+                continue;
+            }
+            if (spec.percpu) {
+                throw err(nameTok, "'__percpu' on the function '" + nameTok.text() + "'");
             }
             if (peek().is("{")) {
                 throw err(peek(), "function bodies are not supported: declare '" + nameTok.text() + "' only");
@@ -294,6 +307,34 @@ public final class CDeclCompiler {
         } while (accept(","));
         expect(";");
     }
+
+    /**
+     * An {@code extern} variable of the kernel: a VAR (BTF_VAR_GLOBAL_ALLOCATED, as pahole emits
+     * a kernel variable); a {@code __percpu} one also gets a ".data..percpu" DATASEC entry (only
+     * per-cpu variables are in vmlinux BTF by default: pahole's encoder keeps that section's).
+     */
+    private void variable(CToken nameTok, int type, boolean percpu) {
+        String name = nameTok.text();
+        if (vars.containsKey(name)) {
+            if (vars.get(name) != type) {
+                throw err(nameTok, "conflicting types for '" + name + "'");
+            }
+            return;
+        }
+        long size = sizeOf(type, nameTok);
+        int id = b.add(new BtfType.Var(b.str(name), type, BtfType.VAR_GLOBAL_ALLOCATED));
+        vars.put(name, type);
+        if (percpu) {
+            int align = alignOf(type, nameTok);
+            percpuOff = (percpuOff + align - 1) / align * align;
+            percpuVars.add(new BtfType.VarSecInfo(id, (int) percpuOff, (int) size));
+            percpuOff += size;
+        }
+    }
+
+    private final Map<String, Integer> vars = new HashMap<>();
+    private final List<BtfType.VarSecInfo> percpuVars = new java.util.ArrayList<>();
+    private long percpuOff;
 
     private void function(CToken nameTok, int proto, boolean kfunc) {
         String name = nameTok.text();
@@ -323,6 +364,8 @@ public final class CDeclCompiler {
         int type = -1;
         boolean kfunc;
         boolean isExtern;
+        /** {@code __percpu}: a DEFINE_PER_CPU variable (pahole puts it in the ".data..percpu" DATASEC). */
+        boolean percpu;
         boolean anonComposite;
     }
 
@@ -355,6 +398,10 @@ public final class CDeclCompiler {
                 case "__bpf_kfunc":
                     next();
                     s.kfunc = true;
+                    continue;
+                case "__percpu":
+                    next();
+                    s.percpu = true;
                     continue;
                 case "static": case "inline": case "register": case "auto": case "_Thread_local":
                 case "__inline": case "__inline__":

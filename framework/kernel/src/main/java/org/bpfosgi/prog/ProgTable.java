@@ -184,8 +184,9 @@ public final class ProgTable {
     }
 
     /**
-     * __bpf_prog_put_noref() puts the attach BTF (btf_put(prog->aux->attach_btf)) first; the
-     * kfunc_btf_tab goes later, in bpf_prog_free_deferred() → bpf_free_kfunc_btf_tab() (last entry
+     * __bpf_prog_put_noref() puts the attach BTF (btf_put(prog->aux->attach_btf)) first; then
+     * bpf_prog_free_deferred() frees the used maps and the used BTFs (with their module
+     * references); the kfunc_btf_tab goes later, in bpf_prog_free_deferred() → bpf_free_kfunc_btf_tab() (last entry
      * to first, module_put() then btf_put() each).
      */
     private void freeAux(BpfProgAux aux) {
@@ -195,6 +196,7 @@ public final class ProgTable {
         }
         // bpf_prog_free_deferred(): bpf_free_used_maps() first
         aux.releaseUsedMaps();
+        aux.releaseUsedBtfs(kernel.modules(), kernel.btfs()); // bpf_free_used_btfs()
         aux.freeKfuncBtfTab(kernel.modules(), kernel.btfs());
     }
 

@@ -44,6 +44,11 @@ public final class BpfProgAux {
     boolean unsafeModuleCalls;
     /** {@code used_maps}: the maps the program's ld_imm64s name, each with a reference. */
     final List<VerifierMaps.UsedMap> usedMaps = new ArrayList<>();
+    /**
+     * {@code used_btfs}: the BTF objects ksym ld_imm64s named (check_pseudo_btf_id()), each once,
+     * with a BTF reference and, for a module's, a module reference; released at prog free.
+     */
+    final List<BtfModPair> usedBtfs = new ArrayList<>();
     /** {@code max_ctx_offset}: one past the last ctx byte the program accesses (check_ctx_access()). */
     int maxCtxOffset;
 
@@ -133,6 +138,31 @@ public final class BpfProgAux {
             m.put();
         }
         usedMaps.clear();
+    }
+
+    /** {@code prog->aux->used_btfs}. */
+    public List<BtfModPair> usedBtfs() {
+        return List.copyOf(usedBtfs);
+    }
+
+    /** The holder name of a used_btfs module reference (for lsmod and tests). */
+    String usedBtfHolder(BtfObject btf) {
+        return "prog " + id + " (" + name + ") used_btfs " + btf.name();
+    }
+
+    /**
+     * Models __bpf_free_used_btfs() (kernel/bpf/core.c, v6.12), run by bpf_prog_free_deferred()
+     * after bpf_free_used_maps() (and by release_btfs() when bpf_check() fails): for each entry in
+     * order, module_put() of its module (if any), then btf_put().
+     */
+    public void releaseUsedBtfs(ModuleTable modules, BtfRegistry btfs) {
+        for (BtfModPair p : usedBtfs) {
+            if (p.module() != null) {
+                modules.modulePut(p.module(), p.holder());
+            }
+            btfs.btfPut(p.btf());
+        }
+        usedBtfs.clear();
     }
 
     public int[] stackDepths() {

@@ -11,8 +11,10 @@ import org.bpfosgi.subsystem.BpfProgType;
 /**
  * The {@code BPF_PROG_LOAD} part of {@code union bpf_attr} (include/uapi/linux/bpf.h).
  * File descriptors are replaced by the objects they name: {@code attachBtf} is the BTF object
- * of {@code attach_btf_obj_fd} (null means vmlinux), {@code fdArray} holds BTF objects (index 0 is
- * unused, as libbpf leaves it: kfunc {@code off} 0 means vmlinux; a null entry is a bad fd).
+ * of {@code attach_btf_obj_fd} (null means vmlinux). {@code fdArray} holds fds of either kind, as
+ * the kernel's does: a {@link BtfObject} is a BTF fd (for a kfunc call's {@code off}; libbpf
+ * leaves index 0 unused: {@code off} 0 means vmlinux), an {@link Integer} a map fd (for
+ * BPF_PSEUDO_MAP_IDX / MAP_IDX_VALUE; the model's map fds are map ids), null a bad fd (-1).
  *
  * @param progType           prog_type; the model verifies STRUCT_OPS
  * @param insns              insns
@@ -29,7 +31,7 @@ import org.bpfosgi.subsystem.BpfProgType;
  *                           (func_info_cnt = line_info_cnt = 0)
  */
 public record BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String license, String name, BtfObject attachBtf,
-                              int attachBtfId, int expectedAttachType, List<BtfObject> fdArray, int logLevel, int progFlags,
+                              int attachBtfId, int expectedAttachType, List<?> fdArray, int logLevel, int progFlags,
                               int capabilities, BpfProgBtfInfo btfInfo) {
     /** BPF_F_SLEEPABLE. */
     public static final int BPF_F_SLEEPABLE = 1 << 4;
@@ -50,13 +52,18 @@ public record BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String lic
         license = license == null ? "" : license;
         name = name == null ? "" : name;
         if (fdArray != null) {
-            fdArray = java.util.Collections.unmodifiableList(new ArrayList<>(fdArray));
+            for (Object e : fdArray) {
+                if (e != null && !(e instanceof BtfObject) && !(e instanceof Integer)) {
+                    throw new IllegalArgumentException("fd_array entry " + e + " is neither a BTF object nor a map fd");
+                }
+            }
+            fdArray = java.util.Collections.unmodifiableList(new ArrayList<Object>(fdArray));
         }
     }
 
     /** A load without func_info and line_info. */
     public BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String license, String name, BtfObject attachBtf,
-                           int attachBtfId, int expectedAttachType, List<BtfObject> fdArray, int logLevel,
+                           int attachBtfId, int expectedAttachType, List<?> fdArray, int logLevel,
                            int progFlags, int capabilities) {
         this(progType, insns, license, name, attachBtf, attachBtfId, expectedAttachType, fdArray, logLevel, progFlags,
                 capabilities, null);
@@ -64,7 +71,7 @@ public record BpfProgLoadAttr(BpfProgType progType, List<Insn> insns, String lic
 
     /** A struct_ops load as root with no log. */
     public static BpfProgLoadAttr structOps(List<Insn> insns, String license, String name, BtfObject attachBtf,
-                                            int attachBtfId, int memberIdx, List<BtfObject> fdArray) {
+                                            int attachBtfId, int memberIdx, List<?> fdArray) {
         return new BpfProgLoadAttr(BpfProgType.STRUCT_OPS, insns, license, name, attachBtf, attachBtfId, memberIdx,
                 fdArray, 0, 0, CAPS_ROOT);
     }

@@ -691,6 +691,10 @@ final class CheckMemAccess {
             return env.err(Errno.EACCES, "R%d is ptr_%s invalid variable offset: off=%d, var_off=%s\n", regno, tname, off,
                     reg.var().toString());
         }
+        // a per-cpu ksym is an offset in the per-cpu area: bpf_this_cpu_ptr()/bpf_per_cpu_ptr() first
+        if ((reg.flags() & RegState.MEM_PERCPU) != 0) {
+            return env.err(Errno.EACCES, "R%d is ptr_%s access percpu memory: off=%d\n", regno, tname, off);
+        }
         if (t == BpfAccessType.BPF_WRITE) {
             if (value != null && dc.isPointerValue(value)) {
                 return env.err(Errno.EACCES, "R%d leaks addr into mem\n", valueRegno);

@@ -65,10 +65,10 @@ final class CheckSubprogs {
      * map type", -EINVAL; "invalid access to map value pointer, value_size=%u off=%u" with its
      * errno); the map added once to {@code used_maps} with a reference, and the address (of the
      * map, or of the value plus the offset) written into the instruction pair. Not modelled:
-     * the MAX_USED_MAPS limit, the checks of check_map_prog_compatibility() about map features
-     * the model has no maps with (spin locks, timers, list heads, offload, cgroup storage), and
-     * map fds in fd_array: the model's fd_array holds BTF objects only, so a BPF_PSEUDO_MAP_IDX
-     * load with an fd_array is refused as an fd that is not a map (UNFINISHED).
+     * the MAX_USED_MAPS limit and the checks of check_map_prog_compatibility() about map features
+     * the model has no maps with (spin locks, timers, list heads, offload, cgroup storage). The
+     * _IDX forms read a map fd from fd_array (an Integer entry; a BTF object there is a file that
+     * is not a map, -EINVAL; a null entry a bad fd, -EBADF), then go on as BPF_PSEUDO_MAP_FD.
      */
     private static int addUsedMap(VerifierEnv env, int i, Insn insn) {
         int src = insn.src();
@@ -86,8 +86,14 @@ final class CheckSubprogs {
                 // copy_from_bpfptr_offset() past the caller's array
                 return Errno.EFAULT.negative();
             }
-            // UNFINISHED: fd_array entries are BTF objects in the model, never maps
-            return env.err(Errno.EINVAL, "fd %d is not pointing to valid bpf_map\n", fd);
+            // fd = fd_array[imm]; fdget() + __bpf_map_get(): no file -EBADF, a file that is not a
+            // map (a BTF fd: the model's BTF fds are BTF ids) -EINVAL
+            Object entry = env.attr.fdArray().get(fd);
+            if (!(entry instanceof Integer mapFd)) {
+                int badFd = entry instanceof org.bpfosgi.btf.BtfObject b ? b.id() : -1;
+                return env.err(entry == null ? Errno.EBADF : Errno.EINVAL, "fd %d is not pointing to valid bpf_map\n", badFd);
+            }
+            fd = mapFd;
         }
         VerifierMaps.UsedMap m = null;
         for (VerifierMaps.UsedMap u : env.aux.usedMaps) {
@@ -229,8 +235,16 @@ final class CheckSubprogs {
                     i++;
                     continue;
                 }
-                if (src == Bpf.BPF_PSEUDO_BTF_ID || src == Bpf.BPF_PSEUDO_FUNC) {
-                    // UNFINISHED: ksyms (check_pseudo_btf_id) and callbacks are not modelled yet
+                if (src == Bpf.BPF_PSEUDO_BTF_ID) {
+                    int r = CheckPseudoBtfId.run(env, i);
+                    if (r < 0) {
+                        return r;
+                    }
+                    i++;
+                    continue;
+                }
+                if (src == Bpf.BPF_PSEUDO_FUNC) {
+                    // UNFINISHED: callbacks (BPF_PSEUDO_FUNC, aux->ptr_type = PTR_TO_FUNC) are not modelled yet
                     return env.err(Errno.EINVAL, "unrecognized bpf_ld_imm64 insn\n");
                 }
                 i++;

@@ -246,7 +246,7 @@ final class DoCheck {
                     }
                     long v = Insn.imm64(insn, env.insns.get(idx + 1));
                     // check_ld_imm(): a scalar, CONST_PTR_TO_MAP or PTR_TO_MAP_VALUE
-                    setReg(insn.dst(), CheckLdImm.dstReg(env, insn, v));
+                    setReg(insn.dst(), CheckLdImm.dstReg(env, idx, insn, v));
                     // env->insn_idx++; sanitize_mark_insn_seen(): the second half is seen too, or
                     // opt_remove_dead_code() would remove it
                     env.seen[idx + 1] = true;

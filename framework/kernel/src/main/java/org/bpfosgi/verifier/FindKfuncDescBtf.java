@@ -46,7 +46,7 @@ final class FindKfuncDescBtf {
             env.verbose("too many different module BTFs\n");
             throw new KernelException(Errno.E2BIG);
         }
-        List<BtfObject> fdArray = env.attr.fdArray();
+        List<?> fdArray = env.attr.fdArray();
         if (fdArray == null) {
             env.verbose("kfunc offset > 0 without fd_array is invalid\n");
             throw new KernelException(Errno.EPROTO);
@@ -55,10 +55,11 @@ final class FindKfuncDescBtf {
             // copy_from_bpfptr_offset() past the user's array
             throw new KernelException(Errno.EFAULT);
         }
-        BtfObject btf = fdArray.get(offset);
-        if (btf == null) {
+        Object entry = fdArray.get(offset);
+        if (!(entry instanceof BtfObject btf)) {
+            // btf_get_by_fd(): no file -EBADF; a file that is not a BTF (a map fd) -EINVAL
             env.verbose("invalid module BTF fd specified\n");
-            throw new KernelException(Errno.EBADF);
+            throw new KernelException(entry == null ? Errno.EBADF : Errno.EINVAL);
         }
         env.btfs().btfGet(btf); // btf_get_by_fd()
         if (!btf.isModule()) {

@@ -5,7 +5,7 @@ import org.bpfosgi.btf.BtfObject;
 /**
  * Models {@code struct bpf_reg_state} (include/linux/bpf_verifier.h), immutable. {@code off} is
  * the fixed pointer offset, {@code var} the variable part (for a scalar: its value). Flags are
- * the type modifiers PTR_MAYBE_NULL, PTR_TRUSTED, PTR_UNTRUSTED, MEM_RDONLY. {@code id} links
+ * the type modifiers PTR_MAYBE_NULL, PTR_TRUSTED, PTR_UNTRUSTED, MEM_RDONLY, MEM_PERCPU. {@code id} links
  * copies of a maybe-null pointer so one null check marks them all; {@code refObjId} names the
  * acquired reference the pointer carries. The scalar bounds {@code smin..u32max} are the
  * kernel's {@code smin_value, smax_value, umin_value, umax_value, s32_min_value, s32_max_value,
@@ -20,6 +20,8 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
     public static final int PTR_TRUSTED = 2;
     public static final int PTR_UNTRUSTED = 4;
     public static final int MEM_RDONLY = 8;
+    /** MEM_PERCPU: a per-cpu variable's address (a ksym in ".data..percpu"), not dereferenceable. */
+    public static final int MEM_PERCPU = 16;
 
     public static final RegState NOT_INIT = new RegState(RegType.NOT_INIT, 0, 0, Tnum.UNKNOWN, Long.MIN_VALUE, Long.MAX_VALUE, 0, -1L, Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1, null, 0, 0, 0, 0, 0, false);
     public static final RegState UNKNOWN_SCALAR = new RegState(RegType.SCALAR_VALUE, 0, 0, Tnum.UNKNOWN, Long.MIN_VALUE, Long.MAX_VALUE, 0, -1L, Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1, null, 0, 0, 0, 0, 0, false);
@@ -137,6 +139,9 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
         StringBuilder p = new StringBuilder();
         if ((flags & MEM_RDONLY) != 0) {
             p.append("rdonly_");
+        }
+        if ((flags & MEM_PERCPU) != 0) {
+            p.append("percpu_");
         }
         if ((flags & PTR_UNTRUSTED) != 0) {
             p.append("untrusted_");

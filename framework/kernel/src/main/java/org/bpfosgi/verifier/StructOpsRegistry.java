@@ -85,6 +85,9 @@ public final class StructOpsRegistry {
         for (Map.Entry<String, Kfunc> k : subsystem.functions().entrySet()) {
             kallsyms.add(k.getKey(), owner, k.getValue());
         }
+        if (owner != null && btf != null) {
+            kallsyms.addBtfVars(btf.btf(), owner); // the module's variables (its per-cpu ones, ksyms)
+        }
         for (KfuncSet kset : subsystem.kfuncSets()) {
             for (BpfProgType hook : kset.progTypes()) {
                 int err = registerBtfKfuncIdSet(owner, btf, kset, hook);

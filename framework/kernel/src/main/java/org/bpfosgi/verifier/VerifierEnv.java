@@ -65,6 +65,8 @@ public final class VerifierEnv {
     /** Counter for reg ids and reference ids ({@code env->id_gen}). */
     int idGen;
     final long startNanos = System.nanoTime();
+    /** {@code insn_aux_data[].btf_var} of the ksym ld_imm64s, by instruction index (check_pseudo_btf_id()). */
+    final java.util.Map<Integer, BtfVarAux> btfVars = new java.util.HashMap<>();
 
     /** The used map whose address a BPF_PSEUDO_MAP_FD ld_imm64 loads, or null. */
     VerifierMaps.UsedMap usedMapAt(long address) {

@@ -40,6 +40,9 @@ public final class VmlinuxFunctions {
         for (String helper : List.of("bpf_setsockopt", "bpf_getsockopt", "bpf_sk_storage_get", "bpf_sk_storage_delete")) {
             ks.add(helper, null, null);
         }
+        // kernel variables (per-cpu ones in vmlinux BTF) are kallsyms data symbols:
+        // check_pseudo_btf_id() finds a ksym's address by its VAR's name
+        ks.addBtfVars(vmlinux.btf(), null);
         Kfunc acquire = (mem, args) -> args[0];
         Kfunc release = (mem, args) -> 0;
         Kfunc fromId = (mem, args) -> 0;

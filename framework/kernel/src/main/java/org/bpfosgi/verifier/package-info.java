@@ -18,7 +18,10 @@
  *
  * <p>Module references: {@code env->attach_btf_mod} lives for one bpf_check() call; each
  * kfunc_btf_tab entry ({@link org.bpfosgi.verifier.KfuncBtf}) holds a BTF and a module reference
- * until {@link org.bpfosgi.verifier.BpfProgAux#freeKfuncBtfTab} (program free, or failed load).
+ * until {@link org.bpfosgi.verifier.BpfProgAux#freeKfuncBtfTab} (program free, or failed load);
+ * each used_btfs entry ({@link org.bpfosgi.verifier.BtfModPair}, a ksym's BTF recorded by
+ * {@link org.bpfosgi.verifier.CheckPseudoBtfId}) holds a BTF reference and, for a module's BTF, a
+ * module reference until {@link org.bpfosgi.verifier.BpfProgAux#releaseUsedBtfs}.
  * Registrations a subsystem makes at module_init are kept by
  * {@link org.bpfosgi.verifier.StructOpsRegistry}; kfunc bodies are symbols in
  * {@link org.bpfosgi.verifier.Kallsyms}.

@@ -158,11 +158,29 @@ class CDeclCompilerTest {
         assertEquals(mm, c.idList("one").orElseThrow().id(0));
     }
 
+    /** Kernel variables: a VAR each (global, as pahole emits them); per-cpu ones also in ".data..percpu". */
+    @Test
+    void externVariablesAreVarsAndPercpuOnesAreInTheirDatasec() {
+        Btf b = CDeclCompiler.compile("v.h", "struct s { long a; int b; };\nextern int plain;\n"
+                + "extern __percpu struct s pcpu_s;\nextern __percpu const char pcpu_c;\n", null).btf();
+        int plain = b.findByNameKind("plain", org.bpfosgi.btf.api.BtfKind.VAR);
+        int ps = b.findByNameKind("pcpu_s", org.bpfosgi.btf.api.BtfKind.VAR);
+        int pc = b.findByNameKind("pcpu_c", org.bpfosgi.btf.api.BtfKind.VAR);
+        assertEquals(BtfType.VAR_GLOBAL_ALLOCATED, ((BtfType.Var) b.type(plain)).linkage());
+        assertEquals("int", b.name(((BtfType.Var) b.type(plain)).type()));
+        int sec = b.findByNameKind(".data..percpu", org.bpfosgi.btf.api.BtfKind.DATASEC);
+        BtfType.DataSec ds = (BtfType.DataSec) b.type(sec);
+        // pcpu_s at 0 (16 bytes), pcpu_c at 16 (1 byte); plain is in no section
+        assertEquals(java.util.List.of(new BtfType.VarSecInfo(ps, 0, 16), new BtfType.VarSecInfo(pc, 16, 1)), ds.vars());
+        assertEquals(17, ds.size());
+    }
+
     @Test
     void errorsCarryFileLineAndColumn() {
         rejects("struct a { int x; };\nstruct a { int y; };", "2:8", "redefinition of 'struct a'");
         rejects("struct a {\n  foo_t x;\n};", "2:3", "unknown type name 'foo_t'");
-        rejects("int x;", "1:5", "variable declarations are not supported");
+        rejects("int x;", "1:5", "variable declarations must be extern");
+        rejects("extern __percpu int f(void);", "1:21", "'__percpu' on the function 'f'");
         rejects("static int f(void);", "1:1", "storage class 'static'");
         rejects("int f(void) { return 0; }", "1:13", "function bodies are not supported");
         rejects("#include <linux/types.h>\n", "1:2", "#include is not supported");

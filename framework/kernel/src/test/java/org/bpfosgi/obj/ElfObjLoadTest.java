@@ -102,6 +102,40 @@ class ElfObjLoadTest {
         assertTrue(k.run("obj", "unload").ok());
     }
 
+    /**
+     * Typed ksyms (libbpf 1.5 bpf_object__resolve_ksym_var_btf_id()): bpf_testmod_ksym_percpu is
+     * found in bpf_testmod's own BTF (after vmlinux), so the ld_imm64 is BPF_PSEUDO_BTF_ID with
+     * insn[1].imm = the module BTF's fd, and the verifier turns it into the kallsyms address; the
+     * weak missing one is 0, so its guarded return is dead code and the program returns 3. The
+     * loaded program holds the module (used_btfs) until the object is unloaded.
+     */
+    @Test
+    void aTypedKsymOfAModulePinsTheModuleWhileLoaded() {
+        ObjKernel k = new ObjKernel().withTestmod();
+        ObjKernel.Out r = k.run("obj", "load", obj("ksym_var.o").toString());
+        assertTrue(r.ok(), r.toString());
+        int id = ObjKernel.id(r, "prog", "ksym_vars");
+        assertEquals(3, k.retval(id));
+        var used = k.pk.progs().get(id).orElseThrow().aux().usedBtfs();
+        assertEquals(1, used.size());
+        assertEquals(k.testmodBtf, used.get(0).btf());
+        assertEquals(k.testmod, used.get(0).module());
+        assertEquals(org.bpfosgi.errno.Errno.EWOULDBLOCK.negative(), k.modules.deleteModule("bpf_testmod", 0).ret());
+        assertTrue(k.run("obj", "unload").ok());
+        assertEquals(0, k.testmod.refcount(), k.testmod.holders().toString());
+        assertTrue(k.modules.deleteModule("bpf_testmod", 0).ok());
+    }
+
+    @Test
+    void aTypedKsymOfAnotherTypeThanTheKernelsFailsTheLoad() {
+        ObjKernel k = new ObjKernel().withTestmod();
+        ObjKernel.Out r = k.run("obj", "load", obj("ksym_var_incompat.o").toString());
+        assertFalse(r.ok());
+        assertTrue(r.err().matches("(?s).*extern \\(var ksym\\) 'bpf_testmod_ksym_percpu': incompatible types, expected "
+                + "\\[\\d+\\] struct not_an_int, but kernel has \\[\\d+\\] int int.*"), r.toString());
+        assertEquals("", k.run("prog", "show").out(), "nothing was loaded");
+    }
+
     @Test
     void aProgramTypeTheModelDoesNotVerifyIsRefusedByName() {
         ObjKernel k = new ObjKernel();

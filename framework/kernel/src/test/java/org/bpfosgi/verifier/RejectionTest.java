@@ -188,7 +188,7 @@ class RejectionTest {
 
     // ------------------------------------------------------------ add_kfunc_call / find_kfunc_desc_btf
 
-    private static final String KFUNC = "r1 = *(u64 *)(r1 +0)\ncall bpf_kfunc_st_ops_inc10\nr0 = 0\nexit";
+    static final String KFUNC = "r1 = *(u64 *)(r1 +0)\ncall bpf_kfunc_st_ops_inc10\nr0 = 0\nexit";
 
     @Test
     void kfuncFromNonGpl() {

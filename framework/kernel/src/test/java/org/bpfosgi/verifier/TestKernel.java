@@ -208,6 +208,8 @@ public final class TestKernel {
     private org.bpfosgi.structops.StructOpsKernel runtime;
     /** The differential corpus's maps (DifferentialCorpusTest.createMaps), by their index in generate.py's MAPS. */
     int[] corpusMaps = new int[0];
+    /** The differential corpus's ksyms (DifferentialCorpusTest.ksymIds), by their index in generate.py's KSYMS. */
+    int[] corpusKsyms = new int[0];
 
     /** The run-time side (map table, kernel memory, BPF_PROG_TEST_RUN), made on first use. */
     org.bpfosgi.structops.StructOpsKernel runtime() {
@@ -294,7 +296,8 @@ public final class TestKernel {
     /**
      * bpf_testmod and the BTF objects hold exactly their base counts plus what the loaded programs
      * hold: one module and one BTF reference per kfunc_btf_tab entry (bpf_free_kfunc_btf_tab()
-     * gives them back), and one BTF reference per attach_btf.
+     * gives them back) and per used_btfs entry (a vmlinux one holds no module), and one BTF
+     * reference per attach_btf.
      */
     void assertNoReferencesLeft() {
         int testmodRefs = 0;
@@ -308,6 +311,16 @@ public final class TestKernel {
                 if (e.btf().equals(testmodBtf)) {
                     testmodBtfRefs++;
                 } else if (e.btf().equals(btfs.vmlinux())) {
+                    vmlinuxRefs++;
+                }
+            }
+            for (BtfModPair u : p.aux().usedBtfs()) {
+                if (testmod != null && u.module() == testmod) {
+                    testmodRefs++;
+                }
+                if (u.btf().equals(testmodBtf)) {
+                    testmodBtfRefs++;
+                } else if (u.btf().equals(btfs.vmlinux())) {
                     vmlinuxRefs++;
                 }
             }

@@ -37,7 +37,9 @@ import org.bpfosgi.verifier.KernelServices;
  * bpf_object__relocate_data (map and global-data ld_imm64s, {@code .kconfig} and
  * {@code .ksyms} externs), and bpf_object__resolve_externs for kfuncs (vmlinux BTF, then each
  * module's own types; a weak kfunc that is nowhere becomes libbpf's poisoned call
- * {@code 2002000000 + ext_idx}). The program's BPF_PROG_LOAD is then built by
+ * {@code 2002000000 + ext_idx}) and typed ksym variables (bpf_object__resolve_ksym_var_btf_id():
+ * ld_imm64 BPF_PSEUDO_BTF_ID with the module BTF's fd in insn[1].imm; typeless ksyms, which
+ * libbpf takes from /proc/kallsyms, are refused). The program's BPF_PROG_LOAD is then built by
  * {@link ProgLoader#toAttr}, as for the object text, so struct_ops targets and the kfunc
  * {@code fd_array} come from one place.
  */
@@ -483,24 +485,97 @@ public final class ElfLinker {
                 insns.set(i + 1, insns.get(i + 1).withImm(0));
                 return;
             }
-            throw new LoaderException("extern (func ksym) '" + e.name() + "': taking a resolved kfunc's address "
-                    + "(ld_imm64 BPF_PSEUDO_BTF_ID) is not modelled");
+            // a resolved typed ksym: ld_imm64 BPF_PSEUDO_BTF_ID of the FUNC, insn[1].imm = its BTF's fd
+            ldBtfId(insns, i, id.get(), kfuncBtf(k, e, id.get()));
+            return;
         }
         if (e.typeId() == 0) {
+            // UNFINISHED: typeless ksyms (extern const void x __ksym) take their address from
+            // /proc/kallsyms (bpf_object__read_kallsyms_file()), which the model's loader does not read
             throw new LoaderException("extern (ksym) '" + e.name() + "': typeless ksyms are resolved from /proc/kallsyms, "
                     + "which the model does not have");
         }
-        int id = k.btfs().vmlinux().btf().findByNameKind(e.essentName(), BtfKind.VAR);
-        if (id <= 0) {
-            if (!e.weak()) {
-                throw new LoaderException("extern (var ksym) '" + e.name() + "': not found in kernel BTF");
-            }
+        Optional<KsymVar> v = resolveKsymVar(o, k, e);
+        if (v.isEmpty()) {
+            // a weak extern not found: RELO_EXTERN_LD64 of an unset typed ksym loads its address, 0
             insns.set(i, insns.get(i).withImm(0));
             insns.set(i + 1, insns.get(i + 1).withImm(0));
             return;
         }
-        throw new LoaderException("extern (var ksym) '" + e.name() + "': ksym variables (ld_imm64 BPF_PSEUDO_BTF_ID) are "
-                + "not modelled");
+        ldBtfId(insns, i, v.get().id(), v.get().btfFd());
+    }
+
+    /**
+     * bpf_object__relocate_data(), RELO_EXTERN_LD64 of a typed, resolved ksym (libbpf 1.5):
+     * {@code src_reg = BPF_PSEUDO_BTF_ID}, {@code imm = kernel_btf_id}, {@code insn[1].imm =
+     * kernel_btf_obj_fd} (0 = vmlinux; a module's BTF fd — the model's BTF fds are BTF ids).
+     */
+    private static void ldBtfId(List<Insn> insns, int i, int btfId, int btfFd) {
+        insns.set(i, insns.get(i).withSrc(Bpf.BPF_PSEUDO_BTF_ID).withImm(btfId));
+        insns.set(i + 1, insns.get(i + 1).withImm(btfFd));
+    }
+
+    /** The fd (id) of the module BTF a resolved kfunc is in, 0 for vmlinux (kernel_btf_obj_fd). */
+    private static int kfuncBtf(KernelServices k, Extern e, int id) {
+        if (k.btfs().vmlinux().btf().findByNameKind(kname(e), BtfKind.FUNC) == id) {
+            return 0;
+        }
+        for (BtfObject m : k.btfs().moduleBtfs()) {
+            if (m.btf().findByNameKind(kname(e), BtfKind.FUNC) == id) {
+                return m.id();
+            }
+        }
+        return 0;
+    }
+
+    /** A typed ksym variable resolved: its VAR's id and the fd of the BTF it is in (0 = vmlinux). */
+    record KsymVar(int id, int btfFd) {
+    }
+
+    /**
+     * Models bpf_object__resolve_ksym_var_btf_id() (libbpf 1.5) with find_ksym_btf_id(): the VAR
+     * by the extern's name in vmlinux BTF, else in each module BTF's own types; not found: a weak
+     * extern stays unset (empty), a strong one fails ("extern (var ksym) '%s': not found in kernel
+     * BTF", -ESRCH). The extern's type (modifiers and typedefs skipped) must be
+     * bpf_core_types_are_compat() with the kernel VAR's ("extern (var ksym) '%s': incompatible
+     * types, expected [%d] %s %s, but kernel has [%d] %s %s", -EINVAL).
+     */
+    static Optional<KsymVar> resolveKsymVar(ElfObject o, KernelServices k, Extern e) {
+        BtfObject kern = k.btfs().vmlinux();
+        int id = kern.btf().findByNameKind(e.name(), BtfKind.VAR);
+        int fd = 0;
+        if (id <= 0) {
+            for (BtfObject m : k.btfs().moduleBtfs()) {
+                int mid = m.btf().findByNameKind(e.name(), BtfKind.VAR);
+                if (mid >= m.btf().startId()) { // btf__find_by_name_kind_own()
+                    kern = m;
+                    id = mid;
+                    fd = m.id();
+                    break;
+                }
+            }
+        }
+        if (id <= 0) {
+            if (e.weak()) {
+                return Optional.empty();
+            }
+            throw new LoaderException("extern (var ksym) '" + e.name() + "': not found in kernel BTF");
+        }
+        org.bpfosgi.btf.Btf kb = kern.btf();
+        int targType = kb.resolve(((org.bpfosgi.btf.BtfType.Var) kb.type(id)).type());
+        int compat = org.bpfosgi.obj.core.BpfCoreRelocator.typesAreCompat(o.btf, e.typeId(), kb, targType, w -> { });
+        if (compat <= 0) {
+            throw new LoaderException("extern (var ksym) '" + e.name() + "': incompatible types, expected [" + e.typeId()
+                    + "] " + kindStr(o.btf, e.typeId()) + " " + o.btf.name(e.typeId()) + ", but kernel has [" + targType
+                    + "] " + kindStr(kb, targType) + " " + kb.name(targType));
+        }
+        return Optional.of(new KsymVar(id, fd));
+    }
+
+    /** libbpf's btf_kind_str(). */
+    private static String kindStr(org.bpfosgi.btf.Btf b, int id) {
+        BtfKind kind = b.kind(id);
+        return kind == BtfKind.UNKN ? "void" : kind.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Map name to index, for tests. */

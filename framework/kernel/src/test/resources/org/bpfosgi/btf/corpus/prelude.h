@@ -11,3 +11,4 @@
 #define BTF_ID_LIST_SINGLE(...)
 #define __aligned(x) __attribute__((aligned(x)))
 #define __packed __attribute__((packed))
+#define __percpu

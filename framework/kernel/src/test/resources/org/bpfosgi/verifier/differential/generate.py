@@ -14,7 +14,11 @@ and records, per program, the kernel's verdict, errno, error line (the last log 
 "processed" line) and processed line (log_level 1), in corpus.tsv next to this script. The first
 lines of corpus.tsv record `uname -r` and the seed. Map programs load MAPS (created here with
 bpf(BPF_MAP_CREATE), element 0 set and frozen as libbpf does for .rodata); corpus.tsv keeps each
-map ld_imm64 with the map's index in MAPS as its imm, replaced by the fd only for the load.
+map ld_imm64 with the map's index in MAPS as its imm, replaced by the fd only for the load. Ksym
+programs (ld_imm64 BPF_PSEUDO_BTF_ID, check_pseudo_btf_id) likewise keep the index of a name in KSYMS,
+replaced by that VAR's or FUNC's id in the running kernel's vmlinux BTF for the load (the model puts its
+own BTF's id); the first line also records CONFIG_KALLSYMS_ALL, without which kallsyms has no variables
+and every ksym of a variable fails ("ldimm64 failed to find the address for kernel symbol").
 
 Usage (root, a kernel with BTF):  python3 generate.py            # regenerate corpus.tsv
                                   python3 generate.py --check    # re-load every program, print
@@ -465,6 +469,7 @@ def templates():
         body += [jmp("==", 0, len(tail), imm=0)] + tail
         add("mapprune_%d" % i, "tcp", body + R0_EXIT)
     progs += opcode_maygoto_stack_templates()
+    progs += ksym_templates()
     return progs
 
 
@@ -625,7 +630,87 @@ def opcode_maygoto_stack_templates():
     return progs
 
 
+# the ksyms ksym programs load (index = the imm of their ld_imm64 BPF_PSEUDO_BTF_ID in corpus.tsv): a name
+# is looked up as a VAR or FUNC in each side's vmlinux BTF (the ids differ between the live kernel and the
+# model's built-in BTF), an int is a raw BTF id kept as is (both sides print it in their messages)
+KSYMS = ["runqueues", "bpf_prog_active", "cpu_number", "this_cpu_off", "bpf_cgroup_acquire", 0, 1, 0x7fffffff]
+RUNQUEUES, PROG_ACTIVE, CPU_NUMBER, THIS_CPU_OFF, CGROUP_ACQUIRE, VOID_ID, ID_1, BAD_ID = range(len(KSYMS))
+BAD_FD = 9999
+
+
+def ld_ksym(dst, idx, btf_fd=0):
+    """ld_imm64 BPF_PSEUDO_BTF_ID of KSYMS[idx] (insn[1].imm = the BTF fd, 0 = vmlinux). The corpus keeps the
+    index in imm; the loader (with_fds, DifferentialCorpusTest.withFds) puts the BTF id."""
+    return ins(0x18, dst, 3, 0, idx) + ins(0, 0, 0, 0, btf_fd)
+
+
+def ksym_templates():
+    """ksyms (check_pseudo_btf_id): per-cpu variables (PTR_TO_BTF_ID | MEM_PERCPU), a function
+    (PTR_TO_MEM | MEM_RDONLY, size 0), and the checks' messages."""
+    progs = []
+
+    def add(name, insns):
+        progs.append((name, "tcp", b"".join(insns)))
+
+    for i, k in enumerate([RUNQUEUES, PROG_ACTIVE, CPU_NUMBER, THIS_CPU_OFF, CGROUP_ACQUIRE]):
+        add("ksym_load_%d" % i, [ld_ksym(1, k)] + R0_EXIT)
+        add("ksym_ldx_%d" % i, [ld_ksym(1, k), ldx(4, 0, 1, 0)] + R0_EXIT)
+        add("ksym_ldx8_%d" % i, [ld_ksym(2, k), ldx(8, 3, 2, 8)] + R0_EXIT)
+        add("ksym_st_%d" % i, [ld_ksym(1, k), st(4, 1, 0, 7)] + R0_EXIT)
+        add("ksym_arith_%d" % i, [ld_ksym(1, k), alu("+=", 1, 16), ldx(1, 0, 1, 0)] + R0_EXIT)
+        add("ksym_spill_%d" % i, [ld_ksym(1, k), stx(8, 10, 1, -8), ldx(8, 2, 10, -8), ldx(4, 0, 2, 0)] + R0_EXIT)
+        add("ksym_neg_%d" % i, [ld_ksym(1, k), ldx(4, 0, 1, -4)] + R0_EXIT)
+        add("ksym_leak_%d" % i, [ld_ksym(1, k), stx(8, 10, 1, -8)] + R0_EXIT)
+    add("ksym_two_0", [ld_ksym(1, RUNQUEUES), ld_ksym(2, PROG_ACTIVE), ld_ksym(3, RUNQUEUES)] + R0_EXIT)
+    add("ksym_varoff_0", [call(PRANDOM), alu("&=", 0, 8), ld_ksym(1, RUNQUEUES), alu("+=", 1, src=0),
+                          ldx(4, 0, 1, 0)] + R0_EXIT)
+    add("ksym_badfd_0", [ld_ksym(1, RUNQUEUES, BAD_FD)] + R0_EXIT)
+    add("ksym_badid_0", [ld_ksym(1, BAD_ID)] + R0_EXIT)
+    add("ksym_void_0", [ld_ksym(1, VOID_ID)] + R0_EXIT)
+    add("ksym_kind_0", [ld_ksym(1, ID_1)] + R0_EXIT)
+    add("ksym_badhi_0", [ins(0x18, 1, 3, 0, RUNQUEUES) + ins(0, 1, 0, 0, 0)] + R0_EXIT)
+    return progs
+
+
 # ---------------------------------------------------------------- the kernel side
+def load_ksym_ids(path="/sys/kernel/btf/vmlinux"):
+    """The ids of KSYMS' names among vmlinux BTF's VARs and FUNCs."""
+    d = open(path, "rb").read()
+    _, _, _, hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from("<HBBIIIII", d, 0)
+    strs = d[hdr_len + str_off:hdr_len + str_off + str_len]
+    skip = {1: 4, 3: 12, 14: 4, 17: 4}
+    per = {4: 12, 5: 12, 6: 8, 13: 8, 15: 12, 19: 12}
+    want = {k for k in KSYMS if isinstance(k, str)}
+    found = {}
+    p, end, tid = hdr_len + type_off, hdr_len + type_off + type_len, 0
+    while p < end:
+        name_off, info, _ = struct.unpack_from("<III", d, p)
+        p += 12
+        tid += 1
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        p += skip.get(kind, 0) + per.get(kind, 0) * vlen
+        if kind in (12, 14):
+            n = strs[name_off:strs.index(b"\0", name_off)].decode()
+            if n in want and n not in found:
+                found[n] = tid
+    return [found[k] if isinstance(k, str) else k for k in KSYMS]
+
+
+_ksym_ids = []
+
+
+def kallsyms_all():
+    """CONFIG_KALLSYMS_ALL of the running kernel (y: kallsyms has variables, so ksyms of variables resolve)."""
+    import gzip
+    for path, opener in (("/proc/config.gz", gzip.open), ("/boot/config-" + os.uname().release, open)):
+        try:
+            with opener(path, "rt") as f:
+                return "y" if "CONFIG_KALLSYMS_ALL=y" in f.read() else "n"
+        except OSError:
+            continue
+    return "unknown"
+
+
 def load_btf_ids(path="/sys/kernel/btf/vmlinux"):
     d = open(path, "rb").read()
     _, _, _, hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from("<HBBIIIII", d, 0)
@@ -682,7 +767,7 @@ def kernel_load(code, btf_id, member, level=1):
     return err, error, processed
 
 
-ERRNO = {0: "OK", 1: "EPERM", 7: "E2BIG", 13: "EACCES", 14: "EFAULT", 22: "EINVAL", 524: "ENOTSUPP"}
+ERRNO = {0: "OK", 1: "EPERM", 2: "ENOENT", 7: "E2BIG", 13: "EACCES", 14: "EFAULT", 22: "EINVAL", 524: "ENOTSUPP"}
 
 
 NR_MAP_CREATE, NR_MAP_UPDATE, NR_MAP_FREEZE = 0, 2, 22
@@ -722,12 +807,18 @@ def map_fds():
 
 
 def with_fds(code):
-    """The program with each map ld_imm64's index (imm) replaced by the map's fd."""
+    """The program with each map ld_imm64's index (imm) replaced by the map's fd, and each ksym
+    ld_imm64's KSYMS index by the BTF id."""
     out = bytearray(code)
     for p in range(0, len(out), 8):
         if out[p] == 0x18 and (out[p + 1] >> 4) in (1, 2):
             idx = struct.unpack_from("<i", out, p + 4)[0]
             struct.pack_into("<i", out, p + 4, map_fds()[idx])
+        if out[p] == 0x18 and (out[p + 1] >> 4) == 3:
+            if not _ksym_ids:
+                _ksym_ids.extend(load_ksym_ids())
+            idx = struct.unpack_from("<i", out, p + 4)[0]
+            struct.pack_into("<i", out, p + 4, _ksym_ids[idx])
     return bytes(out)
 
 
@@ -754,8 +845,8 @@ def main():
         print("checked %d programs, %d changed" % (len(progs), changed))
         sys.exit(1 if changed else 0)
     with open(CORPUS, "w") as f:
-        f.write("# kernel %s (uname -r), seed %d, generated by generate.py; columns: name target insns-hex errno "
-                "processed-line error-line\n" % (os.uname().release, SEED))
+        f.write("# kernel %s (uname -r), seed %d, CONFIG_KALLSYMS_ALL=%s, generated by generate.py; columns: name target "
+                "insns-hex errno processed-line error-line\n" % (os.uname().release, SEED, kallsyms_all()))
         for name, target, code in progs:
             f.write(run(ids, name, target, code) + "\n")
     print("wrote %d programs to %s" % (len(progs), CORPUS))
