@@ -23,8 +23,7 @@ import org.bpfosgi.verifier.VerifierState.Checkpoint;
  * register and byte is compared (never more pruning than the kernel, sometimes less). A saved
  * state still being explored ({@code branches > 0}) is never used to prune; if it equals the
  * current state exactly, the program loops forever: "infinite loop detected at insn %d".
- * Model choice kept from before, on the safe side: with allow_uninit_stack a STACK_INVALID byte
- * of the explored state covers only STACK_INVALID (the kernel lets it cover anything).
+ * The stack is compared as v6.12 stacksafe() does, over the explored state's allocated_stack.
  */
 final class IsStateVisited {
     private final DoCheck dc;
@@ -398,54 +397,64 @@ final class IsStateVisited {
     }
 
     /**
-     * Models stacksafe(). With allow_uninit_stack the explored path may have read a never-written
-     * byte (as an unknown scalar), so at NOT_EXACT a STACK_INVALID byte then only covers bytes
-     * that hold no pointer. RANGE_WITHIN walks the old stack only and wants the current one at
-     * least as large, as the kernel does at every level. NOT_EXACT and EXACT walk the larger of the
-     * two stacks (kept from before the levels were folded together; not the kernel's walk: at EXACT
-     * a byte the current state allocated beyond the old stack must be STACK_INVALID, and a byte of
-     * the old stack beyond the current one is compared with STACK_INVALID instead of failing).
+     * Models stacksafe() (v6.12) byte by byte over the OLD state's allocated_stack; bytes the
+     * current state allocated beyond it are ignored (the explored state never used them). EXACT
+     * and RANGE_WITHIN want the same byte type in a current stack that has the byte; at NOT_EXACT
+     * a slot the explored state's continuations never read is skipped ({@code i += BPF_REG_SIZE - 1},
+     * from whatever byte of the slot the walk is at, as the kernel does); an old STACK_INVALID
+     * byte, or with allow_uninit_stack an old STACK_MISC byte, covers anything; a used old byte
+     * beyond the current stack fails; two slots that both read as a scalar (scalar_reg_for_stack())
+     * are compared by regsafe(); an old MISC byte covers a ZERO one; other byte types must be
+     * equal, and at the slot's lowest byte (slot_type[BPF_REG_SIZE - 1]) two spills are compared by
+     * regsafe(). {@code live}: read marks and precision are tracked.
      */
     private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, ExactLevel exact,
                                      boolean allowUninitStack, boolean live) {
-        int n = exact == ExactLevel.RANGE_WITHIN ? old.allocatedStack
-                : Math.max(old.allocatedStack, cur.allocatedStack);
-        for (int b = 0; b < n; b++) {
-            if (exact == ExactLevel.RANGE_WITHIN && b >= cur.allocatedStack) {
+        for (int i = 0; i < old.allocatedStack; i++) {
+            int spi = i / 8;
+            if (exact != ExactLevel.NOT_EXACT && (i >= cur.allocatedStack || old.slotType[i] != cur.slotType[i])) {
                 return false;
             }
-            if (live && exact == ExactLevel.NOT_EXACT && (old.slotLive[b / 8] & FuncState.REG_LIVE_READ) == 0) {
-                // the explored state didn't use this slot
-                b += 7;
+            if (live && exact == ExactLevel.NOT_EXACT && (old.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
+                // explored state didn't use this
+                i += 7;
                 continue;
             }
-            byte to = old.slotType[b];
-            byte tc = cur.slotType[b];
-            if (exact != ExactLevel.NOT_EXACT) {
-                if (to != tc) {
+            byte to = old.slotType[i];
+            if (to == FuncState.STACK_INVALID) {
+                continue;
+            }
+            if (allowUninitStack && to == FuncState.STACK_MISC) {
+                continue;
+            }
+            // explored stack has more populated slots than current stack and these slots were used
+            if (i >= cur.allocatedStack) {
+                return false;
+            }
+            // 64-bit scalar spill vs all slots MISC and vice versa: both read as a scalar
+            RegState oldReg = scalarRegForStack(old, spi, allowUninitStack);
+            RegState curReg = scalarRegForStack(cur, spi, allowUninitStack);
+            if (oldReg != null && curReg != null) {
+                if (!regsafe(oldReg, curReg, idmap, exact, live)) {
                     return false;
                 }
-                if (exact == ExactLevel.RANGE_WITHIN
-                        && (to == FuncState.STACK_INVALID || (allowUninitStack && to == FuncState.STACK_MISC))) {
-                    continue;
-                }
-            } else if (to == FuncState.STACK_INVALID && (!allowUninitStack || tc == FuncState.STACK_INVALID)) {
+                i += 7;
                 continue;
-            } else if (to == FuncState.STACK_MISC || to == FuncState.STACK_INVALID) {
-                if (tc == FuncState.STACK_MISC || tc == FuncState.STACK_ZERO) {
-                    continue;
-                }
-                if (tc == FuncState.STACK_SPILL && cur.spilled[b / 8] != null && cur.spilled[b / 8].isScalar()) {
-                    continue;
-                }
-                return false;
-            } else if (to != tc) {
+            }
+            byte tc = cur.slotType[i];
+            // if old state was safe with misc data in the stack it will be safe with zero-initialized stack
+            if (to == FuncState.STACK_MISC && tc == FuncState.STACK_ZERO) {
+                continue;
+            }
+            if (to != tc) {
                 return false;
             }
-            // the slot's lowest byte (the kernel's slot_type[BPF_REG_SIZE - 1]) decides: narrow spills too
-            if (to == FuncState.STACK_SPILL && b % 8 == 7) {
-                RegState so = old.spilled[b / 8];
-                RegState sc = cur.spilled[b / 8];
+            if (i % 8 != 7) {
+                continue;
+            }
+            if (to == FuncState.STACK_SPILL) {
+                RegState so = old.spilled[spi];
+                RegState sc = cur.spilled[spi];
                 if (so == null || sc == null) {
                     if (so != sc) {
                         return false;
@@ -456,5 +465,27 @@ final class IsStateVisited {
             }
         }
         return true;
+    }
+
+    /** The unbound_reg of scalar_reg_for_stack(): an imprecise unknown scalar (marked read). */
+    private static final RegState UNBOUND_REG = RegState.UNKNOWN_SCALAR;
+
+    /**
+     * Models scalar_reg_for_stack(): a 64-bit spilled scalar (is_spilled_scalar_reg64(), its
+     * slot_type[0] STACK_SPILL) reads as itself; a slot all STACK_MISC (or STACK_INVALID under
+     * allow_uninit_stack, is_stack_all_misc()) reads as an unbound scalar; anything else: null.
+     */
+    private static RegState scalarRegForStack(FuncState f, int spi, boolean allowUninitStack) {
+        if (f.slotType[spi * 8] == FuncState.STACK_SPILL && f.spilled[spi] != null && f.spilled[spi].isScalar()) {
+            return f.spilled[spi];
+        }
+        for (int k = 0; k < 8; k++) {
+            byte t = f.slotType[spi * 8 + k];
+            if (t == FuncState.STACK_MISC || (t == FuncState.STACK_INVALID && allowUninitStack)) {
+                continue;
+            }
+            return null;
+        }
+        return UNBOUND_REG;
     }
 }
