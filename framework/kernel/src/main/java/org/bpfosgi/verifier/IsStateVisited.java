@@ -15,12 +15,12 @@ import org.bpfosgi.verifier.VerifierState.Checkpoint;
  * refsafe() and check_ids(). At a prune point, the current state is compared with the states
  * saved there: if a saved state whose exploration is complete covers it, the path is pruned.
  *
- * <p>"Covers" (v6.12, single-function programs): a register or stack slot the explored state's
- * continuations never read (no REG_LIVE_READ, see {@link DoCheck#markRegRead}) is ignored; an
- * imprecise scalar (see {@link MarkChainPrecision}) matches any scalar; a precise one must contain
- * the current one (range_within(), tnum_in(), check_scalar_ids()); pointers must match exactly;
- * ids must map one to one. With bpf-to-bpf calls liveness and precision are not tracked and every
- * register and byte is compared (never more pruning than the kernel, sometimes less). A saved
+ * <p>"Covers" (v6.12, every frame of the same call chain, func_states_equal()): a register or
+ * stack slot the explored state's continuations never read (no REG_LIVE_READ, see
+ * {@link DoCheck#markRegRead}; the marks follow the registers' parent links across calls) is
+ * ignored; an imprecise scalar (see {@link MarkChainPrecision}) matches any scalar; a precise one
+ * must contain the current one (range_within(), tnum_in(), check_scalar_ids()); pointers must
+ * match exactly; ids must map one to one. A saved
  * state still being explored ({@code branches > 0}) is never used to prune; if it equals the
  * current state exactly, the program loops forever: "infinite loop detected at insn %d".
  * The stack is compared as v6.12 stacksafe() does, over the explored state's allocated_stack.
@@ -28,6 +28,7 @@ import org.bpfosgi.verifier.VerifierState.Checkpoint;
 final class IsStateVisited {
     private final DoCheck dc;
     private final VerifierEnv env;
+    /** env->explored_states: buckets of explored states (explored_state()), newest last. */
     private final Map<Integer, List<Entry>> explored = new HashMap<>();
     private int prevJmps;
     private int prevInsns;
@@ -55,34 +56,39 @@ final class IsStateVisited {
      * infinite loop (and, less than 20 jumps and 100 instructions after the last checkpoint,
      * suppresses a new one); a finished state that covers the current one prunes it; a state
      * that misses too often (miss_cnt &gt; hit_cnt * 3 + 3) is evicted: freed (peak_states--)
-     * when finished, else parked.
+     * when finished and cleaned (clean_live_states()), else parked. The bucket is explored_state()'s,
+     * shared by instructions of different call frames. At a hit, propagate_liveness() and
+     * propagate_precision(); a new checkpoint forgets precision (mark_all_scalars_imprecise()) and
+     * becomes the parent of the current state's registers and slots.
      *
-     * <p>Not modelled: liveness (clean_live_states(), propagate_liveness()), precision
-     * (propagate_precision(), mark_all_scalars_imprecise()), the jump history that forces a
-     * checkpoint after 40 entries, and buckets shared between instructions of different call
-     * frames (the model keys the list by instruction only).
+     * <p>Not modelled: the jump history that forces a checkpoint after 40 entries.
      */
     int run(int idx) {
         VerifierState cur = dc.cur;
-        List<Entry> list = explored.computeIfAbsent(idx, k -> new ArrayList<>());
+        List<Entry> list = explored.computeIfAbsent(bucket(idx, cur), k -> new ArrayList<>());
         // is_force_checkpoint(): may_goto (the model has no iterator next kfuncs)
         boolean mayGoto = isMayGotoInsnAt(idx);
         boolean forceNew = mayGoto;
         boolean addNew = forceNew || (dc.jmpsProcessed - prevJmps >= 2 && env.insnProcessed - prevInsns >= 8);
+        cleanLiveStates(list, idx, cur);
         int statesCnt = 0;
         // the head of the kernel's list is the newest entry: scan from the end
         for (int i = list.size() - 1; i >= 0; i--) {
             Entry e = list.get(i);
             statesCnt++;
             VerifierState old = e.cp.state;
+            if (old.insnIdx != idx) {
+                // another instruction sharing the bucket: counted, not compared
+                continue;
+            }
             if (e.cp.branches > 0) {
                 // a may_goto loop converges on a state of another may_goto_depth within the old one's ranges
                 if (mayGoto && old.mayGotoDepth != cur.mayGotoDepth
-                        && statesEqual(old, cur, ExactLevel.RANGE_WITHIN, env.allowUninitStack, false)) {
+                        && statesEqual(old, cur, ExactLevel.RANGE_WITHIN, env.allowUninitStack)) {
                     UpdateLoopEntry.update(cur, e.cp);
                     return hit(e, old, cur, idx);
                 }
-                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, ExactLevel.EXACT, env.allowUninitStack, false)
+                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, ExactLevel.EXACT, env.allowUninitStack)
                         && old.mayGotoDepth == cur.mayGotoDepth) {
                     env.verbose("infinite loop detected at insn %d\n", idx);
                     env.verbose("cur state:");
@@ -99,7 +105,7 @@ final class IsStateVisited {
                 Checkpoint loopEntry = UpdateLoopEntry.getLoopEntry(old);
                 boolean forceExact = loopEntry != null && loopEntry.branches > 0;
                 if (statesEqual(old, cur, forceExact ? ExactLevel.RANGE_WITHIN : ExactLevel.NOT_EXACT,
-                        env.allowUninitStack, liveness())) {
+                        env.allowUninitStack)) {
                     if (forceExact) {
                         UpdateLoopEntry.update(cur, loopEntry);
                     }
@@ -113,8 +119,9 @@ final class IsStateVisited {
             int n = mayGoto && e.cp.branches > 0 ? 64 : 3;
             if (e.miss > e.hit * n + n) {
                 list.remove(i);
-                if (e.cp.branches == 0 && !e.cp.usedAsLoopEntry) {
-                    // finished (its registers were DONE-cleaned): freed
+                if (e.cp.done && !e.cp.usedAsLoopEntry) {
+                    // finished and cleaned (frame[0]->regs[0].live & REG_LIVE_DONE): freed; otherwise
+                    // parked on the free list, as the parentage chain may walk it later
                     env.peakStates--;
                 }
             }
@@ -136,10 +143,26 @@ final class IsStateVisited {
         cur.firstInsnIdx = idx;
         cur.dfsDepth = copy.dfsDepth + 1;
         cur.jmpHistory = new ArrayList<>();
-        // the current state starts a new segment below the checkpoint: no marks yet
-        for (int f = 0; f <= cur.curframe; f++) {
-            java.util.Arrays.fill(cur.frame[f].regLive, (byte) 0);
-            java.util.Arrays.fill(cur.frame[f].slotLive, (byte) 0);
+        // connect new state to parentage chain. Current frame needs all registers connected; only
+        // r6 - r9 of the callers are alive (callers' r1 - r5 stay connected to the state of the call
+        // instruction, written, and r0 comes from the callee with its full parentage chain).
+        // Clear write marks in the current state: the writes it did are not writes its child did
+        for (int j = 0; j <= cur.curframe; j++) {
+            FuncState f = cur.frame[j];
+            for (int r = j < cur.curframe ? Bpf.BPF_REG_6 : 0; r < Bpf.BPF_REG_FP; r++) {
+                f.regParent[r] = copy.frame[j];
+            }
+            for (int r = 0; r < Bpf.BPF_REG_FP; r++) {
+                f.regLive[r] = 0;
+            }
+        }
+        // all stack frames are accessible from callee, clear them all
+        for (int j = 0; j <= cur.curframe; j++) {
+            FuncState f = cur.frame[j];
+            for (int spi = 0; spi < f.allocatedStack / 8; spi++) {
+                f.slotLive[spi] = 0;
+                f.slotParent[spi] = copy.frame[j];
+            }
         }
         list.add(new Entry(cp));
         return 0;
@@ -148,9 +171,7 @@ final class IsStateVisited {
     /** The hit label of is_state_visited(): liveness and precision of the old state pass to the current one. */
     private int hit(Entry e, VerifierState old, VerifierState cur, int idx) {
         e.hit++;
-        if (liveness()) {
-            propagateLiveness(old, cur);
-        }
+        propagateLiveness(old, cur);
         if (dc.jmpPoint[idx]) {
             dc.pushJmpHistory();
         }
@@ -172,10 +193,11 @@ final class IsStateVisited {
         if (st == null) {
             return null;
         }
-        List<Entry> list = explored.getOrDefault(idx, List.of());
+        List<Entry> list = explored.getOrDefault(bucket(idx, dc.cur), List.of());
         for (int i = list.size() - 1; i >= 0; i--) {
             Checkpoint cp = list.get(i).cp;
-            if (cp.branches > 0 && sameCallsites(cp.state, st) && cp.state.dfsDepth < st.dfsDepth) {
+            if (cp.state.insnIdx == idx && cp.branches > 0 && sameCallsites(cp.state, st)
+                    && cp.state.dfsDepth < st.dfsDepth) {
                 return cp.state;
             }
         }
@@ -196,23 +218,73 @@ final class IsStateVisited {
     }
 
     /**
-     * Models propagate_liveness(): what the explored state's continuations read, the current
-     * state's continuations (the same ones) read too; the marks go on up the current state's
-     * checkpoints (mark_reg_read() starting at the current state's own register).
+     * Models explored_state(): the bucket {@code (idx ^ callsite) % prog->len} in u32 arithmetic,
+     * with the call site of the current state's innermost frame (-1 in the main frame). A
+     * subprogram's instructions share buckets with others'; is_state_visited() counts every entry
+     * of the bucket in states_cnt but compares only those of the same instruction.
      */
-    private static void propagateLiveness(VerifierState old, VerifierState cur) {
-        FuncState fo = old.frame[0];
-        FuncState fc = cur.frame[0];
-        for (int r = 0; r < Bpf.BPF_REG_FP; r++) {
-            if ((fo.regLive[r] & FuncState.REG_LIVE_READ) != 0 && (fc.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
-                fc.regLive[r] |= FuncState.REG_LIVE_READ;
-                DoCheck.walkRead(cur, r, false);
+    private int bucket(int idx, VerifierState st) {
+        int callsite = st.frame[st.curframe].callsite;
+        return Integer.remainderUnsigned(idx ^ callsite, env.insns.size());
+    }
+
+    /**
+     * Models clean_live_states() with clean_verifier_state(): every finished explored state of
+     * this instruction with the same call sites, not cleaned before, gets REG_LIVE_DONE
+     * ({@code done}, which lets eviction free it), and clean_func_state() makes its unread
+     * registers NOT_INIT and its unread stack slots STACK_INVALID, in every frame. (NOT_EXACT
+     * ignores them anyway; RANGE_WITHIN then wants NOT_INIT and STACK_INVALID in the current state.)
+     */
+    private static void cleanLiveStates(List<Entry> list, int idx, VerifierState cur) {
+        for (Entry e : list) {
+            if (e.cp.branches == 0 && !e.cp.done && e.cp.state.insnIdx == idx && sameCallsites(e.cp.state, cur)) {
+                e.cp.done = true;
+                VerifierState st = e.cp.state;
+                for (int fr = 0; fr <= st.curframe; fr++) {
+                    cleanFuncState(st.frame[fr]);
+                }
             }
         }
-        for (int spi = 0; spi < FuncState.SLOTS; spi++) {
-            if ((fo.slotLive[spi] & FuncState.REG_LIVE_READ) != 0 && (fc.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
-                fc.slotLive[spi] |= FuncState.REG_LIVE_READ;
-                DoCheck.walkRead(cur, spi, true);
+    }
+
+    /** Models clean_func_state(). */
+    private static void cleanFuncState(FuncState f) {
+        for (int r = 0; r < Bpf.BPF_REG_FP; r++) {
+            if ((f.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                // since the register is unused, clear its state to make further comparison simpler
+                f.regs[r] = RegState.NOT_INIT;
+            }
+        }
+        for (int spi = 0; spi < f.allocatedStack / 8; spi++) {
+            if ((f.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
+                f.spilled[spi] = null;
+                java.util.Arrays.fill(f.slotType, spi * 8, spi * 8 + 8, FuncState.STACK_INVALID);
+            }
+        }
+    }
+
+    /**
+     * Models propagate_liveness() with propagate_liveness_reg(): what the explored state's
+     * continuations read (current frame R0-R9, callers' R6-R9, the stack slots both have), the
+     * current state's continuations (the same ones) read too: the mark goes on the current state's
+     * own register whatever its write mark, then on up its parent links (mark_reg_read(old_reg,
+     * cur_reg), which observes write marks from the second step on).
+     */
+    private static void propagateLiveness(VerifierState old, VerifierState cur) {
+        for (int fr = 0; fr <= old.curframe; fr++) {
+            FuncState fo = old.frame[fr];
+            FuncState fc = cur.frame[fr];
+            for (int r = fr < old.curframe ? Bpf.BPF_REG_6 : 0; r < Bpf.BPF_REG_FP; r++) {
+                if ((fo.regLive[r] & FuncState.REG_LIVE_READ) != 0 && (fc.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                    fc.regLive[r] |= FuncState.REG_LIVE_READ;
+                    DoCheck.markRead(fc, r, false, fc.regParent[r], true);
+                }
+            }
+            for (int spi = 0; spi < fo.allocatedStack / 8 && spi < fc.allocatedStack / 8; spi++) {
+                if ((fo.slotLive[spi] & FuncState.REG_LIVE_READ) != 0 && (fc.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
+                    fc.slotLive[spi] |= FuncState.REG_LIVE_READ;
+                    DoCheck.markRead(fc, spi, true, fc.slotParent[spi], true);
+                }
             }
         }
     }
@@ -233,14 +305,6 @@ final class IsStateVisited {
     }
 
     /**
-     * Read marks are kept for single-function programs only (the model does not link call frames'
-     * registers to their checkpoints); with bpf-to-bpf calls every register is compared.
-     */
-    private boolean liveness() {
-        return env.subprogCount() == 1;
-    }
-
-    /**
      * Models enum exact_level of kernel/bpf/verifier.c (v6.12), the comparison states_equal(),
      * regsafe() and stacksafe() make. NOT_EXACT: the explored state covers the current one (read
      * marks, precision and the relaxations below apply). EXACT: regs_exact() everywhere and the
@@ -254,11 +318,11 @@ final class IsStateVisited {
     enum ExactLevel { NOT_EXACT, EXACT, RANGE_WITHIN }
 
     /**
-     * Models states_equal(); {@code live}: registers and slots the explored state's continuations
-     * never read (no REG_LIVE_READ) are not compared, at NOT_EXACT only.
+     * Models states_equal() with func_states_equal() for every frame (the call sites must be
+     * equal); registers and slots the explored state's continuations never read (no
+     * REG_LIVE_READ) are not compared, at NOT_EXACT only.
      */
-    static boolean statesEqual(VerifierState old, VerifierState cur, ExactLevel exact, boolean allowUninitStack,
-                               boolean live) {
+    static boolean statesEqual(VerifierState old, VerifierState cur, ExactLevel exact, boolean allowUninitStack) {
         if (old.curframe != cur.curframe) {
             return false;
         }
@@ -270,14 +334,14 @@ final class IsStateVisited {
                 return false;
             }
             for (int r = 0; r < Bpf.MAX_BPF_REG; r++) {
-                if (live && exact == ExactLevel.NOT_EXACT && (fo.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                if (exact == ExactLevel.NOT_EXACT && (fo.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
                     continue;
                 }
-                if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact, live)) {
+                if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact)) {
                     return false;
                 }
             }
-            if (!stacksafe(fo, fc, idmap, exact, allowUninitStack, live)) {
+            if (!stacksafe(fo, fc, idmap, exact, allowUninitStack)) {
                 return false;
             }
         }
@@ -348,12 +412,11 @@ final class IsStateVisited {
     }
 
     /**
-     * Models regsafe(). {@code tracked}: liveness and precision are tracked (single-function
-     * programs), so an imprecise old scalar matches any scalar; otherwise every scalar is compared
-     * as the kernel compares a precise one (range_within(), tnum_in(), check_scalar_ids()).
+     * Models regsafe() (its REG_LIVE_READ test is made by the callers): at NOT_EXACT an imprecise
+     * old scalar matches any scalar; otherwise scalars are compared by range_within(), tnum_in()
+     * and check_scalar_ids().
      */
-    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, ExactLevel exact,
-                                   boolean tracked) {
+    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, ExactLevel exact) {
         if (exact == ExactLevel.EXACT) {
             return regsExact(rold, rcur, idmap);
         }
@@ -366,7 +429,7 @@ final class IsStateVisited {
         }
         switch (rold.type()) {
             case SCALAR_VALUE -> {
-                if (tracked && exact == ExactLevel.NOT_EXACT && !rold.precise()) {
+                if (exact == ExactLevel.NOT_EXACT && !rold.precise()) {
                     // an imprecise scalar: no check of the explored continuations depended on its value
                     return true;
                 }
@@ -406,16 +469,16 @@ final class IsStateVisited {
      * beyond the current stack fails; two slots that both read as a scalar (scalar_reg_for_stack())
      * are compared by regsafe(); an old MISC byte covers a ZERO one; other byte types must be
      * equal, and at the slot's lowest byte (slot_type[BPF_REG_SIZE - 1]) two spills are compared by
-     * regsafe(). {@code live}: read marks and precision are tracked.
+     * regsafe().
      */
     private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, ExactLevel exact,
-                                     boolean allowUninitStack, boolean live) {
+                                     boolean allowUninitStack) {
         for (int i = 0; i < old.allocatedStack; i++) {
             int spi = i / 8;
             if (exact != ExactLevel.NOT_EXACT && (i >= cur.allocatedStack || old.slotType[i] != cur.slotType[i])) {
                 return false;
             }
-            if (live && exact == ExactLevel.NOT_EXACT && (old.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
+            if (exact == ExactLevel.NOT_EXACT && (old.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
                 // explored state didn't use this
                 i += 7;
                 continue;
@@ -435,7 +498,7 @@ final class IsStateVisited {
             RegState oldReg = scalarRegForStack(old, spi, allowUninitStack);
             RegState curReg = scalarRegForStack(cur, spi, allowUninitStack);
             if (oldReg != null && curReg != null) {
-                if (!regsafe(oldReg, curReg, idmap, exact, live)) {
+                if (!regsafe(oldReg, curReg, idmap, exact)) {
                     return false;
                 }
                 i += 7;
@@ -459,7 +522,7 @@ final class IsStateVisited {
                     if (so != sc) {
                         return false;
                     }
-                } else if (!regsafe(so, sc, idmap, exact, live)) {
+                } else if (!regsafe(so, sc, idmap, exact)) {
                     return false;
                 }
             }
