@@ -427,6 +427,9 @@ final class CheckMemAccess {
                 } else if (dc.isPointerValue(sp)) {
                     // an atomic without fetch reads the slot as a scalar: not a pointer, unless allow_ptr_leaks
                     return env.err(Errno.EACCES, "leaking pointer from stack off %d\n", off);
+                } else {
+                    // insn_flags kept: the 8-byte read of a spill is recorded for backtracking too
+                    dc.pushJmpHistory().stackAccess(f.frameno, spi);
                 }
                 return 0;
             }

@@ -61,14 +61,15 @@ final class IsStateVisited {
      * propagate_precision(); a new checkpoint forgets precision (mark_all_scalars_imprecise()) and
      * becomes the parent of the current state's registers and slots.
      *
-     * <p>Not modelled: the jump history that forces a checkpoint after 40 entries.
+     * A jump history of more than 40 entries forces a checkpoint.
      */
     int run(int idx) {
         VerifierState cur = dc.cur;
         List<Entry> list = explored.computeIfAbsent(bucket(idx, cur), k -> new ArrayList<>());
-        // is_force_checkpoint(): may_goto (the model has no iterator next kfuncs)
+        // is_force_checkpoint(): may_goto (the model has no iterator next kfuncs); and, to avoid
+        // accumulating an infinitely long jmp history, more than 40 entries since the last checkpoint
         boolean mayGoto = isMayGotoInsnAt(idx);
-        boolean forceNew = mayGoto;
+        boolean forceNew = mayGoto || cur.jmpHistory.size() > 40;
         boolean addNew = forceNew || (dc.jmpsProcessed - prevJmps >= 2 && env.insnProcessed - prevInsns >= 8);
         cleanLiveStates(list, idx, cur);
         int statesCnt = 0;
