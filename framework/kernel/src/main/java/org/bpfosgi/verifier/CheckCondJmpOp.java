@@ -79,14 +79,7 @@ final class CheckCondJmpOp {
         }
         if (linked.size() > 1) {
             // push_jmp_history() with the linked registers, shared by both branches
-            VerifierState.HistEntry h = dc.pushJmpHistory();
-            for (int[] e : linked) {
-                if (e[0] == 0 && e[1] == 1) {
-                    h.linkedRegs |= 1 << e[2];
-                } else {
-                    h.linkedSlots = true;
-                }
-            }
+            dc.pushJmpHistory().linked = List.copyOf(linked);
         }
         VerifierState other = dc.pushStack(target, idx);
         if (other == null) {

@@ -31,12 +31,19 @@ final class CheckFuncCall {
         }
         FuncState caller = st.cur();
         FuncState callee = new FuncState(idx, st.curframe + 1, subprog);
+        // set_callee_state(): copy r1 - r5 args that callee can access. The copy includes parent
+        // pointers (and the live marks), which connects us up to the liveness chain: a read of an
+        // argument before the callee's first checkpoint marks the caller's checkpoint register
         for (int i = BPF_REG_1; i <= BPF_REG_5; i++) {
             callee.regs[i] = caller.regs[i];
+            callee.regLive[i] = caller.regLive[i];
+            callee.regParent[i] = caller.regParent[i];
         }
         callee.regs[BPF_REG_FP] = RegState.stack(callee.frameno, 0);
+        // clear_caller_saved_regs(): mark_reg_not_init() and __check_reg_arg(DST_OP_NO_MARK), written
         for (int i = 0; i < DoCheck.CALLER_SAVED_REGS; i++) {
             caller.regs[i] = RegState.NOT_INIT;
+            caller.regLive[i] |= FuncState.REG_LIVE_WRITTEN;
         }
         st.curframe++;
         st.frame[st.curframe] = callee;

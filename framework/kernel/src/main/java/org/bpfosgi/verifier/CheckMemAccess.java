@@ -366,6 +366,10 @@ final class CheckMemAccess {
      * stays, STACK_INVALID stays under allow_ptr_leaks, anything else becomes STACK_MISC).
      */
     private void saveRegisterState(FuncState f, int spi, RegState reg, int size) {
+        // check_stack_write_fixed_off() keeps insn_flags for a register spill: push_jmp_history()
+        // with INSN_F_STACK_ACCESS, so backtracking follows the slot (the push happens after the
+        // slot is written there; nothing in between reads the history)
+        dc.pushJmpHistory().stackAccess(f.frameno, spi);
         f.spilled[spi] = reg;
         if (size == 8) {
             f.slotLive[spi] |= FuncState.REG_LIVE_WRITTEN;
@@ -418,11 +422,14 @@ final class CheckMemAccess {
             }
             if (size == 8 && spillSize == 8) {
                 if (dst >= 0) {
-                    dc.pushJmpHistory().stackAccess = true;
+                    dc.pushJmpHistory().stackAccess(f.frameno, spi);
                     dc.setReg(dst, sp);
                 } else if (dc.isPointerValue(sp)) {
                     // an atomic without fetch reads the slot as a scalar: not a pointer, unless allow_ptr_leaks
                     return env.err(Errno.EACCES, "leaking pointer from stack off %d\n", off);
+                } else {
+                    // insn_flags kept: the 8-byte read of a spill is recorded for backtracking too
+                    dc.pushJmpHistory().stackAccess(f.frameno, spi);
                 }
                 return 0;
             }
@@ -434,7 +441,7 @@ final class CheckMemAccess {
             }
             if (size <= spillSize && off % 8 == 0) {
                 // bpf_stack_narrow_access_ok() (little endian)
-                dc.pushJmpHistory().stackAccess = true;
+                dc.pushJmpHistory().stackAccess(f.frameno, spi);
                 boolean fits = 64 - Long.numberOfLeadingZeros(sp.umax()) <= 8 * size;
                 dc.setReg(dst, fits ? sp : sp.withId(0));
                 return 0;
@@ -453,7 +460,7 @@ final class CheckMemAccess {
             }
             if (spillCnt == size && sp.var().equalsConst(0)) {
                 // a register fill: keeps the history entry
-                dc.pushJmpHistory().stackAccess = true;
+                dc.pushJmpHistory().stackAccess(f.frameno, spi);
                 dc.setReg(dst, RegState.scalar(0));
             } else {
                 dc.setReg(dst, zeroCnt == size ? RegState.scalar(0) : RegState.UNKNOWN_SCALAR);

@@ -297,38 +297,45 @@ final class DoCheck {
 
     /**
      * Models mark_reg_read() for register {@code regno} of the current frame: the read is
-     * recorded on the same register of every checkpoint above the current state, up to the first
-     * state that wrote the register since its own checkpoint (or one already marked). R10 is never
-     * marked. Only single-frame programs track liveness (IsStateVisited ignores it otherwise).
+     * recorded on the register's parent (the same register of the checkpoint above, or for a
+     * callee's argument the caller's), and on up the parent links, until a register written in
+     * its own segment (REG_LIVE_WRITTEN screens the read) or one already marked. R10 is never marked.
      */
     void markRegRead(int regno) {
-        if (regno == BPF_REG_FP || cur.curframe != 0) {
+        if (regno == BPF_REG_FP) {
             return;
         }
-        walkRead(cur, regno, false);
+        FuncState f = cur.cur();
+        markRead(f, regno, false, f.regParent[regno], true);
     }
 
-    /** Models mark_reg_read() of a stack slot's spilled_ptr in the main frame. */
+    /** Models mark_reg_read() of the spilled_ptr of stack slot {@code spi} of frame {@code frameno}. */
     void markSlotRead(int frameno, int spi) {
-        if (frameno != 0 || cur.curframe != 0) {
-            return;
-        }
-        walkRead(cur, spi, true);
+        FuncState f = cur.frame[frameno];
+        markRead(f, spi, true, f.slotParent[spi], true);
     }
 
-    static void walkRead(VerifierState st, int i, boolean slot) {
-        while (st.parent != null) {
-            byte[] live = slot ? st.frame[0].slotLive : st.frame[0].regLive;
-            if ((live[i] & FuncState.REG_LIVE_WRITTEN) != 0) {
+    /**
+     * Models the walk of mark_reg_read(env, state, parent, flag): {@code writes} (parent ==
+     * state->parent) observes the write mark of {@code state} at the first step, every later step
+     * does; a parent already marked ends the walk.
+     */
+    static void markRead(FuncState state, int i, boolean slot, FuncState parent, boolean writes) {
+        while (parent != null) {
+            byte[] live = slot ? state.slotLive : state.regLive;
+            // if read wasn't screened by an earlier write ...
+            if (writes && (live[i] & FuncState.REG_LIVE_WRITTEN) != 0) {
                 return;
             }
-            VerifierState p = st.parent.state;
-            byte[] plive = slot ? p.frame[0].slotLive : p.frame[0].regLive;
+            byte[] plive = slot ? parent.slotLive : parent.regLive;
             if ((plive[i] & FuncState.REG_LIVE_READ) != 0) {
                 return;
             }
+            // ... then we depend on parent's value
             plive[i] |= FuncState.REG_LIVE_READ;
-            st = p;
+            state = parent;
+            parent = slot ? state.slotParent[i] : state.regParent[i];
+            writes = true;
         }
     }
 

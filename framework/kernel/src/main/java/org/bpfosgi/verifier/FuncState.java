@@ -27,6 +27,15 @@ public final class FuncState {
     final byte[] slotLive = new byte[SLOTS];
     static final byte REG_LIVE_READ = 1;
     static final byte REG_LIVE_WRITTEN = 2;
+    /**
+     * The parent links of struct bpf_reg_state ({@code reg->parent}): the frame of an explored
+     * (checkpoint) state whose register, or stack slot's spilled_ptr, of the same index a read of
+     * this one marks (mark_reg_read()); null: no parent (a register of a new frame, a slot
+     * allocated since the last checkpoint). A callee's R1-R5 link to the caller's parents
+     * (set_callee_state()), the caller's R0 after a return to the callee's (prepare_func_exit()).
+     */
+    final FuncState[] regParent = new FuncState[Bpf.MAX_BPF_REG];
+    final FuncState[] slotParent = new FuncState[SLOTS];
     /** Deepest stack byte touched, positive (allocated_stack). */
     int allocatedStack;
     /** Instruction index of the call that created this frame (-1 for the main frame). */
@@ -49,6 +58,8 @@ public final class FuncState {
         System.arraycopy(spilled, 0, f.spilled, 0, spilled.length);
         System.arraycopy(regLive, 0, f.regLive, 0, regLive.length);
         System.arraycopy(slotLive, 0, f.slotLive, 0, slotLive.length);
+        System.arraycopy(regParent, 0, f.regParent, 0, regParent.length);
+        System.arraycopy(slotParent, 0, f.slotParent, 0, slotParent.length);
         f.allocatedStack = allocatedStack;
         return f;
     }

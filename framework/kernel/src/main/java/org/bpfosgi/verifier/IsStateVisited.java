@@ -15,20 +15,20 @@ import org.bpfosgi.verifier.VerifierState.Checkpoint;
  * refsafe() and check_ids(). At a prune point, the current state is compared with the states
  * saved there: if a saved state whose exploration is complete covers it, the path is pruned.
  *
- * <p>"Covers" (v6.12, single-function programs): a register or stack slot the explored state's
- * continuations never read (no REG_LIVE_READ, see {@link DoCheck#markRegRead}) is ignored; an
- * imprecise scalar (see {@link MarkChainPrecision}) matches any scalar; a precise one must contain
- * the current one (range_within(), tnum_in(), check_scalar_ids()); pointers must match exactly;
- * ids must map one to one. With bpf-to-bpf calls liveness and precision are not tracked and every
- * register and byte is compared (never more pruning than the kernel, sometimes less). A saved
+ * <p>"Covers" (v6.12, every frame of the same call chain, func_states_equal()): a register or
+ * stack slot the explored state's continuations never read (no REG_LIVE_READ, see
+ * {@link DoCheck#markRegRead}; the marks follow the registers' parent links across calls) is
+ * ignored; an imprecise scalar (see {@link MarkChainPrecision}) matches any scalar; a precise one
+ * must contain the current one (range_within(), tnum_in(), check_scalar_ids()); pointers must
+ * match exactly; ids must map one to one. A saved
  * state still being explored ({@code branches > 0}) is never used to prune; if it equals the
  * current state exactly, the program loops forever: "infinite loop detected at insn %d".
- * Model choice kept from before, on the safe side: with allow_uninit_stack a STACK_INVALID byte
- * of the explored state covers only STACK_INVALID (the kernel lets it cover anything).
+ * The stack is compared as v6.12 stacksafe() does, over the explored state's allocated_stack.
  */
 final class IsStateVisited {
     private final DoCheck dc;
     private final VerifierEnv env;
+    /** env->explored_states: buckets of explored states (explored_state()), newest last. */
     private final Map<Integer, List<Entry>> explored = new HashMap<>();
     private int prevJmps;
     private int prevInsns;
@@ -56,34 +56,40 @@ final class IsStateVisited {
      * infinite loop (and, less than 20 jumps and 100 instructions after the last checkpoint,
      * suppresses a new one); a finished state that covers the current one prunes it; a state
      * that misses too often (miss_cnt &gt; hit_cnt * 3 + 3) is evicted: freed (peak_states--)
-     * when finished, else parked.
+     * when finished and cleaned (clean_live_states()), else parked. The bucket is explored_state()'s,
+     * shared by instructions of different call frames. At a hit, propagate_liveness() and
+     * propagate_precision(); a new checkpoint forgets precision (mark_all_scalars_imprecise()) and
+     * becomes the parent of the current state's registers and slots.
      *
-     * <p>Not modelled: liveness (clean_live_states(), propagate_liveness()), precision
-     * (propagate_precision(), mark_all_scalars_imprecise()), the jump history that forces a
-     * checkpoint after 40 entries, and buckets shared between instructions of different call
-     * frames (the model keys the list by instruction only).
+     * A jump history of more than 40 entries forces a checkpoint.
      */
     int run(int idx) {
         VerifierState cur = dc.cur;
-        List<Entry> list = explored.computeIfAbsent(idx, k -> new ArrayList<>());
-        // is_force_checkpoint(): may_goto (the model has no iterator next kfuncs)
+        List<Entry> list = explored.computeIfAbsent(bucket(idx, cur), k -> new ArrayList<>());
+        // is_force_checkpoint(): may_goto (the model has no iterator next kfuncs); and, to avoid
+        // accumulating an infinitely long jmp history, more than 40 entries since the last checkpoint
         boolean mayGoto = isMayGotoInsnAt(idx);
-        boolean forceNew = mayGoto;
+        boolean forceNew = mayGoto || cur.jmpHistory.size() > 40;
         boolean addNew = forceNew || (dc.jmpsProcessed - prevJmps >= 2 && env.insnProcessed - prevInsns >= 8);
+        cleanLiveStates(list, idx, cur);
         int statesCnt = 0;
         // the head of the kernel's list is the newest entry: scan from the end
         for (int i = list.size() - 1; i >= 0; i--) {
             Entry e = list.get(i);
             statesCnt++;
             VerifierState old = e.cp.state;
+            if (old.insnIdx != idx) {
+                // another instruction sharing the bucket: counted, not compared
+                continue;
+            }
             if (e.cp.branches > 0) {
                 // a may_goto loop converges on a state of another may_goto_depth within the old one's ranges
                 if (mayGoto && old.mayGotoDepth != cur.mayGotoDepth
-                        && statesEqual(old, cur, ExactLevel.RANGE_WITHIN, env.allowUninitStack, false)) {
+                        && statesEqual(old, cur, ExactLevel.RANGE_WITHIN, env.allowUninitStack)) {
                     UpdateLoopEntry.update(cur, e.cp);
                     return hit(e, old, cur, idx);
                 }
-                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, ExactLevel.EXACT, env.allowUninitStack, false)
+                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, ExactLevel.EXACT, env.allowUninitStack)
                         && old.mayGotoDepth == cur.mayGotoDepth) {
                     env.verbose("infinite loop detected at insn %d\n", idx);
                     env.verbose("cur state:");
@@ -100,7 +106,7 @@ final class IsStateVisited {
                 Checkpoint loopEntry = UpdateLoopEntry.getLoopEntry(old);
                 boolean forceExact = loopEntry != null && loopEntry.branches > 0;
                 if (statesEqual(old, cur, forceExact ? ExactLevel.RANGE_WITHIN : ExactLevel.NOT_EXACT,
-                        env.allowUninitStack, liveness())) {
+                        env.allowUninitStack)) {
                     if (forceExact) {
                         UpdateLoopEntry.update(cur, loopEntry);
                     }
@@ -114,8 +120,9 @@ final class IsStateVisited {
             int n = mayGoto && e.cp.branches > 0 ? 64 : 3;
             if (e.miss > e.hit * n + n) {
                 list.remove(i);
-                if (e.cp.branches == 0 && !e.cp.usedAsLoopEntry) {
-                    // finished (its registers were DONE-cleaned): freed
+                if (e.cp.done && !e.cp.usedAsLoopEntry) {
+                    // finished and cleaned (frame[0]->regs[0].live & REG_LIVE_DONE): freed; otherwise
+                    // parked on the free list, as the parentage chain may walk it later
                     env.peakStates--;
                 }
             }
@@ -137,10 +144,26 @@ final class IsStateVisited {
         cur.firstInsnIdx = idx;
         cur.dfsDepth = copy.dfsDepth + 1;
         cur.jmpHistory = new ArrayList<>();
-        // the current state starts a new segment below the checkpoint: no marks yet
-        for (int f = 0; f <= cur.curframe; f++) {
-            java.util.Arrays.fill(cur.frame[f].regLive, (byte) 0);
-            java.util.Arrays.fill(cur.frame[f].slotLive, (byte) 0);
+        // connect new state to parentage chain. Current frame needs all registers connected; only
+        // r6 - r9 of the callers are alive (callers' r1 - r5 stay connected to the state of the call
+        // instruction, written, and r0 comes from the callee with its full parentage chain).
+        // Clear write marks in the current state: the writes it did are not writes its child did
+        for (int j = 0; j <= cur.curframe; j++) {
+            FuncState f = cur.frame[j];
+            for (int r = j < cur.curframe ? Bpf.BPF_REG_6 : 0; r < Bpf.BPF_REG_FP; r++) {
+                f.regParent[r] = copy.frame[j];
+            }
+            for (int r = 0; r < Bpf.BPF_REG_FP; r++) {
+                f.regLive[r] = 0;
+            }
+        }
+        // all stack frames are accessible from callee, clear them all
+        for (int j = 0; j <= cur.curframe; j++) {
+            FuncState f = cur.frame[j];
+            for (int spi = 0; spi < f.allocatedStack / 8; spi++) {
+                f.slotLive[spi] = 0;
+                f.slotParent[spi] = copy.frame[j];
+            }
         }
         list.add(new Entry(cp));
         return 0;
@@ -149,9 +172,7 @@ final class IsStateVisited {
     /** The hit label of is_state_visited(): liveness and precision of the old state pass to the current one. */
     private int hit(Entry e, VerifierState old, VerifierState cur, int idx) {
         e.hit++;
-        if (liveness()) {
-            propagateLiveness(old, cur);
-        }
+        propagateLiveness(old, cur);
         if (dc.jmpPoint[idx]) {
             dc.pushJmpHistory();
         }
@@ -173,10 +194,11 @@ final class IsStateVisited {
         if (st == null) {
             return null;
         }
-        List<Entry> list = explored.getOrDefault(idx, List.of());
+        List<Entry> list = explored.getOrDefault(bucket(idx, dc.cur), List.of());
         for (int i = list.size() - 1; i >= 0; i--) {
             Checkpoint cp = list.get(i).cp;
-            if (cp.branches > 0 && sameCallsites(cp.state, st) && cp.state.dfsDepth < st.dfsDepth) {
+            if (cp.state.insnIdx == idx && cp.branches > 0 && sameCallsites(cp.state, st)
+                    && cp.state.dfsDepth < st.dfsDepth) {
                 return cp.state;
             }
         }
@@ -197,23 +219,73 @@ final class IsStateVisited {
     }
 
     /**
-     * Models propagate_liveness(): what the explored state's continuations read, the current
-     * state's continuations (the same ones) read too; the marks go on up the current state's
-     * checkpoints (mark_reg_read() starting at the current state's own register).
+     * Models explored_state(): the bucket {@code (idx ^ callsite) % prog->len} in u32 arithmetic,
+     * with the call site of the current state's innermost frame (-1 in the main frame). A
+     * subprogram's instructions share buckets with others'; is_state_visited() counts every entry
+     * of the bucket in states_cnt but compares only those of the same instruction.
      */
-    private static void propagateLiveness(VerifierState old, VerifierState cur) {
-        FuncState fo = old.frame[0];
-        FuncState fc = cur.frame[0];
-        for (int r = 0; r < Bpf.BPF_REG_FP; r++) {
-            if ((fo.regLive[r] & FuncState.REG_LIVE_READ) != 0 && (fc.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
-                fc.regLive[r] |= FuncState.REG_LIVE_READ;
-                DoCheck.walkRead(cur, r, false);
+    private int bucket(int idx, VerifierState st) {
+        int callsite = st.frame[st.curframe].callsite;
+        return Integer.remainderUnsigned(idx ^ callsite, env.insns.size());
+    }
+
+    /**
+     * Models clean_live_states() with clean_verifier_state(): every finished explored state of
+     * this instruction with the same call sites, not cleaned before, gets REG_LIVE_DONE
+     * ({@code done}, which lets eviction free it), and clean_func_state() makes its unread
+     * registers NOT_INIT and its unread stack slots STACK_INVALID, in every frame. (NOT_EXACT
+     * ignores them anyway; RANGE_WITHIN then wants NOT_INIT and STACK_INVALID in the current state.)
+     */
+    private static void cleanLiveStates(List<Entry> list, int idx, VerifierState cur) {
+        for (Entry e : list) {
+            if (e.cp.branches == 0 && !e.cp.done && e.cp.state.insnIdx == idx && sameCallsites(e.cp.state, cur)) {
+                e.cp.done = true;
+                VerifierState st = e.cp.state;
+                for (int fr = 0; fr <= st.curframe; fr++) {
+                    cleanFuncState(st.frame[fr]);
+                }
             }
         }
-        for (int spi = 0; spi < FuncState.SLOTS; spi++) {
-            if ((fo.slotLive[spi] & FuncState.REG_LIVE_READ) != 0 && (fc.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
-                fc.slotLive[spi] |= FuncState.REG_LIVE_READ;
-                DoCheck.walkRead(cur, spi, true);
+    }
+
+    /** Models clean_func_state(). */
+    private static void cleanFuncState(FuncState f) {
+        for (int r = 0; r < Bpf.BPF_REG_FP; r++) {
+            if ((f.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                // since the register is unused, clear its state to make further comparison simpler
+                f.regs[r] = RegState.NOT_INIT;
+            }
+        }
+        for (int spi = 0; spi < f.allocatedStack / 8; spi++) {
+            if ((f.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
+                f.spilled[spi] = null;
+                java.util.Arrays.fill(f.slotType, spi * 8, spi * 8 + 8, FuncState.STACK_INVALID);
+            }
+        }
+    }
+
+    /**
+     * Models propagate_liveness() with propagate_liveness_reg(): what the explored state's
+     * continuations read (current frame R0-R9, callers' R6-R9, the stack slots both have), the
+     * current state's continuations (the same ones) read too: the mark goes on the current state's
+     * own register whatever its write mark, then on up its parent links (mark_reg_read(old_reg,
+     * cur_reg), which observes write marks from the second step on).
+     */
+    private static void propagateLiveness(VerifierState old, VerifierState cur) {
+        for (int fr = 0; fr <= old.curframe; fr++) {
+            FuncState fo = old.frame[fr];
+            FuncState fc = cur.frame[fr];
+            for (int r = fr < old.curframe ? Bpf.BPF_REG_6 : 0; r < Bpf.BPF_REG_FP; r++) {
+                if ((fo.regLive[r] & FuncState.REG_LIVE_READ) != 0 && (fc.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                    fc.regLive[r] |= FuncState.REG_LIVE_READ;
+                    DoCheck.markRead(fc, r, false, fc.regParent[r], true);
+                }
+            }
+            for (int spi = 0; spi < fo.allocatedStack / 8 && spi < fc.allocatedStack / 8; spi++) {
+                if ((fo.slotLive[spi] & FuncState.REG_LIVE_READ) != 0 && (fc.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
+                    fc.slotLive[spi] |= FuncState.REG_LIVE_READ;
+                    DoCheck.markRead(fc, spi, true, fc.slotParent[spi], true);
+                }
             }
         }
     }
@@ -234,14 +306,6 @@ final class IsStateVisited {
     }
 
     /**
-     * Read marks are kept for single-function programs only (the model does not link call frames'
-     * registers to their checkpoints); with bpf-to-bpf calls every register is compared.
-     */
-    private boolean liveness() {
-        return env.subprogCount() == 1;
-    }
-
-    /**
      * Models enum exact_level of kernel/bpf/verifier.c (v6.12), the comparison states_equal(),
      * regsafe() and stacksafe() make. NOT_EXACT: the explored state covers the current one (read
      * marks, precision and the relaxations below apply). EXACT: regs_exact() everywhere and the
@@ -255,11 +319,11 @@ final class IsStateVisited {
     enum ExactLevel { NOT_EXACT, EXACT, RANGE_WITHIN }
 
     /**
-     * Models states_equal(); {@code live}: registers and slots the explored state's continuations
-     * never read (no REG_LIVE_READ) are not compared, at NOT_EXACT only.
+     * Models states_equal() with func_states_equal() for every frame (the call sites must be
+     * equal); registers and slots the explored state's continuations never read (no
+     * REG_LIVE_READ) are not compared, at NOT_EXACT only.
      */
-    static boolean statesEqual(VerifierState old, VerifierState cur, ExactLevel exact, boolean allowUninitStack,
-                               boolean live) {
+    static boolean statesEqual(VerifierState old, VerifierState cur, ExactLevel exact, boolean allowUninitStack) {
         if (old.curframe != cur.curframe) {
             return false;
         }
@@ -271,14 +335,14 @@ final class IsStateVisited {
                 return false;
             }
             for (int r = 0; r < Bpf.MAX_BPF_REG; r++) {
-                if (live && exact == ExactLevel.NOT_EXACT && (fo.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                if (exact == ExactLevel.NOT_EXACT && (fo.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
                     continue;
                 }
-                if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact, live)) {
+                if (!regsafe(fo.regs[r], fc.regs[r], idmap, exact)) {
                     return false;
                 }
             }
-            if (!stacksafe(fo, fc, idmap, exact, allowUninitStack, live)) {
+            if (!stacksafe(fo, fc, idmap, exact, allowUninitStack)) {
                 return false;
             }
         }
@@ -349,12 +413,11 @@ final class IsStateVisited {
     }
 
     /**
-     * Models regsafe(). {@code tracked}: liveness and precision are tracked (single-function
-     * programs), so an imprecise old scalar matches any scalar; otherwise every scalar is compared
-     * as the kernel compares a precise one (range_within(), tnum_in(), check_scalar_ids()).
+     * Models regsafe() (its REG_LIVE_READ test is made by the callers): at NOT_EXACT an imprecise
+     * old scalar matches any scalar; otherwise scalars are compared by range_within(), tnum_in()
+     * and check_scalar_ids().
      */
-    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, ExactLevel exact,
-                                   boolean tracked) {
+    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, ExactLevel exact) {
         if (exact == ExactLevel.EXACT) {
             return regsExact(rold, rcur, idmap);
         }
@@ -367,7 +430,7 @@ final class IsStateVisited {
         }
         switch (rold.type()) {
             case SCALAR_VALUE -> {
-                if (tracked && exact == ExactLevel.NOT_EXACT && !rold.precise()) {
+                if (exact == ExactLevel.NOT_EXACT && !rold.precise()) {
                     // an imprecise scalar: no check of the explored continuations depended on its value
                     return true;
                 }
@@ -398,63 +461,95 @@ final class IsStateVisited {
     }
 
     /**
-     * Models stacksafe(). With allow_uninit_stack the explored path may have read a never-written
-     * byte (as an unknown scalar), so at NOT_EXACT a STACK_INVALID byte then only covers bytes
-     * that hold no pointer. RANGE_WITHIN walks the old stack only and wants the current one at
-     * least as large, as the kernel does at every level. NOT_EXACT and EXACT walk the larger of the
-     * two stacks (kept from before the levels were folded together; not the kernel's walk: at EXACT
-     * a byte the current state allocated beyond the old stack must be STACK_INVALID, and a byte of
-     * the old stack beyond the current one is compared with STACK_INVALID instead of failing).
+     * Models stacksafe() (v6.12) byte by byte over the OLD state's allocated_stack; bytes the
+     * current state allocated beyond it are ignored (the explored state never used them). EXACT
+     * and RANGE_WITHIN want the same byte type in a current stack that has the byte; at NOT_EXACT
+     * a slot the explored state's continuations never read is skipped ({@code i += BPF_REG_SIZE - 1},
+     * from whatever byte of the slot the walk is at, as the kernel does); an old STACK_INVALID
+     * byte, or with allow_uninit_stack an old STACK_MISC byte, covers anything; a used old byte
+     * beyond the current stack fails; two slots that both read as a scalar (scalar_reg_for_stack())
+     * are compared by regsafe(); an old MISC byte covers a ZERO one; other byte types must be
+     * equal, and at the slot's lowest byte (slot_type[BPF_REG_SIZE - 1]) two spills are compared by
+     * regsafe().
      */
     private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, ExactLevel exact,
-                                     boolean allowUninitStack, boolean live) {
-        int n = exact == ExactLevel.RANGE_WITHIN ? old.allocatedStack
-                : Math.max(old.allocatedStack, cur.allocatedStack);
-        for (int b = 0; b < n; b++) {
-            if (exact == ExactLevel.RANGE_WITHIN && b >= cur.allocatedStack) {
+                                     boolean allowUninitStack) {
+        for (int i = 0; i < old.allocatedStack; i++) {
+            int spi = i / 8;
+            if (exact != ExactLevel.NOT_EXACT && (i >= cur.allocatedStack || old.slotType[i] != cur.slotType[i])) {
                 return false;
             }
-            if (live && exact == ExactLevel.NOT_EXACT && (old.slotLive[b / 8] & FuncState.REG_LIVE_READ) == 0) {
-                // the explored state didn't use this slot
-                b += 7;
+            if (exact == ExactLevel.NOT_EXACT && (old.slotLive[spi] & FuncState.REG_LIVE_READ) == 0) {
+                // explored state didn't use this
+                i += 7;
                 continue;
             }
-            byte to = old.slotType[b];
-            byte tc = cur.slotType[b];
-            if (exact != ExactLevel.NOT_EXACT) {
-                if (to != tc) {
+            byte to = old.slotType[i];
+            if (to == FuncState.STACK_INVALID) {
+                continue;
+            }
+            if (allowUninitStack && to == FuncState.STACK_MISC) {
+                continue;
+            }
+            // explored stack has more populated slots than current stack and these slots were used
+            if (i >= cur.allocatedStack) {
+                return false;
+            }
+            // 64-bit scalar spill vs all slots MISC and vice versa: both read as a scalar
+            RegState oldReg = scalarRegForStack(old, spi, allowUninitStack);
+            RegState curReg = scalarRegForStack(cur, spi, allowUninitStack);
+            if (oldReg != null && curReg != null) {
+                if (!regsafe(oldReg, curReg, idmap, exact)) {
                     return false;
                 }
-                if (exact == ExactLevel.RANGE_WITHIN
-                        && (to == FuncState.STACK_INVALID || (allowUninitStack && to == FuncState.STACK_MISC))) {
-                    continue;
-                }
-            } else if (to == FuncState.STACK_INVALID && (!allowUninitStack || tc == FuncState.STACK_INVALID)) {
+                i += 7;
                 continue;
-            } else if (to == FuncState.STACK_MISC || to == FuncState.STACK_INVALID) {
-                if (tc == FuncState.STACK_MISC || tc == FuncState.STACK_ZERO) {
-                    continue;
-                }
-                if (tc == FuncState.STACK_SPILL && cur.spilled[b / 8] != null && cur.spilled[b / 8].isScalar()) {
-                    continue;
-                }
-                return false;
-            } else if (to != tc) {
+            }
+            byte tc = cur.slotType[i];
+            // if old state was safe with misc data in the stack it will be safe with zero-initialized stack
+            if (to == FuncState.STACK_MISC && tc == FuncState.STACK_ZERO) {
+                continue;
+            }
+            if (to != tc) {
                 return false;
             }
-            // the slot's lowest byte (the kernel's slot_type[BPF_REG_SIZE - 1]) decides: narrow spills too
-            if (to == FuncState.STACK_SPILL && b % 8 == 7) {
-                RegState so = old.spilled[b / 8];
-                RegState sc = cur.spilled[b / 8];
+            if (i % 8 != 7) {
+                continue;
+            }
+            if (to == FuncState.STACK_SPILL) {
+                RegState so = old.spilled[spi];
+                RegState sc = cur.spilled[spi];
                 if (so == null || sc == null) {
                     if (so != sc) {
                         return false;
                     }
-                } else if (!regsafe(so, sc, idmap, exact, live)) {
+                } else if (!regsafe(so, sc, idmap, exact)) {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    /** The unbound_reg of scalar_reg_for_stack(): an imprecise unknown scalar (marked read). */
+    private static final RegState UNBOUND_REG = RegState.UNKNOWN_SCALAR;
+
+    /**
+     * Models scalar_reg_for_stack(): a 64-bit spilled scalar (is_spilled_scalar_reg64(), its
+     * slot_type[0] STACK_SPILL) reads as itself; a slot all STACK_MISC (or STACK_INVALID under
+     * allow_uninit_stack, is_stack_all_misc()) reads as an unbound scalar; anything else: null.
+     */
+    private static RegState scalarRegForStack(FuncState f, int spi, boolean allowUninitStack) {
+        if (f.slotType[spi * 8] == FuncState.STACK_SPILL && f.spilled[spi] != null && f.spilled[spi].isScalar()) {
+            return f.spilled[spi];
+        }
+        for (int k = 0; k < 8; k++) {
+            byte t = f.slotType[spi * 8 + k];
+            if (t == FuncState.STACK_MISC || (t == FuncState.STACK_INVALID && allowUninitStack)) {
+                continue;
+            }
+            return null;
+        }
+        return UNBOUND_REG;
     }
 }

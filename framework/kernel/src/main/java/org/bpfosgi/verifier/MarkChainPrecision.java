@@ -2,25 +2,40 @@ package org.bpfosgi.verifier;
 
 import static org.bpfosgi.isa.Bpf.*;
 
+import java.util.List;
+
 import org.bpfosgi.isa.Insn;
 
 /**
- * Models kernel/bpf/verifier.c (v6.12) __mark_chain_precision() with backtrack_insn(),
- * get_prev_insn_idx(), bt_sync_linked_regs(), mark_all_scalars_precise(),
- * mark_all_scalars_imprecise() and propagate_precision(): when a check depends on a scalar's
- * exact value, the instructions of the current path are walked backwards (through the jump
- * history) to find which registers of which explored states that value came from, and those
- * registers are marked precise. Explored states compare imprecise scalars as equal to anything
+ * Models kernel/bpf/verifier.c (v6.12) __mark_chain_precision() with struct backtrack_state,
+ * backtrack_insn(), get_prev_insn_idx(), bt_sync_linked_regs(), bt_subprog_enter() /
+ * bt_subprog_exit(), mark_all_scalars_precise(), mark_all_scalars_imprecise() and
+ * propagate_precision(): when a check depends on a scalar's exact value, the instructions of the
+ * current path are walked backwards (through the jump history) to find which registers and
+ * spilled stack slots of which frames of which explored states that value came from, and those
+ * are marked precise. Explored states compare imprecise scalars as equal to anything
  * (regsafe()), so precision decides pruning.
  *
- * <p>Subset, on the safe side: only single-function programs are tracked (with bpf-to-bpf calls
- * every scalar is compared as precise); stack slots are not tracked in the backtracking mask — a
- * fill from the stack, an atomic, or anything else the walk cannot follow falls back, as the
- * kernel does for -ENOTSUPP, to marking every scalar of every parent state precise.
+ * <p>Frames: the backtracking state keeps a register mask and a stack-slot mask per frame and
+ * the frame it is in. Going backwards over a subprogram's BPF_EXIT enters the callee (frame + 1;
+ * R0 stays wanted only when the instruction before the one after the exit is a bpf-to-bpf call);
+ * going backwards over the call instruction leaves it (R1-R5 move to the caller's frame, frame - 1).
+ * A spill or fill records its slot and frame in the jump history (INSN_F_STACK_ACCESS), so a slot
+ * written through a pointer to a caller's stack is followed in the caller's frame.
+ *
+ * <p>The kernel's "BUG ..." consistency checks (e.g. "BUG regs %x" when R1-R5 are still wanted
+ * before a helper call) print their line and make mark_chain_precision() fail with -EFAULT; the
+ * model prints the line and falls back to marking all scalars precise instead (its callers do not
+ * propagate an error), which never prunes more than the kernel. Not modelled: global subprograms
+ * and callbacks (the model has neither).
  */
 final class MarkChainPrecision {
     /** -ENOTSUPP of backtrack_insn(): fall back to all scalars precise. */
     private static final int NOTSUPP = -1;
+    /** -EFAULT after a "BUG" line of backtrack_insn(). */
+    private static final int BUG = -2;
+    /** BPF_REGMASK_ARGS: R1-R5. */
+    private static final int REGMASK_ARGS = 0x3e;
 
     private final DoCheck dc;
     private final VerifierEnv env;
@@ -30,29 +45,72 @@ final class MarkChainPrecision {
         this.env = dc.env;
     }
 
-    /** Precision is tracked for single-function programs (bpf_capable: always, for root). */
-    boolean enabled() {
-        return env.subprogCount() == 1;
+    /** Models struct backtrack_state: the frame being walked and a register and slot mask per frame. */
+    private static final class Bt {
+        int frame;
+        final int[] regMasks = new int[MAX_CALL_FRAMES];
+        final long[] stackMasks = new long[MAX_CALL_FRAMES];
+
+        Bt(int frame) {
+            this.frame = frame;
+        }
+
+        /** bt_empty(): nothing wanted in frames 0..frame. */
+        boolean empty() {
+            long m = 0;
+            for (int i = 0; i <= frame; i++) {
+                m |= regMasks[i] | stackMasks[i];
+            }
+            return m == 0;
+        }
+
+        boolean isReg(int r) {
+            return r < 32 && (regMasks[frame] & (1 << r)) != 0;
+        }
+
+        void setReg(int r) {
+            regMasks[frame] |= 1 << r;
+        }
+
+        void clearReg(int r) {
+            regMasks[frame] &= ~(1 << r);
+        }
+
+        boolean isSlot(int fr, int spi) {
+            return (stackMasks[fr] & (1L << spi)) != 0;
+        }
     }
 
-    /** Models mark_chain_precision(env, regno). */
+    /** Models mark_chain_precision(env, regno): a register of the current frame. */
     void markChainPrecision(int regno) {
-        if (!enabled() || regno < 0 || regno >= BPF_REG_FP || !dc.reg(regno).isScalar()) {
+        if (regno < 0 || regno >= BPF_REG_FP || !dc.reg(regno).isScalar()) {
             return;
         }
-        run(1 << regno);
+        Bt bt = new Bt(dc.cur.curframe);
+        bt.setReg(regno);
+        run(bt);
     }
 
-    /** Models __mark_chain_precision() for a mask of frame-0 registers. */
-    private void run(int mask) {
+    /** Models __mark_chain_precision() (regno -1: the batch propagate_precision() set up). */
+    private void run(Bt bt) {
         VerifierState st = dc.cur;
         int lastIdx = dc.curInsnIdx;
         int firstIdx = st.firstInsnIdx;
         int subseqIdx = -1;
         boolean skipFirst = true;
+        if (bt.empty()) {
+            return;
+        }
         while (true) {
             if (dc.printer.level2()) {
-                dc.printer.text("mark_precise: frame0: last_idx %d first_idx %d subseq_idx %d \n", lastIdx, firstIdx, subseqIdx);
+                dc.printer.text("mark_precise: frame%d: last_idx %d first_idx %d subseq_idx %d \n", bt.frame, lastIdx,
+                        firstIdx, subseqIdx);
+            }
+            if (lastIdx < 0) {
+                // the entry of the main program (a global subprogram's entry is not modelled)
+                bug(String.format("BUG backtracking func entry subprog %d reg_mask %x stack_mask %x\n",
+                        st.frame[0].subprogno, bt.regMasks[bt.frame], bt.stackMasks[bt.frame]));
+                return;
             }
             int[] history = {st.jmpHistory.size()};
             int i = lastIdx;
@@ -62,14 +120,18 @@ final class MarkChainPrecision {
                 } else {
                     VerifierState.HistEntry hist = history[0] > 0 && st.jmpHistory.get(history[0] - 1).idx == i
                             ? st.jmpHistory.get(history[0] - 1) : null;
-                    int r = backtrackInsn(i, hist, mask);
+                    int r = backtrackInsn(i, subseqIdx, hist, bt);
                     if (r == NOTSUPP) {
                         markAllScalarsPrecise(dc.cur);
                         return;
                     }
-                    mask = r;
+                    if (r == BUG) {
+                        bug(null);
+                        return;
+                    }
                 }
-                if (mask == 0) {
+                if (bt.empty()) {
+                    // found assignment(s) into the tracked registers in this state
                     return;
                 }
                 subseqIdx = i;
@@ -83,32 +145,62 @@ final class MarkChainPrecision {
                 break;
             }
             st = p.state;
-            FuncState f = st.frame[0];
-            for (int r = 0; r < BPF_REG_FP; r++) {
-                if ((mask & (1 << r)) == 0) {
-                    continue;
+            for (int fr = bt.frame; fr >= 0; fr--) {
+                FuncState func = st.frame[fr];
+                for (int r = 0; r < 32; r++) {
+                    if ((bt.regMasks[fr] & (1 << r)) == 0) {
+                        continue;
+                    }
+                    RegState reg = func.regs[r];
+                    if (!reg.isScalar() || reg.precise()) {
+                        bt.regMasks[fr] &= ~(1 << r);
+                    } else {
+                        func.regs[r] = reg.withPrecise(true);
+                    }
                 }
-                RegState reg = f.regs[r];
-                if (!reg.isScalar() || reg.precise()) {
-                    mask &= ~(1 << r);
-                } else {
-                    f.regs[r] = reg.withPrecise(true);
+                for (int s = 0; s < 64; s++) {
+                    if (!bt.isSlot(fr, s)) {
+                        continue;
+                    }
+                    if (s >= func.allocatedStack / 8) {
+                        bug(String.format("BUG backtracking (stack slot %d, total slots %d)\n", s, func.allocatedStack / 8));
+                        return;
+                    }
+                    RegState reg = CheckMemAccess.isSpilledReg(func, s) ? func.spilled[s] : null;
+                    if (reg == null || !reg.isScalar() || reg.precise()) {
+                        bt.stackMasks[fr] &= ~(1L << s);
+                    } else {
+                        func.spilled[s] = reg.withPrecise(true);
+                    }
+                }
+                if (dc.printer.level2()) {
+                    dc.printer.text("mark_precise: frame%d: parent state regs=%s stack=%s: ", fr, regMask(bt.regMasks[fr]),
+                            stackMask(bt.stackMasks[fr]));
+                    dc.printer.printVerifierState(func, true);
                 }
             }
-            if (dc.printer.level2()) {
-                dc.printer.text("mark_precise: frame0: parent state regs=%s stack=: ", regMask(mask));
-                dc.printer.printVerifierState(f, true);
-            }
-            if (mask == 0) {
+            if (bt.empty()) {
                 return;
             }
             subseqIdx = firstIdx;
             lastIdx = st.lastInsnIdx;
             firstIdx = st.firstInsnIdx;
         }
-        if (mask != 0) {
+        // still wanted registers or slots: something was missed, fall back to all precise
+        if (!bt.empty()) {
             markAllScalarsPrecise(dc.cur);
         }
+    }
+
+    /**
+     * A "BUG" of the backtracking: v6.12 prints the line and fails with -EFAULT; the model prints it
+     * and makes every scalar of the path precise (see the class comment).
+     */
+    private void bug(String line) {
+        if (line != null) {
+            env.verbose("%s", line);
+        }
+        markAllScalarsPrecise(dc.cur);
     }
 
     /** Models get_prev_insn_idx(): through the jump history, else the previous instruction; -1 at the segment's start. */
@@ -129,6 +221,7 @@ final class MarkChainPrecision {
         return i - 1;
     }
 
+    /** fmt_reg_mask(): "r1,r4". */
     private static String regMask(int mask) {
         StringBuilder sb = new StringBuilder();
         for (int r = 0; r < 32; r++) {
@@ -139,108 +232,215 @@ final class MarkChainPrecision {
         return sb.toString();
     }
 
-    /** Models bt_sync_linked_regs(): a linked register in the mask brings all of them. */
-    private static int syncLinked(VerifierState.HistEntry hist, int mask) {
-        if (hist == null || hist.linkedRegs == 0 || (mask & hist.linkedRegs) == 0) {
-            return mask;
+    /** fmt_stack_mask(): "-8,-24". */
+    private static String stackMask(long mask) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 64; i++) {
+            if ((mask & (1L << i)) != 0) {
+                sb.append(sb.length() == 0 ? "" : ",").append(-(i + 1) * 8);
+            }
         }
-        return mask | hist.linkedRegs;
+        return sb.toString();
     }
 
-    /** Models backtrack_insn(): the mask before instruction {@code idx}, or NOTSUPP. */
-    private int backtrackInsn(int idx, VerifierState.HistEntry hist, int mask) {
+    /**
+     * Models bt_sync_linked_regs(): if any register or slot linked at this jump is wanted, all of
+     * them are.
+     */
+    private static void syncLinked(VerifierState.HistEntry hist, Bt bt) {
+        if (hist == null || hist.linked == null || hist.linked.isEmpty()) {
+            return;
+        }
+        List<int[]> linked = hist.linked;
+        boolean somePrecise = false;
+        for (int[] e : linked) {
+            if (e[1] == 1 ? (bt.regMasks[e[0]] & (1 << e[2])) != 0 : bt.isSlot(e[0], e[2])) {
+                somePrecise = true;
+                break;
+            }
+        }
+        if (!somePrecise) {
+            return;
+        }
+        for (int[] e : linked) {
+            if (e[1] == 1) {
+                bt.regMasks[e[0]] |= 1 << e[2];
+            } else {
+                bt.stackMasks[e[0]] |= 1L << e[2];
+            }
+        }
+    }
+
+    /** Models backtrack_insn(): updates {@code bt} to what is wanted before instruction {@code idx}; 0, NOTSUPP or BUG. */
+    private int backtrackInsn(int idx, int subseqIdx, VerifierState.HistEntry hist, Bt bt) {
         Insn insn = env.insns.get(idx);
         if (insn.code() == 0) {
-            return mask;
+            return 0;
         }
         if (dc.printer.level2()) {
             Insn next = idx + 1 < env.insns.size() ? env.insns.get(idx + 1) : null;
-            dc.printer.text("mark_precise: frame0: regs=%s stack= before %d: %s\n", regMask(mask), idx, dc.disasm(insn, next));
+            dc.printer.text("mark_precise: frame%d: regs=%s stack=%s before %d: %s\n", bt.frame,
+                    regMask(bt.regMasks[bt.frame]), stackMask(bt.stackMasks[bt.frame]), idx, dc.disasm(insn, next));
         }
-        if (hist != null && hist.linkedSlots && hist.linkedRegs != 0 && (mask & hist.linkedRegs) != 0) {
-            return NOTSUPP;
-        }
-        mask = syncLinked(hist, mask);
+        // registers that gained range at this instruction together are wanted together
+        syncLinked(hist, bt);
         int cls = insn.cls();
-        int dreg = 1 << insn.dst();
-        int sreg = insn.src() < 16 ? 1 << insn.src() : 0;
+        int dreg = insn.dst();
+        int sreg = insn.src();
         int op = insn.op();
         if (cls == BPF_ALU || cls == BPF_ALU64) {
-            if ((mask & dreg) == 0) {
-                return mask;
+            if (!bt.isReg(dreg)) {
+                return 0;
             }
             if (op == BPF_END || op == BPF_NEG) {
-                return mask;
+                // dreg still needs precision before this insn
+                return 0;
             }
             if (op == BPF_MOV) {
-                mask &= ~dreg;
-                if (insn.source() == BPF_X && insn.src() != BPF_REG_FP) {
-                    mask |= sreg;
+                bt.clearReg(dreg);
+                if (insn.source() == BPF_X && sreg != BPF_REG_FP) {
+                    bt.setReg(sreg);
                 }
-            } else if (insn.source() == BPF_X && insn.src() != BPF_REG_FP) {
-                mask |= sreg;
+            } else if (insn.source() == BPF_X && sreg != BPF_REG_FP) {
+                bt.setReg(sreg);
             }
         } else if (cls == BPF_LDX) {
-            if ((mask & dreg) == 0) {
-                return mask;
+            if (!bt.isReg(dreg)) {
+                return 0;
             }
-            if (hist != null && hist.stackAccess) {
-                // a fill: the slot would have to be tracked (not modelled)
-                return NOTSUPP;
+            bt.clearReg(dreg);
+            // only a fill from the stack keeps the scalar's precision to track
+            if (hist == null || !hist.stackAccess) {
+                return 0;
             }
-            mask &= ~dreg;
+            bt.stackMasks[hist.frameno] |= 1L << hist.spi;
         } else if (cls == BPF_STX || cls == BPF_ST) {
-            if ((mask & dreg) != 0) {
+            if (bt.isReg(dreg)) {
+                // stx & st shouldn't be using a scalar dst_reg to access memory: pointer subtraction
                 return NOTSUPP;
             }
-            if (insn.mode() == BPF_ATOMIC && ((mask & sreg) != 0 || (mask & 1) != 0)) {
-                // the fetched old value came from memory; not followed by the model
-                return NOTSUPP;
+            // scalars can only be spilled into stack
+            if (hist == null || !hist.stackAccess) {
+                return 0;
+            }
+            if (!bt.isSlot(hist.frameno, hist.spi)) {
+                return 0;
+            }
+            bt.stackMasks[hist.frameno] &= ~(1L << hist.spi);
+            if (cls == BPF_STX) {
+                bt.setReg(sreg);
             }
         } else if (cls == BPF_JMP || cls == BPF_JMP32) {
+            if (insn.isPseudoCall()) {
+                // a static subprogram's call instruction: leaving the callee backwards
+                if ((bt.regMasks[bt.frame] & ~REGMASK_ARGS) != 0) {
+                    env.verbose("BUG regs %x\n", bt.regMasks[bt.frame]);
+                    return BUG;
+                }
+                if (bt.stackMasks[bt.frame] != 0) {
+                    env.verbose("BUG stack slots %x\n", bt.stackMasks[bt.frame]);
+                    return BUG;
+                }
+                if (bt.frame == 0) {
+                    env.verbose("BUG subprog exit from frame 0\n");
+                    return BUG;
+                }
+                // propagate r1-r5 to the caller
+                for (int i = BPF_REG_1; i <= BPF_REG_5; i++) {
+                    if (bt.isReg(i)) {
+                        bt.clearReg(i);
+                        bt.regMasks[bt.frame - 1] |= 1 << i;
+                    }
+                }
+                bt.frame--;
+                return 0;
+            }
             if (op == BPF_CALL) {
-                if (insn.isPseudoCall() || (insn.isKfuncCall() && insn.imm() == 0)) {
+                // kfunc with imm==0 is invalid (fixup_kfunc_call() refuses it later): conservative
+                if (insn.isKfuncCall() && insn.imm() == 0) {
                     return NOTSUPP;
                 }
-                mask &= ~1;
-                if ((mask & 0x3e) != 0) {
-                    // R1-R5 are not live after a call: the kernel's "BUG regs"; fall back
-                    return NOTSUPP;
+                // regular helper call sets R0
+                bt.clearReg(BPF_REG_0);
+                if ((bt.regMasks[bt.frame] & REGMASK_ARGS) != 0) {
+                    // if backtracking was looking for registers R1-R5 they should have been found already
+                    env.verbose("BUG regs %x\n", bt.regMasks[bt.frame]);
+                    return BUG;
                 }
             } else if (op == BPF_EXIT) {
-                return NOTSUPP;
-            } else if (op != BPF_JA && insn.source() == BPF_X) {
-                if ((mask & dreg) != 0 || (mask & sreg) != 0) {
-                    mask |= dreg | sreg;
+                // backtracking into a callee: idx is in the inner frame, subseq_idx in the outer one
+                if ((bt.regMasks[bt.frame] & REGMASK_ARGS) != 0) {
+                    env.verbose("BUG regs %x\n", bt.regMasks[bt.frame]);
+                    return BUG;
                 }
+                // an exit from a subprogram returns right after its call: R0 carries precision back
+                boolean r0Precise = subseqIdx - 1 >= 0 && env.insns.get(subseqIdx - 1).isPseudoCall()
+                        && bt.isReg(BPF_REG_0);
+                bt.clearReg(BPF_REG_0);
+                // bt_subprog_enter()
+                if (bt.frame == MAX_CALL_FRAMES - 1) {
+                    env.verbose("BUG subprog enter from frame %d\n", bt.frame);
+                    return BUG;
+                }
+                bt.frame++;
+                if (r0Precise) {
+                    bt.setReg(BPF_REG_0);
+                }
+                // r6-r9 and stack slots stay set in the caller frame's masks until we return from the callee
+                return 0;
+            } else if (insn.source() == BPF_X) {
+                if (!bt.isReg(dreg) && !bt.isReg(sreg)) {
+                    return 0;
+                }
+                // dreg <cond> sreg: both need precision before this insn
+                bt.setReg(dreg);
+                bt.setReg(sreg);
             }
+            // dreg <cond> K: nothing new to be marked
         } else if (cls == BPF_LD) {
-            if ((mask & dreg) == 0) {
-                return mask;
+            if (!bt.isReg(dreg)) {
+                return 0;
             }
-            mask &= ~dreg;
-            if (!insn.isLdImm64()) {
+            bt.clearReg(dreg);
+            // ld_imm64: no further tracking; ld_abs/ld_ind: to be analyzed
+            if (insn.mode() == BPF_IND || insn.mode() == BPF_ABS) {
                 return NOTSUPP;
             }
         }
-        return syncLinked(hist, mask);
+        // propagate precision marks to linked registers, for registers marked precise in this function
+        syncLinked(hist, bt);
+        return 0;
     }
 
-    /** Models mark_all_scalars_precise(): every scalar of every parent state (registers and spills). */
-    static void markAllScalarsPrecise(VerifierState cur) {
+    /**
+     * Models mark_all_scalars_precise(): every scalar of every parent state (registers and
+     * spilled slots of every frame), logged at level 2.
+     */
+    void markAllScalarsPrecise(VerifierState cur) {
+        if (dc.printer.level2()) {
+            dc.printer.text("mark_precise: frame%d: falling back to forcing all scalars precise\n", cur.curframe);
+        }
         VerifierState.Checkpoint p = cur.parent;
         while (p != null) {
             VerifierState st = p.state;
             for (int i = 0; i <= st.curframe; i++) {
                 FuncState f = st.frame[i];
                 for (int r = 0; r < BPF_REG_FP; r++) {
-                    if (f.regs[r].isScalar()) {
+                    if (f.regs[r].isScalar() && !f.regs[r].precise()) {
                         f.regs[r] = f.regs[r].withPrecise(true);
+                        if (dc.printer.level2()) {
+                            dc.printer.text("force_precise: frame%d: forcing r%d to be precise\n", i, r);
+                        }
                     }
                 }
-                for (int s = 0; s < FuncState.SLOTS; s++) {
-                    if (f.spilled[s] != null && f.spilled[s].isScalar()) {
-                        f.spilled[s] = f.spilled[s].withPrecise(true);
+                for (int s = 0; s < f.allocatedStack / 8; s++) {
+                    if (!CheckMemAccess.isSpilledReg(f, s) || f.spilled[s] == null || !f.spilled[s].isScalar()
+                            || f.spilled[s].precise()) {
+                        continue;
+                    }
+                    f.spilled[s] = f.spilled[s].withPrecise(true);
+                    if (dc.printer.level2()) {
+                        dc.printer.text("force_precise: frame%d: forcing fp%d to be precise\n", i, -(s + 1) * 8);
                     }
                 }
             }
@@ -266,35 +466,39 @@ final class MarkChainPrecision {
     }
 
     /**
-     * Models propagate_precision() at a pruning hit: the explored state's scalars that are precise
-     * and read must be precise in the current state's parents too. A precise spilled scalar falls
-     * back to all scalars precise (slots are not tracked).
+     * Models propagate_precision() at a pruning hit: the explored state's scalars (registers and
+     * spilled slots, every frame) that are precise and read must be precise in the current
+     * state's parents too: one batch of __mark_chain_precision() from the current frame.
      */
     void propagatePrecision(VerifierState old) {
-        if (!enabled()) {
-            return;
-        }
-        FuncState f = old.frame[0];
-        int mask = 0;
-        for (int r = 0; r < BPF_REG_FP; r++) {
-            RegState reg = f.regs[r];
-            if (reg.isScalar() && reg.precise() && (f.regLive[r] & FuncState.REG_LIVE_READ) != 0) {
-                mask |= 1 << r;
+        Bt bt = new Bt(dc.cur.curframe);
+        for (int fr = old.curframe; fr >= 0; fr--) {
+            FuncState f = old.frame[fr];
+            StringBuilder line = new StringBuilder();
+            for (int r = 0; r < BPF_REG_FP; r++) {
+                RegState reg = f.regs[r];
+                if (!reg.isScalar() || !reg.precise() || (f.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
+                    continue;
+                }
+                line.append(line.length() == 0 ? "frame " + fr + ": propagating r" + r : ",r" + r);
+                bt.regMasks[fr] |= 1 << r;
+            }
+            for (int s = 0; s < f.allocatedStack / 8; s++) {
+                if (!CheckMemAccess.isSpilledReg(f, s)) {
+                    continue;
+                }
+                RegState reg = f.spilled[s];
+                if (reg == null || !reg.isScalar() || !reg.precise() || (f.slotLive[s] & FuncState.REG_LIVE_READ) == 0) {
+                    continue;
+                }
+                int fp = -(s + 1) * 8;
+                line.append(line.length() == 0 ? "frame " + fr + ": propagating fp" + fp : ",fp" + fp);
+                bt.stackMasks[fr] |= 1L << s;
+            }
+            if (line.length() > 0 && dc.printer.level2()) {
+                dc.printer.text("%s\n", line);
             }
         }
-        for (int s = 0; s < FuncState.SLOTS; s++) {
-            RegState reg = f.spilled[s];
-            if (reg != null && reg.isScalar() && reg.precise() && (f.slotLive[s] & FuncState.REG_LIVE_READ) != 0) {
-                markAllScalarsPrecise(dc.cur);
-                return;
-            }
-        }
-        if (mask == 0) {
-            return;
-        }
-        if (dc.printer.level2()) {
-            dc.printer.text("frame 0: propagating %s\n", regMask(mask));
-        }
-        run(mask);
+        run(bt);
     }
 }

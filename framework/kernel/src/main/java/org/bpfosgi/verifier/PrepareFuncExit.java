@@ -48,7 +48,11 @@ final class PrepareFuncExit {
             return env.err(Errno.EINVAL, "cannot return stack pointer to the caller\n");
         }
         FuncState caller = st.frame[st.curframe - 1];
+        // return to the caller whatever r0 had in the callee: the whole bpf_reg_state, its live
+        // marks and parent link too, so a read in the caller marks the callee's checkpoints
         caller.regs[BPF_REG_0] = r0;
+        caller.regLive[BPF_REG_0] = callee.regLive[BPF_REG_0];
+        caller.regParent[BPF_REG_0] = callee.regParent[BPF_REG_0];
         if (dc.printer.on()) {
             dc.printer.text("returning from callee:\n");
             dc.printer.printVerifierState(callee, true);

@@ -32,6 +32,9 @@ final class VerifierLogPrinter {
     private long prevLogPos;
     private int prevInsnPrintPos;
     private int curInsn;
+    /** do_print_state after a pop: the "from %d to %d" of the popped state, -1 for none. */
+    private int pendingFrom = -1;
+    private int pendingTo;
     /** {@code env->prev_linfo}: index of the line_info record printed last, -1 for none. */
     private int prevLinfo = -1;
 
@@ -85,6 +88,7 @@ final class VerifierLogPrinter {
             return;
         }
         curInsn = idx;
+        printPendingFrom();
         if (scratched()) {
             insnState();
         }
@@ -196,21 +200,45 @@ final class VerifierLogPrinter {
         return rounded - pos - 1;
     }
 
+    /**
+     * The prune message of do_check(): "\nfrom %d to %d: safe" when the state was popped just
+     * before (do_print_state), else "%d: safe".
+     */
     void safe(int idx) {
         if (!on()) {
+            pendingFrom = -1;
             return;
         }
         flush();
+        if (pendingFrom >= 0) {
+            log.log("\nfrom %d to %d: safe\n", pendingFrom, pendingTo);
+            pendingFrom = -1;
+            return;
+        }
         log.log("%d: safe\n", idx);
     }
 
+    /**
+     * A state was popped (do_print_state = true): at level 2 its "\nfrom %d to %d:" line and full
+     * state go out before its first instruction, unless that instruction prunes it at once.
+     */
     void fromTo(int from, int to) {
         scratchAll();
+        pendingFrom = from;
+        pendingTo = to;
+    }
+
+    private void printPendingFrom() {
+        if (pendingFrom < 0) {
+            return;
+        }
+        int from = pendingFrom;
+        pendingFrom = -1;
         if (!level2()) {
             return;
         }
         flush();
-        log.log("\nfrom %d to %d:", from, to);
+        log.log("\nfrom %d to %d:", from, pendingTo);
         printVerifierState(dc.cur.cur(), true);
     }
 

@@ -36,28 +36,37 @@ public final class VerifierState {
 
     /**
      * Models struct bpf_jmp_history_entry: {@code idx} was reached from {@code prevIdx};
-     * {@code stackAccess}: the instruction read the stack into a register (the model does not
-     * track slots in backtracking: such a fill falls back to all scalars precise);
-     * {@code linkedRegs}: frame-0 registers a conditional jump refined together (bit mask), and
-     * whether spilled slots were among them.
+     * {@code stackAccess}: INSN_F_STACK_ACCESS, the instruction spilled a register to, or filled
+     * one from, stack slot {@code spi} of frame {@code frameno} (insn_stack_access_flags());
+     * {@code linked}: the linked_regs a conditional jump refined together, as
+     * {frameno, is_reg, regno or spi} entries, or null.
      */
     static final class HistEntry {
         final int idx;
         final int prevIdx;
         boolean stackAccess;
-        int linkedRegs;
-        boolean linkedSlots;
+        int spi;
+        int frameno;
+        java.util.List<int[]> linked;
 
         HistEntry(int idx, int prevIdx) {
             this.idx = idx;
             this.prevIdx = prevIdx;
         }
 
+        /** Records INSN_F_STACK_ACCESS for slot {@code spi} of frame {@code frameno}. */
+        void stackAccess(int frame, int slot) {
+            stackAccess = true;
+            frameno = frame;
+            spi = slot;
+        }
+
         HistEntry copy() {
             HistEntry e = new HistEntry(idx, prevIdx);
             e.stackAccess = stackAccess;
-            e.linkedRegs = linkedRegs;
-            e.linkedSlots = linkedSlots;
+            e.spi = spi;
+            e.frameno = frameno;
+            e.linked = linked;
             return e;
         }
     }
@@ -103,6 +112,8 @@ public final class VerifierState {
         int branches = 1;
         /** used_as_loop_entry: some state's loop_entry points here, so eviction parks it instead of freeing it. */
         boolean usedAsLoopEntry;
+        /** frame[0]->regs[0].live &amp; REG_LIVE_DONE: clean_live_states() cleaned it (finished). */
+        boolean done;
 
         Checkpoint(VerifierState state, Checkpoint parent) {
             this.state = state;

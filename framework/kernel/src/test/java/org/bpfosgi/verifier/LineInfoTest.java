@@ -87,14 +87,12 @@ class LineInfoTest {
         assertTrue(r.ok(), r.log());
         List<String> kernel = sourceLines(ExtObjects.text("golden/lines_syscall.verifier-log.txt"));
         assertEquals(5, kernel.size(), "golden: five source lines");
-        // The 6.18 kernel prunes the branch 8 -> 11 ("from 8 to 11: safe", its 6.15+ register
-        // liveness); the model walks 11, 3, 5 once more. Every source line the kernel printed is
-        // printed the same way before the same instruction; the model's further ones come from
-        // the longer walk and follow the same rule (prev_linfo: "}" again after "return d;").
+        // The branch 8 -> 11 is pruned ("from 8 to 11: safe") by the kernel and, with read marks
+        // and precision tracked across the bpf-to-bpf call (v6.12), by the model: every source
+        // line the kernel printed is printed the same way before the same instruction, and no other.
         List<String> ours = sourceLines(r.log());
-        assertEquals(kernel, ours.subList(0, kernel.size()), r.log());
-        assertEquals(List.of("; } @ lines_syscall.c:16  <before>  11:", "; if (d > 100) @ lines_syscall.c:23  <before>  3:",
-                "; return d; @ lines_syscall.c:25  <before>  5:"), ours.subList(kernel.size(), ours.size()));
+        assertEquals(kernel, ours, r.log());
+        assertTrue(r.log().contains("from 8 to 11: safe"), r.log());
         assertTrue(r.log().contains("; int d = clamp_diff(ctx->a, ctx->b); @ lines_syscall.c:21\n0: (61) r2 = "),
                 r.log());
     }

@@ -627,6 +627,42 @@ def opcode_maygoto_stack_templates():
             main += [stx(8, 10, 1, -8), mov(1, src=10), alu("+=", 1, -8), pseudo_call(len(tail) + 2)] + tail + R0_EXIT
             sub = [ldx(8, 0, 1, 0), exit_()]
         add("callprec_%d" % i, "tcp", main + sub)
+    # 15. more call shapes: precision through a callee's own diamond into its return value
+    # ("ret2"), a caller's stack slot read by the callee through a pointer ("slotptr"), calls three
+    # deep ("nested3"), a callee-saved register kept across a call with a diamond in the callee
+    # ("saved"), and a caller register the continuation never reads ("inner"): read marks and
+    # precision across frames (mark_reg_read() through parent links, backtracking through
+    # BPF_EXIT and the call instruction)
+    for i in range(60):
+        kind = rnd.choice(["ret2", "slotptr", "nested3", "saved", "inner"])
+        a, b = rnd.choice([(-8, -16), (-8, -8), (0, 8), (16, 24)])
+        use = rnd.random() < 0.7
+        lim = rnd.randint(0, 1000)
+        pad = [mov(8, k) for k in range(rnd.randint(0, 4))]
+        use_r0 = [mov(5, src=10), alu("+=", 5, -32), alu("+=", 5, src=0), st(8, 5, 0, 0)] if use else []
+        diamond7 = [call(PRANDOM), mov(6, src=0)] + pad + [jmp("<", 6, 2, imm=lim), mov(7, a), ja(1), mov(7, b)]
+        if kind == "ret2":
+            main = [call(PRANDOM), mov(6, src=0)] + pad + [pseudo_call(len(use_r0) + 2)] + use_r0 + R0_EXIT
+            sub = [call(PRANDOM), jmp("<", 0, 2, imm=lim), mov(0, a), ja(1), mov(0, b), exit_()]
+        elif kind == "slotptr":
+            main = diamond7 + [stx(8, 10, 7, -8), mov(1, src=10), alu("+=", 1, -8), pseudo_call(2)] + R0_EXIT
+            sub = [ldx(8, 0, 1, 0)] + use_r0 + [exit_()]
+        elif kind == "nested3":
+            main = diamond7 + [mov(1, src=7), pseudo_call(len(use_r0) + 2)] + use_r0 + R0_EXIT
+            sub1 = [pseudo_call(1), exit_()]
+            use_r1 = [mov(5, src=10), alu("+=", 5, -32), alu("+=", 5, src=1), st(8, 5, 0, 0)] \
+                if rnd.random() < 0.5 else []
+            sub = sub1 + use_r1 + [mov(0, src=1), exit_()]
+        elif kind == "saved":
+            tail = [mov(0, src=7)] + use_r0
+            main = diamond7 + [pseudo_call(len(tail) + 2)] + tail + R0_EXIT
+            sub = [call(PRANDOM), jmp("<", 0, 1, imm=rnd.randint(0, 1000)), mov(0, 1), exit_()]
+        else:
+            tail = [mov(0, src=7)] + use_r0 if use else []
+            main = diamond7 + [mov(1, 0), pseudo_call(len(tail) + 2)] + tail + R0_EXIT
+            sub = [call(PRANDOM), mov(6, src=0)] + pad + [jmp("<", 6, 1, imm=rnd.randint(0, 1000)), mov(6, 1),
+                                                         mov(0, src=6), exit_()]
+        add("callprec2_%d" % i, "tcp", main + sub)
     return progs
 
 
