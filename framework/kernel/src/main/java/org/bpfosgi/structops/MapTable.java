@@ -19,6 +19,11 @@ public final class MapTable {
     private final TreeMap<Integer, BpfMap> idr = new TreeMap<>();
     private final Set<Integer> reserved = new HashSet<>();
     private int nextId = 1;
+    /** The kernel's map struct layout: its vmlinux BTF's (the compile-time offsetof()s). */
+    private org.bpfosgi.verifier.BpfMapLayout layout() {
+        return new org.bpfosgi.verifier.BpfMapLayout(kernel.progs().btfs().vmlinuxBtf());
+    }
+
     /** Changes whenever a map is created or freed (what a tail call can reach changes). */
     private volatile long generation;
 
@@ -81,7 +86,7 @@ public final class MapTable {
         } else if (attr.type() == BpfMapType.ARRAY || attr.type() == BpfMapType.HASH) {
             map = attr.type() == BpfMapType.ARRAY ? new ArrayMap(id, attr) : new HtabMap(id, attr);
             synchronized (kernel.lock()) {
-                err[0] = map.allocStorage(kernel.memory());
+                err[0] = map.allocStorage(kernel.memory(), layout());
             }
             if (err[0] < 0) {
                 map = null;
@@ -93,9 +98,18 @@ public final class MapTable {
             unreserve(id);
             return new CreateResult(null, err[0]);
         }
-        synchronized (kernel.lock()) {
-            map.setSelf(kernel.memory().allocate("struct bpf_map " + id + " (" + attr.name() + ")", 64,
-                    org.bpfosgi.vm.Region.Access.READ_ONLY, map));
+        if (!map.hasSelf()) {
+            // the map's struct: sizeof the struct its ops' map_btf_id names (struct bpf_htab for a
+            // hash), as much as check_ptr_to_map_access() lets a program read
+            org.bpfosgi.verifier.BpfMapLayout layout = layout();
+            String struct = map.btfStructName();
+            int size = Math.max(64, struct == null ? 0 : layout.structSize(struct, 0));
+            synchronized (kernel.lock()) {
+                org.bpfosgi.vm.Region self = kernel.memory().allocate("struct bpf_map " + id + " (" + attr.name() + ")", size,
+                        org.bpfosgi.vm.Region.Access.READ_ONLY, map);
+                map.writeHeader(self, layout);
+                map.setSelf(self);
+            }
         }
         synchronized (this) {
             reserved.remove(id);
