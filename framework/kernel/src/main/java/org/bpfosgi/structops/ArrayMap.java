@@ -78,7 +78,7 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
      * offsetof(struct bpf_array, value)) plus max_entries * elem_size zeroed bytes (-ENOMEM if
      * they cannot be had), which is the map's {@code struct bpf_map} as well (the values are
      * writable, so the region is; the verifier lets no program store through a map_ptr). The
-     * header gets the map's fields, elem_size and index_mask.
+     * header gets elem_size and index_mask (MapTable.create() writes the struct bpf_map fields).
      */
     @Override
     int allocStorage(Memory m, org.bpfosgi.verifier.BpfMapLayout layout) {
@@ -90,7 +90,6 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         values = m.allocate("struct bpf_array " + id() + " (" + name() + ") with its values", (int) (valueOff + size),
                 Region.Access.READ_WRITE, this);
         setSelf(values);
-        writeHeader(values, layout);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(values.bytes()).order(ByteOrder.LITTLE_ENDIAN);
         putU32(b, layout.offset("bpf_array", "elem_size"), elemSize);
         // array_map_alloc(): index_mask = (1 << fls_long(max_entries - 1)) - 1

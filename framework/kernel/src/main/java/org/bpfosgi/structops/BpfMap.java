@@ -96,13 +96,17 @@ public abstract class BpfMap {
     }
 
     /**
-     * Fills the {@code struct bpf_map} fields the model knows (map_type, key_size, value_size,
-     * max_entries, map_flags, id, name, bypass_spec_v1) at their offsets in {@code layout}, what
-     * bpf_map_init_from_attr() and map_create() set; a program reads them through a map_ptr
-     * (check_ptr_to_map_access()). Fields the BTF lacks are skipped.
+     * Fills the {@code struct bpf_map} fields the model knows (ops, map_type, key_size,
+     * value_size, max_entries, map_flags, id, name, bypass_spec_v1) at their offsets in
+     * {@code layout}, what bpf_map_init_from_attr() and map_create() set; a program reads them
+     * through a map_ptr (check_ptr_to_map_access()). Fields the BTF lacks are skipped.
      */
-    void writeHeader(org.bpfosgi.vm.Region r, org.bpfosgi.verifier.BpfMapLayout layout) {
+    void writeHeader(org.bpfosgi.vm.Region r, org.bpfosgi.verifier.BpfMapLayout layout, long ops) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int opsOff = layout.offset("bpf_map", "ops");
+        if (opsOff >= 0 && opsOff + 8 <= r.size()) {
+            b.putLong(opsOff, ops);
+        }
         putU32(b, layout.offset("bpf_map", "map_type"), type().value());
         putU32(b, layout.offset("bpf_map", "key_size"), attr.keySize());
         putU32(b, layout.offset("bpf_map", "value_size"), attr.valueSize());

@@ -280,6 +280,10 @@ class MapOpsFixupTest {
         ProgLoadResult v = k.progs.load(k.attr(RejectionTest.prog("r1 = arr ll\nr2 = *(u64 *)(r1 +0)\nr0 = 0\nexit"),
                 Map.of("arr", arr)).withLogLevel(2));
         assertTrue(v.log().contains("R2=ptr_bpf_map_ops()"), v.log());
+        // ... which is array_map_ops: its map_update_elem is the function the fixup calls
+        r = load("r1 = arr ll\nr1 = *(u64 *)(r1 +0)\nr0 = *(u64 *)(r1 +8)\nexit");
+        assertTrue(r.ok(), r.log());
+        assertEquals(k.registry.kallsyms().lookupName("array_map_update_elem"), ((Exit) k.runOnRuntime(r.prog())).r0());
         rejected("r1 = arr ll\nr0 = 0\n*(u32 *)(r1 +36) = r0\nexit", Errno.EACCES, "only read from bpf_array is supported");
         rejected("r1 = h ll\nr0 = *(u32 *)(r1 -8)\nexit", Errno.EACCES, "R1 is bpf_htab invalid negative access: off=-8");
         rejected("r1 = arr ll\nr0 = *(u64 *)(r1 +264)\nexit", Errno.EACCES, "access beyond struct bpf_array at off 264 size 8");
