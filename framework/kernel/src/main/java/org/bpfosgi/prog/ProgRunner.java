@@ -94,6 +94,18 @@ public final class ProgRunner {
                 c.memory().st64(a, b);
                 return old;
             };
+            // do_misc_fixups()'s direct calls of map->ops (BPF_CALL_IMM(ops->map_update_elem), ...)
+            // and htab_map_gen_lookup()'s __htab_map_lookup_elem: the callee must be the map's own
+            case "array_map_lookup_elem", "htab_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupElem(c.memory(), b);
+            case "array_map_update_elem", "htab_map_update_elem" ->
+                (c, a, b, d, e, f) -> ownOps(c, a, name).updateElem(c.memory(), b, d, e);
+            case "array_map_delete_elem", "htab_map_delete_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).deleteElem(c.memory(), b);
+            case "__htab_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).htabLookupElem(c.memory(), b);
+            // prog array and struct_ops map ops: the model runs none of them from a program (an oops, as
+            // bpf_map_lookup_elem on such a map is)
+            case "fd_array_map_lookup_elem", "fd_array_map_delete_elem", "bpf_struct_ops_map_lookup_elem",
+                 "bpf_struct_ops_map_update_elem", "bpf_struct_ops_map_delete_elem" ->
+                (c, a, b, d, e, f) -> ownOps(c, a, name).lookupElem(c.memory(), b);
             default -> (c, a, b, d, e, f) -> 0;
         };
     }
@@ -105,6 +117,19 @@ public final class ProgRunner {
             return ops;
         }
         throw c.oops(String.format("map helper called with 0x%x, which is not a map with lookup/update/delete", addr));
+    }
+
+    /**
+     * {@link #mapOps} for a direct call of {@code fn}, a function of one map type's ops: a map of
+     * another type in R1 is an oops (the kernel would run one type's code on another's struct).
+     */
+    private static BpfMapOps ownOps(CallContext c, long addr, String fn) {
+        BpfMapOps ops = mapOps(c, addr);
+        org.bpfosgi.verifier.MapOps want = org.bpfosgi.verifier.MapOps.byFunction(fn);
+        if (want == null || !want.name().equals(ops.opsName())) {
+            throw c.oops(String.format("%s called with the map at 0x%x, whose ops are %s", fn, addr, ops.opsName()));
+        }
+        return ops;
     }
 
     /** The interpreter's memory as kfunc bodies see it. */

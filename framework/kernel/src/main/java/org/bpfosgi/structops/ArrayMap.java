@@ -12,7 +12,10 @@ import org.bpfosgi.vm.Region;
 /**
  * Models {@code BPF_MAP_TYPE_ARRAY} (kernel/bpf/arraymap.c, {@code array_map_ops}): {@code
  * max_entries} values of {@code elem_size = round_up(value_size, 8)} bytes, allocated and zeroed
- * when the map is created, indexed by a u32 key. Elements always exist: lookups past the end
+ * when the map is created, indexed by a u32 key. As array_map_alloc() lays it out, one region
+ * is the {@code struct bpf_array} and its values: element 0 at
+ * {@code offsetof(struct bpf_array, value)} from the map's address (BpfMapLayout), which is what
+ * array_map_gen_lookup()'s inlined {@code r1 += offsetof(struct bpf_array, value)} relies on. Elements always exist: lookups past the end
  * return NULL, updates with BPF_NOEXIST fail with -EEXIST, deletes with -EINVAL. The values
  * live in one region of the kernel address space, so the pointer a lookup returns (and a
  * BPF_PSEUDO_MAP_VALUE load of a single-element array) is an address the program reads and
@@ -33,7 +36,10 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
     static final long MODEL_MAX_STORAGE = 1L << 27;
 
     private final int elemSize;
+    /** The {@code struct bpf_array} with its values (the map's self region). */
     private Region values;
+    /** offsetof(struct bpf_array, value). */
+    private int valueOff;
 
     ArrayMap(int id, MapCreateAttr attr) {
         super(id, attr);
@@ -67,20 +73,39 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         return 0;
     }
 
-    /** Models array_map_alloc()'s allocation: max_entries * elem_size zeroed bytes (-ENOMEM if they cannot be had). */
+    /**
+     * Models array_map_alloc()'s allocation: {@code sizeof(struct bpf_array)} (=
+     * offsetof(struct bpf_array, value)) plus max_entries * elem_size zeroed bytes (-ENOMEM if
+     * they cannot be had), which is the map's {@code struct bpf_map} as well (the values are
+     * writable, so the region is; the verifier lets no program store through a map_ptr). The
+     * header gets elem_size and index_mask (MapTable.create() writes the struct bpf_map fields).
+     */
     @Override
-    int allocStorage(Memory m) {
+    int allocStorage(Memory m, org.bpfosgi.verifier.BpfMapLayout layout) {
+        valueOff = layout.arrayValueOffset();
         long size = Integer.toUnsignedLong(attr().maxEntries()) * elemSize;
         if (size > MODEL_MAX_STORAGE) {
             return Errno.ENOMEM.negative();
         }
-        values = m.allocate("array map " + id() + " (" + name() + ") values", (int) size, Region.Access.READ_WRITE);
+        values = m.allocate("struct bpf_array " + id() + " (" + name() + ") with its values", (int) (valueOff + size),
+                Region.Access.READ_WRITE, this);
+        setSelf(values);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(values.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        putU32(b, layout.offset("bpf_array", "elem_size"), elemSize);
+        // array_map_alloc(): index_mask = (1 << fls_long(max_entries - 1)) - 1
+        long n = Integer.toUnsignedLong(attr().maxEntries()) - 1;
+        putU32(b, layout.offset("bpf_array", "index_mask"), (int) ((1L << (n == 0 ? 0 : 64 - Long.numberOfLeadingZeros(n))) - 1));
         return 0;
     }
 
     @Override
     List<Region> storage() {
-        return values == null ? List.of() : List.of(values);
+        return List.of(); // the values are in the self region, freed with it
+    }
+
+    @Override
+    public String opsName() {
+        return "array_map_ops";
     }
 
     public int maxEntries() {
@@ -96,7 +121,7 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         if (Long.compareUnsigned(index, Integer.toUnsignedLong(attr().maxEntries())) >= 0) {
             return 0;
         }
-        return values.start() + index * elemSize;
+        return values.start() + valueOff + index * elemSize;
     }
 
     /** Models array_map_lookup_elem(): the u32 key read from the program's memory. */
@@ -195,7 +220,7 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
 
     @Override
     public long directValueBase() {
-        return values.start();
+        return values.start() + valueOff;
     }
 
     @Override
@@ -203,9 +228,9 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         return true;
     }
 
-    /** The live bytes of the value storage (element i at i * round_up(value_size, 8)). */
+    /** A copy of the value storage (element i at i * round_up(value_size, 8)). */
     byte[] bytes() {
-        return values.bytes();
+        return java.util.Arrays.copyOfRange(values.bytes(), valueOff, values.size());
     }
 
     /** Models array_map_free(): bpf_obj_free_fields() of every element when the value has special fields. */

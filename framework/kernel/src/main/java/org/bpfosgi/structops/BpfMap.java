@@ -50,6 +50,11 @@ public abstract class BpfMap {
         return self.start();
     }
 
+    /** Whether the map's {@code struct bpf_map} region exists (array maps allocate it with their values). */
+    boolean hasSelf() {
+        return self != null;
+    }
+
     void setSelf(org.bpfosgi.vm.Region r) {
         this.self = r;
     }
@@ -106,8 +111,52 @@ public abstract class BpfMap {
      * The part of map_alloc that takes kernel memory (bpf_map_area_alloc()): 0 or a negative
      * errno. Called with the kernel lock held, before the map gets its id.
      */
-    int allocStorage(org.bpfosgi.vm.Memory m) {
+    int allocStorage(org.bpfosgi.vm.Memory m, org.bpfosgi.verifier.BpfMapLayout layout) {
         return 0;
+    }
+
+    /**
+     * The struct {@code map->ops->map_btf_id} names (check_ptr_to_map_access() reads the map
+     * through it): {@code sizeof} it is the size of the map's {@code struct bpf_map} region.
+     */
+    String btfStructName() {
+        org.bpfosgi.verifier.MapOps ops = org.bpfosgi.verifier.MapOps.of(type().value());
+        return ops == null ? null : ops.mapBtfStruct();
+    }
+
+    /**
+     * Fills the {@code struct bpf_map} fields the model knows (ops, map_type, key_size,
+     * value_size, max_entries, map_flags, id, name, bypass_spec_v1) at their offsets in
+     * {@code layout}, what bpf_map_init_from_attr() and map_create() set; a program reads them
+     * through a map_ptr (check_ptr_to_map_access()). Fields the BTF lacks are skipped.
+     */
+    void writeHeader(org.bpfosgi.vm.Region r, org.bpfosgi.verifier.BpfMapLayout layout, long ops) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int opsOff = layout.offset("bpf_map", "ops");
+        if (opsOff >= 0 && opsOff + 8 <= r.size()) {
+            b.putLong(opsOff, ops);
+        }
+        putU32(b, layout.offset("bpf_map", "map_type"), type().value());
+        putU32(b, layout.offset("bpf_map", "key_size"), attr.keySize());
+        putU32(b, layout.offset("bpf_map", "value_size"), attr.valueSize());
+        putU32(b, layout.offset("bpf_map", "max_entries"), attr.maxEntries());
+        putU32(b, layout.offset("bpf_map", "map_flags"), attr.flags());
+        putU32(b, layout.offset("bpf_map", "id"), id);
+        int name = layout.offset("bpf_map", "name");
+        byte[] n = attr.name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (name >= 0 && name + 16 <= r.size()) {
+            System.arraycopy(n, 0, r.bytes(), name, Math.min(n.length, 15));
+        }
+        int bypass = layout.offset("bpf_map", "bypass_spec_v1");
+        if (bypass >= 0 && bypass < r.size()) {
+            r.bytes()[bypass] = 1; // created by root (bpf_bypass_spec_v1(): CAP_PERFMON)
+        }
+    }
+
+    static void putU32(java.nio.ByteBuffer b, int off, int v) {
+        if (off >= 0 && off + 4 <= b.capacity()) {
+            b.putInt(off, v);
+        }
     }
 
     /** The regions allocStorage() took, which map_free gives back. */

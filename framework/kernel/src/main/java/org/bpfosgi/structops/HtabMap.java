@@ -17,7 +17,10 @@ import org.bpfosgi.vm.Region;
  * value pointer a program got from a lookup stays valid memory after the element is deleted or
  * replaced (it then shows the old or a reused element), as in the kernel; it never faults.
  * BPF_F_NO_PREALLOC maps are modelled the same way (the difference is only when memory is
- * taken, and whether an element may be reused before an RCU grace period).
+ * taken, and whether an element may be reused before an RCU grace period). An element is laid
+ * out as a {@code struct htab_elem}: the key at {@code offsetof(struct htab_elem, key)}, the
+ * value after the key rounded up to 8, which is what htab_map_gen_lookup()'s inlined
+ * {@code r0 += offsetof(struct htab_elem, key) + round_up(key_size, 8)} relies on.
  */
 public final class HtabMap extends BpfMap implements BpfMapOps {
     /** KMALLOC_MAX_SIZE on x86-64 (1 &lt;&lt; (PAGE_SHIFT + MAX_PAGE_ORDER) = 4 MiB). */
@@ -28,7 +31,9 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
     private final int keySize;
     private final int valueSize;
     private final int keyRounded;
-    private final int elemSize;
+    /** offsetof(struct htab_elem, key), from the kernel's BTF when the storage is allocated. */
+    private int keyOff;
+    private int elemSize;
     private final int slots;
     private Region elems;
     private final java.util.HashMap<ByteBuffer, Integer> index = new java.util.HashMap<>();
@@ -39,7 +44,6 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         this.keySize = attr.keySize();
         this.valueSize = attr.valueSize();
         this.keyRounded = (int) ArrayMap.roundUp8(keySize);
-        this.elemSize = keyRounded + (int) ArrayMap.roundUp8(valueSize);
         this.slots = attr.maxEntries() + 1;
     }
 
@@ -74,9 +78,15 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         return 0;
     }
 
-    /** Models prealloc_init(): every element allocated up front (-ENOMEM if they cannot be had). */
+    /**
+     * Models prealloc_init(): every element allocated up front (-ENOMEM if they cannot be had),
+     * {@code htab->elem_size = sizeof(struct htab_elem) + round_up(key_size, 8) +
+     * round_up(value_size, 8)} bytes each.
+     */
     @Override
-    int allocStorage(Memory m) {
+    int allocStorage(Memory m, org.bpfosgi.verifier.BpfMapLayout layout) {
+        keyOff = layout.htabElemKeyOffset();
+        elemSize = keyOff + keyRounded + (int) ArrayMap.roundUp8(valueSize);
         long size = (long) slots * elemSize;
         if (size > ArrayMap.MODEL_MAX_STORAGE) {
             return Errno.ENOMEM.negative();
@@ -93,15 +103,31 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         return elems == null ? List.of() : List.of(elems);
     }
 
-    private long valueAddr(int slot) {
-        return elems.start() + (long) slot * elemSize + keyRounded;
+    private long elemAddr(int slot) {
+        return elems.start() + (long) slot * elemSize;
     }
 
-    /** Models htab_map_lookup_elem(): the value's address, or 0. */
+    private long valueAddr(int slot) {
+        return elemAddr(slot) + keyOff + keyRounded;
+    }
+
+    @Override
+    public String opsName() {
+        return "htab_map_ops";
+    }
+
+    /** Models htab_map_lookup_elem(): __htab_map_lookup_elem(), then the value's address, or 0. */
     @Override
     public long lookupElem(Memory m, long keyAddr) {
         Integer slot = index.get(ByteBuffer.wrap(m.read(keyAddr, keySize)));
         return slot == null ? 0 : valueAddr(slot);
+    }
+
+    /** Models __htab_map_lookup_elem(): the element's address ({@code struct htab_elem *}), or 0. */
+    @Override
+    public long htabLookupElem(Memory m, long keyAddr) {
+        Integer slot = index.get(ByteBuffer.wrap(m.read(keyAddr, keySize)));
+        return slot == null ? 0 : elemAddr(slot);
     }
 
     /**
@@ -134,7 +160,7 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
             return Errno.E2BIG.negative();
         }
         int slot = free.poll();
-        long base = elems.start() + (long) slot * elemSize;
+        long base = elemAddr(slot) + keyOff;
         m.write(base, key);
         // alloc_htab_elem(): copy_map_value() (a free element's special fields are already clear)
         BpfObjFreeFields.copyMapValue(m, record(), base + keyRounded, value);

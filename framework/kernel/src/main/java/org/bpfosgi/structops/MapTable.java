@@ -19,6 +19,42 @@ public final class MapTable {
     private final TreeMap<Integer, BpfMap> idr = new TreeMap<>();
     private final Set<Integer> reserved = new HashSet<>();
     private int nextId = 1;
+    /** The model's {@code struct bpf_map_ops} instances (kernel rodata), by variable name. */
+    private final java.util.Map<String, org.bpfosgi.vm.Region> opsTables = new java.util.HashMap<>();
+
+    /**
+     * The address of {@code map->ops}: the map type's {@code struct bpf_map_ops} (htab_map_ops,
+     * array_map_ops, ...), made once, read-only, its map_lookup_elem / map_update_elem /
+     * map_delete_elem members the functions' kallsyms addresses (members the BTF lacks, and the
+     * model's other ops, stay 0). Called with the kernel lock held.
+     */
+    private long opsAddress(BpfMap map, org.bpfosgi.verifier.BpfMapLayout layout) {
+        org.bpfosgi.verifier.MapOps ops = org.bpfosgi.verifier.MapOps.of(map.type().value());
+        if (ops == null) {
+            return 0;
+        }
+        org.bpfosgi.verifier.Kallsyms ks = kernel.progs().structOps().kallsyms();
+        return opsTables.computeIfAbsent(ops.name(), n -> {
+            org.bpfosgi.vm.Region r = kernel.memory().allocate("struct bpf_map_ops " + n, layout.structSize("bpf_map_ops", 64),
+                    org.bpfosgi.vm.Region.Access.READ_ONLY);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            String[][] members = {{"map_lookup_elem", ops.mapLookupElem()}, {"map_update_elem", ops.mapUpdateElem()},
+                {"map_delete_elem", ops.mapDeleteElem()}};
+            for (String[] m : members) {
+                int off = layout.offset("bpf_map_ops", m[0]);
+                if (off >= 0 && off + 8 <= r.size() && m[1] != null) {
+                    b.putLong(off, ks.lookupName(m[1]));
+                }
+            }
+            return r;
+        }).start();
+    }
+
+    /** The kernel's map struct layout: its vmlinux BTF's (the compile-time offsetof()s). */
+    private org.bpfosgi.verifier.BpfMapLayout layout() {
+        return new org.bpfosgi.verifier.BpfMapLayout(kernel.progs().btfs().vmlinuxBtf());
+    }
+
     /** Changes whenever a map is created or freed (what a tail call can reach changes). */
     private volatile long generation;
 
@@ -90,7 +126,7 @@ public final class MapTable {
         } else if (attr.type() == BpfMapType.ARRAY || attr.type() == BpfMapType.HASH) {
             map = attr.type() == BpfMapType.ARRAY ? new ArrayMap(id, attr) : new HtabMap(id, attr);
             synchronized (kernel.lock()) {
-                err[0] = map.allocStorage(kernel.memory());
+                err[0] = map.allocStorage(kernel.memory(), layout());
             }
             if (err[0] < 0) {
                 map = null;
@@ -108,15 +144,26 @@ public final class MapTable {
             if (e < 0) {
                 map.mapFree();
                 synchronized (kernel.lock()) {
+                    if (map.hasSelf()) {
+                        kernel.memory().free(map.self()); // an array's struct bpf_array with its values
+                    }
                     map.storage().forEach(kernel.memory()::free);
                 }
                 unreserve(id);
                 return new CreateResult(null, e);
             }
         }
+        org.bpfosgi.verifier.BpfMapLayout layout = layout();
         synchronized (kernel.lock()) {
-            map.setSelf(kernel.memory().allocate("struct bpf_map " + id + " (" + attr.name() + ")", 64,
-                    org.bpfosgi.vm.Region.Access.READ_ONLY, map));
+            if (!map.hasSelf()) {
+                // the map's struct: sizeof the struct its ops' map_btf_id names (struct bpf_htab for a
+                // hash), as much as check_ptr_to_map_access() lets a program read
+                String struct = map.btfStructName();
+                int size = Math.max(64, struct == null ? 0 : layout.structSize(struct, 0));
+                map.setSelf(kernel.memory().allocate("struct bpf_map " + id + " (" + attr.name() + ")", size,
+                        org.bpfosgi.vm.Region.Access.READ_ONLY, map));
+            }
+            map.writeHeader(map.self(), layout, opsAddress(map, layout));
         }
         synchronized (this) {
             reserved.remove(id);

@@ -68,7 +68,7 @@ final class BpfPatchInsnData {
     /**
      * Models adjust_insn_aux_data(): the original instruction's record moves to the last insn of
      * the patch; the new entries before it are zeroed except {@code seen}, copied from the
-     * original (orig_idx stays 0, finalized_call false). zext_dst (insn_has_def32()) is not
+     * original (orig_idx stays 0, finalized_call false, map_ptr_state empty). zext_dst (insn_has_def32()) is not
      * modelled: the model does no 32-bit zero-extension pass.
      */
     static void adjustInsnAuxData(VerifierEnv env, int off, int cnt) {
@@ -80,19 +80,23 @@ final class BpfPatchInsnData {
         boolean[] seen = new boolean[newLen];
         int[] orig = new int[newLen];
         boolean[] fin = new boolean[newLen];
+        MapPtrState[] mapPtr = new MapPtrState[newLen];
         System.arraycopy(env.seen, 0, seen, 0, off);
         System.arraycopy(env.origIdx, 0, orig, 0, off);
         System.arraycopy(env.finalizedCall, 0, fin, 0, off);
+        System.arraycopy(env.mapPtrState, 0, mapPtr, 0, off);
         int tail = newLen - off - cnt + 1;
         System.arraycopy(env.seen, off, seen, off + cnt - 1, tail);
         System.arraycopy(env.origIdx, off, orig, off + cnt - 1, tail);
         System.arraycopy(env.finalizedCall, off, fin, off + cnt - 1, tail);
+        System.arraycopy(env.mapPtrState, off, mapPtr, off + cnt - 1, tail);
         for (int i = off; i < off + cnt - 1; i++) {
             seen[i] = oldSeen; // expand insn[off]'s seen count to the patched range
         }
         env.seen = seen;
         env.origIdx = orig;
         env.finalizedCall = fin;
+        env.mapPtrState = mapPtr;
     }
 
     /**

@@ -159,7 +159,7 @@ final class CheckHelperCall {
                 }
             }
         }
-        int rm = MapFuncArgs.recordFuncMap(env, mapPtr, funcId);
+        int rm = MapFuncArgs.recordFuncMap(env, mapPtr, funcId, idx);
         if (rm < 0) {
             return rm;
         }

@@ -150,6 +150,7 @@ final class CheckMemAccess {
                 r = btfAccess(regno, reg, off, size, t, valueRegno, value);
             }
             case PTR_TO_MEM -> r = memAccess(regno, reg, off, size, t, valueRegno, value);
+            case CONST_PTR_TO_MAP -> r = CheckPtrToMapAccess.run(dc, regno, reg, off, size, t, valueRegno);
             case PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY -> {
                 // reg->type == PTR_TO_MAP_VALUE / PTR_TO_MAP_KEY: a maybe-null one is "invalid mem access"
                 if (reg.maybeNull()) {
@@ -718,11 +719,15 @@ final class CheckMemAccess {
                 return Errno.EACCES.negative();
             }
         }
-        return btfStructWalk(regno, reg, btf, tname, off, size, valueRegno);
+        return btfStructWalk(regno, reg, btf, tname, off, size, valueRegno, RegState.PTR_UNTRUSTED);
     }
 
-    /** Models btf_struct_access() / btf_struct_walk() for a read. */
-    private int btfStructWalk(int regno, RegState reg, Btf btf, String tname, int off, int size, int dst) {
+    /**
+     * Models btf_struct_access() / btf_struct_walk() for a read; a struct pointer read into
+     * {@code dst} gets {@code ptrFlags} (check_ptr_to_btf_access() makes a walked pointer
+     * untrusted, check_ptr_to_map_access() keeps btf_struct_access()'s flag).
+     */
+    int btfStructWalk(int regno, RegState reg, Btf btf, String tname, int off, int size, int dst, int ptrFlags) {
         int sid = btf.resolve(reg.btfId());
         long ssize = btf.resolveSize(sid);
         if (off + size > ssize) {
@@ -758,7 +763,7 @@ final class CheckMemAccess {
                 if (dst >= 0) {
                     if (btf.kind(pointee) == BtfKind.STRUCT) {
                         // walking from any object gives an untrusted pointer (BTF_TYPE_SAFE_TRUSTED lists not modelled)
-                        dc.setReg(dst, RegState.btfPtr(reg.btf(), pointee, RegState.PTR_UNTRUSTED, 0, 0));
+                        dc.setReg(dst, RegState.btfPtr(reg.btf(), pointee, ptrFlags, 0, 0));
                     } else {
                         dc.setReg(dst, RegState.UNKNOWN_SCALAR);
                     }

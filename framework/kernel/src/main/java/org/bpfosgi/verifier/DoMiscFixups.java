@@ -1,6 +1,7 @@
 package org.bpfosgi.verifier;
 
 import org.bpfosgi.errno.Errno;
+import org.bpfosgi.isa.HelperIds;
 import org.bpfosgi.isa.Insn;
 
 /**
@@ -10,7 +11,11 @@ import org.bpfosgi.isa.Insn;
  * sort_kfunc_descs_by_imm_off(). A bpf_tail_call becomes {@code BPF_JMP | BPF_TAIL_CALL} with
  * imm 0 (what the interpreter runs; the x86 JIT's poke descriptor for a constant map and key,
  * imm = index + 1, is not modelled). may_goto becomes a stack-slot countdown ({@link FixupMayGoto}).
- * Map-op inlining and the hidden exception subprogram do not exist in the model yet.
+ * With the JIT requested (always, in the model: x86-64 with CONFIG_BPF_JIT_ALWAYS_ON), a map
+ * helper call whose map_ptr_state is not poisoned is inlined (bpf_map_lookup_elem with
+ * {@code ops->map_gen_lookup}: {@link MapGenLookup}) or calls the map's own ops
+ * ({@code BPF_CALL_IMM(ops->map_update_elem)}: {@link MapOps}). The hidden exception subprogram
+ * does not exist in the model yet.
  */
 final class DoMiscFixups {
     private DoMiscFixups() {
@@ -48,6 +53,16 @@ final class DoMiscFixups {
                 if (env.finalizedCall[i]) {
                     continue; // patch_call_imm: a finalized call (emit-call policy) keeps its imm
                 }
+                if (env.kernel.jitRequested() && isMapOpHelper(insn.imm())) {
+                    int cnt = fixupMapHelper(env, i, insn);
+                    if (cnt < 0 && cnt != PATCH_CALL_IMM) {
+                        return cnt;
+                    }
+                    if (cnt > 0) {
+                        i += cnt - 1; // delta += cnt - 1; goto next_insn
+                        continue;
+                    }
+                }
                 String name = BaseFuncProtos.name(insn.imm());
                 long addr = env.kernel.kallsyms().lookupName(name);
                 if (addr == 0) {
@@ -58,5 +73,69 @@ final class DoMiscFixups {
         }
         env.aux.sortKfuncDescsByImmOff();
         return 0;
+    }
+
+    /** include/linux/bpf_verifier.h INSN_BUF_SIZE (v6.12). */
+    static final int INSN_BUF_SIZE = 32;
+    /** fixupMapHelper(): leave the call to patch_call_imm (the generic helper). */
+    private static final int PATCH_CALL_IMM = Integer.MIN_VALUE;
+
+    /**
+     * The map helpers of do_misc_fixups()'s {@code prog->jit_requested && BITS_PER_LONG == 64}
+     * block that the model has (v6.12 lists also push/pop/peek, redirect_map, for_each_map_elem
+     * and lookup_percpu_elem, none of which the model's helper table offers).
+     */
+    static boolean isMapOpHelper(int imm) {
+        return imm == HelperIds.BPF_FUNC_map_lookup_elem || imm == HelperIds.BPF_FUNC_map_update_elem
+                || imm == HelperIds.BPF_FUNC_map_delete_elem;
+    }
+
+    /**
+     * Models that block of do_misc_fixups() (v6.12) for the call at {@code i}: a poisoned
+     * map_ptr_state (two maps reached the call: bpf_map_ptr_poisoned()) goes to patch_call_imm;
+     * bpf_map_lookup_elem with {@code ops->map_gen_lookup} is replaced by the generated
+     * instructions (-EOPNOTSUPP falls through to patch_map_ops_generic; 0 or INSN_BUF_SIZE and
+     * more instructions: "bpf verifier is misconfigured", -EINVAL); otherwise
+     * (patch_map_ops_generic) the imm becomes {@code BPF_CALL_IMM(ops->map_lookup_elem)} etc.
+     *
+     * @return the number of instructions the call became (1 when patched in place),
+     *         {@link #PATCH_CALL_IMM}, or a negative errno
+     */
+    private static int fixupMapHelper(VerifierEnv env, int i, Insn insn) {
+        MapPtrState aux = env.mapPtrState[i];
+        if (aux == null || aux.poison()) {
+            // bpf_map_ptr_poisoned(aux) (null: a call no path reached, which the kernel removed as dead code)
+            return PATCH_CALL_IMM;
+        }
+        VerifierMaps.UsedMap mapPtr = aux.mapPtr();
+        MapOps ops = MapOps.of(mapPtr.mapType());
+        if (ops == null) {
+            return PATCH_CALL_IMM;
+        }
+        if (insn.imm() == HelperIds.BPF_FUNC_map_lookup_elem && ops.mapGenLookup()) {
+            java.util.List<Insn> buf = MapGenLookup.gen(env, mapPtr);
+            if (buf != null) { // null: -EOPNOTSUPP, goto patch_map_ops_generic
+                if (buf.isEmpty() || buf.size() >= INSN_BUF_SIZE) {
+                    return env.err(Errno.EINVAL, "bpf verifier is misconfigured\n");
+                }
+                int r = BpfPatchInsnData.run(env, i, buf);
+                return r < 0 ? r : buf.size();
+            }
+        }
+        // patch_map_ops_generic:
+        String fn = switch (insn.imm()) {
+            case HelperIds.BPF_FUNC_map_lookup_elem -> ops.mapLookupElem();
+            case HelperIds.BPF_FUNC_map_update_elem -> ops.mapUpdateElem();
+            default -> ops.mapDeleteElem();
+        };
+        if (fn == null) {
+            return PATCH_CALL_IMM; // an op the map type leaves unset: check_map_func_compatibility() refused the call
+        }
+        long addr = env.kernel.kallsyms().lookupName(fn);
+        if (addr == 0) {
+            return env.err(Errno.EFAULT, "kernel subsystem misconfigured func %s#%d\n", fn, insn.imm());
+        }
+        env.insns.set(i, insn.withImm((int) Kallsyms.callImm(addr)));
+        return 1;
     }
 }

@@ -63,9 +63,10 @@ final class MapFuncArgs {
      * Models record_func_map() for the helpers the model has: bpf_tail_call and the map
      * lookup/update/delete helpers need a map ("kernel subsystem misconfigured verifier",
      * -EINVAL), and update/delete may not change a BPF_F_RDONLY_PROG map ("write into map
-     * forbidden", -EACCES).
+     * forbidden", -EACCES). Then the call's map_ptr_state: the first map seen at {@code insnIdx}
+     * is stored (unpriv when the map has no bypass_spec_v1); a different map later poisons it.
      */
-    static int recordFuncMap(VerifierEnv env, VerifierMaps.UsedMap map, int funcId) {
+    static int recordFuncMap(VerifierEnv env, VerifierMaps.UsedMap map, int funcId, int insnIdx) {
         if (funcId != HelperIds.BPF_FUNC_tail_call && funcId != HelperIds.BPF_FUNC_map_lookup_elem
                 && funcId != HelperIds.BPF_FUNC_map_update_elem && funcId != HelperIds.BPF_FUNC_map_delete_elem) {
             return 0;
@@ -76,6 +77,12 @@ final class MapFuncArgs {
         if ((map.mapFlags() & VerifierMaps.BPF_F_RDONLY_PROG) != 0
                 && (funcId == HelperIds.BPF_FUNC_map_delete_elem || funcId == HelperIds.BPF_FUNC_map_update_elem)) {
             return env.err(Errno.EACCES, "write into map forbidden\n");
+        }
+        MapPtrState aux = env.mapPtrState[insnIdx];
+        if (aux == null || aux.mapPtr() == null) {
+            env.mapPtrState[insnIdx] = MapPtrState.store(aux, map, !map.bypassSpecV1(), false);
+        } else if (aux.mapPtr() != map) {
+            env.mapPtrState[insnIdx] = MapPtrState.store(aux, map, !map.bypassSpecV1(), true);
         }
         return 0;
     }

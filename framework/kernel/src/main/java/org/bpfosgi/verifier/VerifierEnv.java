@@ -42,6 +42,8 @@ public final class VerifierEnv {
      * BPF_CALL_IMM(fn), which do_misc_fixups() must not fix up again.
      */
     boolean[] finalizedCall;
+    /** {@code insn_aux_data[].map_ptr_state} (record_func_map()): null where no map helper call was verified. */
+    MapPtrState[] mapPtrState;
     /** {@code prog->aux->linfo[].insn_off} (check_btf_line()), moved by bpf_adj_linfo() as insns are patched. */
     final List<Integer> linfoInsnOff = new ArrayList<>();
     /** {@code prog->aux->linfo}: the line_info records check_btf_line() accepted (see {@link #linfoInsnOff}). */
@@ -105,6 +107,7 @@ public final class VerifierEnv {
             origIdx[i] = i; // bpf_check(): env->insn_aux_data[i].orig_idx = i
         }
         this.finalizedCall = new boolean[insns.size()];
+        this.mapPtrState = new MapPtrState[insns.size()];
     }
 
     ModuleTable modules() {

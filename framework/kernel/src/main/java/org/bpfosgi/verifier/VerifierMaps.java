@@ -47,6 +47,14 @@ public interface VerifierMaps {
             return 0;
         }
 
+        /**
+         * {@code map->bypass_spec_v1}: map_create() sets it from bpf_bypass_spec_v1() of the
+         * creator; the model's maps are created with CAP_PERFMON (root), so true.
+         */
+        default boolean bypassSpecV1() {
+            return true;
+        }
+
         /** {@code map->frozen}. */
         default boolean frozen() {
             return false;
@@ -89,6 +97,8 @@ public interface VerifierMaps {
     int BPF_MAP_TYPE_ARRAY = 2;
     /** BPF_F_RDONLY_PROG. */
     int BPF_F_RDONLY_PROG = 1 << 7;
+    /** BPF_F_INNER_MAP (array_map_gen_lookup() does not inline an inner-map template). */
+    int BPF_F_INNER_MAP = 1 << 12;
     /** BPF_F_WRONLY_PROG. */
     int BPF_F_WRONLY_PROG = 1 << 8;
 

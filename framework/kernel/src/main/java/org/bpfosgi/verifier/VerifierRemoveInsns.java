@@ -12,7 +12,7 @@ import org.bpfosgi.isa.Insn;
  * Models kernel/bpf/verifier.c verifier_remove_insns() with kernel/bpf/core.c bpf_remove_insns()
  * (bpf_adj_branches() for a removal) and adjust_subprog_starts_after_remove(): instructions
  * [off, off+cnt) go; jumps and bpf-to-bpf calls across the hole shrink; subprograms that were
- * entirely inside it disappear, later ones move up; insn_aux_data (here {@code seen}) follows.
+ * entirely inside it disappear, later ones move up; insn_aux_data (here {@code seen}, orig_idx, finalized_call, map_ptr_state) follows.
  */
 final class VerifierRemoveInsns {
     private VerifierRemoveInsns() {
@@ -49,16 +49,19 @@ final class VerifierRemoveInsns {
         boolean[] seen = new boolean[n - cnt];
         int[] origIdx = new int[n - cnt];
         boolean[] finalized = new boolean[n - cnt];
+        MapPtrState[] mapPtr = new MapPtrState[n - cnt];
         for (int i = 0, j = 0; i < n; i++) {
             if (i < off || i >= off + cnt) {
                 seen[j] = env.seen[i];
                 origIdx[j] = env.origIdx[i];
+                mapPtr[j] = env.mapPtrState[i];
                 finalized[j++] = env.finalizedCall[i];
             }
         }
         env.seen = seen;
         env.origIdx = origIdx;
         env.finalizedCall = finalized;
+        env.mapPtrState = mapPtr;
         adjustSubprogStartsAfterRemove(env, off, cnt);
         return 0;
     }

@@ -49,6 +49,11 @@ public final class VmlinuxFunctions {
         ks.add("bpf_cgroup_acquire", null, acquire);
         ks.add("bpf_cgroup_release", null, release);
         ks.add("bpf_cgroup_from_id", null, fromId);
+        // the map ops do_misc_fixups() patches map helper calls into (MapOps: htab_map_update_elem,
+        // array_map_lookup_elem, ..., and htab_map_gen_lookup()'s __htab_map_lookup_elem)
+        for (String fn : MapOps.symbols()) {
+            ks.add(fn, null, null);
+        }
         // generic_btf_ids, resolved by name as resolve_btfids does (the real vmlinux BTF has the
         // functions but not the model's .BTF_ids sets); a function the BTF lacks is left out
         List<BtfIdRef> ids = new ArrayList<>();

@@ -157,12 +157,7 @@ class ElfObjectDifferentialTest {
      * Programs whose xlated text differs today, with the reason: checked to still differ (the
      * test fails when one agrees: delete it here), reported as skipped.
      */
-    static final Map<String, String> KNOWN_XLATED = Map.of(
-            "maps_globals maps_and_globals", "do_misc_fixups: the kernel inlines bpf_map_lookup_elem on an array map "
-                    + "(map_gen_lookup, array_map_gen_lookup: 'r1 += 312; r0 = *(u32 *)(r2 +0); if r0 >= 0x4 ...', 6 more "
-                    + "instructions) and calls the map's own ops for the other map helpers ('call htab_map_update_elem'); "
-                    + "the model keeps 'call bpf_map_lookup_elem' / 'call bpf_map_update_elem' (same accept, same return "
-                    + "values: 223 then 221)");
+    static final Map<String, String> KNOWN_XLATED = Map.of();
 
     // the bpf_testmod objects (examples/clang-object/st_ops.o, st_ops_asm) are not here: the live kernel has no bpf_testmod, so there is no
     // golden data for them; ClangTestmodObjectsTest checks what they return in the model
