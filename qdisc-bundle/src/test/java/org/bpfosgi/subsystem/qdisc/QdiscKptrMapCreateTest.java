@@ -110,6 +110,7 @@ class QdiscKptrMapCreateTest {
 
     @Test
     void mapCheckBtfRefusals() {
+        int regions = k.memory().regions().size();
         // key/value type sizes against key_size/value_size
         assertEquals(Errno.EINVAL.negative(), create(BpfMapType.ARRAY, 4, 16, 0, prog, intId, id("skb_slot")).err());
         assertEquals(Errno.EINVAL.negative(), create(BpfMapType.ARRAY, 4, 8, 0, prog, longId, id("skb_slot")).err());
@@ -126,6 +127,7 @@ class QdiscKptrMapCreateTest {
         assertEquals(Errno.EACCES.negative(), create(BpfMapType.ARRAY, 4, 4, 0, m.btf.vmlinux(), intId, intId).err());
         assertTrue(k.maps().list().isEmpty(), "nothing created");
         assertEquals(1, prog.refcnt(), "every failed create put its BTF reference");
+        assertEquals(regions, k.memory().regions().size(), "every failed create freed its memory: " + k.memory().regions());
     }
 
     @Test
