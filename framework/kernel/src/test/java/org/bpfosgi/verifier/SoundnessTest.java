@@ -79,6 +79,7 @@ class SoundnessTest {
         Random rnd = new Random(Long.getLong("soundness.seed", 0x5eed));
         int accepted = 0;
         int acceptedWithMaps = 0;
+        int acceptedWithCalls = 0;
         int ran = 0;
         BpfProgLoadAttr template = k.attr(RejectionTest.prog("r1 = *(u64 *)(r1 +0)\ncall bpf_kfunc_st_ops_inc10\nr0 = 0\nexit"), 0);
         java.util.Map<String, Integer> maps = maps(k);
@@ -120,16 +121,20 @@ class SoundnessTest {
             if (text.contains(" ll")) {
                 acceptedWithMaps++;
             }
+            if (text.contains("call fn")) {
+                acceptedWithCalls++;
+            }
             ran += runIt(k, r.prog(), rnd);
             k.progs.free(r.prog().id());
             k.assertNoReferencesLeft();
         }
-        System.out.printf("soundness: %d programs, %d accepted (%d with map values), %d ran%n", PROGRAMS, accepted,
-                acceptedWithMaps, ran);
+        System.out.printf("soundness: %d programs, %d accepted (%d with map values, %d with bounding subprogram calls), %d ran%n",
+                PROGRAMS, accepted, acceptedWithMaps, acceptedWithCalls, ran);
         reasons.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(15)
                 .forEach(e -> System.out.println("  " + e.getValue() + " " + e.getKey()));
         assertTrue(accepted > PROGRAMS / 10, "the generator should mostly write acceptable programs: " + accepted);
         assertTrue(acceptedWithMaps > PROGRAMS / 50, "accepted programs should use map values: " + acceptedWithMaps);
+        assertTrue(acceptedWithCalls > PROGRAMS / 50, "accepted programs should call bounding subprograms: " + acceptedWithCalls);
     }
 
     /** .rodata's bytes: 1, 2, ... 16. */
@@ -216,6 +221,8 @@ class SoundnessTest {
         private int label;
         /** Registers the program has written (read from only these, unless malicious). */
         private final boolean[] init = new boolean[10];
+        /** bpf-to-bpf subprograms the snippets call, appended after main's exit. */
+        private final StringBuilder subs = new StringBuilder();
 
         Gen(Random rnd) {
             this.rnd = rnd;
@@ -271,7 +278,53 @@ class SoundnessTest {
                 emit("r0 = r2");
                 emit("exit");
             }
+            sb.append(subs);
             return sb.toString();
+        }
+
+        /**
+         * A bpf-to-bpf call whose result is a stack offset: the callee bounds an unknown scalar
+         * (passed in R1, or read from a caller's stack slot through a pointer in R1) with a branch
+         * of its own, and the caller adds R0 to fp - 16 and stores a byte there. Pruning inside
+         * and after the callee depends on read marks and precision across frames (R0 back to the
+         * caller, R1 into the callee, the slot through the pointer); a wrong mark would let an
+         * out-of-frame offset through. Unless malicious, the bound keeps it in [fp-16, fp-1].
+         */
+        private void callee() {
+            String f = "fn" + label++;
+            int bound = malice() ? 16 + r(24) : 15;
+            boolean viaStack = r(2) == 0;
+            emit("r2 = *(u64 *)(r6 +0)");
+            if (viaStack) {
+                emit("*(u64 *)(r10 -24) = r2");
+                emit("r1 = r10");
+                emit("r1 += -24");
+            } else {
+                emit("r1 = r2");
+            }
+            emit("call " + f);
+            for (int i = 1; i <= 5; i++) {
+                init[i] = false; // caller-saved registers are NOT_INIT after a call
+            }
+            init[0] = true;
+            emit("r3 = r10");
+            emit("r3 += -16");
+            emit("r3 += r0");
+            emit("*(u8 *)(r3 +0) = 1");
+            StringBuilder body = new StringBuilder(f + ":\n");
+            if (viaStack) {
+                body.append("    r1 = *(u64 *)(r1 +0)\n");
+            }
+            body.append("    if r1 & 1 goto ").append(f).append("_odd\n");
+            body.append("    r1 >>= 1\n");
+            body.append(f).append("_odd:\n");
+            body.append("    if r1 > ").append(bound).append(" goto ").append(f).append("_big\n");
+            body.append("    r0 = r1\n");
+            body.append("    exit\n");
+            body.append(f).append("_big:\n");
+            body.append("    r0 = ").append(malice() ? 16 + r(8) : r(16)).append("\n");
+            body.append("    exit\n");
+            subs.append(body);
         }
 
         /**
@@ -488,7 +541,7 @@ class SoundnessTest {
         }
 
         private void snippet() {
-            switch (r(19)) {
+            switch (r(20)) {
                 case 0 -> emit(dst() + " = " + (r(2000) - 1000));
                 case 1 -> emit(dst().replace('r', 'w') + " = " + r(1 << 20));
                 case 2 -> {
@@ -565,6 +618,7 @@ class SoundnessTest {
                     init[2] = true;
                     init[3] = false;
                 }
+                case 18 -> callee();
                 case 16 -> mapValue();
                 case 17 -> globalData();
                 case 14 -> varOffStack();
