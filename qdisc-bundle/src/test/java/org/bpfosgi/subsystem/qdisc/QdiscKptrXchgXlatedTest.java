@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * bpf_kfree_skb: bpf_qdisc's, so a Qdisc_ops.dequeue program, which has no prologue or epilogue).
  * Normalised as ElfObjectDifferentialTest does: instruction lines only, map ids as map names,
  * "#..." after a call target dropped, a kfunc call (opcode 0x85, src_reg 2) as "call
- * kernel-function". The inlined pair's opcode bytes are compared as they are.
+ * kernel-function". The inlined pair's opcode bytes are compared as they are. Where bpf() works
+ * the live kernel is asked again and must still give the recording.
  */
 class QdiscKptrXchgXlatedTest {
     private static final Pattern MAP_ID = Pattern.compile("map\\[id:(\\d+)\\]");
@@ -116,5 +117,38 @@ class QdiscKptrXchgXlatedTest {
         assertEquals("db 01 00 00 e1 00 00 00", opcodesOf(golden, 12));
         assertEquals(opcodesOf(golden, 11), opcodesOf(model, 11));
         assertEquals(opcodesOf(golden, 12), opcodesOf(model, 12));
+    }
+
+    /**
+     * Re-asks the live kernel (root, bpf(), cc with libbpf-dev, bpftool; skipped otherwise):
+     * its xlated dump, normalised, is still the recording's.
+     */
+    @Test
+    void theRecordingIsWhatTheLiveKernelSays() throws Exception {
+        java.nio.file.Path src = java.nio.file.Path.of(getClass().getResource("/kptr/verifier_golden.c").toURI());
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/fs/bpf"))
+                && "root".equals(System.getProperty("user.name")), "needs root and bpf()");
+        java.nio.file.Path bin = java.nio.file.Files.createTempFile("verifier_golden", "");
+        try {
+            Process cc = new ProcessBuilder("cc", "-O2", "-o", bin.toString(), src.toString(), "-lbpf")
+                    .redirectErrorStream(true).start();
+            String ccOut = new String(cc.getInputStream().readAllBytes());
+            org.junit.jupiter.api.Assumptions.assumeTrue(cc.waitFor() == 0, "cc with libbpf: " + ccOut);
+            Process run = new ProcessBuilder(bin.toString(), "task_struct", "xlated")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(run.getInputStream().readAllBytes());
+            int rc = run.waitFor();
+            org.junit.jupiter.api.Assumptions.assumeFalse(out.startsWith("btf_load_failed") || out.startsWith("setup_failed")
+                    || out.isBlank(), "bpf() not permitted here: " + out);
+            assertEquals(0, rc, out);
+            List<String> live = List.of(out.split("\n"));
+            List<String> golden = List.of(QdiscMachine.resource("/kptr/xchg_xlated.golden").split("\n"));
+            String liveId = live.stream().map(MAP_ID::matcher).filter(Matcher::find).findFirst().orElseThrow().group(1);
+            String goldenId = golden.stream().map(MAP_ID::matcher).filter(Matcher::find).findFirst().orElseThrow().group(1);
+            assertEquals(normalise(golden, goldenId, "kinner"), normalise(live, liveId, "kinner"), out);
+            assertEquals(opcodesOf(golden, 12), opcodesOf(live, 12));
+        } finally {
+            java.nio.file.Files.deleteIfExists(bin);
+        }
     }
 }
