@@ -5,7 +5,12 @@
  * check_reference_leak()): SYSCALL programs against an array map whose value is
  * { long a; struct DTOR_TYPE __kptr *p; } (task_struct on the live kernel) and a plain array map.
  * Prints "name errno last-log-line" per case. Built and run by verifier_golden.sh.
+ * With a second argument "xlated": loads the accepted program xchg_accepted instead (its map a
+ * BPF_F_INNER_MAP array, so the lookup stays a call of array_map_lookup_elem, not an inlined
+ * struct bpf_array offset, which differs between kernels) and prints
+ * "bpftool prog dump xlated id ID opcodes": do_misc_fixups()' inlined bpf_kptr_xchg.
  */
+#include <stdlib.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +32,7 @@
 #define JEQ_I(d, i, o)    I(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, i)
 #define CALL(f)           I(BPF_JMP | BPF_CALL, 0, 0, 0, f)
 #define EXIT()            I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define KCALL(id)         I(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, id)
 #define LD_MAP(d, fd)     I(BPF_LD | BPF_DW | BPF_IMM, d, BPF_PSEUDO_MAP_FD, 0, fd), I(0, 0, 0, 0, 0)
 /* insns 0-5: *(u32 *)(r10 -4) = 0; r2 = fp-4; r1 = map; call bpf_map_lookup_elem */
 #define LOOKUP(fd) ST_W(10, -4, 0), MOV_R(2, 10), ADD_I(2, -4), LD_MAP(1, fd), CALL(1)
@@ -58,6 +64,41 @@ static void one(const char *name, struct bpf_insn *insns, int cnt)
 		close(fd);
 }
 
+/* bpf_kptr_xchg(&v->p, NULL) of a looked-up value, the old pointer released (DTOR_TYPE's release
+ * kfunc), then bpftool's xlated dump of what the kernel made of it */
+static int xchg_xlated(struct btf *btf, int key, int value, const char *release)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_INNER_MAP, .btf_fd = btf__fd(btf),
+		    .btf_key_type_id = key, .btf_value_type_id = value);
+	int kinner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "kinner", 4, 16, 2, &mo);
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int rel = vmlinux ? btf__find_by_name_kind(vmlinux, release, BTF_KIND_FUNC) : -1;
+	if (kinner < 0 || rel < 0) {
+		printf("setup_failed %d\n", kinner < 0 ? errno : -rel);
+		return 1;
+	}
+	struct bpf_insn xchg_accepted[] = { LOOKUP_VAR(kinner), JEQ_I(0, 0, 7), MOV_R(1, 0), ADD_I(1, 8), MOV_I(2, 0),
+					    CALL(194), JEQ_I(0, 0, 2), MOV_R(1, 0), KCALL(rel), MOV_I(0, 0), EXIT() };
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log_buf, .log_size = sizeof(log_buf), .log_level = 1,
+		    .prog_flags = BPF_F_SLEEPABLE);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "xchg_accepted", "GPL", xchg_accepted,
+			       sizeof(xchg_accepted) / sizeof(xchg_accepted[0]), &o);
+	if (fd < 0) {
+		printf("load_failed %d\n%s", errno, log_buf);
+		return 1;
+	}
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char cmd[96];
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		printf("info_failed %d\n", errno);
+		return 1;
+	}
+	snprintf(cmd, sizeof(cmd), "bpftool prog dump xlated id %u opcodes", info.id);
+	fflush(stdout);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dtor = argc > 1 ? argv[1] : "task_struct";
@@ -73,6 +114,8 @@ int main(int argc, char **argv)
 		printf("btf_load_failed %d\n", errno);
 		return 1;
 	}
+	if (argc > 2 && !strcmp(argv[2], "xlated"))
+		return xchg_xlated(btf, i, s, !strcmp(dtor, "task_struct") ? "bpf_task_release" : "bpf_kfree_skb");
 	LIBBPF_OPTS(bpf_map_create_opts, mo, .btf_fd = btf__fd(btf), .btf_key_type_id = i, .btf_value_type_id = s);
 	int kmap = bpf_map_create(BPF_MAP_TYPE_ARRAY, "kmap", 4, 16, 2, &mo);
 	int plain = bpf_map_create(BPF_MAP_TYPE_ARRAY, "plain", 4, 16, 2, NULL);

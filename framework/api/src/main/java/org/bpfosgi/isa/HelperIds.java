@@ -246,6 +246,7 @@ public final class HelperIds {
     public static final int BPF_FUNC_trace_printk = 6;
     public static final int BPF_FUNC_get_prandom_u32 = 7;
     public static final int BPF_FUNC_tail_call = 12;
+    public static final int BPF_FUNC_kptr_xchg = 194;
 
     /** The helper's name as func_id_name() gives it ("bpf_map_lookup_elem"), or null if the id is unknown. */
     public static String name(int id) {

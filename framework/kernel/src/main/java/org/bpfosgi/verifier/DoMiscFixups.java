@@ -14,7 +14,8 @@ import org.bpfosgi.isa.Insn;
  * With the JIT requested (always, in the model: x86-64 with CONFIG_BPF_JIT_ALWAYS_ON), a map
  * helper call whose map_ptr_state is not poisoned is inlined (bpf_map_lookup_elem with
  * {@code ops->map_gen_lookup}: {@link MapGenLookup}) or calls the map's own ops
- * ({@code BPF_CALL_IMM(ops->map_update_elem)}: {@link MapOps}). The hidden exception subprogram
+ * ({@code BPF_CALL_IMM(ops->map_update_elem)}: {@link MapOps}), and bpf_kptr_xchg is inlined as
+ * an atomic 64-bit xchg ({@link #inlineKptrXchg}). The hidden exception subprogram
  * does not exist in the model yet.
  */
 final class DoMiscFixups {
@@ -63,6 +64,14 @@ final class DoMiscFixups {
                         continue;
                     }
                 }
+                if (env.kernel.jitRequested() && insn.imm() == HelperIds.BPF_FUNC_kptr_xchg) {
+                    int r = inlineKptrXchg(env, i);
+                    if (r < 0) {
+                        return r;
+                    }
+                    i += r - 1; // delta += cnt - 1; goto next_insn
+                    continue;
+                }
                 String name = BaseFuncProtos.name(insn.imm());
                 long addr = env.kernel.kallsyms().lookupName(name);
                 if (addr == 0) {
@@ -73,6 +82,25 @@ final class DoMiscFixups {
         }
         env.aux.sortKfuncDescsByImmOff();
         return 0;
+    }
+
+    /**
+     * Models do_misc_fixups()'s "Implement bpf_kptr_xchg inline" block (kernel/bpf/verifier.c
+     * v6.12, added in v6.8): with {@code prog->jit_requested && BITS_PER_LONG == 64} and
+     * bpf_jit_supports_ptr_xchg() (true on x86-64: arch/x86/net/bpf_jit_comp.c) the call becomes
+     * {@code BPF_MOV64_REG(BPF_REG_0, BPF_REG_2)}, {@code BPF_ATOMIC_OP(BPF_DW, BPF_XCHG,
+     * BPF_REG_1, BPF_REG_0, 0)}: the helper's own xchg(kptr, ptr) (kernel/bpf/helpers.c), with
+     * the old pointer left in R0. The kernel's block has no other condition (not the
+     * map_ptr_state nor reachability), so neither has this one.
+     *
+     * @return the number of instructions the call became (2), or a negative errno
+     */
+    static int inlineKptrXchg(VerifierEnv env, int i) {
+        java.util.List<Insn> buf = java.util.List.of(
+                org.bpfosgi.isa.Macros.BPF_MOV64_REG(0, 2),
+                org.bpfosgi.isa.Macros.BPF_ATOMIC_OP(org.bpfosgi.isa.Bpf.BPF_DW, org.bpfosgi.isa.Bpf.BPF_XCHG, 1, 0, 0));
+        int r = BpfPatchInsnData.run(env, i, buf);
+        return r < 0 ? r : buf.size(); // bpf_patch_insn_data() NULL: -ENOMEM
     }
 
     /** include/linux/bpf_verifier.h INSN_BUF_SIZE (v6.12). */

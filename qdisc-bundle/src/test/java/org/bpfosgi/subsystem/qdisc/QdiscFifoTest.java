@@ -43,6 +43,14 @@ class QdiscFifoTest {
         BpfProg enq = f.loadOk("enqueue", f.enqueue());
         BpfProg deq = f.loadOk("dequeue", f.dequeue());
         BpfProg reset = f.loadOk("reset", f.reset());
+        // do_misc_fixups() inlined every bpf_kptr_xchg (v6.12, JIT requested): the runs below
+        // move the skbs with the interpreter's atomic64_xchg, not the helper's body
+        for (BpfProg p : List.of(enq, deq, reset)) {
+            List<String> x = org.bpfosgi.prog.XlatedDump.lines(p, m.pk.services().kallsyms(), false);
+            assertTrue(x.stream().noneMatch(l -> l.contains("call bpf_kptr_xchg")), String.join("\n", x));
+            assertEquals(p == reset ? 4 : 1, x.stream().filter(l -> l.contains("r0 = atomic64_xchg((u64 *)(r1 +0), r0)")).count(),
+                    String.join("\n", x));
+        }
         long sch = f.qdisc(1000);
         long toFree;
         synchronized (f.k.lock()) {
