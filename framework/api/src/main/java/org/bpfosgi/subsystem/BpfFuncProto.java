@@ -23,7 +23,18 @@ public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<A
          * {@code RET_PTR_TO_BTF_ID_OR_NULL} with {@code ret_btf_id = BPF_PTR_POISON}: the type is
          * the kptr field's (bpf_kptr_xchg).
          */
-        RET_PTR_TO_BTF_ID_OR_NULL
+        RET_PTR_TO_BTF_ID_OR_NULL,
+        /**
+         * {@code RET_PTR_TO_MEM_OR_BTF_ID | MEM_RDONLY} (bpf_this_cpu_ptr): of the type of the
+         * {@link ArgType#ARG_PTR_TO_PERCPU_BTF_ID} argument — a struct: PTR_TO_BTF_ID (MEM_RDONLY
+         * dropped), anything else: read-only memory of its size.
+         */
+        RET_PTR_TO_MEM_OR_BTF_ID_RDONLY,
+        /**
+         * {@code RET_PTR_TO_MEM_OR_BTF_ID | PTR_MAYBE_NULL | MEM_RDONLY} (bpf_per_cpu_ptr): as
+         * {@link #RET_PTR_TO_MEM_OR_BTF_ID_RDONLY}, or NULL.
+         */
+        RET_PTR_TO_MEM_OR_BTF_ID_OR_NULL_RDONLY
     }
 
     /** Models {@code enum bpf_arg_type} (the subset the model's helpers use). */
@@ -63,7 +74,13 @@ public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<A
          * referenced pointer of the kptr field's type whose reference the helper takes over
          * (bpf_kptr_xchg).
          */
-        ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE
+        ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE,
+        /**
+         * {@code ARG_PTR_TO_PERCPU_BTF_ID}: a per-cpu pointer with a BTF type (a per-cpu ksym);
+         * its type is what a {@code RET_PTR_TO_MEM_OR_BTF_ID*} return points to
+         * (bpf_per_cpu_ptr, bpf_this_cpu_ptr).
+         */
+        ARG_PTR_TO_PERCPU_BTF_ID
     }
 
     public BpfFuncProto {

@@ -88,6 +88,9 @@ public final class ProgRunner {
             case "bpf_map_lookup_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).lookupElem(c.memory(), b);
             case "bpf_map_update_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).updateElem(c.memory(), b, d, e);
             case "bpf_map_delete_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).deleteElem(c.memory(), b);
+            // bpf_this_cpu_ptr, bpf_per_cpu_ptr (kernel/bpf/helpers.c): the model's one CPU
+            case "bpf_this_cpu_ptr" -> (c, a, b, d, e, f) -> PerCpuArea.thisCpuPtr(c.memory(), a);
+            case "bpf_per_cpu_ptr" -> (c, a, b, d, e, f) -> PerCpuArea.perCpuPtr(c.memory(), a, b);
             // bpf_kptr_xchg (kernel/bpf/helpers.c): xchg(kptr, ptr), the old pointer returned
             case "bpf_kptr_xchg" -> (c, a, b, d, e, f) -> {
                 long old = c.memory().ld64(a);

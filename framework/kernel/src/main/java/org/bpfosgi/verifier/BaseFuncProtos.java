@@ -15,6 +15,9 @@ import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_VOID;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_KPTR_XCHG_DEST;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_PTR_TO_BTF_ID_OR_NULL;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_PERCPU_BTF_ID;
+import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_PTR_TO_MEM_OR_BTF_ID_RDONLY;
+import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_PTR_TO_MEM_OR_BTF_ID_OR_NULL_RDONLY;
 
 import java.util.List;
 import java.util.Map;
@@ -26,7 +29,8 @@ import org.bpfosgi.subsystem.BpfFuncProto;
  * Models kernel/bpf/helpers.c bpf_base_func_proto() — the subset without ring buffers, spin
  * locks, timers and dynptrs, which the model does not have yet: the map lookup/update/delete
  * helpers, the time, random, CPU and pid helpers, bpf_tail_call, and (privileged)
- * bpf_trace_printk, bpf_get_current_task, bpf_probe_read_kernel.
+ * bpf_trace_printk, bpf_get_current_task, bpf_probe_read_kernel, bpf_per_cpu_ptr,
+ * bpf_this_cpu_ptr.
  */
 public final class BaseFuncProtos {
     private BaseFuncProtos() {
@@ -59,6 +63,12 @@ public final class BaseFuncProtos {
             // the new pointer or NULL (released into the map); returns the old one, acquired
             Map.entry(194, new BpfFuncProto("bpf_kptr_xchg", false, RET_PTR_TO_BTF_ID_OR_NULL,
                     List.of(ARG_KPTR_XCHG_DEST, ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE))),
+            // bpf_per_cpu_ptr_proto, bpf_this_cpu_ptr_proto (kernel/bpf/helpers.c, v6.12; the
+            // CAP_PERFMON part of bpf_base_func_proto()): a per-cpu ksym (and a cpu) → that cpu's copy
+            Map.entry(153, new BpfFuncProto("bpf_per_cpu_ptr", false, RET_PTR_TO_MEM_OR_BTF_ID_OR_NULL_RDONLY,
+                    List.of(ARG_PTR_TO_PERCPU_BTF_ID, ARG_ANYTHING))),
+            Map.entry(154, new BpfFuncProto("bpf_this_cpu_ptr", false, RET_PTR_TO_MEM_OR_BTF_ID_RDONLY,
+                    List.of(ARG_PTR_TO_PERCPU_BTF_ID))),
             // bpf_trace_printk_proto declares two arguments (fmt, fmt_size); R3-R5 are not checked
             Map.entry(6, new BpfFuncProto("bpf_trace_printk", true, RET_INTEGER, List.of(ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE))));
 

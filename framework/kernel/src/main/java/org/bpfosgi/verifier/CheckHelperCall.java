@@ -50,6 +50,8 @@ final class CheckHelperCall {
         BtfField kptrField = null; // meta.kptr_field
         int releaseRegno = 0; // meta.release_regno
         int metaRefObjId = 0; // meta.ref_obj_id
+        BtfObject retBtf = null; // meta.ret_btf
+        int retBtfId = 0; // meta.ret_btf_id
         for (int i = 0; i < args.size(); i++) {
             int regno = i + 1;
             int r = dc.checkRegArg(regno, true);
@@ -144,6 +146,27 @@ final class CheckHelperCall {
                         metaRefObjId = reg.refObjId();
                     }
                 }
+                case ARG_PTR_TO_PERCPU_BTF_ID -> {
+                    // check_reg_type() against percpu_btf_ptr_types (v6.12; MEM_RCU, a percpu kptr
+                    // of bpf_percpu_obj_new(), is not modelled)
+                    int f = reg.flags();
+                    if (reg.type() != RegType.PTR_TO_BTF_ID
+                            || (f != RegState.MEM_PERCPU && f != (RegState.MEM_PERCPU | RegState.PTR_TRUSTED))) {
+                        return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), PERCPU_BTF_PTR_TYPES);
+                    }
+                    // check_func_arg_reg_off(): PTR_TO_BTF_ID | MEM_PERCPU is in its default case,
+                    // __check_ptr_off_reg(.., fixed_off_ok = false)
+                    r = CheckReturnCodeKptr.checkPtrOffReg(env, reg, regno);
+                    if (r < 0) {
+                        return r;
+                    }
+                    // check_func_arg(), case ARG_PTR_TO_PERCPU_BTF_ID
+                    if (reg.btfId() == 0) {
+                        return env.err(Errno.EACCES, "Helper has invalid btf_id in R%d\n", regno);
+                    }
+                    retBtf = reg.btf();
+                    retBtfId = reg.btfId();
+                }
                 case ARG_CONST_SIZE, ARG_CONST_SIZE_OR_ZERO -> {
                     if (reg.type() != RegType.SCALAR_VALUE) {
                         return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(), "scalar");
@@ -201,9 +224,57 @@ final class CheckHelperCall {
             refs.add(new VerifierState.RefState(id, idx));
             dc.cur.refs = refs;
             dc.setReg(BPF_REG_0, RegState.btfPtr(kptrField.kptrBtf(), kptrField.kptrBtfId(), RegState.PTR_MAYBE_NULL, id, id));
+        } else if (fn.retType() == BpfFuncProto.RetType.RET_PTR_TO_MEM_OR_BTF_ID_RDONLY
+                || fn.retType() == BpfFuncProto.RetType.RET_PTR_TO_MEM_OR_BTF_ID_OR_NULL_RDONLY) {
+            int retFlag = RegState.MEM_RDONLY
+                    | (fn.retType() == BpfFuncProto.RetType.RET_PTR_TO_MEM_OR_BTF_ID_OR_NULL_RDONLY ? RegState.PTR_MAYBE_NULL : 0);
+            int r = retMemOrBtfId(retBtf, retBtfId, retFlag);
+            if (r < 0) {
+                return r;
+            }
         }
         return checkMapFuncCompatibility(mapPtr, funcId);
     }
+
+    /**
+     * check_helper_call(), case RET_PTR_TO_MEM_OR_BTF_ID (v6.12): mark_reg_known_zero(), then by
+     * the type {@code meta.ret_btf_id} (the per-cpu argument's), modifiers skipped: not a struct
+     * (btf_type_is_struct(): STRUCT or UNION) → PTR_TO_MEM | ret_flag of its btf_resolve_size()
+     * ("unable to resolve the size of type '%s': %ld", -EINVAL); a struct → PTR_TO_BTF_ID |
+     * ret_flag without MEM_RDONLY ("it doesn't apply on PTR_TO_BTF_ID"), btf_id the unskipped
+     * id. A maybe-null result then gets a fresh id. (returns_cpu_specific_alloc_ptr, a percpu
+     * kptr's MEM_ALLOC | MEM_RCU result, is not modelled.)
+     */
+    private int retMemOrBtfId(BtfObject retBtf, int retBtfId, int retFlag) {
+        if (retBtf == null) {
+            return env.err(Errno.EINVAL, "kernel subsystem misconfigured verifier\n");
+        }
+        org.bpfosgi.btf.Btf btf = retBtf.btf();
+        int t = btf.skipModifiers(retBtfId);
+        BtfKind k = btf.kind(t);
+        RegState r0;
+        if (k != BtfKind.STRUCT && k != BtfKind.UNION) {
+            long tsize;
+            try {
+                tsize = btf.resolveSize(t); // btf_resolve_size()
+            } catch (org.bpfosgi.btf.BtfException e) {
+                long perr = e.getMessage() != null && e.getMessage().contains("overflows") ? -7 : -22;
+                return env.err(Errno.EINVAL, "unable to resolve the size of type '%s': %d\n", t == 0 ? "" : btf.name(t), perr);
+            }
+            RegState zero = RegState.ctx();
+            r0 = new RegState(RegType.PTR_TO_MEM, retFlag, 0, zero.var(), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, (int) tsize, 0, 0, 0, false);
+        } else {
+            r0 = RegState.btfPtr(retBtf, retBtfId, retFlag & ~RegState.MEM_RDONLY, 0, 0);
+        }
+        if (r0.maybeNull()) {
+            r0 = r0.withId(dc.newId()); // type_may_be_null(regs[BPF_REG_0].type): ++env->id_gen
+        }
+        dc.setReg(BPF_REG_0, r0);
+        return 0;
+    }
+
+    /** reg_type_str() of each of percpu_btf_ptr_types[] (v6.12), as check_reg_type() lists them. */
+    static final String PERCPU_BTF_PTR_TYPES = "percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_";
 
     /**
      * check_reg_type() for ARG_PTR_TO_BTF_ID ({@code btf_ptr_types}) and

@@ -781,6 +781,10 @@ final class CheckMemAccess {
 
     /** The PTR_TO_MEM branch of check_mem_access(). */
     int memAccess(int regno, RegState reg, int insnOff, int size, BpfAccessType t, int valueRegno, RegState value) {
+        // base_type(reg->type) == PTR_TO_MEM: a maybe-null one (bpf_per_cpu_ptr()'s) first
+        if (reg.maybeNull()) {
+            return env.err(Errno.EACCES, "R%d invalid mem access '%s'\n", regno, reg.typeStr());
+        }
         if (t == BpfAccessType.BPF_WRITE && (reg.flags() & RegState.MEM_RDONLY) != 0) {
             return env.err(Errno.EACCES, "R%d cannot write into %s\n", regno, reg.typeStr());
         }

@@ -705,6 +705,23 @@ def ksym_templates():
     add("ksym_void_0", [ld_ksym(1, VOID_ID)] + R0_EXIT)
     add("ksym_kind_0", [ld_ksym(1, ID_1)] + R0_EXIT)
     add("ksym_badhi_0", [ins(0x18, 1, 3, 0, RUNQUEUES) + ins(0, 1, 0, 0, 0)] + R0_EXIT)
+    # bpf_this_cpu_ptr (154) / bpf_per_cpu_ptr (153): ARG_PTR_TO_PERCPU_BTF_ID takes only a per-cpu
+    # ksym (check_reg_type()'s percpu_btf_ptr_types); the live kernel without CONFIG_KALLSYMS_ALL
+    # loads no per-cpu ksym, so these give the argument check's message for everything else
+    wrong = [
+        [],                                              # R1 = ctx
+        [mov(1, 0)],                                     # scalar
+        [mov(1, src=10), alu("+=", 1, -8)],              # fp
+        [ld_map(1, DATA, 0)],                            # map_value
+        [ld_map(1, ARR)],                                # map_ptr
+        [ldx(8, 1, 1, 0)],                               # ctx[0]: struct sock *, trusted_ptr_
+        [ld_ksym(1, CGROUP_ACQUIRE)],                    # a function: rdonly_mem
+    ]
+    for i, w in enumerate(wrong):
+        add("percpu_this_%d" % i, w + [call(154)] + R0_EXIT)
+        add("percpu_per_%d" % i, w + [mov(2, 0), call(153)] + R0_EXIT)
+    add("percpu_ksym_this_0", [ld_ksym(1, RUNQUEUES), call(154), ldx(4, 0, 0, 28)] + R0_EXIT)
+    add("percpu_ksym_per_0", [ld_ksym(1, PROG_ACTIVE), mov(2, 0), call(153), ldx(4, 0, 0, 0)] + R0_EXIT)
     return progs
 
 
