@@ -67,7 +67,6 @@ public class VerifierBenchmark {
     private static final String HEADER = String.join("\n",
             "struct bench_args { u64 a; u64 b; };",
             "struct bench_ops { int (*run)(struct bench_args *args); struct module *owner; };",
-            "struct bpf_struct_ops_common_value { int refcnt; int state; };",
             "struct bpf_struct_ops_bench_ops { struct bpf_struct_ops_common_value common; struct bench_ops data; };",
             "");
 
