@@ -99,24 +99,8 @@ class QdiscKptrMapCreateGoldenTest {
      */
     @Test
     void theRecordingIsWhatTheLiveKernelSays() throws Exception {
-        java.nio.file.Path src = java.nio.file.Path.of(getClass().getResource("/kptr/map_create_golden.c").toURI());
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/fs/bpf"))
-                && "root".equals(System.getProperty("user.name")), "needs root and bpf()");
-        java.nio.file.Path bin = java.nio.file.Files.createTempFile("map_create_golden", "");
-        try {
-            Process cc = new ProcessBuilder("cc", "-O2", "-o", bin.toString(), src.toString(), "-lbpf")
-                    .redirectErrorStream(true).start();
-            String ccOut = new String(cc.getInputStream().readAllBytes());
-            org.junit.jupiter.api.Assumptions.assumeTrue(cc.waitFor() == 0, "cc with libbpf: " + ccOut);
-            Process run = new ProcessBuilder(bin.toString(), "task_struct").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(run.getInputStream().readAllBytes());
-            run.waitFor();
-            org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("btf_load_failed 1") || out.isBlank(),
-                    "bpf() not permitted here: " + out);
-            String recorded = QdiscMachine.resource("/kptr/map_create.golden").replaceAll("(?m)^#.*\n", "");
-            assertEquals(recorded, out);
-        } finally {
-            java.nio.file.Files.deleteIfExists(bin);
-        }
+        String out = LiveKptrProgram.run("/kptr/map_create_golden.c", o -> o.contains("btf_load_failed 1"), "task_struct").out();
+        String recorded = QdiscMachine.resource("/kptr/map_create.golden").replaceAll("(?m)^#.*\n", "");
+        assertEquals(recorded, out);
     }
 }

@@ -118,23 +118,9 @@ class QdiscKptrVerifierGoldenTest {
     /** Re-asks the live kernel (root, bpf(), cc with libbpf-dev; skipped otherwise) and compares with the recording. */
     @Test
     void theRecordingIsWhatTheLiveKernelSays() throws Exception {
-        java.nio.file.Path src = java.nio.file.Path.of(getClass().getResource("/kptr/verifier_golden.c").toURI());
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/fs/bpf"))
-                && "root".equals(System.getProperty("user.name")), "needs root and bpf()");
-        java.nio.file.Path bin = java.nio.file.Files.createTempFile("verifier_golden", "");
-        try {
-            Process cc = new ProcessBuilder("cc", "-O2", "-o", bin.toString(), src.toString(), "-lbpf")
-                    .redirectErrorStream(true).start();
-            String ccOut = new String(cc.getInputStream().readAllBytes());
-            org.junit.jupiter.api.Assumptions.assumeTrue(cc.waitFor() == 0, "cc with libbpf: " + ccOut);
-            Process run = new ProcessBuilder(bin.toString(), "task_struct").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(run.getInputStream().readAllBytes());
-            run.waitFor();
-            org.junit.jupiter.api.Assumptions.assumeFalse(out.startsWith("btf_load_failed") || out.startsWith("map_create_failed")
-                    || out.isBlank(), "bpf() not permitted here: " + out);
-            assertEquals(QdiscMachine.resource("/kptr/verifier_golden.golden").replaceAll("(?m)^#.*\\n", ""), out);
-        } finally {
-            java.nio.file.Files.deleteIfExists(bin);
-        }
+        String out = LiveKptrProgram.run("/kptr/verifier_golden.c",
+                o -> o.startsWith("btf_load_failed") || o.startsWith("map_create_failed"),
+                "task_struct").out();
+        assertEquals(QdiscMachine.resource("/kptr/verifier_golden.golden").replaceAll("(?m)^#.*\n", ""), out);
     }
 }

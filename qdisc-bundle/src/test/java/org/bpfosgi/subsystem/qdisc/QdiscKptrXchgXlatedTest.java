@@ -125,30 +125,16 @@ class QdiscKptrXchgXlatedTest {
      */
     @Test
     void theRecordingIsWhatTheLiveKernelSays() throws Exception {
-        java.nio.file.Path src = java.nio.file.Path.of(getClass().getResource("/kptr/verifier_golden.c").toURI());
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/fs/bpf"))
-                && "root".equals(System.getProperty("user.name")), "needs root and bpf()");
-        java.nio.file.Path bin = java.nio.file.Files.createTempFile("verifier_golden", "");
-        try {
-            Process cc = new ProcessBuilder("cc", "-O2", "-o", bin.toString(), src.toString(), "-lbpf")
-                    .redirectErrorStream(true).start();
-            String ccOut = new String(cc.getInputStream().readAllBytes());
-            org.junit.jupiter.api.Assumptions.assumeTrue(cc.waitFor() == 0, "cc with libbpf: " + ccOut);
-            Process run = new ProcessBuilder(bin.toString(), "task_struct", "xlated")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(run.getInputStream().readAllBytes());
-            int rc = run.waitFor();
-            org.junit.jupiter.api.Assumptions.assumeFalse(out.startsWith("btf_load_failed") || out.startsWith("setup_failed")
-                    || out.isBlank(), "bpf() not permitted here: " + out);
-            assertEquals(0, rc, out);
-            List<String> live = List.of(out.split("\n"));
-            List<String> golden = List.of(QdiscMachine.resource("/kptr/xchg_xlated.golden").split("\n"));
-            String liveId = live.stream().map(MAP_ID::matcher).filter(Matcher::find).findFirst().orElseThrow().group(1);
-            String goldenId = golden.stream().map(MAP_ID::matcher).filter(Matcher::find).findFirst().orElseThrow().group(1);
-            assertEquals(normalise(golden, goldenId, "kinner"), normalise(live, liveId, "kinner"), out);
-            assertEquals(opcodesOf(golden, 12), opcodesOf(live, 12));
-        } finally {
-            java.nio.file.Files.deleteIfExists(bin);
-        }
+        LiveKptrProgram.Run r = LiveKptrProgram.run("/kptr/verifier_golden.c",
+                o -> o.startsWith("btf_load_failed") || o.startsWith("setup_failed"),
+                "task_struct", "xlated");
+        String out = r.out();
+        assertEquals(0, r.rc(), out);
+        List<String> live = List.of(out.split("\n"));
+        List<String> golden = List.of(QdiscMachine.resource("/kptr/xchg_xlated.golden").split("\n"));
+        String liveId = live.stream().map(MAP_ID::matcher).filter(Matcher::find).findFirst().orElseThrow().group(1);
+        String goldenId = golden.stream().map(MAP_ID::matcher).filter(Matcher::find).findFirst().orElseThrow().group(1);
+        assertEquals(normalise(golden, goldenId, "kinner"), normalise(live, liveId, "kinner"), out);
+        assertEquals(opcodesOf(golden, 12), opcodesOf(live, 12));
     }
 }
