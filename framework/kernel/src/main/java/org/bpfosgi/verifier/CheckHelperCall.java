@@ -123,6 +123,11 @@ final class CheckHelperCall {
                             return env.err(Errno.EACCES, "R%d type=%s expected=%s\n", regno, reg.typeStr(),
                                     "ptr_, trusted_ptr_, rcu_ptr_");
                         }
+                        // check_reg_type() (v6.12), found: a maybe-null pointer may not be released,
+                        // even into an argument that takes NULL (kernel selftest kptr_xchg_possibly_null)
+                        if (reg.maybeNull()) {
+                            return env.err(Errno.EACCES, "Possibly NULL pointer passed to helper arg%d\n", regno);
+                        }
                         // check_reg_type(), PTR_TO_BTF_ID for BPF_FUNC_kptr_xchg: map_kptr_match_type()
                         if (kptrField == null || dc.mapAccess.kptr.mapKptrMatchType(kptrField, reg, regno) < 0) {
                             return Errno.EACCES.negative();
