@@ -100,10 +100,10 @@ public final class MapTable {
                 == (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY)) {
             return new CreateResult(null, Errno.EINVAL.negative());
         }
-        // map_create(): btf_vmlinux_value_type_id only for struct_ops maps without key/value ids;
-        // a key type id needs a value type id
-        if (attr.btfVmlinuxValueTypeId() != 0 && attr.type() == BpfMapType.STRUCT_OPS
-                && (attr.btfKeyTypeId() != 0 || attr.btfValueTypeId() != 0)) {
+        // map_create() (v6.12): btf_vmlinux_value_type_id only for struct_ops maps without key/value
+        // ids (any other map type with it is -EINVAL too); a key type id needs a value type id
+        if (attr.btfVmlinuxValueTypeId() != 0 && (attr.type() != BpfMapType.STRUCT_OPS
+                || attr.btfKeyTypeId() != 0 || attr.btfValueTypeId() != 0)) {
             return new CreateResult(null, Errno.EINVAL.negative());
         }
         if (attr.btfVmlinuxValueTypeId() == 0 && attr.btfKeyTypeId() != 0 && attr.btfValueTypeId() == 0) {
