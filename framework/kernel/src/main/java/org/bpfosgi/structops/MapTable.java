@@ -181,7 +181,11 @@ public final class MapTable {
     private int mapCreateBtf(BpfMap map, MapCreateAttr attr) {
         org.bpfosgi.btf.BtfObject btf = attr.btf();
         org.bpfosgi.btf.BtfRegistry btfs = kernel.progs().btfs();
-        if (btf == null || btfs.getById(btf.id()).orElse(null) != btf) {
+        org.bpfosgi.btf.BtfObject got = btf == null ? null : btfs.getById(btf.id()).orElse(null);
+        if (btf == null || got != btf) {
+            if (got != null) {
+                btfs.btfPut(got); // the id now names another object: put the reference getById() took
+            }
             return Errno.EBADF.negative();
         }
         if (btf.isKernel()) {
