@@ -100,10 +100,10 @@ public final class MapTable {
                 == (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY)) {
             return new CreateResult(null, Errno.EINVAL.negative());
         }
-        // map_create(): btf_vmlinux_value_type_id only for struct_ops maps without key/value ids;
-        // a key type id needs a value type id
-        if (attr.btfVmlinuxValueTypeId() != 0 && attr.type() == BpfMapType.STRUCT_OPS
-                && (attr.btfKeyTypeId() != 0 || attr.btfValueTypeId() != 0)) {
+        // map_create() (v6.12): btf_vmlinux_value_type_id only for struct_ops maps without key/value
+        // ids (any other map type with it is -EINVAL too); a key type id needs a value type id
+        if (attr.btfVmlinuxValueTypeId() != 0 && (attr.type() != BpfMapType.STRUCT_OPS
+                || attr.btfKeyTypeId() != 0 || attr.btfValueTypeId() != 0)) {
             return new CreateResult(null, Errno.EINVAL.negative());
         }
         if (attr.btfVmlinuxValueTypeId() == 0 && attr.btfKeyTypeId() != 0 && attr.btfValueTypeId() == 0) {
@@ -181,7 +181,11 @@ public final class MapTable {
     private int mapCreateBtf(BpfMap map, MapCreateAttr attr) {
         org.bpfosgi.btf.BtfObject btf = attr.btf();
         org.bpfosgi.btf.BtfRegistry btfs = kernel.progs().btfs();
-        if (btf == null || btfs.getById(btf.id()).orElse(null) != btf) {
+        org.bpfosgi.btf.BtfObject got = btf == null ? null : btfs.getById(btf.id()).orElse(null);
+        if (btf == null || got != btf) {
+            if (got != null) {
+                btfs.btfPut(got); // the id now names another object: put the reference getById() took
+            }
             return Errno.EBADF.negative();
         }
         if (btf.isKernel()) {

@@ -228,36 +228,28 @@ class MapOpsFixupTest {
     @Test
     void aCallThatSeesTwoMapsKeepsTheGenericHelper() {
         // the same call with arr on one path and a8 on the other: map_ptr_state poisoned
-        ProgLoadResult r = load("""
-                call bpf_get_prandom_u32
-                r6 = r0
-                *(u32 *)(r10 -4) = 0
-                r1 = arr ll
-                if r6 == 0 goto l
-                r1 = a8 ll
-                l:
-                r2 = r10
-                r2 += -4
-                call bpf_map_lookup_elem
-                r0 = 0
-                exit""");
-        List<String> x = xlated(r);
+        List<String> x = xlated(load(lookupOfArrOr("a8")));
         assertTrue(x.contains("  10: (85) call bpf_map_lookup_elem"), String.join("\n", x));
         // one map on both paths: inlined
-        r = load("""
+        x = xlated(load(lookupOfArrOr("arr")));
+        assertTrue(x.contains("  10: (07) r1 += 264"), String.join("\n", x));
+    }
+
+    /** One bpf_map_lookup_elem call whose map is arr on one path and {@code other} on the other. */
+    private static String lookupOfArrOr(String other) {
+        return """
                 call bpf_get_prandom_u32
                 r6 = r0
                 *(u32 *)(r10 -4) = 0
                 r1 = arr ll
                 if r6 == 0 goto l
-                r1 = arr ll
+                r1 = %s ll
                 l:
                 r2 = r10
                 r2 += -4
                 call bpf_map_lookup_elem
                 r0 = 0
-                exit""");
-        assertTrue(xlated(r).contains("  10: (07) r1 += 264"), String.join("\n", xlated(r)));
+                exit""".formatted(other);
     }
 
     @Test

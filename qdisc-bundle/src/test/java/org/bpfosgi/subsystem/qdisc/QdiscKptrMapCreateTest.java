@@ -120,6 +120,9 @@ class QdiscKptrMapCreateTest {
         assertEquals(Errno.EINVAL.negative(), create(BpfMapType.HASH, 4, 8, 0, prog, 0, id("skb_slot")).err());
         // a key type id without a value type id
         assertEquals(Errno.EINVAL.negative(), create(BpfMapType.ARRAY, 4, 8, 0, prog, intId, 0).err());
+        // btf_vmlinux_value_type_id on a map that is not a struct_ops map
+        assertEquals(Errno.EINVAL.negative(), k.maps().create(new MapCreateAttr(BpfMapType.ARRAY, "m", 4, 8, 2, 0, null,
+                id("skb_slot"))).err());
         // kptrs and BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG
         assertEquals(Errno.EACCES.negative(), create(BpfMapType.ARRAY, 4, 8, MapCreateAttr.BPF_F_RDONLY_PROG, prog, intId,
                 id("skb_slot")).err());

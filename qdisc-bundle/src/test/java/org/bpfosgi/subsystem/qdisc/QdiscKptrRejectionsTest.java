@@ -17,18 +17,23 @@ import org.junit.jupiter.api.Test;
 class QdiscKptrRejectionsTest {
     private final QdiscFifo f = new QdiscFifo(new QdiscMachine(), 4);
 
-    /** Looks up fifo[0] into r0 (r6 = skb, r7 = sch, r8 = to_free for enqueue; insns 0-2 are the ctx loads). */
-    private static final String SLOT0 = """
-                r6 = *(u64 *)(r1 +0)
-                r7 = *(u64 *)(r1 +8)
-                r8 = *(u64 *)(r1 +16)
-                *(u32 *)(r10 -4) = 0
-                r2 = r10
-                r2 += -4
-                r1 = fifo ll
-                call bpf_map_lookup_elem
-                if r0 == 0 goto drop
-            """;
+    /** Looks up {@code map}[0] into r0 (r6 = skb, r7 = sch, r8 = to_free for enqueue; insns 0-2 are the ctx loads). */
+    private static String slot0(String map) {
+        return """
+                    r6 = *(u64 *)(r1 +0)
+                    r7 = *(u64 *)(r1 +8)
+                    r8 = *(u64 *)(r1 +16)
+                    *(u32 *)(r10 -4) = 0
+                    r2 = r10
+                    r2 += -4
+                    r1 = %s ll
+                    call bpf_map_lookup_elem
+                    if r0 == 0 goto drop
+                """.formatted(map);
+    }
+
+    /** fifo[0] into r0: the ring's slot, a {@code struct sk_buff __kptr *}. */
+    private static final String SLOT0 = slot0("fifo");
     private static final String DROP = """
             drop:
                 r1 = r6
@@ -131,15 +136,7 @@ class QdiscKptrRejectionsTest {
 
     @Test
     void xchgIntoAMapWithoutBtf() {
-        rejected("enqueue", """
-                    r6 = *(u64 *)(r1 +0)
-                    r8 = *(u64 *)(r1 +16)
-                    *(u32 *)(r10 -4) = 0
-                    r2 = r10
-                    r2 += -4
-                    r1 = fifo_st ll
-                    call bpf_map_lookup_elem
-                    if r0 == 0 goto drop
+        rejected("enqueue", slot0("fifo_st") + """
                     r1 = r0
                     r2 = r6
                     call bpf_kptr_xchg

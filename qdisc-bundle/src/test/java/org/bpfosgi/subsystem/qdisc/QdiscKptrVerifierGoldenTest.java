@@ -51,6 +51,11 @@ class QdiscKptrVerifierGoldenTest {
                 + " ll\n    call bpf_map_lookup_elem\n";
     }
 
+    /** {@code lookup}, then {@code body} when the lookup found the element; both paths end with r0 = 0. */
+    private static String onHit(String lookup, String body) {
+        return lookup + "    if r0 == 0 goto out\n" + body + "out:\n    r0 = 0\n    exit\n";
+    }
+
     /** errno and the error line, as verifier_golden.c prints them. */
     private String run(String name, String body) {
         String text = ".license \"GPL\"\nSEC(\"syscall\")\n" + name + ":\n" + body;
@@ -77,34 +82,25 @@ class QdiscKptrVerifierGoldenTest {
         Map<String, String> got = new LinkedHashMap<>();
         got.put("xchg_maybe_null", run("xchg_maybe_null", lookupVar("kmap")
                 + "    r1 = r0\n    r2 = 0\n    call bpf_kptr_xchg\n    r0 = 0\n    exit\n"));
-        got.put("stx_to_ref_kptr", run("stx_to_ref_kptr", lookup("kmap")
-                + "    if r0 == 0 goto out\n    r1 = 0\n    *(u64 *)(r0 +8) = r1\nout:\n    r0 = 0\n    exit\n"));
-        got.put("st_zero_to_ref_kptr", run("st_zero_to_ref_kptr", lookup("kmap")
-                + "    if r0 == 0 goto out\n    *(u64 *)(r0 +8) = 0\nout:\n    r0 = 0\n    exit\n"));
-        got.put("deref_without_null_check", run("deref_without_null_check", lookup("kmap")
-                + "    if r0 == 0 goto out\n    r1 = *(u64 *)(r0 +8)\n    r0 = *(u32 *)(r1 +0)\nout:\n    r0 = 0\n    exit\n"));
-        got.put("deref_after_null_check", run("deref_after_null_check", lookup("kmap")
+        got.put("stx_to_ref_kptr", run("stx_to_ref_kptr", onHit(lookup("kmap"), "    r1 = 0\n    *(u64 *)(r0 +8) = r1\n")));
+        got.put("st_zero_to_ref_kptr", run("st_zero_to_ref_kptr", onHit(lookup("kmap"), "    *(u64 *)(r0 +8) = 0\n")));
+        got.put("deref_without_null_check", run("deref_without_null_check", onHit(lookup("kmap"),
+                "    r1 = *(u64 *)(r0 +8)\n    r0 = *(u32 *)(r1 +0)\n")));
+        got.put("deref_after_null_check", run("deref_after_null_check", onHit(lookup("kmap"),
                 // a 4-byte scalar of each type: task_struct at 0 (thread_info.flags), sk_buff's len
-                + "    if r0 == 0 goto out\n    r1 = *(u64 *)(r0 +8)\n    if r1 == 0 goto out\n    r0 = *(u32 *)(r1 +"
-                + m.types().skbLen + ")\n"
-                + "out:\n    r0 = 0\n    exit\n"));
-        got.put("helper_over_kptr", run("helper_over_kptr", lookup("kmap")
-                + "    if r0 == 0 goto out\n    r2 = r0\n    r2 += 8\n    r1 = plain ll\n    call bpf_map_lookup_elem\n"
-                + "out:\n    r0 = 0\n    exit\n"));
-        got.put("misaligned", run("misaligned", lookup("kmap")
-                + "    if r0 == 0 goto out\n    r1 = 0\n    *(u64 *)(r0 +4) = r1\nout:\n    r0 = 0\n    exit\n"));
-        got.put("size_not_dw", run("size_not_dw", lookup("kmap")
-                + "    if r0 == 0 goto out\n    r1 = *(u32 *)(r0 +8)\nout:\n    r0 = 0\n    exit\n"));
-        got.put("xchg_no_btf_map", run("xchg_no_btf_map", lookup("plain")
-                + "    if r0 == 0 goto out\n    r1 = r0\n    r2 = 0\n    call bpf_kptr_xchg\nout:\n    r0 = 0\n    exit\n"));
-        got.put("xchg_at_a_not_kptr", run("xchg_at_a_not_kptr", lookup("kmap")
-                + "    if r0 == 0 goto out\n    r1 = r0\n    r2 = 0\n    call bpf_kptr_xchg\nout:\n    r0 = 0\n    exit\n"));
-        got.put("xchg_result_leaked", run("xchg_result_leaked", lookupVar("kmap")
-                + "    if r0 == 0 goto out\n    r1 = r0\n    r1 += 8\n    r2 = 0\n    call bpf_kptr_xchg\nout:\n    r0 = 0\n"
-                + "    exit\n"));
-        got.put("xchg_result_null_checked_away", run("xchg_result_null_checked_away", lookupVar("kmap")
-                + "    if r0 == 0 goto out\n    r1 = r0\n    r1 += 8\n    r2 = 0\n    call bpf_kptr_xchg\n"
-                + "    if r0 == 0 goto out\nout:\n    r0 = 0\n    exit\n"));
+                "    r1 = *(u64 *)(r0 +8)\n    if r1 == 0 goto out\n    r0 = *(u32 *)(r1 +" + m.types().skbLen + ")\n")));
+        got.put("helper_over_kptr", run("helper_over_kptr", onHit(lookup("kmap"),
+                "    r2 = r0\n    r2 += 8\n    r1 = plain ll\n    call bpf_map_lookup_elem\n")));
+        got.put("misaligned", run("misaligned", onHit(lookup("kmap"), "    r1 = 0\n    *(u64 *)(r0 +4) = r1\n")));
+        got.put("size_not_dw", run("size_not_dw", onHit(lookup("kmap"), "    r1 = *(u32 *)(r0 +8)\n")));
+        got.put("xchg_no_btf_map", run("xchg_no_btf_map", onHit(lookup("plain"),
+                "    r1 = r0\n    r2 = 0\n    call bpf_kptr_xchg\n")));
+        got.put("xchg_at_a_not_kptr", run("xchg_at_a_not_kptr", onHit(lookup("kmap"),
+                "    r1 = r0\n    r2 = 0\n    call bpf_kptr_xchg\n")));
+        got.put("xchg_result_leaked", run("xchg_result_leaked", onHit(lookupVar("kmap"),
+                "    r1 = r0\n    r1 += 8\n    r2 = 0\n    call bpf_kptr_xchg\n")));
+        got.put("xchg_result_null_checked_away", run("xchg_result_null_checked_away", onHit(lookupVar("kmap"),
+                "    r1 = r0\n    r1 += 8\n    r2 = 0\n    call bpf_kptr_xchg\n    if r0 == 0 goto out\n")));
         Map<String, String> golden = new LinkedHashMap<>();
         for (String line : QdiscMachine.resource("/kptr/verifier_golden.golden").split("\n")) {
             if (!line.startsWith("#") && !line.isBlank()) {
