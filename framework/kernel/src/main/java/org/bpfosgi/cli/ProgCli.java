@@ -100,6 +100,11 @@ public final class ProgCli {
             return error(err, usage);
         }
         Path file = Path.of(args.get(1));
+        if (!Files.exists(file)) {
+            // before the options: a missing FILE.o is not an ELF object, so its PROGNAME would
+            // otherwise be read as an option ("'PROGNAME' needs a value")
+            return error(err, "cannot read " + file + ": No such file or directory");
+        }
         Optional<String> attach = Optional.empty();
         Optional<KfuncPolicy> policy = Optional.empty();
         boolean unsafeModuleCalls = false;

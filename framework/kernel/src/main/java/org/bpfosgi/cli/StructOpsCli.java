@@ -141,6 +141,15 @@ public final class StructOpsCli {
                 return error(err, "failed to open object file " + file + ": " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
             }
         }
+        String text = null;
+        if (!elf) {
+            // object text: a binary file that is not ELF is named as such, not by a decoder's words
+            try {
+                text = UserFiles.text(file);
+            } catch (UserFiles.Unreadable e) {
+                return error(err, "cannot read " + file + ": " + e.reason());
+            }
+        }
         String name = elf ? elfObj.name() : file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         Set<String> autoattach = null;
         if (args.size() == 4) {
@@ -154,7 +163,7 @@ public final class StructOpsCli {
         BpfObject obj;
         try {
             org.bpfosgi.obj.OpenedObject opened = elf ? elfObj.toOpened()
-                    : ObjectText.parse(Files.readString(file), file.toString()).toOpened();
+                    : ObjectText.parse(text, file.toString()).toOpened();
             // a misspelt map name would otherwise leave that map unattached without a word
             java.util.Optional<String> unknown = ObjLoader.unknownAutoattach(opened, autoattach);
             if (unknown.isPresent()) {

@@ -1,9 +1,6 @@
 package org.bpfosgi.race;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -124,9 +121,10 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
     public static Scenario read(Path file) throws IOException {
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IOException("cannot read " + file + ": No such file or directory");
+            lines = org.bpfosgi.cli.UserFiles.text(file).lines().toList();
+        } catch (org.bpfosgi.cli.UserFiles.Unreadable e) {
+            // strerror's words, or "not a text file": not a Java decoder's "Input length = 1"
+            throw new IOException("cannot read " + file + ": " + e.reason());
         }
         Path dir = file.toAbsolutePath().getParent();
         return parse(file.getFileName().toString(), lines, dir);
@@ -268,9 +266,9 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
         Path file = dir.resolve(w.get(2));
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IOException("cannot read " + file + ": No such file or directory");
+            text = org.bpfosgi.cli.UserFiles.text(file);
+        } catch (org.bpfosgi.cli.UserFiles.Unreadable e) {
+            throw new IOException("cannot read " + file + ": " + e.reason());
         }
         Set<String> autoattach = null;
         Optional<KfuncPolicy> policy = Optional.empty();
@@ -324,9 +322,9 @@ public record Scenario(String name, Optional<KfuncPolicy> policy, List<Command> 
         }
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IOException("cannot read " + file + ": No such file or directory");
+            text = org.bpfosgi.cli.UserFiles.text(file);
+        } catch (org.bpfosgi.cli.UserFiles.Unreadable e) {
+            throw new IOException("cannot read " + file + ": " + e.reason());
         }
         return new ProgLoad(line, w.get(2), text, new ProgTable.LoadOptions(policy, unsafe));
     }

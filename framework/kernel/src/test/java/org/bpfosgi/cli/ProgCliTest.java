@@ -107,6 +107,9 @@ class ProgCliTest {
         assertEquals(0, run("--help"));
         assertEquals(1, run("load", dir.resolve("missing.s").toString()));
         assertTrue(err().startsWith("Error: cannot read"), err());
+        // a missing FILE.o with a PROGNAME: the file is named, not "'run_prologue' needs a value"
+        assertEquals(1, run("load", dir.resolve("missing.o").toString(), "run_prologue"));
+        assertEquals("Error: cannot read " + dir.resolve("missing.o") + ": No such file or directory\n", err());
         assertEquals(1, run("dump", "xlated", "id", "x"));
         assertEquals(1, run("dump", "xlated", "id", "7"));
         assertEquals(1, run("frobnicate"));

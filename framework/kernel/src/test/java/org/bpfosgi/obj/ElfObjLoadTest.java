@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -238,5 +239,17 @@ class ElfObjLoadTest {
         // find_struct_ops_kern_types() runs before any program: the type is bpf_testmod's
         assertTrue(r.err().contains("libbpf: struct_ops init_kern: struct bpf_testmod_st_ops is not found in kernel BTF"),
                 r.toString());
+    }
+
+    @Test
+    void aBinaryFileThatIsNotElfIsNamedAsNotTextByObjLoadAndStructOpsRegister() throws Exception {
+        // not ELF, so read as object text: the file's fault in the user's words, not "Input length = 1"
+        Path bin = Files.write(Files.createTempDirectory("obj").resolve("garbage.o"), new byte[] {'x', (byte) 0xd0, 0x12});
+        ObjKernel k = new ObjKernel();
+        for (ObjKernel.Out r : new ObjKernel.Out[] {k.run("obj", "load", bin.toString()),
+            k.run("struct_ops", "register", bin.toString())}) {
+            assertEquals(1, r.status(), r.toString());
+            assertEquals("Error: cannot read " + bin + ": not a text file (byte 1 is not UTF-8)\n", r.err(), r.toString());
+        }
     }
 }

@@ -2,12 +2,16 @@ package org.bpfosgi.race;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The race DSL's {@code obj load FILE autoattach MAP,...} refuses a name as {@code obj load} does. */
 class ScenarioObjLoadTest {
@@ -34,5 +38,15 @@ class ScenarioObjLoadTest {
         Scenario none = Scenario.parse("ok.race", List.of("actor obj load st_ops_map.bpf autoattach none"),
                 RaceTestModules.EXAMPLES);
         assertEquals(Set.of(), ((Scenario.ObjLoad) none.actors().get(0)).autoattach());
+    }
+
+    @Test
+    void aBinaryScenarioOrObjectFileIsNamedAsNotTextNotByTheDecodersWords(@TempDir Path dir) throws IOException {
+        Path bin = Files.write(dir.resolve("garbage.o"), new byte[] {'x', (byte) 0xd0, 0x12});
+        IOException race = assertThrows(IOException.class, () -> Scenario.read(bin));
+        assertEquals("cannot read " + bin + ": not a text file (byte 1 is not UTF-8)", race.getMessage());
+        Exception obj = assertThrows(Exception.class, () -> Scenario.parse("bin.race",
+                List.of("actor obj load garbage.o", "actor rmmod bpf_testmod"), dir));
+        assertTrue(obj.getMessage().endsWith("cannot read " + bin + ": not a text file (byte 1 is not UTF-8)"), obj.getMessage());
     }
 }
