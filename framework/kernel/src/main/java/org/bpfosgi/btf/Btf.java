@@ -570,6 +570,21 @@ public final class Btf implements BtfTypes {
      * them in order). The path names the innermost member; arrays are not entered.
      */
     public Optional<BtfMember> memberAt(int typeId, int byteOffset) {
+        // the verifier asks this for every load and store through a BTF pointer: memoised, as
+        // the types never change once parsed
+        long key = ((long) typeId << 32) | (byteOffset & 0xffffffffL);
+        Optional<BtfMember> m = memberAtCache.get(key);
+        if (m == null) {
+            m = walkMemberAt(typeId, byteOffset);
+            memberAtCache.putIfAbsent(key, m);
+        }
+        return m;
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<Long, Optional<BtfMember>> memberAtCache =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Optional<BtfMember> walkMemberAt(int typeId, int byteOffset) {
         StringBuilder path = new StringBuilder();
         long bits = (long) byteOffset * 8;
         long base0 = 0;

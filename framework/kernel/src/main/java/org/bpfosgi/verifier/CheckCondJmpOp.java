@@ -204,12 +204,15 @@ final class CheckCondJmpOp {
         RegBounds f2 = RegBounds.of(src);
         regsRefineCondOp(f1, f2, revOpcode(op), is32);
         f1.regBoundsSync();
-        f2.regBoundsSync();
         RegBounds t1 = RegBounds.of(other.regs()[insn.dst()]);
         RegBounds t2 = x ? RegBounds.of(other.regs()[insn.src()]) : RegBounds.of(src);
         regsRefineCondOp(t1, t2, op, is32);
         t1.regBoundsSync();
-        t2.regBoundsSync();
+        if (x) {
+            // for BPF_K the second operands are env->fake_reg[]: their synced bounds are never read
+            f2.regBoundsSync();
+            t2.regBoundsSync();
+        }
         other.regs()[insn.dst()] = other.regs()[insn.dst()].withBounds(t1);
         if (x) {
             other.regs()[insn.src()] = other.regs()[insn.src()].withBounds(t2);

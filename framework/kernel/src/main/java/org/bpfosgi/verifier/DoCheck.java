@@ -394,7 +394,7 @@ final class DoCheck {
             for (int r = 0; r < MAX_BPF_REG; r++) {
                 f.regs[r] = v.visit(f.regs[r]);
             }
-            for (int s = 0; s < FuncState.SLOTS; s++) {
+            for (int s = 0; s < f.allocatedStack / 8; s++) {
                 if (f.spilled[s] != null) {
                     f.spilled[s] = v.visit(f.spilled[s]);
                 }

@@ -457,7 +457,7 @@ final class MarkChainPrecision {
                     f.regs[r] = f.regs[r].withPrecise(false);
                 }
             }
-            for (int s = 0; s < FuncState.SLOTS; s++) {
+            for (int s = 0; s < f.allocatedStack / 8; s++) {
                 if (f.spilled[s] != null && f.spilled[s].isScalar()) {
                     f.spilled[s] = f.spilled[s].withPrecise(false);
                 }
