@@ -169,6 +169,10 @@ final class DoCheck {
         if (curHistEnt == null) {
             curHistEnt = new VerifierState.HistEntry(curInsnIdx, prevInsnIdx);
             cur.jmpHistory.add(curHistEnt);
+        } else if (curHistEnt.shared) {
+            // a state pushed at this instruction shares the entry: this state changes its own copy
+            curHistEnt = curHistEnt.copy();
+            cur.jmpHistory.set(cur.jmpHistory.size() - 1, curHistEnt);
         }
         return curHistEnt;
     }
@@ -194,6 +198,9 @@ final class DoCheck {
             return null;
         }
         VerifierState s = cur.copy();
+        if (curHistEnt != null) {
+            curHistEnt.shared = true;
+        }
         s.insnIdx = insnIdx;
         s.prevInsnIdx = prevIdx;
         if (cur.parent != null) {

@@ -48,6 +48,8 @@ public final class VerifierState {
         int spi;
         int frameno;
         java.util.List<int[]> linked;
+        /** A copy of the state (push_stack()) holds this entry too: copy before changing it. */
+        boolean shared;
 
         HistEntry(int idx, int prevIdx) {
             this.idx = idx;
@@ -95,9 +97,9 @@ public final class VerifierState {
         s.mayGotoDepth = mayGotoDepth;
         s.dfsDepth = dfsDepth;
         s.loopEntry = loopEntry;
-        for (HistEntry e : jmpHistory) {
-            s.jmpHistory.add(e.copy());
-        }
+        // the entries are shared: only the current instruction's entry can still change, and
+        // DoCheck.pushJmpHistory() copies it first if a pushed state shares it
+        s.jmpHistory = new ArrayList<>(jmpHistory);
         return s;
     }
 
