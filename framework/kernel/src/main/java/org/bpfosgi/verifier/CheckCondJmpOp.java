@@ -16,6 +16,12 @@ import org.bpfosgi.isa.Insn;
  * pointer compared with the immediate 0.
  */
 final class CheckCondJmpOp {
+    /** Scratch bounds of reg_set_min_max()'s four registers, copied into the registers at once. */
+    private final RegBounds falseReg1 = new RegBounds();
+    private final RegBounds falseReg2 = new RegBounds();
+    private final RegBounds trueReg1 = new RegBounds();
+    private final RegBounds trueReg2 = new RegBounds();
+
     private final DoCheck dc;
     private final VerifierEnv env;
 
@@ -200,12 +206,12 @@ final class CheckCondJmpOp {
             return;
         }
         boolean x = insn.source() == BPF_X;
-        RegBounds f1 = RegBounds.of(dst);
-        RegBounds f2 = RegBounds.of(src);
+        RegBounds f1 = falseReg1.load(dst);
+        RegBounds f2 = falseReg2.load(src);
         regsRefineCondOp(f1, f2, revOpcode(op), is32);
         f1.regBoundsSync();
-        RegBounds t1 = RegBounds.of(other.regs()[insn.dst()]);
-        RegBounds t2 = x ? RegBounds.of(other.regs()[insn.src()]) : RegBounds.of(src);
+        RegBounds t1 = trueReg1.load(other.regs()[insn.dst()]);
+        RegBounds t2 = trueReg2.load(x ? other.regs()[insn.src()] : src);
         regsRefineCondOp(t1, t2, op, is32);
         t1.regBoundsSync();
         if (x) {

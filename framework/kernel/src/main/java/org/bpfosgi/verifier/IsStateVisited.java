@@ -27,21 +27,11 @@ final class IsStateVisited {
     private final DoCheck dc;
     private final VerifierEnv env;
     /** env->explored_states: buckets of explored states (explored_state()), newest last. */
-    private final List<Entry>[] explored;
+    private final List<Checkpoint>[] explored;
     /** env->idmap_scratch, reset by every comparison. */
     private final IdMap idmap = new IdMap();
     private int prevJmps;
     private int prevInsns;
-
-    private static final class Entry {
-        final Checkpoint cp;
-        int hit;
-        int miss;
-
-        Entry(Checkpoint cp) {
-            this.cp = cp;
-        }
-    }
 
     @SuppressWarnings("unchecked")
     IsStateVisited(DoCheck dc) {
@@ -68,7 +58,7 @@ final class IsStateVisited {
     int run(int idx) {
         VerifierState cur = dc.cur;
         int b = bucket(idx, cur);
-        List<Entry> list = explored[b];
+        List<Checkpoint> list = explored[b];
         if (list == null) {
             list = explored[b] = new ArrayList<>();
         }
@@ -81,18 +71,18 @@ final class IsStateVisited {
         int statesCnt = 0;
         // the head of the kernel's list is the newest entry: scan from the end
         for (int i = list.size() - 1; i >= 0; i--) {
-            Entry e = list.get(i);
+            Checkpoint e = list.get(i);
             statesCnt++;
-            VerifierState old = e.cp.state;
-            if (old.insnIdx != idx) {
+            if (e.insnIdx != idx) {
                 // another instruction sharing the bucket: counted, not compared
                 continue;
             }
-            if (e.cp.branches > 0) {
+            VerifierState old = e.state;
+            if (e.branches > 0) {
                 // a may_goto loop converges on a state of another may_goto_depth within the old one's ranges
                 if (mayGoto && old.mayGotoDepth != cur.mayGotoDepth
                         && statesEqual(old, cur, ExactLevel.RANGE_WITHIN, env.allowUninitStack, idmap.reset())) {
-                    UpdateLoopEntry.update(cur, e.cp);
+                    UpdateLoopEntry.update(cur, e);
                     return hit(e, old, cur, idx);
                 }
                 if (statesMaybeLooping(old, cur) && statesEqual(old, cur, ExactLevel.EXACT, env.allowUninitStack, idmap.reset())
@@ -123,10 +113,10 @@ final class IsStateVisited {
             if (addNew) {
                 e.miss++;
             }
-            int n = mayGoto && e.cp.branches > 0 ? 64 : 3;
+            int n = mayGoto && e.branches > 0 ? 64 : 3;
             if (e.miss > e.hit * n + n) {
                 list.remove(i);
-                if (e.cp.done && !e.cp.usedAsLoopEntry) {
+                if (e.done && !e.usedAsLoopEntry) {
                     // finished and cleaned (frame[0]->regs[0].live & REG_LIVE_DONE): freed; otherwise
                     // parked on the free list, as the parentage chain may walk it later
                     env.peakStates--;
@@ -171,12 +161,12 @@ final class IsStateVisited {
                 f.slotParent[spi] = copy.frame[j];
             }
         }
-        list.add(new Entry(cp));
+        list.add(cp);
         return 0;
     }
 
     /** The hit label of is_state_visited(): liveness and precision of the old state pass to the current one. */
-    private int hit(Entry e, VerifierState old, VerifierState cur, int idx) {
+    private int hit(Checkpoint e, VerifierState old, VerifierState cur, int idx) {
         e.hit++;
         propagateLiveness(old, cur);
         if (dc.jmpPoint[idx]) {
@@ -200,18 +190,26 @@ final class IsStateVisited {
         if (st == null) {
             return null;
         }
-        List<Entry> list = explored[bucket(idx, dc.cur)];
+        List<Checkpoint> list = explored[bucket(idx, dc.cur)];
         if (list == null) {
             return null;
         }
         for (int i = list.size() - 1; i >= 0; i--) {
-            Checkpoint cp = list.get(i).cp;
-            if (cp.state.insnIdx == idx && cp.branches > 0 && sameCallsites(cp.state, st)
+            Checkpoint cp = list.get(i);
+            if (cp.insnIdx == idx && cp.branches > 0 && sameCallsites(cp.state, st)
                     && cp.state.dfsDepth < st.dfsDepth) {
                 return cp.state;
             }
         }
         return null;
+    }
+
+    /** same_callsites() of an explored state: two main frames (callsite -1) need no look at the frames. */
+    private static boolean sameCallsites(Checkpoint a, VerifierState b) {
+        if (a.curframe == 0 && b.curframe == 0) {
+            return true;
+        }
+        return sameCallsites(a.state, b);
     }
 
     /** same_callsites(). */
@@ -245,12 +243,12 @@ final class IsStateVisited {
      * registers NOT_INIT and its unread stack slots STACK_INVALID, in every frame. (NOT_EXACT
      * ignores them anyway; RANGE_WITHIN then wants NOT_INIT and STACK_INVALID in the current state.)
      */
-    private static void cleanLiveStates(List<Entry> list, int idx, VerifierState cur) {
+    private static void cleanLiveStates(List<Checkpoint> list, int idx, VerifierState cur) {
         for (int i = 0, n = list.size(); i < n; i++) {
-            Entry e = list.get(i);
-            if (e.cp.branches == 0 && !e.cp.done && e.cp.state.insnIdx == idx && sameCallsites(e.cp.state, cur)) {
-                e.cp.done = true;
-                VerifierState st = e.cp.state;
+            Checkpoint e = list.get(i);
+            if (e.branches == 0 && !e.done && e.insnIdx == idx && sameCallsites(e, cur)) {
+                e.done = true;
+                VerifierState st = e.state;
                 for (int fr = 0; fr <= st.curframe; fr++) {
                     cleanFuncState(st.frame[fr]);
                 }

@@ -111,7 +111,13 @@ public final class VerifierState {
     static final class Checkpoint {
         final VerifierState state;
         final Checkpoint parent;
+        /** state.insn_idx and state.curframe, kept here so scanning a bucket touches only this entry. */
+        final int insnIdx;
+        final int curframe;
         int branches = 1;
+        /** hit_cnt / miss_cnt of struct bpf_verifier_state_list: eviction of a state that rarely prunes. */
+        int hit;
+        int miss;
         /** used_as_loop_entry: some state's loop_entry points here, so eviction parks it instead of freeing it. */
         boolean usedAsLoopEntry;
         /** frame[0]->regs[0].live &amp; REG_LIVE_DONE: clean_live_states() cleaned it (finished). */
@@ -120,6 +126,8 @@ public final class VerifierState {
         Checkpoint(VerifierState state, Checkpoint parent) {
             this.state = state;
             this.parent = parent;
+            this.insnIdx = state.insnIdx;
+            this.curframe = state.curframe;
         }
     }
 }
