@@ -24,19 +24,14 @@ final class CheckCfg {
         byte[] state = new byte[n];
         int[] stack = new int[n + 1];
         int[] nextEdge = new int[n];
-        // each instruction's successors, computed once (the walk returns to t once per edge)
-        int[][] succs = new int[n][];
         int sp = 0;
         stack[sp++] = 0;
         state[0] = DISCOVERED;
         while (sp > 0) {
             int t = stack[sp - 1];
-            int[] succ = succs[t];
-            if (succ == null) {
-                succ = succs[t] = successors(env.insns, t);
-            }
-            if (nextEdge[t] < succ.length) {
-                int w = succ[nextEdge[t]++];
+            Insn insn = env.insns.get(t);
+            if (nextEdge[t] < successorCount(insn)) {
+                int w = successor(insn, t, nextEdge[t]++);
                 if (w < 0 || w >= n) {
                     return env.err(Errno.EINVAL, "jump out of range from insn %d to %d\n", t, w);
                 }
@@ -140,28 +135,36 @@ final class CheckCfg {
         }
     }
 
-    /** The successors of insn t, as visit_insn() pushes them. */
-    static int[] successors(java.util.List<Insn> insns, int t) {
-        Insn insn = insns.get(t);
+    /** How many successors insn t has, as visit_insn() pushes them: 0 (exit), 1 or 2. */
+    static int successorCount(Insn insn) {
         int cls = insn.cls();
-        if (insn.isLdImm64()) {
-            return new int[] {t + 2};
-        }
-        if (cls != Bpf.BPF_JMP && cls != Bpf.BPF_JMP32) {
-            return new int[] {t + 1};
+        if (insn.isLdImm64() || (cls != Bpf.BPF_JMP && cls != Bpf.BPF_JMP32)) {
+            return 1;
         }
         if (insn.isExit()) {
-            return new int[0];
+            return 0;
         }
         if (insn.isCall()) {
-            if (insn.isPseudoCall()) {
-                return new int[] {t + 1, t + insn.imm() + 1};
-            }
-            return new int[] {t + 1};
+            return insn.isPseudoCall() ? 2 : 1;
+        }
+        return insn.op() == Bpf.BPF_JA ? 1 : 2;
+    }
+
+    /** Successor {@code k} of insn t (the fall-through first, as visit_insn() pushes them). */
+    static int successor(Insn insn, int t, int k) {
+        int cls = insn.cls();
+        if (insn.isLdImm64()) {
+            return t + 2;
+        }
+        if (cls != Bpf.BPF_JMP && cls != Bpf.BPF_JMP32) {
+            return t + 1;
+        }
+        if (insn.isCall()) {
+            return k == 0 ? t + 1 : t + insn.imm() + 1;
         }
         if (insn.op() == Bpf.BPF_JA) {
-            return new int[] {t + (insn.isGotol() ? insn.imm() : insn.off()) + 1};
+            return t + (insn.isGotol() ? insn.imm() : insn.off()) + 1;
         }
-        return new int[] {t + 1, t + insn.off() + 1};
+        return k == 0 ? t + 1 : t + insn.off() + 1;
     }
 }

@@ -28,6 +28,8 @@ final class IsStateVisited {
     private final VerifierEnv env;
     /** env->explored_states: buckets of explored states (explored_state()), newest last. */
     private final List<Checkpoint>[] explored;
+    /** explored_state()'s bucket + 1 of each instruction in the main frame (callsite -1); 0: not yet computed. */
+    private final int[] mainBuckets;
     /** env->idmap_scratch, reset by every comparison. */
     private final IdMap idmap = new IdMap();
     private int prevJmps;
@@ -38,6 +40,7 @@ final class IsStateVisited {
         this.dc = dc;
         this.env = dc.env;
         this.explored = new List[dc.env.insns.size()];
+        this.mainBuckets = new int[dc.env.insns.size()];
     }
 
     /**
@@ -233,7 +236,16 @@ final class IsStateVisited {
      */
     private int bucket(int idx, VerifierState st) {
         int callsite = st.frame[st.curframe].callsite;
-        return Integer.remainderUnsigned(idx ^ callsite, env.insns.size());
+        if (callsite != -1) {
+            return Integer.remainderUnsigned(idx ^ callsite, env.insns.size());
+        }
+        // the main frame's buckets, each computed once: the u32 division is the costly part
+        int b = mainBuckets[idx];
+        if (b == 0) {
+            b = Integer.remainderUnsigned(~idx, env.insns.size()) + 1;
+            mainBuckets[idx] = b;
+        }
+        return b - 1;
     }
 
     /**

@@ -471,7 +471,7 @@ final class MarkChainPrecision {
      * state's parents too: one batch of __mark_chain_precision() from the current frame.
      */
     void propagatePrecision(VerifierState old) {
-        Bt bt = new Bt(dc.cur.curframe);
+        Bt bt = null;
         for (int fr = old.curframe; fr >= 0; fr--) {
             FuncState f = old.frame[fr];
             StringBuilder line = null;
@@ -481,6 +481,7 @@ final class MarkChainPrecision {
                     continue;
                 }
                 line = propagating(line, fr, "r" + r);
+                bt = bt != null ? bt : new Bt(dc.cur.curframe);
                 bt.regMasks[fr] |= 1 << r;
             }
             for (int s = 0; s < f.allocatedStack / 8; s++) {
@@ -493,14 +494,15 @@ final class MarkChainPrecision {
                 }
                 int fp = -(s + 1) * 8;
                 line = propagating(line, fr, "fp" + fp);
+                bt = bt != null ? bt : new Bt(dc.cur.curframe);
                 bt.stackMasks[fr] |= 1L << s;
             }
             if (line != null && dc.printer.level2()) {
                 dc.printer.text("%s\n", line);
             }
         }
-        if (!bt.empty()) {
-            // __mark_chain_precision() returns at once on an empty batch (bt_empty())
+        if (bt != null) {
+            // (__mark_chain_precision() returns at once on an empty batch: bt_empty())
             run(bt);
         }
     }
