@@ -360,8 +360,8 @@ final class CheckHelperCall {
             case PTR_TO_BTF_ID -> size == 0 ? 0 : dc.mem.access(dc.curInsnIdx, regno - 1, 0, size, BpfAccessType.BPF_READ, -1, null, false);
             default -> 0;
         };
-        if (r >= 0) {
-            dc.precision.markChainPrecision(regno);
+        if (r == 0) {
+            r = dc.precision.markChainPrecision(regno);
         }
         return r;
     }

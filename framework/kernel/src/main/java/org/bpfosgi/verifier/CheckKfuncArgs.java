@@ -238,7 +238,11 @@ final class CheckKfuncArgs {
     private int checkMemReg(int idx, RegState reg, int regno, int size) {
         if (reg.isScalar()) {
             // model choice, on the safe side: the verdict depends on the scalar being exactly 0
-            dc.precision.markChainPrecision(regno);
+            // (an -EFAULT of the walk is returned like the kernel's own call sites do)
+            int err = dc.precision.markChainPrecision(regno);
+            if (err != 0) {
+                return err;
+            }
         }
         if (reg.isNull()) {
             return 0;
