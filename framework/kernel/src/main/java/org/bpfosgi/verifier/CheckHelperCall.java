@@ -255,17 +255,17 @@ final class CheckHelperCall {
             return env.err(Errno.EINVAL, "kernel subsystem misconfigured verifier\n");
         }
         org.bpfosgi.btf.Btf btf = retBtf.btf();
-        int t = btf.skipModifiers(retBtfId);
+        // btf_type_skip_modifiers(): the kernel's modifiers include TYPEDEF
+        int t = btf.resolve(retBtfId);
         BtfKind k = btf.kind(t);
         RegState r0;
         if (k != BtfKind.STRUCT && k != BtfKind.UNION) {
-            long tsize;
-            try {
-                tsize = btf.resolveSize(t); // btf_resolve_size()
-            } catch (org.bpfosgi.btf.BtfException e) {
-                long perr = e.getMessage() != null && e.getMessage().contains("overflows") ? -7 : -22;
-                return env.err(Errno.EINVAL, "unable to resolve the size of type '%s': %d\n", t == 0 ? "" : btf.name(t), perr);
+            // resolve the type size of ksym
+            BtfResolveSize ret = BtfResolveSize.of(btf, t);
+            if (!ret.ok()) {
+                return env.err(Errno.EINVAL, "unable to resolve the size of type '%s': %ld\n", btf.name(t), ret.ptrErr());
             }
+            long tsize = ret.size();
             RegState zero = RegState.ctx();
             r0 = new RegState(RegType.PTR_TO_MEM, retFlag, 0, zero.var(), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, (int) tsize, 0, 0, 0, false);
         } else {
