@@ -265,9 +265,7 @@ final class CheckHelperCall {
             if (!ret.ok()) {
                 return env.err(Errno.EINVAL, "unable to resolve the size of type '%s': %ld\n", btf.name(t), ret.ptrErr());
             }
-            long tsize = ret.size();
-            RegState zero = RegState.ctx();
-            r0 = new RegState(RegType.PTR_TO_MEM, retFlag, 0, zero.var(), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, (int) tsize, 0, 0, 0, false);
+            r0 = RegState.ptrToMem(retFlag, (int) ret.size());
         } else {
             r0 = RegState.btfPtr(retBtf, retBtfId, retFlag & ~RegState.MEM_RDONLY, 0, 0);
         }

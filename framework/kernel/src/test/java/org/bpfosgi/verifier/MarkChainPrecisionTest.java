@@ -63,6 +63,12 @@ class MarkChainPrecisionTest {
 
     private static final int EFAULT = Errno.EFAULT.negative();
 
+    /** mark_chain_precision(regno) fails -EFAULT having logged exactly {@code line}. */
+    private static void assertBug(DoCheck dc, int regno, String line) {
+        assertEquals(EFAULT, dc.precision.markChainPrecision(regno));
+        assertEquals(line, log(dc));
+    }
+
     /**
      * backtrack_insn(), helper call: R1-R5 are clobbered by a call, so a walk that still wants
      * R1 before the call has missed where it was set: "BUG regs %x". Crafted: R1 is a scalar
@@ -72,8 +78,7 @@ class MarkChainPrecisionTest {
     void helperCallWithArgumentStillWantedIsBugRegs() {
         DoCheck dc = dc(List.of(BPF_MOV64_IMM(BPF_REG_1, 1), BPF_EMIT_CALL(7), BPF_EXIT_INSN()), 0, 0, 2);
         dc.setReg(BPF_REG_1, RegState.scalar(1));
-        assertEquals(EFAULT, dc.precision.markChainPrecision(BPF_REG_1));
-        assertEquals("BUG regs 2\n", log(dc));
+        assertBug(dc, BPF_REG_1, "BUG regs 2\n");
     }
 
     /**
@@ -84,8 +89,7 @@ class MarkChainPrecisionTest {
     void exitWithArgumentStillWantedIsBugRegs() {
         DoCheck dc = dc(List.of(BPF_EXIT_INSN(), BPF_MOV64_IMM(BPF_REG_0, 0)), 0, 0, 1);
         dc.setReg(BPF_REG_3, RegState.UNKNOWN_SCALAR);
-        assertEquals(EFAULT, dc.precision.markChainPrecision(BPF_REG_3));
-        assertEquals("BUG regs 8\n", log(dc));
+        assertBug(dc, BPF_REG_3, "BUG regs 8\n");
     }
 
     /**
@@ -97,8 +101,7 @@ class MarkChainPrecisionTest {
         DoCheck dc = dc(List.of(BPF_CALL_REL(0), BPF_MOV64_REG(BPF_REG_0, BPF_REG_6), BPF_EXIT_INSN()), 1, 0, 2);
         dc.setReg(BPF_REG_0, RegState.UNKNOWN_SCALAR);
         // r0 = r6 moves the mark to r6, which the call instruction does not pass
-        assertEquals(EFAULT, dc.precision.markChainPrecision(BPF_REG_0));
-        assertEquals("BUG regs 40\n", log(dc));
+        assertBug(dc, BPF_REG_0, "BUG regs 40\n");
     }
 
     /**
@@ -114,8 +117,7 @@ class MarkChainPrecisionTest {
         fill.stackAccess(1, 0);
         dc.cur.jmpHistory.add(fill);
         dc.setReg(BPF_REG_2, RegState.UNKNOWN_SCALAR);
-        assertEquals(EFAULT, dc.precision.markChainPrecision(BPF_REG_2));
-        assertEquals("BUG stack slots 1\n", log(dc));
+        assertBug(dc, BPF_REG_2, "BUG stack slots 1\n");
     }
 
     /** bt_subprog_exit(): a subprogram's call instruction walked in frame 0: "BUG subprog exit from frame 0". */
@@ -123,8 +125,7 @@ class MarkChainPrecisionTest {
     void subprogCallInFrameZeroIsBugSubprogExit() {
         DoCheck dc = dc(List.of(BPF_MOV64_IMM(BPF_REG_1, 1), BPF_CALL_REL(0), BPF_EXIT_INSN()), 0, 0, 2);
         dc.setReg(BPF_REG_1, RegState.scalar(1));
-        assertEquals(EFAULT, dc.precision.markChainPrecision(BPF_REG_1));
-        assertEquals("BUG subprog exit from frame 0\n", log(dc));
+        assertBug(dc, BPF_REG_1, "BUG subprog exit from frame 0\n");
     }
 
     /** bt_subprog_enter(): a BPF_EXIT walked in the deepest frame: "BUG subprog enter from frame %d". */
@@ -133,8 +134,7 @@ class MarkChainPrecisionTest {
         DoCheck dc = dc(List.of(BPF_EXIT_INSN(), BPF_MOV64_REG(BPF_REG_1, BPF_REG_0), BPF_EXIT_INSN()),
                 MAX_CALL_FRAMES - 1, 0, 2);
         dc.setReg(BPF_REG_1, RegState.UNKNOWN_SCALAR);
-        assertEquals(EFAULT, dc.precision.markChainPrecision(BPF_REG_1));
-        assertEquals("BUG subprog enter from frame 7\n", log(dc));
+        assertBug(dc, BPF_REG_1, "BUG subprog enter from frame 7\n");
     }
 
     /**
@@ -146,8 +146,7 @@ class MarkChainPrecisionTest {
     void walkPastInstructionZeroIsBugBacktrackingIdx() {
         DoCheck dc = dc(List.of(BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, 1), BPF_EXIT_INSN()), 0, 5, 1);
         dc.setReg(BPF_REG_1, RegState.UNKNOWN_SCALAR);
-        assertEquals(EFAULT, dc.precision.markChainPrecision(BPF_REG_1));
-        assertEquals("BUG backtracking idx -1\n", log(dc));
+        assertBug(dc, BPF_REG_1, "BUG backtracking idx -1\n");
     }
 
     /**
@@ -166,8 +165,7 @@ class MarkChainPrecisionTest {
         parent.jmpHistory.clear();
         parent.frame[0].allocatedStack = 8;
         dc.cur.parent = new VerifierState.Checkpoint(parent, null);
-        assertEquals(EFAULT, dc.precision.markChainPrecision(BPF_REG_1));
-        assertEquals("BUG backtracking (stack slot 1, total slots 1)\n", log(dc));
+        assertBug(dc, BPF_REG_1, "BUG backtracking (stack slot 1, total slots 1)\n");
     }
 
     /**
@@ -183,8 +181,7 @@ class MarkChainPrecisionTest {
         VerifierState parent = dc.cur.copy();
         parent.lastInsnIdx = -1;
         dc.cur.parent = new VerifierState.Checkpoint(parent, null);
-        assertEquals(EFAULT, dc.precision.markChainPrecision(BPF_REG_1));
-        assertEquals("BUG backtracking func entry subprog 0 reg_mask 2 stack_mask 0\n", log(dc));
+        assertBug(dc, BPF_REG_1, "BUG backtracking func entry subprog 0 reg_mask 2 stack_mask 0\n");
         assertTrue(parent.frame[0].regs[BPF_REG_1].precise());
     }
 
