@@ -191,6 +191,10 @@ final class CheckHelperCall {
         if (rm < 0) {
             return rm;
         }
+        rm = recordFuncKey(mapPtr, funcId);
+        if (rm < 0) {
+            return rm;
+        }
         if (releaseRegno != 0 && metaRefObjId != 0) {
             // bpf_kptr_xchg: release_reference_state() — the reference moves into the map — and
             // every register carrying it is invalidated (mark_reg_invalid())
@@ -274,6 +278,30 @@ final class CheckHelperCall {
         }
         dc.setReg(BPF_REG_0, r0);
         return 0;
+    }
+
+    /**
+     * Models record_func_key() (v6.12) for bpf_tail_call: the map must be a prog array ("kernel
+     * subsystem misconfigured verifier", -EINVAL: before check_map_func_compatibility(), so a
+     * tail call through another map type gets this message); when R3 is a constant scalar
+     * (is_reg_const()) below max_entries the call depends on its exact value, so it is made
+     * precise (mark_chain_precision(R3), whose -EFAULT is returned). The key the kernel then
+     * records in insn_aux_data (map_key_state, for the JIT's direct tail call) is not modelled:
+     * the model's fixup makes every tail call indirect (see {@link DoMiscFixups}).
+     */
+    private int recordFuncKey(VerifierMaps.UsedMap map, int funcId) {
+        if (funcId != HelperIds.BPF_FUNC_tail_call) {
+            return 0;
+        }
+        if (map == null || map.mapType() != VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY) {
+            return env.err(Errno.EINVAL, "kernel subsystem misconfigured verifier\n");
+        }
+        RegState reg = dc.reg(BPF_REG_3);
+        if (!(reg.isScalar() && reg.var().isConst()
+                && Long.compareUnsigned(reg.var().value(), Integer.toUnsignedLong(map.maxEntries())) < 0)) {
+            return 0; // bpf_map_key_store(aux, BPF_MAP_KEY_POISON)
+        }
+        return dc.precision.markChainPrecision(BPF_REG_3);
     }
 
     /** reg_type_str() of each of percpu_btf_ptr_types[] (v6.12), as check_reg_type() lists them. */
