@@ -56,6 +56,8 @@ public final class Btf implements BtfTypes {
     private final int count;
     private final int[] offsets; // absolute offset of own type i (id = startId + i)
     private final BtfType[] cache;
+    /** Each own type's name, decoded once (the verifier names types in every BTF access). */
+    private final String[] names;
     private final int[] nameTable; // open addressing: own index + 1, 0 = empty
     private final int nameMask;
     /** Alignments the binary format cannot carry, known when the C-declaration compiler built this. */
@@ -76,6 +78,7 @@ public final class Btf implements BtfTypes {
         this.count = count;
         this.offsets = offsets;
         this.cache = new BtfType[count];
+        this.names = new String[count];
         int size = Integer.highestOneBit(Math.max(4, count * 2 - 1)) << 1;
         this.nameTable = new int[size];
         this.nameMask = size - 1;
@@ -96,6 +99,7 @@ public final class Btf implements BtfTypes {
         this.count = count;
         this.offsets = offsets;
         this.cache = new BtfType[count];
+        this.names = new String[count];
         this.nameTable = nameTable;
         this.nameMask = nameTable.length - 1;
     }
@@ -254,7 +258,13 @@ public final class Btf implements BtfTypes {
         if (id < startId) {
             return base.name(id);
         }
-        return str(rawNameOff(id));
+        int i = id - startId;
+        String n = i < count ? names[i] : null;
+        if (n == null) {
+            n = str(rawNameOff(id));
+            names[i] = n;
+        }
+        return n;
     }
 
     /** The kind of {@code id} (UNKN for void, id 0). */
@@ -570,6 +580,26 @@ public final class Btf implements BtfTypes {
      * them in order). The path names the innermost member; arrays are not entered.
      */
     public Optional<BtfMember> memberAt(int typeId, int byteOffset) {
+        // the verifier asks this for every load and store through a BTF pointer: remembered in a
+        // small direct-mapped table (the types never change once parsed; entries are immutable,
+        // so a racing reader sees a whole entry or none)
+        long key = ((long) typeId << 32) | (byteOffset & 0xffffffffL);
+        int slot = (int) ((key * 0x9E3779B97F4A7C15L) >>> 56);
+        MemberAtEntry e = memberAtCache[slot];
+        if (e != null && e.key == key) {
+            return e.member;
+        }
+        Optional<BtfMember> m = walkMemberAt(typeId, byteOffset);
+        memberAtCache[slot] = new MemberAtEntry(key, m);
+        return m;
+    }
+
+    private record MemberAtEntry(long key, Optional<BtfMember> member) {
+    }
+
+    private final MemberAtEntry[] memberAtCache = new MemberAtEntry[256];
+
+    private Optional<BtfMember> walkMemberAt(int typeId, int byteOffset) {
         StringBuilder path = new StringBuilder();
         long bits = (long) byteOffset * 8;
         long base0 = 0;

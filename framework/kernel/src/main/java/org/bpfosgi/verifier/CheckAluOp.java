@@ -14,6 +14,10 @@ import org.bpfosgi.isa.Insn;
  * ({@link CheckSubprogs#checkInsnFields}).
  */
 final class CheckAluOp {
+    /** Scratch bounds of adjust_scalar_min_max_vals(), copied into the result register at once. */
+    private final RegBounds scratchDst = new RegBounds();
+    private final RegBounds scratchSrc = new RegBounds();
+
     /** BPF_MAX_VAR_OFF. */
     static final long BPF_MAX_VAR_OFF = 1L << 29;
     /** BPF_ADD_CONST: the id bit of a scalar linked to another by a constant delta (bpf_verifier.h). */
@@ -102,11 +106,11 @@ final class CheckAluOp {
         if (reg.type() != RegType.SCALAR_VALUE) {
             return 0;
         }
-        RegBounds b = RegBounds.of(reg);
-        String msg = b.sanityViolation();
+        String msg = RegBounds.sanityViolation(reg);
         if (msg == null) {
             return 0;
         }
+        RegBounds b = RegBounds.of(reg);
         env.verbose("REG INVARIANTS VIOLATION (%s): %s u64=[%#llx, %#llx] s64=[%#llx, %#llx] u32=[%#x, %#x] s32=[%#x, %#x] var_off=(%#llx, %#llx)\n",
                 ctx, msg, b.umin, b.umax, b.smin, b.smax, b.u32min, b.u32max, b.s32min, b.s32max, b.var.value(), b.var.mask());
         b.markUnbounded();
@@ -244,10 +248,10 @@ final class CheckAluOp {
         } else if (!dstReg.isScalar()) {
             return adjustPtrMinMaxVals(insn, dstReg, srcReg, false, is64);
         }
-        RegBounds d = RegBounds.of(dstReg);
-        ScalarAlu.adjustScalarMinMaxVals(op, is64, d, RegBounds.of(srcReg));
+        RegBounds d = scratchDst.load(dstReg);
+        ScalarAlu.adjustScalarMinMaxVals(op, is64, d, scratchSrc.load(srcReg));
         RegState res;
-        if (!ScalarAlu.isSafeToComputeDstRegRange(op, is64, RegBounds.of(srcReg))) {
+        if (!ScalarAlu.isSafeToComputeDstRegRange(op, is64, scratchSrc.load(srcReg))) {
             // __mark_reg_unknown(): the whole register, id and off included
             res = RegState.UNKNOWN_SCALAR;
         } else {

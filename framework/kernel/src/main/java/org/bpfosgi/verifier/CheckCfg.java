@@ -24,12 +24,17 @@ final class CheckCfg {
         byte[] state = new byte[n];
         int[] stack = new int[n + 1];
         int[] nextEdge = new int[n];
+        // each instruction's successors, computed once (the walk returns to t once per edge)
+        int[][] succs = new int[n][];
         int sp = 0;
         stack[sp++] = 0;
         state[0] = DISCOVERED;
         while (sp > 0) {
             int t = stack[sp - 1];
-            int[] succ = successors(env.insns, t);
+            int[] succ = succs[t];
+            if (succ == null) {
+                succ = succs[t] = successors(env.insns, t);
+            }
             if (nextEdge[t] < succ.length) {
                 int w = succ[nextEdge[t]++];
                 if (w < 0 || w >= n) {

@@ -16,6 +16,12 @@ import org.bpfosgi.isa.Insn;
  * pointer compared with the immediate 0.
  */
 final class CheckCondJmpOp {
+    /** Scratch bounds of reg_set_min_max()'s four registers, copied into the registers at once. */
+    private final RegBounds falseReg1 = new RegBounds();
+    private final RegBounds falseReg2 = new RegBounds();
+    private final RegBounds trueReg1 = new RegBounds();
+    private final RegBounds trueReg2 = new RegBounds();
+
     private final DoCheck dc;
     private final VerifierEnv env;
 
@@ -204,16 +210,19 @@ final class CheckCondJmpOp {
             return;
         }
         boolean x = insn.source() == BPF_X;
-        RegBounds f1 = RegBounds.of(dst);
-        RegBounds f2 = RegBounds.of(src);
+        RegBounds f1 = falseReg1.load(dst);
+        RegBounds f2 = falseReg2.load(src);
         regsRefineCondOp(f1, f2, revOpcode(op), is32);
         f1.regBoundsSync();
-        f2.regBoundsSync();
-        RegBounds t1 = RegBounds.of(other.regs()[insn.dst()]);
-        RegBounds t2 = x ? RegBounds.of(other.regs()[insn.src()]) : RegBounds.of(src);
+        RegBounds t1 = trueReg1.load(other.regs()[insn.dst()]);
+        RegBounds t2 = trueReg2.load(x ? other.regs()[insn.src()] : src);
         regsRefineCondOp(t1, t2, op, is32);
         t1.regBoundsSync();
-        t2.regBoundsSync();
+        if (x) {
+            // for BPF_K the second operands are env->fake_reg[]: their synced bounds are never read
+            f2.regBoundsSync();
+            t2.regBoundsSync();
+        }
         other.regs()[insn.dst()] = other.regs()[insn.dst()].withBounds(t1);
         if (x) {
             other.regs()[insn.src()] = other.regs()[insn.src()].withBounds(t2);

@@ -286,6 +286,7 @@ final class CheckMemAccess {
             return;
         }
         f.allocatedStack = rounded;
+        f.growStack(rounded);
         if (env.subprogStackDepth[f.subprogno] < rounded) {
             env.subprogStackDepth[f.subprogno] = rounded;
         }

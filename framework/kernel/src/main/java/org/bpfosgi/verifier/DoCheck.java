@@ -169,6 +169,10 @@ final class DoCheck {
         if (curHistEnt == null) {
             curHistEnt = new VerifierState.HistEntry(curInsnIdx, prevInsnIdx);
             cur.jmpHistory.add(curHistEnt);
+        } else if (curHistEnt.shared) {
+            // a state pushed at this instruction shares the entry: this state changes its own copy
+            curHistEnt = curHistEnt.copy();
+            cur.jmpHistory.set(cur.jmpHistory.size() - 1, curHistEnt);
         }
         return curHistEnt;
     }
@@ -194,6 +198,9 @@ final class DoCheck {
             return null;
         }
         VerifierState s = cur.copy();
+        if (curHistEnt != null) {
+            curHistEnt.shared = true;
+        }
         s.insnIdx = insnIdx;
         s.prevInsnIdx = prevIdx;
         if (cur.parent != null) {
@@ -394,7 +401,7 @@ final class DoCheck {
             for (int r = 0; r < MAX_BPF_REG; r++) {
                 f.regs[r] = v.visit(f.regs[r]);
             }
-            for (int s = 0; s < FuncState.SLOTS; s++) {
+            for (int s = 0; s < f.allocatedStack / 8; s++) {
                 if (f.spilled[s] != null) {
                     f.spilled[s] = v.visit(f.spilled[s]);
                 }

@@ -17,14 +17,20 @@ public final class FuncState {
     public static final byte STACK_ZERO = 3;
     public static final int SLOTS = Bpf.MAX_BPF_STACK / 8;
 
-    final RegState[] regs = new RegState[Bpf.MAX_BPF_REG];
+    final RegState[] regs;
+    /*
+     * The stack arrays hold allocated_stack bytes (slotType) or allocated_stack / 8 slots (the
+     * others), no more: like the kernel's state->stack, which grow_stack_state() reallocs, they
+     * grow with the frame's deepest access ({@link #growStack}), so a state copy costs what the
+     * program's stack use costs.
+     */
     /** slotType[i] types the byte at fp-(i+1)... stored by byte index from the top: byte at fp+off is (-off-1). */
-    final byte[] slotType = new byte[Bpf.MAX_BPF_STACK];
-    final RegState[] spilled = new RegState[SLOTS];
+    byte[] slotType;
+    RegState[] spilled;
     /** REG_LIVE_READ / REG_LIVE_WRITTEN of each register (enum bpf_reg_liveness; READ32/64 as one bit). */
-    final byte[] regLive = new byte[Bpf.MAX_BPF_REG];
+    final byte[] regLive;
     /** The same for each stack slot's spilled_ptr. */
-    final byte[] slotLive = new byte[SLOTS];
+    byte[] slotLive;
     static final byte REG_LIVE_READ = 1;
     static final byte REG_LIVE_WRITTEN = 2;
     /**
@@ -34,8 +40,8 @@ public final class FuncState {
      * allocated since the last checkpoint). A callee's R1-R5 link to the caller's parents
      * (set_callee_state()), the caller's R0 after a return to the callee's (prepare_func_exit()).
      */
-    final FuncState[] regParent = new FuncState[Bpf.MAX_BPF_REG];
-    final FuncState[] slotParent = new FuncState[SLOTS];
+    final FuncState[] regParent;
+    FuncState[] slotParent;
     /** Deepest stack byte touched, positive (allocated_stack). */
     int allocatedStack;
     /** Instruction index of the call that created this frame (-1 for the main frame). */
@@ -43,25 +49,64 @@ public final class FuncState {
     final int frameno;
     final int subprogno;
 
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final RegState[] NO_REGS = new RegState[0];
+    private static final FuncState[] NO_FRAMES = new FuncState[0];
+
+    /** A new frame: every register NOT_INIT, no stack (init_func_state()). */
     FuncState(int callsite, int frameno, int subprogno) {
         this.callsite = callsite;
         this.frameno = frameno;
         this.subprogno = subprogno;
+        regs = new RegState[Bpf.MAX_BPF_REG];
         Arrays.fill(regs, RegState.NOT_INIT);
+        regLive = new byte[Bpf.MAX_BPF_REG];
+        regParent = new FuncState[Bpf.MAX_BPF_REG];
+        slotType = NO_BYTES;
+        spilled = NO_REGS;
+        slotLive = NO_BYTES;
+        slotParent = NO_FRAMES;
+    }
+
+    /** Models copy_func_state(): the registers and the allocated stack. */
+    private FuncState(FuncState o) {
+        callsite = o.callsite;
+        frameno = o.frameno;
+        subprogno = o.subprogno;
+        regs = o.regs.clone();
+        regLive = o.regLive.clone();
+        regParent = o.regParent.clone();
+        allocatedStack = o.allocatedStack;
+        if (o.allocatedStack == 0) {
+            slotType = NO_BYTES;
+            spilled = NO_REGS;
+            slotLive = NO_BYTES;
+            slotParent = NO_FRAMES;
+        } else {
+            slotType = o.slotType.clone();
+            spilled = o.spilled.clone();
+            slotLive = o.slotLive.clone();
+            slotParent = o.slotParent.clone();
+        }
     }
 
     /** Models copy_func_state(). */
     FuncState copy() {
-        FuncState f = new FuncState(callsite, frameno, subprogno);
-        System.arraycopy(regs, 0, f.regs, 0, regs.length);
-        System.arraycopy(slotType, 0, f.slotType, 0, slotType.length);
-        System.arraycopy(spilled, 0, f.spilled, 0, spilled.length);
-        System.arraycopy(regLive, 0, f.regLive, 0, regLive.length);
-        System.arraycopy(slotLive, 0, f.slotLive, 0, slotLive.length);
-        System.arraycopy(regParent, 0, f.regParent, 0, regParent.length);
-        System.arraycopy(slotParent, 0, f.slotParent, 0, slotParent.length);
-        f.allocatedStack = allocatedStack;
-        return f;
+        return new FuncState(this);
+    }
+
+    /**
+     * The array part of grow_stack_state(): the stack now holds {@code bytes} (a multiple of 8)
+     * bytes; the new bytes are STACK_INVALID, the new slots empty, unread and without parent.
+     */
+    void growStack(int bytes) {
+        if (bytes <= slotType.length) {
+            return;
+        }
+        slotType = Arrays.copyOf(slotType, bytes);
+        spilled = Arrays.copyOf(spilled, bytes / 8);
+        slotLive = Arrays.copyOf(slotLive, bytes / 8);
+        slotParent = Arrays.copyOf(slotParent, bytes / 8);
     }
 
     /** Byte index for stack offset {@code off} (negative, from the frame pointer). */

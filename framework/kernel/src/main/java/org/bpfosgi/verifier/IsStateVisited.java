@@ -1,10 +1,8 @@
 package org.bpfosgi.verifier;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Bpf;
@@ -29,23 +27,17 @@ final class IsStateVisited {
     private final DoCheck dc;
     private final VerifierEnv env;
     /** env->explored_states: buckets of explored states (explored_state()), newest last. */
-    private final Map<Integer, List<Entry>> explored = new HashMap<>();
+    private final List<Checkpoint>[] explored;
+    /** env->idmap_scratch, reset by every comparison. */
+    private final IdMap idmap = new IdMap();
     private int prevJmps;
     private int prevInsns;
 
-    private static final class Entry {
-        final Checkpoint cp;
-        int hit;
-        int miss;
-
-        Entry(Checkpoint cp) {
-            this.cp = cp;
-        }
-    }
-
+    @SuppressWarnings("unchecked")
     IsStateVisited(DoCheck dc) {
         this.dc = dc;
         this.env = dc.env;
+        this.explored = new List[dc.env.insns.size()];
     }
 
     /**
@@ -65,7 +57,11 @@ final class IsStateVisited {
      */
     int run(int idx) {
         VerifierState cur = dc.cur;
-        List<Entry> list = explored.computeIfAbsent(bucket(idx, cur), k -> new ArrayList<>());
+        int b = bucket(idx, cur);
+        List<Checkpoint> list = explored[b];
+        if (list == null) {
+            list = explored[b] = new ArrayList<>();
+        }
         // is_force_checkpoint(): may_goto (the model has no iterator next kfuncs); and, to avoid
         // accumulating an infinitely long jmp history, more than 40 entries since the last checkpoint
         boolean mayGoto = isMayGotoInsnAt(idx);
@@ -75,21 +71,21 @@ final class IsStateVisited {
         int statesCnt = 0;
         // the head of the kernel's list is the newest entry: scan from the end
         for (int i = list.size() - 1; i >= 0; i--) {
-            Entry e = list.get(i);
+            Checkpoint e = list.get(i);
             statesCnt++;
-            VerifierState old = e.cp.state;
-            if (old.insnIdx != idx) {
+            if (e.insnIdx != idx) {
                 // another instruction sharing the bucket: counted, not compared
                 continue;
             }
-            if (e.cp.branches > 0) {
+            VerifierState old = e.state;
+            if (e.branches > 0) {
                 // a may_goto loop converges on a state of another may_goto_depth within the old one's ranges
                 if (mayGoto && old.mayGotoDepth != cur.mayGotoDepth
-                        && statesEqual(old, cur, ExactLevel.RANGE_WITHIN, env.allowUninitStack)) {
-                    UpdateLoopEntry.update(cur, e.cp);
+                        && statesEqual(old, cur, ExactLevel.RANGE_WITHIN, env.allowUninitStack, idmap.reset())) {
+                    UpdateLoopEntry.update(cur, e);
                     return hit(e, old, cur, idx);
                 }
-                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, ExactLevel.EXACT, env.allowUninitStack)
+                if (statesMaybeLooping(old, cur) && statesEqual(old, cur, ExactLevel.EXACT, env.allowUninitStack, idmap.reset())
                         && old.mayGotoDepth == cur.mayGotoDepth) {
                     env.verbose("infinite loop detected at insn %d\n", idx);
                     env.verbose("cur state:");
@@ -106,7 +102,7 @@ final class IsStateVisited {
                 Checkpoint loopEntry = UpdateLoopEntry.getLoopEntry(old);
                 boolean forceExact = loopEntry != null && loopEntry.branches > 0;
                 if (statesEqual(old, cur, forceExact ? ExactLevel.RANGE_WITHIN : ExactLevel.NOT_EXACT,
-                        env.allowUninitStack)) {
+                        env.allowUninitStack, idmap.reset())) {
                     if (forceExact) {
                         UpdateLoopEntry.update(cur, loopEntry);
                     }
@@ -117,10 +113,10 @@ final class IsStateVisited {
             if (addNew) {
                 e.miss++;
             }
-            int n = mayGoto && e.cp.branches > 0 ? 64 : 3;
+            int n = mayGoto && e.branches > 0 ? 64 : 3;
             if (e.miss > e.hit * n + n) {
                 list.remove(i);
-                if (e.cp.done && !e.cp.usedAsLoopEntry) {
+                if (e.done && !e.usedAsLoopEntry) {
                     // finished and cleaned (frame[0]->regs[0].live & REG_LIVE_DONE): freed; otherwise
                     // parked on the free list, as the parentage chain may walk it later
                     env.peakStates--;
@@ -165,12 +161,12 @@ final class IsStateVisited {
                 f.slotParent[spi] = copy.frame[j];
             }
         }
-        list.add(new Entry(cp));
+        list.add(cp);
         return 0;
     }
 
     /** The hit label of is_state_visited(): liveness and precision of the old state pass to the current one. */
-    private int hit(Entry e, VerifierState old, VerifierState cur, int idx) {
+    private int hit(Checkpoint e, VerifierState old, VerifierState cur, int idx) {
         e.hit++;
         propagateLiveness(old, cur);
         if (dc.jmpPoint[idx]) {
@@ -197,15 +193,26 @@ final class IsStateVisited {
         if (st == null) {
             return null;
         }
-        List<Entry> list = explored.getOrDefault(bucket(idx, dc.cur), List.of());
+        List<Checkpoint> list = explored[bucket(idx, dc.cur)];
+        if (list == null) {
+            return null;
+        }
         for (int i = list.size() - 1; i >= 0; i--) {
-            Checkpoint cp = list.get(i).cp;
-            if (cp.state.insnIdx == idx && cp.branches > 0 && sameCallsites(cp.state, st)
+            Checkpoint cp = list.get(i);
+            if (cp.insnIdx == idx && cp.branches > 0 && sameCallsites(cp.state, st)
                     && cp.state.dfsDepth < st.dfsDepth) {
                 return cp.state;
             }
         }
         return null;
+    }
+
+    /** same_callsites() of an explored state: two main frames (callsite -1) need no look at the frames. */
+    private static boolean sameCallsites(Checkpoint a, VerifierState b) {
+        if (a.curframe == 0 && b.curframe == 0) {
+            return true;
+        }
+        return sameCallsites(a.state, b);
     }
 
     /** same_callsites(). */
@@ -239,11 +246,12 @@ final class IsStateVisited {
      * registers NOT_INIT and its unread stack slots STACK_INVALID, in every frame. (NOT_EXACT
      * ignores them anyway; RANGE_WITHIN then wants NOT_INIT and STACK_INVALID in the current state.)
      */
-    private static void cleanLiveStates(List<Entry> list, int idx, VerifierState cur) {
-        for (Entry e : list) {
-            if (e.cp.branches == 0 && !e.cp.done && e.cp.state.insnIdx == idx && sameCallsites(e.cp.state, cur)) {
-                e.cp.done = true;
-                VerifierState st = e.cp.state;
+    private static void cleanLiveStates(List<Checkpoint> list, int idx, VerifierState cur) {
+        for (int i = 0, n = list.size(); i < n; i++) {
+            Checkpoint e = list.get(i);
+            if (e.branches == 0 && !e.done && e.insnIdx == idx && sameCallsites(e, cur)) {
+                e.done = true;
+                VerifierState st = e.state;
                 for (int fr = 0; fr <= st.curframe; fr++) {
                     cleanFuncState(st.frame[fr]);
                 }
@@ -326,11 +334,11 @@ final class IsStateVisited {
      * equal); registers and slots the explored state's continuations never read (no
      * REG_LIVE_READ) are not compared, at NOT_EXACT only.
      */
-    static boolean statesEqual(VerifierState old, VerifierState cur, ExactLevel exact, boolean allowUninitStack) {
+    static boolean statesEqual(VerifierState old, VerifierState cur, ExactLevel exact, boolean allowUninitStack,
+                               IdMap idmap) {
         if (old.curframe != cur.curframe) {
             return false;
         }
-        Map<Integer, Integer> idmap = new HashMap<>();
         for (int i = 0; i <= old.curframe; i++) {
             FuncState fo = old.frame[i];
             FuncState fc = cur.frame[i];
@@ -361,19 +369,8 @@ final class IsStateVisited {
     }
 
     /** Models check_ids(): ids must correspond one to one. */
-    static boolean checkIds(int oldId, int curId, Map<Integer, Integer> idmap) {
-        if (oldId == 0 && curId == 0) {
-            return true;
-        }
-        if (oldId == 0 || curId == 0) {
-            return false;
-        }
-        Integer m = idmap.putIfAbsent(oldId, curId);
-        if (m != null) {
-            return m == curId;
-        }
-        Integer back = idmap.putIfAbsent(-curId, oldId);
-        return back == null || back == oldId;
+    static boolean checkIds(int oldId, int curId, IdMap idmap) {
+        return idmap.check(oldId, curId);
     }
 
     /** Models range_within(): every bound of {@code old} contains {@code cur}'s. */
@@ -385,25 +382,18 @@ final class IsStateVisited {
                 && old.s32min() <= cur.s32min() && old.s32max() >= cur.s32max();
     }
 
-    /** A fresh temporary id for check_scalar_ids() (above every id a program can have). */
-    private static int tmpId(Map<Integer, Integer> idmap) {
-        int n = idmap.getOrDefault(Integer.MIN_VALUE, 0x40000000) + 1;
-        idmap.put(Integer.MIN_VALUE, n);
-        return n;
-    }
-
     /** Models check_scalar_ids(): a zero id pairs with anything not yet claimed. */
-    static boolean checkScalarIds(int oldId, int curId, Map<Integer, Integer> idmap) {
+    static boolean checkScalarIds(int oldId, int curId, IdMap idmap) {
         // the BPF_ADD_CONST flags were compared equal before; the ids proper are mapped
         oldId &= ~CheckAluOp.BPF_ADD_CONST;
         curId &= ~CheckAluOp.BPF_ADD_CONST;
-        oldId = oldId != 0 ? oldId : tmpId(idmap);
-        curId = curId != 0 ? curId : tmpId(idmap);
+        oldId = oldId != 0 ? oldId : idmap.tmpId();
+        curId = curId != 0 ? curId : idmap.tmpId();
         return checkIds(oldId, curId, idmap);
     }
 
     /** Models regs_exact(): the same register, ids mapped one to one. */
-    static boolean regsExact(RegState rold, RegState rcur, Map<Integer, Integer> idmap) {
+    static boolean regsExact(RegState rold, RegState rcur, IdMap idmap) {
         if (rold.type() != rcur.type() || rold.flags() != rcur.flags() || rold.off() != rcur.off()
                 || !rold.var().equals(rcur.var()) || rold.smin() != rcur.smin() || rold.smax() != rcur.smax()
                 || rold.umin() != rcur.umin() || rold.umax() != rcur.umax() || rold.s32min() != rcur.s32min()
@@ -420,7 +410,7 @@ final class IsStateVisited {
      * old scalar matches any scalar; otherwise scalars are compared by range_within(), tnum_in()
      * and check_scalar_ids().
      */
-    private static boolean regsafe(RegState rold, RegState rcur, Map<Integer, Integer> idmap, ExactLevel exact) {
+    private static boolean regsafe(RegState rold, RegState rcur, IdMap idmap, ExactLevel exact) {
         if (exact == ExactLevel.EXACT) {
             return regsExact(rold, rcur, idmap);
         }
@@ -475,7 +465,7 @@ final class IsStateVisited {
      * equal, and at the slot's lowest byte (slot_type[BPF_REG_SIZE - 1]) two spills are compared by
      * regsafe().
      */
-    private static boolean stacksafe(FuncState old, FuncState cur, Map<Integer, Integer> idmap, ExactLevel exact,
+    private static boolean stacksafe(FuncState old, FuncState cur, IdMap idmap, ExactLevel exact,
                                      boolean allowUninitStack) {
         for (int i = 0; i < old.allocatedStack; i++) {
             int spi = i / 8;

@@ -472,7 +472,7 @@ final class MarkChainPrecision {
                     f.regs[r] = f.regs[r].withPrecise(false);
                 }
             }
-            for (int s = 0; s < FuncState.SLOTS; s++) {
+            for (int s = 0; s < f.allocatedStack / 8; s++) {
                 if (f.spilled[s] != null && f.spilled[s].isScalar()) {
                     f.spilled[s] = f.spilled[s].withPrecise(false);
                 }
@@ -490,13 +490,13 @@ final class MarkChainPrecision {
         Bt bt = new Bt(dc.cur.curframe);
         for (int fr = old.curframe; fr >= 0; fr--) {
             FuncState f = old.frame[fr];
-            StringBuilder line = new StringBuilder();
+            StringBuilder line = null;
             for (int r = 0; r < BPF_REG_FP; r++) {
                 RegState reg = f.regs[r];
                 if (!reg.isScalar() || !reg.precise() || (f.regLive[r] & FuncState.REG_LIVE_READ) == 0) {
                     continue;
                 }
-                line.append(line.length() == 0 ? "frame " + fr + ": propagating r" + r : ",r" + r);
+                line = propagating(line, fr, "r" + r);
                 bt.regMasks[fr] |= 1 << r;
             }
             for (int s = 0; s < f.allocatedStack / 8; s++) {
@@ -508,13 +508,25 @@ final class MarkChainPrecision {
                     continue;
                 }
                 int fp = -(s + 1) * 8;
-                line.append(line.length() == 0 ? "frame " + fr + ": propagating fp" + fp : ",fp" + fp);
+                line = propagating(line, fr, "fp" + fp);
                 bt.stackMasks[fr] |= 1L << s;
             }
-            if (line.length() > 0 && dc.printer.level2()) {
+            if (line != null && dc.printer.level2()) {
                 dc.printer.text("%s\n", line);
             }
         }
+        if (bt.empty()) {
+            // __mark_chain_precision() returns at once on an empty batch (bt_empty())
+            return 0;
+        }
         return run(bt);
+    }
+
+    /** The "frame %d: propagating r%d" line of propagate_precision(), one name more. */
+    private static StringBuilder propagating(StringBuilder line, int fr, String name) {
+        if (line == null) {
+            return new StringBuilder("frame ").append(fr).append(": propagating ").append(name);
+        }
+        return line.append(',').append(name);
     }
 }

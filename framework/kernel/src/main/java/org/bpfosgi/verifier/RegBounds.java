@@ -36,17 +36,24 @@ public final class RegBounds {
 
     /** The variable part of {@code r}. */
     static RegBounds of(RegState r) {
-        RegBounds b = new RegBounds();
-        b.var = r.var();
-        b.smin = r.smin();
-        b.smax = r.smax();
-        b.umin = r.umin();
-        b.umax = r.umax();
-        b.s32min = r.s32min();
-        b.s32max = r.s32max();
-        b.u32min = r.u32min();
-        b.u32max = r.u32max();
-        return b;
+        return new RegBounds().load(r);
+    }
+
+    /**
+     * This object, now holding the variable part of {@code r}: lets a hot path (a conditional
+     * jump, an ALU op) reuse scratch bounds instead of allocating them per instruction.
+     */
+    RegBounds load(RegState r) {
+        var = r.var();
+        smin = r.smin();
+        smax = r.smax();
+        umin = r.umin();
+        umax = r.umax();
+        s32min = r.s32min();
+        s32max = r.s32max();
+        u32min = r.u32min();
+        u32max = r.u32max();
+        return this;
     }
 
     /** A SCALAR_VALUE register with these bounds (no id). */
@@ -275,6 +282,17 @@ public final class RegBounds {
      * consistent.
      */
     String sanityViolation() {
+        return sanityViolation(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max);
+    }
+
+    /** {@link #sanityViolation()} of a register's bounds, read in place. */
+    static String sanityViolation(RegState r) {
+        return sanityViolation(r.var(), r.smin(), r.smax(), r.umin(), r.umax(), r.s32min(), r.s32max(), r.u32min(),
+                r.u32max());
+    }
+
+    private static String sanityViolation(Tnum var, long smin, long smax, long umin, long umax, int s32min, int s32max,
+                                          int u32min, int u32max) {
         if (Long.compareUnsigned(umin, umax) > 0 || smin > smax || Integer.compareUnsigned(u32min, u32max) > 0
                 || s32min > s32max) {
             return "range bounds violation";

@@ -26,8 +26,24 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
     public static final RegState NOT_INIT = new RegState(RegType.NOT_INIT, 0, 0, Tnum.UNKNOWN, Long.MIN_VALUE, Long.MAX_VALUE, 0, -1L, Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1, null, 0, 0, 0, 0, 0, false);
     public static final RegState UNKNOWN_SCALAR = new RegState(RegType.SCALAR_VALUE, 0, 0, Tnum.UNKNOWN, Long.MIN_VALUE, Long.MAX_VALUE, 0, -1L, Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1, null, 0, 0, 0, 0, 0, false);
 
+    /** The small constants, shared: every immediate operand is one (off_reg, env->fake_reg). */
+    private static final RegState[] SMALL_CONSTANTS = new RegState[1024 + 128];
+
+    static {
+        for (int i = 0; i < SMALL_CONSTANTS.length; i++) {
+            SMALL_CONSTANTS[i] = knownScalar(i - 128);
+        }
+    }
+
     /** Models __mark_reg_known(): a scalar constant. */
     public static RegState scalar(long v) {
+        if (v >= -128 && v < 1024) {
+            return SMALL_CONSTANTS[(int) v + 128];
+        }
+        return knownScalar(v);
+    }
+
+    private static RegState knownScalar(long v) {
         return new RegState(RegType.SCALAR_VALUE, 0, 0, Tnum.constant(v), v, v, v, v, (int) v, (int) v, (int) v, (int) v,
                 null, 0, 0, 0, 0, 0, false);
     }

@@ -269,7 +269,7 @@ final class VerifierLogPrinter {
             }
             sb.append(" R").append(i).append('=').append(regStr(r, f.frameno, dc.env::usedMap));
         }
-        for (int spi = 0; spi < FuncState.SLOTS; spi++) {
+        for (int spi = 0; spi < f.allocatedStack / 8; spi++) {
             if (!all && (scratchedSlots & (1L << spi)) == 0) {
                 continue;
             }

@@ -48,6 +48,8 @@ public final class VerifierState {
         int spi;
         int frameno;
         java.util.List<int[]> linked;
+        /** A copy of the state (push_stack()) holds this entry too: copy before changing it. */
+        boolean shared;
 
         HistEntry(int idx, int prevIdx) {
             this.idx = idx;
@@ -95,9 +97,9 @@ public final class VerifierState {
         s.mayGotoDepth = mayGotoDepth;
         s.dfsDepth = dfsDepth;
         s.loopEntry = loopEntry;
-        for (HistEntry e : jmpHistory) {
-            s.jmpHistory.add(e.copy());
-        }
+        // the entries are shared: only the current instruction's entry can still change, and
+        // DoCheck.pushJmpHistory() copies it first if a pushed state shares it
+        s.jmpHistory = new ArrayList<>(jmpHistory);
         return s;
     }
 
@@ -109,7 +111,13 @@ public final class VerifierState {
     static final class Checkpoint {
         final VerifierState state;
         final Checkpoint parent;
+        /** state.insn_idx and state.curframe, kept here so scanning a bucket touches only this entry. */
+        final int insnIdx;
+        final int curframe;
         int branches = 1;
+        /** hit_cnt / miss_cnt of struct bpf_verifier_state_list: eviction of a state that rarely prunes. */
+        int hit;
+        int miss;
         /** used_as_loop_entry: some state's loop_entry points here, so eviction parks it instead of freeing it. */
         boolean usedAsLoopEntry;
         /** frame[0]->regs[0].live &amp; REG_LIVE_DONE: clean_live_states() cleaned it (finished). */
@@ -118,6 +126,8 @@ public final class VerifierState {
         Checkpoint(VerifierState state, Checkpoint parent) {
             this.state = state;
             this.parent = parent;
+            this.insnIdx = state.insnIdx;
+            this.curframe = state.curframe;
         }
     }
 }

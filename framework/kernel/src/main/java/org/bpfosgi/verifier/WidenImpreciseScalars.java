@@ -1,7 +1,5 @@
 package org.bpfosgi.verifier;
 
-import java.util.HashMap;
-import java.util.Map;
 
 import org.bpfosgi.isa.Bpf;
 
@@ -17,14 +15,15 @@ final class WidenImpreciseScalars {
     }
 
     static void run(VerifierState old, VerifierState cur) {
-        Map<Integer, Integer> idmap = new HashMap<>();
+        IdMap idmap = new IdMap();
         for (int fr = old.curframe; fr >= 0; fr--) {
             FuncState fold = old.frame[fr];
             FuncState fcur = cur.frame[fr];
             for (int i = 0; i < Bpf.MAX_BPF_REG; i++) {
                 fcur.regs[i] = maybeWidenReg(fold.regs[i], fcur.regs[i], idmap);
             }
-            for (int spi = 0; spi < fold.allocatedStack / 8; spi++) {
+            // slots beyond the current frame's allocated stack are not spilled registers there
+            for (int spi = 0; spi < Math.min(fold.allocatedStack, fcur.allocatedStack) / 8; spi++) {
                 if (fold.spilled[spi] == null || fcur.spilled[spi] == null || !isSpilledReg(fold, spi) || !isSpilledReg(fcur, spi)) {
                     continue;
                 }
@@ -38,7 +37,7 @@ final class WidenImpreciseScalars {
     }
 
     /** maybe_widen_reg(): the widened register (__mark_reg_unknown()) or {@code rcur} itself. */
-    private static RegState maybeWidenReg(RegState rold, RegState rcur, Map<Integer, Integer> idmap) {
+    private static RegState maybeWidenReg(RegState rold, RegState rcur, IdMap idmap) {
         if (rold.type() != RegType.SCALAR_VALUE || rcur.type() != RegType.SCALAR_VALUE) {
             return rcur;
         }
