@@ -224,17 +224,26 @@ final class CheckAluOp {
                     return env.err(Errno.EACCES, "R%d pointer %s pointer prohibited\n", dst, BPF_ALU_STRING[op >> 4]);
                 }
                 // scalar += pointer: legal, with source and destination swapped
-                dc.precision.markChainPrecision(dst);
+                int err = dc.precision.markChainPrecision(dst);
+                if (err != 0) {
+                    return err;
+                }
                 return adjustPtrMinMaxVals(insn, srcReg, dstReg, true, is64);
             }
             if (!dstReg.isScalar()) {
                 // pointer += scalar: the scalar's value decides the pointer's bounds
-                dc.precision.markChainPrecision(insn.src());
+                int err = dc.precision.markChainPrecision(insn.src());
+                if (err != 0) {
+                    return err;
+                }
                 return adjustPtrMinMaxVals(insn, dstReg, srcReg, false, is64);
             }
             if (dstReg.precise()) {
                 // if dst_reg is precise, src_reg should be precise as well
-                dc.precision.markChainPrecision(insn.src());
+                int err = dc.precision.markChainPrecision(insn.src());
+                if (err != 0) {
+                    return err;
+                }
             }
         } else if (!dstReg.isScalar()) {
             return adjustPtrMinMaxVals(insn, dstReg, srcReg, false, is64);

@@ -58,11 +58,15 @@ final class CheckCondJmpOp {
         int pred = isBranchTaken(dst, src, op, is32);
         if (pred >= 0) {
             // a decided branch depends on the exact values of its scalar operands
+            int err = 0;
             if (dst.isScalar()) {
-                dc.precision.markChainPrecision(insn.dst());
+                err = dc.precision.markChainPrecision(insn.dst());
             }
-            if (insn.source() == BPF_X && src.isScalar()) {
-                dc.precision.markChainPrecision(insn.src());
+            if (insn.source() == BPF_X && err == 0 && src.isScalar()) {
+                err = dc.precision.markChainPrecision(insn.src());
+            }
+            if (err != 0) {
+                return err;
             }
         }
         if (pred == 1) {

@@ -191,6 +191,10 @@ final class CheckHelperCall {
         if (rm < 0) {
             return rm;
         }
+        rm = recordFuncKey(mapPtr, funcId);
+        if (rm < 0) {
+            return rm;
+        }
         if (releaseRegno != 0 && metaRefObjId != 0) {
             // bpf_kptr_xchg: release_reference_state() — the reference moves into the map — and
             // every register carrying it is invalidated (mark_reg_invalid())
@@ -255,19 +259,17 @@ final class CheckHelperCall {
             return env.err(Errno.EINVAL, "kernel subsystem misconfigured verifier\n");
         }
         org.bpfosgi.btf.Btf btf = retBtf.btf();
-        int t = btf.skipModifiers(retBtfId);
+        // btf_type_skip_modifiers(): the kernel's modifiers include TYPEDEF
+        int t = btf.resolve(retBtfId);
         BtfKind k = btf.kind(t);
         RegState r0;
         if (k != BtfKind.STRUCT && k != BtfKind.UNION) {
-            long tsize;
-            try {
-                tsize = btf.resolveSize(t); // btf_resolve_size()
-            } catch (org.bpfosgi.btf.BtfException e) {
-                long perr = e.getMessage() != null && e.getMessage().contains("overflows") ? -7 : -22;
-                return env.err(Errno.EINVAL, "unable to resolve the size of type '%s': %d\n", t == 0 ? "" : btf.name(t), perr);
+            // resolve the type size of ksym
+            BtfResolveSize ret = BtfResolveSize.of(btf, t);
+            if (!ret.ok()) {
+                return env.err(Errno.EINVAL, "unable to resolve the size of type '%s': %ld\n", btf.name(t), ret.ptrErr());
             }
-            RegState zero = RegState.ctx();
-            r0 = new RegState(RegType.PTR_TO_MEM, retFlag, 0, zero.var(), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, (int) tsize, 0, 0, 0, false);
+            r0 = RegState.ptrToMem(retFlag, (int) ret.size());
         } else {
             r0 = RegState.btfPtr(retBtf, retBtfId, retFlag & ~RegState.MEM_RDONLY, 0, 0);
         }
@@ -276,6 +278,30 @@ final class CheckHelperCall {
         }
         dc.setReg(BPF_REG_0, r0);
         return 0;
+    }
+
+    /**
+     * Models record_func_key() (v6.12) for bpf_tail_call: the map must be a prog array ("kernel
+     * subsystem misconfigured verifier", -EINVAL: before check_map_func_compatibility(), so a
+     * tail call through another map type gets this message); when R3 is a constant scalar
+     * (is_reg_const()) below max_entries the call depends on its exact value, so it is made
+     * precise (mark_chain_precision(R3), whose -EFAULT is returned). The key the kernel then
+     * records in insn_aux_data (map_key_state, for the JIT's direct tail call) is not modelled:
+     * the model's fixup makes every tail call indirect (see {@link DoMiscFixups}).
+     */
+    private int recordFuncKey(VerifierMaps.UsedMap map, int funcId) {
+        if (funcId != HelperIds.BPF_FUNC_tail_call) {
+            return 0;
+        }
+        if (map == null || map.mapType() != VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY) {
+            return env.err(Errno.EINVAL, "kernel subsystem misconfigured verifier\n");
+        }
+        RegState reg = dc.reg(BPF_REG_3);
+        if (!(reg.isScalar() && reg.var().isConst()
+                && Long.compareUnsigned(reg.var().value(), Integer.toUnsignedLong(map.maxEntries())) < 0)) {
+            return 0; // bpf_map_key_store(aux, BPF_MAP_KEY_POISON)
+        }
+        return dc.precision.markChainPrecision(BPF_REG_3);
     }
 
     /** reg_type_str() of each of percpu_btf_ptr_types[] (v6.12), as check_reg_type() lists them. */
@@ -360,8 +386,8 @@ final class CheckHelperCall {
             case PTR_TO_BTF_ID -> size == 0 ? 0 : dc.mem.access(dc.curInsnIdx, regno - 1, 0, size, BpfAccessType.BPF_READ, -1, null, false);
             default -> 0;
         };
-        if (r >= 0) {
-            dc.precision.markChainPrecision(regno);
+        if (r == 0) {
+            r = dc.precision.markChainPrecision(regno);
         }
         return r;
     }

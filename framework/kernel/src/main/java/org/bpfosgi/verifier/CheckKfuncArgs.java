@@ -132,9 +132,14 @@ final class CheckKfuncArgs {
                 }
                 continue;
             }
-            // KF_ARG_PTR_TO_MEM: btf_resolve_size() of a scalar or an all-scalar struct never fails
-            long size = btf.resolveSize(refT);
-            r = checkMemReg(idx, reg, regno, (int) size);
+            // KF_ARG_PTR_TO_MEM: btf_resolve_size() (of a scalar or an all-scalar struct here, so
+            // the error is not expected)
+            BtfResolveSize size = BtfResolveSize.of(btf, refT);
+            if (!size.ok()) {
+                return env.err(Errno.EINVAL, "arg#%d reference type('%s %s') size cannot be determined: %ld\n",
+                        i, btfTypeStr(refK), refName, size.ptrErr());
+            }
+            r = checkMemReg(idx, reg, regno, (int) size.size());
             if (r < 0) {
                 return r;
             }
@@ -238,7 +243,11 @@ final class CheckKfuncArgs {
     private int checkMemReg(int idx, RegState reg, int regno, int size) {
         if (reg.isScalar()) {
             // model choice, on the safe side: the verdict depends on the scalar being exactly 0
-            dc.precision.markChainPrecision(regno);
+            // (an -EFAULT of the walk is returned like the kernel's own call sites do)
+            int err = dc.precision.markChainPrecision(regno);
+            if (err != 0) {
+                return err;
+            }
         }
         if (reg.isNull()) {
             return 0;

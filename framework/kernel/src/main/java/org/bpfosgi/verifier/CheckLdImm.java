@@ -25,10 +25,8 @@ final class CheckLdImm {
             if (var == null) {
                 throw new IllegalStateException("ld_imm64 BPF_PSEUDO_BTF_ID at " + idx + " was not resolved");
             }
-            RegState zero = RegState.ctx();
             return switch (var.type()) {
-                case PTR_TO_MEM -> new RegState(RegType.PTR_TO_MEM, var.flags(), 0, zero.var(), 0, 0, 0, 0, 0, 0, 0, 0,
-                        null, 0, var.memSize(), 0, 0, 0, false);
+                case PTR_TO_MEM -> RegState.ptrToMem(var.flags(), var.memSize());
                 case PTR_TO_BTF_ID -> RegState.btfPtr(var.btf(), var.btfId(), var.flags(), 0, 0);
                 default -> throw new IllegalStateException("bpf verifier is misconfigured");
             };

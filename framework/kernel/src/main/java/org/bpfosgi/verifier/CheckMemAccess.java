@@ -347,7 +347,10 @@ final class CheckMemAccess {
             byte type = value != null && value.isNull() ? FuncState.STACK_ZERO : FuncState.STACK_MISC;
             if (type == FuncState.STACK_ZERO && valueRegno >= 0) {
                 // STACK_ZERO is not backtracked: the stored register must be precise
-                dc.precision.markChainPrecision(valueRegno);
+                int err = dc.precision.markChainPrecision(valueRegno);
+                if (err != 0) {
+                    return err;
+                }
             }
             for (int b = first; b < first + size; b++) {
                 f.slotType[b] = type;
@@ -554,7 +557,11 @@ final class CheckMemAccess {
             f.slotType[b] = newType;
         }
         if (zeroUsed && valueRegno >= 0) {
-            dc.precision.markChainPrecision(valueRegno);
+            // backtracking doesn't work for STACK_ZERO yet
+            int err = dc.precision.markChainPrecision(valueRegno);
+            if (err != 0) {
+                return err;
+            }
         }
         return 0;
     }

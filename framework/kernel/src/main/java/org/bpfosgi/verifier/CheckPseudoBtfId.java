@@ -3,7 +3,6 @@ package org.bpfosgi.verifier;
 import java.util.Optional;
 
 import org.bpfosgi.btf.Btf;
-import org.bpfosgi.btf.BtfException;
 import org.bpfosgi.btf.BtfObject;
 import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.btf.api.BtfKind;
@@ -101,20 +100,19 @@ final class CheckPseudoBtfId {
                 }
             }
             int type = ((BtfType.Var) btf.type(id)).type();
-            int t = btf.skipModifiers(type);
+            // btf_type_skip_modifiers(): the kernel's modifiers include TYPEDEF
+            int t = btf.resolve(type);
             BtfKind tk = btf.kind(t);
             if (percpu) {
                 var = new BtfVarAux(RegType.PTR_TO_BTF_ID, RegState.MEM_PERCPU, 0, btfObj, type);
             } else if (tk != BtfKind.STRUCT && tk != BtfKind.UNION) {
-                long tsize;
-                try {
-                    tsize = btf.resolveSize(t); // btf_resolve_size()
-                } catch (BtfException e) {
-                    long perr = e.getMessage() != null && e.getMessage().contains("overflows") ? -7 : -22;
-                    return env.err(Errno.EINVAL, "ldimm64 unable to resolve the size of type '%s': %d\n",
-                            t == 0 ? "" : btf.name(t), perr);
+                // resolve the type size of ksym
+                BtfResolveSize ret = BtfResolveSize.of(btf, t);
+                if (!ret.ok()) {
+                    return env.err(Errno.EINVAL, "ldimm64 unable to resolve the size of type '%s': %ld\n",
+                            btf.name(t), ret.ptrErr());
                 }
-                var = new BtfVarAux(RegType.PTR_TO_MEM, RegState.MEM_RDONLY, (int) tsize, null, 0);
+                var = new BtfVarAux(RegType.PTR_TO_MEM, RegState.MEM_RDONLY, (int) ret.size(), null, 0);
             } else {
                 var = new BtfVarAux(RegType.PTR_TO_BTF_ID, 0, 0, btfObj, type);
             }

@@ -67,7 +67,10 @@ final class CheckReturnCodeKptr {
         if (!r0.isScalar()) {
             return env.err(Errno.EINVAL, "At program exit the register R0 is not a known value (%s)\n", r0.typeStr());
         }
-        dc.precision.markChainPrecision(0);
+        int err = dc.precision.markChainPrecision(0);
+        if (err != 0) {
+            return err;
+        }
         if (r0.smin() >= 0 && r0.smax() <= 0) {
             return 0;
         }

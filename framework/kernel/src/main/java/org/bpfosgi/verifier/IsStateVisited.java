@@ -175,7 +175,10 @@ final class IsStateVisited {
         if (dc.jmpPoint[idx]) {
             dc.pushJmpHistory();
         }
-        dc.precision.propagatePrecision(old);
+        int err = dc.precision.propagatePrecision(old);
+        if (err != 0) {
+            return err;
+        }
         return 1;
     }
 

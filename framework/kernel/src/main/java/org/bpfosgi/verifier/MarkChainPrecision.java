@@ -4,6 +4,7 @@ import static org.bpfosgi.isa.Bpf.*;
 
 import java.util.List;
 
+import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
 
 /**
@@ -23,17 +24,24 @@ import org.bpfosgi.isa.Insn;
  * A spill or fill records its slot and frame in the jump history (INSN_F_STACK_ACCESS), so a slot
  * written through a pointer to a caller's stack is followed in the caller's frame.
  *
- * <p>The kernel's "BUG ..." consistency checks (e.g. "BUG regs %x" when R1-R5 are still wanted
- * before a helper call) print their line and make mark_chain_precision() fail with -EFAULT; the
- * model prints the line and falls back to marking all scalars precise instead (its callers do not
- * propagate an error), which never prunes more than the kernel. Not modelled: global subprograms
- * and callbacks (the model has neither).
+ * <p>The kernel's "BUG ..." consistency checks ("BUG regs %x" when R1-R5 are still wanted before
+ * a helper call, "BUG stack slots %llx", "BUG subprog exit from frame 0", "BUG subprog enter from
+ * frame %d", "BUG backtracking idx %d", "BUG backtracking (stack slot %d, total slots %d)", "BUG
+ * backtracking func entry subprog %d reg_mask %x stack_mask %llx") print their line and make
+ * __mark_chain_precision() return -EFAULT, as does a request for a register that is not a scalar
+ * (WARN_ONCE "backtracing misuse", no log line). Every caller returns that error, so the load
+ * fails -EFAULT at that instruction (see {@link #markChainPrecision} and
+ * {@link #propagatePrecision}). These are invariant checks: no program the model verifies reaches
+ * them (MarkChainPrecisionTest crafts the inconsistent states directly). Not modelled: global
+ * subprograms and callbacks (the model has neither).
  */
 final class MarkChainPrecision {
     /** -ENOTSUPP of backtrack_insn(): fall back to all scalars precise. */
-    private static final int NOTSUPP = -1;
-    /** -EFAULT after a "BUG" line of backtrack_insn(). */
-    private static final int BUG = -2;
+    private static final int NOTSUPP = -524;
+    /** -EFAULT after a "BUG" line (backtrack_insn(), __mark_chain_precision()). */
+    private static final int BUG = Errno.EFAULT.negative();
+    /** -ENOENT of get_prev_insn_idx(): the start of the state's segment. */
+    private static final int ENOENT = -2;
     /** BPF_REGMASK_ARGS: R1-R5. */
     private static final int REGMASK_ARGS = 0x3e;
 
@@ -81,25 +89,33 @@ final class MarkChainPrecision {
         }
     }
 
-    /** Models mark_chain_precision(env, regno): a register of the current frame. */
-    void markChainPrecision(int regno) {
-        if (regno < 0 || regno >= BPF_REG_FP || !dc.reg(regno).isScalar()) {
-            return;
+    /**
+     * Models mark_chain_precision(env, regno): a register of the current frame. 0, or -EFAULT
+     * after a "BUG" line (or, with no line, for a register that is not a scalar: WARN_ONCE
+     * "backtracing misuse"), which the caller returns. A negative {@code regno} is the kernel's
+     * batch call with nothing in the mask: 0.
+     */
+    int markChainPrecision(int regno) {
+        if (regno < 0) {
+            return 0;
+        }
+        if (regno >= MAX_BPF_REG || !dc.reg(regno).isScalar()) {
+            return BUG;
         }
         Bt bt = new Bt(dc.cur.curframe);
         bt.setReg(regno);
-        run(bt);
+        return run(bt);
     }
 
-    /** Models __mark_chain_precision() (regno -1: the batch propagate_precision() set up). */
-    private void run(Bt bt) {
+    /** Models __mark_chain_precision() (regno -1: the batch propagate_precision() set up); 0 or -EFAULT. */
+    private int run(Bt bt) {
         VerifierState st = dc.cur;
         int lastIdx = dc.curInsnIdx;
         int firstIdx = st.firstInsnIdx;
         int subseqIdx = -1;
         boolean skipFirst = true;
         if (bt.empty()) {
-            return;
+            return 0;
         }
         while (true) {
             if (dc.printer.level2()) {
@@ -108,9 +124,9 @@ final class MarkChainPrecision {
             }
             if (lastIdx < 0) {
                 // the entry of the main program (a global subprogram's entry is not modelled)
-                bug(String.format("BUG backtracking func entry subprog %d reg_mask %x stack_mask %x\n",
-                        st.frame[0].subprogno, bt.regMasks[bt.frame], bt.stackMasks[bt.frame]));
-                return;
+                env.verbose("BUG backtracking func entry subprog %d reg_mask %x stack_mask %llx\n",
+                        st.frame[0].subprogno, bt.regMasks[bt.frame], bt.stackMasks[bt.frame]);
+                return BUG;
             }
             int[] history = {st.jmpHistory.size()};
             int i = lastIdx;
@@ -123,21 +139,26 @@ final class MarkChainPrecision {
                     int r = backtrackInsn(i, subseqIdx, hist, bt);
                     if (r == NOTSUPP) {
                         markAllScalarsPrecise(dc.cur);
-                        return;
+                        return 0;
                     }
-                    if (r == BUG) {
-                        bug(null);
-                        return;
+                    if (r < 0) {
+                        return r;
                     }
                 }
                 if (bt.empty()) {
                     // found assignment(s) into the tracked registers in this state
-                    return;
+                    return 0;
                 }
                 subseqIdx = i;
                 i = getPrevInsnIdx(st, i, history);
-                if (i < 0) {
+                if (i == ENOENT) {
                     break;
+                }
+                if (i < 0 || i >= env.insns.size()) {
+                    // backtracking reached insn 0 (i - 1 = -1, compared unsigned with prog->len)
+                    // with registers or slots still wanted: the spot that set them was missed
+                    env.verbose("BUG backtracking idx %d\n", i);
+                    return BUG;
                 }
             }
             VerifierState.Checkpoint p = st.parent;
@@ -163,8 +184,8 @@ final class MarkChainPrecision {
                         continue;
                     }
                     if (s >= func.allocatedStack / 8) {
-                        bug(String.format("BUG backtracking (stack slot %d, total slots %d)\n", s, func.allocatedStack / 8));
-                        return;
+                        env.verbose("BUG backtracking (stack slot %d, total slots %d)\n", s, func.allocatedStack / 8);
+                        return BUG;
                     }
                     RegState reg = CheckMemAccess.isSpilledReg(func, s) ? func.spilled[s] : null;
                     if (reg == null || !reg.isScalar() || reg.precise()) {
@@ -180,38 +201,32 @@ final class MarkChainPrecision {
                 }
             }
             if (bt.empty()) {
-                return;
+                return 0;
             }
             subseqIdx = firstIdx;
             lastIdx = st.lastInsnIdx;
             firstIdx = st.firstInsnIdx;
         }
-        // still wanted registers or slots: something was missed, fall back to all precise
+        // still wanted registers or slots: something was missed (e.g. a stack access through a
+        // register other than r10), fall back to all precise
         if (!bt.empty()) {
             markAllScalarsPrecise(dc.cur);
         }
+        return 0;
     }
 
     /**
-     * A "BUG" of the backtracking: v6.12 prints the line and fails with -EFAULT; the model prints it
-     * and makes every scalar of the path precise (see the class comment).
+     * Models get_prev_insn_idx(): through the jump history, else the previous instruction;
+     * {@link #ENOENT} at the segment's start.
      */
-    private void bug(String line) {
-        if (line != null) {
-            env.verbose("%s", line);
-        }
-        markAllScalarsPrecise(dc.cur);
-    }
-
-    /** Models get_prev_insn_idx(): through the jump history, else the previous instruction; -1 at the segment's start. */
     private static int getPrevInsnIdx(VerifierState st, int i, int[] history) {
         int cnt = history[0];
         if (i == st.firstInsnIdx) {
             if (cnt == 0) {
-                return -1;
+                return ENOENT;
             }
             if (cnt == 1 && st.jmpHistory.get(0).idx == i) {
-                return -1;
+                return ENOENT;
             }
         }
         if (cnt > 0 && st.jmpHistory.get(cnt - 1).idx == i) {
@@ -338,7 +353,7 @@ final class MarkChainPrecision {
                     return BUG;
                 }
                 if (bt.stackMasks[bt.frame] != 0) {
-                    env.verbose("BUG stack slots %x\n", bt.stackMasks[bt.frame]);
+                    env.verbose("BUG stack slots %llx\n", bt.stackMasks[bt.frame]);
                     return BUG;
                 }
                 if (bt.frame == 0) {
@@ -468,9 +483,10 @@ final class MarkChainPrecision {
     /**
      * Models propagate_precision() at a pruning hit: the explored state's scalars (registers and
      * spilled slots, every frame) that are precise and read must be precise in the current
-     * state's parents too: one batch of __mark_chain_precision() from the current frame.
+     * state's parents too: one batch of __mark_chain_precision() from the current frame. 0 or
+     * -EFAULT, which is_state_visited() returns.
      */
-    void propagatePrecision(VerifierState old) {
+    int propagatePrecision(VerifierState old) {
         Bt bt = null;
         for (int fr = old.curframe; fr >= 0; fr--) {
             FuncState f = old.frame[fr];
@@ -501,10 +517,11 @@ final class MarkChainPrecision {
                 dc.printer.text("%s\n", line);
             }
         }
-        if (bt != null) {
-            // (__mark_chain_precision() returns at once on an empty batch: bt_empty())
-            run(bt);
+        if (bt == null) {
+            // __mark_chain_precision() returns at once on an empty batch (bt_empty())
+            return 0;
         }
+        return run(bt);
     }
 
     /** The "frame %d: propagating r%d" line of propagate_precision(), one name more. */

@@ -56,18 +56,29 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
         return b.toScalar();
     }
 
+    /**
+     * A pointer whose variable part is known zero (var_off and the eight bounds 0, as
+     * mark_reg_known_zero() leaves them), with the given type, flags, fixed offset and fields;
+     * not precise. The pointer factories below all go through it.
+     */
+    private static RegState knownZeroPtr(RegType type, int flags, int off, BtfObject btf, int btfId, int memSize,
+                                         int id, int refObjId, int frameno) {
+        return new RegState(type, flags, off, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, btf, btfId, memSize, id, refObjId,
+                frameno, false);
+    }
+
     public static RegState ctx() {
-        return new RegState(RegType.PTR_TO_CTX, 0, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0, false);
+        return knownZeroPtr(RegType.PTR_TO_CTX, 0, 0, null, 0, 0, 0, 0, 0);
     }
 
     /** The frame pointer of frame {@code frameno} (R10), or a stack pointer at {@code off}. */
     public static RegState stack(int frameno, int off) {
-        return new RegState(RegType.PTR_TO_STACK, 0, off, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, frameno, false);
+        return knownZeroPtr(RegType.PTR_TO_STACK, 0, off, null, 0, 0, 0, 0, frameno);
     }
 
     /** CONST_PTR_TO_MAP of the map with id {@code mapId} (kept in the btfId slot). */
     public static RegState mapPtr(int mapId) {
-        return new RegState(RegType.CONST_PTR_TO_MAP, 0, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, mapId, 0, 0, 0, 0, false);
+        return knownZeroPtr(RegType.CONST_PTR_TO_MAP, 0, 0, null, mapId, 0, 0, 0, 0);
     }
 
     /**
@@ -75,11 +86,22 @@ public record RegState(RegType type, int flags, int off, Tnum var, long smin, lo
      * fixed offset {@code off}, with {@code flags} (PTR_MAYBE_NULL) and {@code id}.
      */
     public static RegState mapValue(int mapId, int valueSize, int off, int flags, int id) {
-        return new RegState(RegType.PTR_TO_MAP_VALUE, flags, off, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, null, mapId, valueSize, id, 0, 0, false);
+        return knownZeroPtr(RegType.PTR_TO_MAP_VALUE, flags, off, null, mapId, valueSize, id, 0, 0);
     }
 
     public static RegState btfPtr(BtfObject btf, int btfId, int flags, int id, int refObjId) {
-        return new RegState(RegType.PTR_TO_BTF_ID, flags, 0, Tnum.constant(0), 0, 0, 0, 0, 0, 0, 0, 0, btf, btfId, 0, id, refObjId, 0, false);
+        return knownZeroPtr(RegType.PTR_TO_BTF_ID, flags, 0, btf, btfId, 0, id, refObjId, 0);
+    }
+
+    /**
+     * PTR_TO_MEM | {@code flags} (MEM_RDONLY, PTR_MAYBE_NULL) of {@code memSize} bytes:
+     * mark_reg_known_zero() (offset 0, var_off and bounds 0, id and ref_obj_id 0), then
+     * {@code reg->type} and {@code reg->mem_size} set, as check_ld_imm() does for a ksym
+     * ({@code aux->btf_var}) and check_helper_call() for RET_PTR_TO_MEM_OR_BTF_ID of a
+     * non-struct. A maybe-null one gets its id from the caller ({@link #withId}).
+     */
+    public static RegState ptrToMem(int flags, int memSize) {
+        return knownZeroPtr(RegType.PTR_TO_MEM, flags, 0, null, 0, memSize, 0, 0, 0);
     }
 
     public boolean isScalar() {

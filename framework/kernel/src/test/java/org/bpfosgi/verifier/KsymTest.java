@@ -180,6 +180,28 @@ class KsymTest {
                 Errno.EACCES, "R1 cannot write into rdonly_mem");
     }
 
+    /**
+     * check_pseudo_btf_id() takes the VAR's type through btf_type_skip_modifiers(), whose
+     * modifiers (btf_type_is_modifier()) include TYPEDEF: a VAR of a typedef of a struct is a
+     * PTR_TO_BTF_ID like a VAR of the struct, and a typedef of an int is read-only memory of the
+     * int's size (btf_resolve_size()).
+     */
+    @Test
+    void aTypedefIsSkippedLikeTheOtherModifiers() {
+        TestKernel k = new TestKernel(VMLINUX_PERCPU_VARS + "typedef struct rq model_rq_t;\ntypedef const int model_int_t;\n"
+                + "extern const model_rq_t model_trq;\nextern model_int_t model_tint;\n");
+        k.loadTestmod();
+        int sv = vmlinuxId(k, "model_trq", BtfKind.VAR);
+        int iv = vmlinuxId(k, "model_tint", BtfKind.VAR);
+        ProgLoadResult r = k.progs.load(k.attr(RejectionTest.prog("r0 = 0\nexit"), 2)
+                .withInsns(prog(ld(1, sv, 0), ld(2, iv, 0), List.of(ldxW(3, 2, 0)))));
+        assertTrue(r.ok(), r.log());
+        assertTrue(r.log().contains("R1=ptr_"), r.log());
+        assertFalse(r.log().contains("R1=rdonly_mem"), r.log());
+        assertTrue(r.log().contains("R2=rdonly_mem(sz=4)"), r.log());
+        k.progs.free(r.prog().id());
+    }
+
     @Test
     void aFuncIsReadOnlyMemoryOfSizeZero() {
         TestKernel k = kernel();
