@@ -151,11 +151,13 @@ public final class RegBounds {
 
     /** Models __update_reg32_bounds(). */
     void update32Bounds() {
-        Tnum v32 = var.subreg();
-        s32min = Math.max(s32min, (int) (v32.value() | (v32.mask() & S32_MIN)));
-        s32max = Math.min(s32max, (int) (v32.value() | (v32.mask() & S32_MAX)));
-        u32min = umax32(u32min, (int) v32.value());
-        u32max = umin32(u32max, (int) (v32.value() | v32.mask()));
+        // var_off's subregister (tnum_subreg()), its low 32 bits
+        int v = (int) var.value();
+        int m = (int) var.mask();
+        s32min = Math.max(s32min, v | (m & S32_MIN));
+        s32max = Math.min(s32max, v | (m & S32_MAX));
+        u32min = umax32(u32min, v);
+        u32max = umin32(u32max, v | m);
     }
 
     /** Models __update_reg64_bounds(). */
@@ -250,7 +252,34 @@ public final class RegBounds {
             smax = s32max;
             umin = s32min;
             umax = s32max;
-            var = var.intersect(Tnum.range(smin, smax));
+            // var_off = tnum_intersect(var_off, tnum_range(smin, smax))
+            long rm = rangeMask(smin, smax);
+            setVar(intersectValue(var.value(), var.mask(), smin & ~rm, rm), var.mask() & rm);
+        }
+    }
+
+    /*
+     * The tnum operations of reg_bounds_sync() on (value, mask) pairs, so that syncing, which
+     * every ALU op and both sides of every branch do, builds at most one Tnum. Each is the tnum.c
+     * function named, and keeps a tnum canonical (value & mask == 0) as the kernel's do.
+     */
+
+    /** tnum_range(min, max)'s mask ({@code min & ~mask} is its value); all ones: unknown. */
+    private static long rangeMask(long min, long max) {
+        long chi = min ^ max;
+        int bits = 64 - Long.numberOfLeadingZeros(chi);
+        return bits > 63 ? -1L : (1L << bits) - 1;
+    }
+
+    /** tnum_intersect()'s value: {@code (av | bv) & ~(am & bm)}. */
+    private static long intersectValue(long av, long am, long bv, long bm) {
+        return (av | bv) & ~(am & bm);
+    }
+
+    /** var_off = (value, mask), reusing the Tnum when nothing changed. */
+    private void setVar(long value, long mask) {
+        if (value != var.value() || mask != var.mask()) {
+            var = new Tnum(value, mask);
         }
     }
 
@@ -263,9 +292,19 @@ public final class RegBounds {
 
     /** Models __reg_bound_offset(). */
     void regBoundOffset() {
-        Tnum v64 = var.intersect(Tnum.range(umin, umax));
-        Tnum v32 = v64.subreg().intersect(Tnum.range(u32min & 0xffffffffL, u32max & 0xffffffffL));
-        var = v64.clearSubreg().or(v32);
+        // var64_off = tnum_intersect(reg->var_off, tnum_range(reg->umin_value, reg->umax_value))
+        long rm = rangeMask(umin, umax);
+        long m64 = var.mask() & rm;
+        long v64 = intersectValue(var.value(), var.mask(), umin & ~rm, rm);
+        // var32_off = tnum_intersect(tnum_subreg(var64_off), tnum_range(reg->u32_min_value, reg->u32_max_value))
+        long lo = u32min & 0xffffffffL;
+        long rm32 = rangeMask(lo, u32max & 0xffffffffL);
+        long m32 = m64 & 0xffffffffL & rm32;
+        long v32 = intersectValue(v64 & 0xffffffffL, m64 & 0xffffffffL, lo & ~rm32, rm32);
+        // reg->var_off = tnum_or(tnum_clear_subreg(var64_off), var32_off)
+        long v = (v64 & ~0xffffffffL) | v32;
+        long m = (m64 & ~0xffffffffL) | m32;
+        setVar(v, m & ~v);
     }
 
     /** Models reg_bounds_sync() (v6.12: __reg_deduce_bounds() twice). */
