@@ -177,6 +177,7 @@ public final class StructOpsCli {
         synchronized (objects) {
             objects.put(name, obj);
         }
+        obj.log().forEach(l -> err.println("libbpf: " + l));
         obj.created().forEach(c -> out.println(c));
         return 0;
     }

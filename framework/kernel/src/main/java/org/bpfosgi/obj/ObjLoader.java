@@ -104,7 +104,9 @@ public final class ObjLoader {
             return obj;
         } catch (ObjLoadException e) {
             unload(obj, k);
-            throw e;
+            List<String> lines = new ArrayList<>(obj.log);
+            lines.addAll(e.lines());
+            throw new ObjLoadException(e.err(), lines);
         }
     }
 
@@ -201,39 +203,25 @@ public final class ObjLoader {
                 referencedByCreated.merge(f.name(), autocreate, Boolean::logicalOr);
             }
         }
+        // bpf_object__sanitize_and_load_btf()
+        obj.btf = SanitizeAndLoadBtf.load(o, obj.name(), k, obj.log);
         // bpf_object__create_maps(): .maps first, then the struct_ops maps
         MapTable maps = k.maps();
         for (ObjectText.MapDef d : o.maps()) {
             MapCreateAttr attr = progArrayAttr(d);
-            MapTable.CreateResult r = maps.create(attr);
-            if (!r.ok()) {
-                throw fail(r.err(), "map '" + d.name() + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
-            }
-            obj.maps.put(d.name(), r.map());
-            obj.created.add(new BpfObject.Created("map", r.map().id(), d.name()));
+            BpfMap m = createMap(maps, attr, obj, o.mapBtf(d.name()), d.name());
+            obj.maps.put(d.name(), m);
+            obj.created.add(new BpfObject.Created("map", m.id(), d.name()));
         }
         // the internal maps (.data, .rodata, .bss, .kconfig) come between them in libbpf's order
         for (OpenedObject.GlobalData g : o.globalData()) {
             byte[] image = g.initial();
             MapCreateAttr attr = MapCreateAttr.of(org.bpfosgi.structops.BpfMapType.ARRAY, kernName(g.name()), 4, image.length,
                     1, g.flags());
-            MapTable.CreateResult r = maps.create(attr);
-            if (!r.ok()) {
-                throw fail(r.err(), "map '" + g.name() + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
-            }
-            obj.maps.put(g.name(), r.map());
-            obj.created.add(new BpfObject.Created("map", r.map().id(), g.name()));
-            // bpf_object__populate_internal_map(): the image at key 0, then .rodata/.kconfig frozen
-            int u = maps.update(r.map().id(), new byte[4], image, 0);
-            if (u < 0) {
-                throw fail(u, "map '" + g.name() + "': failed to set initial contents: " + errstr(u));
-            }
-            if (g.readOnly()) {
-                int fz = maps.freeze(r.map().id());
-                if (fz < 0) {
-                    throw fail(fz, "map '" + g.name() + "': failed to freeze as read-only: " + errstr(fz));
-                }
-            }
+            BpfMap m = createMap(maps, attr, obj, o.mapBtf(g.name()), g.name());
+            obj.maps.put(g.name(), m);
+            obj.created.add(new BpfObject.Created("map", m.id(), g.name()));
+            populateInternalMap(maps, m, g);
         }
         for (ObjectText.StructOpsVar v : o.structOpsVars()) {
             if (v.section().startsWith("?")) {
@@ -410,6 +398,54 @@ public final class ObjLoader {
             out.put(off, bytes);
         }
         return out;
+    }
+
+    /**
+     * Models bpf_object__create_map() (libbpf 1.5) for the model's map types: with the object's
+     * BTF loaded, btf_fd and the map's key/value type ids go with BPF_MAP_CREATE (map_create()
+     * then runs map_check_btf(): a kptr in the value becomes the map's record); a failure with
+     * type ids set is retried once without BTF after "Error in bpf_create_map_xattr(%s):%s(%d).
+     * Retrying without BTF." (the kernel's map_check_no_btf() refuses a prog array's key or value
+     * type, -ENOTSUPP). A failure after that: "map '%s': failed to create: %s(%d)".
+     */
+    private static BpfMap createMap(MapTable maps, MapCreateAttr attr, BpfObject obj, OpenedObject.MapBtf ids, String name) {
+        MapCreateAttr a = obj.btf == null ? attr : attr.withBtf(obj.btf, ids.keyTypeId(), ids.valueTypeId());
+        MapTable.CreateResult r = maps.create(a);
+        if (!r.ok() && (a.btfKeyTypeId() != 0 || a.btfValueTypeId() != 0)) {
+            obj.log.add("Error in bpf_create_map_xattr(" + name + "):" + errstr(r.err()) + "(" + r.err() + "). Retrying without BTF.");
+            r = maps.create(attr);
+        }
+        if (!r.ok()) {
+            throw fail(r.err(), "map '" + name + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
+        }
+        return r.map();
+    }
+
+    /**
+     * Models bpf_object__populate_internal_map() (libbpf 1.5): the image at key 0, .rodata and
+     * .kconfig frozen, then a BPF_F_MMAPABLE map re-mmap()ed over the image — which v6.12's
+     * bpf_map_mmap() refuses for a map whose value has special fields (a record: a kptr in
+     * .bss), -ENOTSUPP. bpf_object__create_maps() reports every failure here as the map's
+     * "failed to create".
+     */
+    private static void populateInternalMap(MapTable maps, BpfMap m, OpenedObject.GlobalData g) {
+        int u = maps.update(m.id(), new byte[4], g.initial(), 0);
+        if (u < 0) {
+            throw fail(u, "map '" + g.name() + "': failed to set initial contents: " + errstr(u),
+                    "map '" + g.name() + "': failed to create: " + errstr(u) + "(" + u + ")");
+        }
+        if (g.readOnly()) {
+            int fz = maps.freeze(m.id());
+            if (fz < 0) {
+                throw fail(fz, "map '" + g.name() + "': failed to freeze as read-only: " + errstr(fz),
+                        "map '" + g.name() + "': failed to create: " + errstr(fz) + "(" + fz + ")");
+            }
+        }
+        if ((g.flags() & MapCreateAttr.BPF_F_MMAPABLE) != 0 && m.record() != null && m.record().err() == 0) {
+            int e = Errno.ENOTSUPP.negative();
+            throw fail(e, "map '" + g.name() + "': failed to re-mmap() contents: " + e,
+                    "map '" + g.name() + "': failed to create: " + errstr(e) + "(" + e + ")");
+        }
     }
 
     /** libbpf passes the first 15 characters of a map's name to the kernel. */
@@ -599,5 +635,9 @@ public final class ObjLoader {
             k.progs().progs().free(p.id());
         }
         obj.progs.clear();
+        if (obj.btf != null) {
+            k.progs().btfs().btfPut(obj.btf); // the object's BTF fd
+            obj.btf = null;
+        }
     }
 }

@@ -174,7 +174,11 @@ public final class ElfLinker {
         List<OpenedObject.GlobalData> data = new ArrayList<>();
         List<ObjectText.StructOpsVar> stOps = new ArrayList<>();
         byte[] kconfig = KconfigValues.image(o);
+        Map<String, OpenedObject.MapBtf> mapBtf = new LinkedHashMap<>();
         for (MapDef m : o.maps) {
+            if (m.kind() != MapKind.STRUCT_OPS) {
+                mapBtf.put(m.name(), new OpenedObject.MapBtf(m.btfKeyTypeId(), m.btfValueTypeId()));
+            }
             switch (m.kind()) {
                 case USER -> {
                     Map<String, String> fields = new LinkedHashMap<>();
@@ -192,7 +196,7 @@ public final class ElfLinker {
         }
         Core core = new Core(o);
         return new OpenedObject(o.file(), o.license(), functions, stOps, maps, data,
-                (f, attach, k, mapFd) -> attr(o, core, f, attach, k, mapFd));
+                (f, attach, k, mapFd) -> attr(o, core, f, attach, k, mapFd), o.kernBtf, mapBtf);
     }
 
     /**

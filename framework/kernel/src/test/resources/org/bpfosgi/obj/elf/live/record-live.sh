@@ -1,0 +1,20 @@
+#!/bin/sh
+# Records the live kernel's answers for the ELF loader's map-BTF objects (../kptr_map.o,
+# ../kptr_ref.o, ../kptr_bss.o, ../globals.o: objects whose programs the model loads) into OBJ.live.txt next to this script: obj_load.c
+# (the machine's libbpf, cc -lbpf) loads each object, prints libbpf's warnings, the load verdict,
+# each map's BTF ids as the kernel reports them, the re-mmap() of each mmapable internal map (as
+# libbpf 1.5 does at load) and each program's test-run retval. Needs root and bpf().
+# Run: sh framework/kernel/src/test/resources/org/bpfosgi/obj/elf/live/record-live.sh
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(mktemp)
+trap 'rm -f "$bin"' EXIT
+cc -O2 -Wall -o "$bin" "$here/obj_load.c" -lbpf
+libbpf=$(grep -h 'define LIBBPF_M' /usr/include/bpf/libbpf_version.h | awk '{print $3}' | paste -sd.)
+for n in kptr_map kptr_ref kptr_bss globals; do
+	{
+		echo "# $n.o on the live kernel: obj_load.c (libbpf $libbpf), record-live.sh"
+		echo "# uname -r: $(uname -r)"
+		(cd "$here/.." && "$bin" "$n.o") || true
+	} > "$here/$n.live.txt"
+done
