@@ -233,8 +233,9 @@ public final class ProgCli {
         org.bpfosgi.obj.OpenedObject opened;
         try {
             opened = o.toOpened();
+            opened.externs().resolve(kernel.services()); // bpf_object__resolve_externs()
         } catch (org.bpfosgi.obj.ObjLoader.ObjLoadException e) {
-            // bpf_object__load() refused the object before any program (a big-endian object)
+            // bpf_object__load() refused the object before any program (a big-endian object, an extern)
             e.lines().forEach(l -> err.println("libbpf: " + l));
             throw new LoaderException("failed to load object file: " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
         }

@@ -138,6 +138,11 @@ public final class ObjLoader {
         return fail(err, line);
     }
 
+    /** A load refused with several lines of libbpf's (bpf_object__resolve_externs()). */
+    public static ObjLoadException loadFailure(int err, List<String> lines) {
+        return new ObjLoadException(err, lines);
+    }
+
     private static ObjLoadException fail(int err, String... lines) {
         return new ObjLoadException(err, List.of(lines));
     }
@@ -153,6 +158,8 @@ public final class ObjLoader {
         for (ObjectText.Function f : o.functions()) {
             funcs.put(f.name(), f);
         }
+        // bpf_object__resolve_externs(): the .kconfig image
+        Map<String, byte[]> images = o.externs().resolve(k.progs().services());
         // bpf_object__init_kern_struct_ops_maps()
         Map<String, KernType> kernTypes = new LinkedHashMap<>();
         Map<String, String> progAttach = new LinkedHashMap<>(); // prog -> "type.member"
@@ -215,13 +222,13 @@ public final class ObjLoader {
         }
         // the internal maps (.data, .rodata, .bss, .kconfig) come between them in libbpf's order
         for (OpenedObject.GlobalData g : o.globalData()) {
-            byte[] image = g.initial();
+            byte[] image = images.getOrDefault(g.name(), g.initial());
             MapCreateAttr attr = MapCreateAttr.of(org.bpfosgi.structops.BpfMapType.ARRAY, kernName(g.name()), 4, image.length,
                     1, g.flags());
             BpfMap m = createMap(maps, attr, obj, o.mapBtf(g.name()), g.name());
             obj.maps.put(g.name(), m);
             obj.created.add(new BpfObject.Created("map", m.id(), g.name()));
-            populateInternalMap(maps, m, g);
+            populateInternalMap(maps, m, g, image);
         }
         for (ObjectText.StructOpsVar v : o.structOpsVars()) {
             if (v.section().startsWith("?")) {
@@ -428,8 +435,8 @@ public final class ObjLoader {
      * .bss), -ENOTSUPP. bpf_object__create_maps() reports every failure here as the map's
      * "failed to create".
      */
-    private static void populateInternalMap(MapTable maps, BpfMap m, OpenedObject.GlobalData g) {
-        int u = maps.update(m.id(), new byte[4], g.initial(), 0);
+    private static void populateInternalMap(MapTable maps, BpfMap m, OpenedObject.GlobalData g, byte[] image) {
+        int u = maps.update(m.id(), new byte[4], image, 0);
         if (u < 0) {
             throw fail(u, "map '" + g.name() + "': failed to set initial contents: " + errstr(u),
                     "map '" + g.name() + "': failed to create: " + errstr(u) + "(" + u + ")");

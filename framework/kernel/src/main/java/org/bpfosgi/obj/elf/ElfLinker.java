@@ -173,7 +173,7 @@ public final class ElfLinker {
         List<ObjectText.MapDef> maps = new ArrayList<>();
         List<OpenedObject.GlobalData> data = new ArrayList<>();
         List<ObjectText.StructOpsVar> stOps = new ArrayList<>();
-        byte[] kconfig = KconfigValues.image(o);
+        byte[] kconfig = KconfigValues.emptyImage(o); // filled at load: ResolveExterns
         Map<String, OpenedObject.MapBtf> mapBtf = new LinkedHashMap<>();
         for (MapDef m : o.maps) {
             if (m.kind() != MapKind.STRUCT_OPS) {
@@ -196,7 +196,8 @@ public final class ElfLinker {
         }
         Core core = new Core(o);
         return new OpenedObject(o.file(), o.license(), functions, stOps, maps, data,
-                (f, attach, k, mapFd) -> attr(o, core, f, attach, k, mapFd), o.kernBtf, mapBtf);
+                (f, attach, k, mapFd) -> attr(o, core, f, attach, k, mapFd), o.kernBtf, mapBtf,
+                k -> ResolveExterns.resolve(o, k));
     }
 
     /**
@@ -440,7 +441,7 @@ public final class ElfLinker {
      * load, as libbpf fails it ("extern (func ksym) '%s': func_proto [%d] incompatible with %s
      * [%d]", returned as -EINVAL).
      */
-    private static Optional<Integer> resolveKfunc(ElfObject o, KernelServices k, Extern e) {
+    static Optional<Integer> resolveKfunc(ElfObject o, KernelServices k, Extern e) {
         Optional<Integer> id = findKfunc(k, e);
         if (id.isEmpty()) {
             return id;

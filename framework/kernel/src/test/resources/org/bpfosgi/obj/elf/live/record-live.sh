@@ -1,6 +1,7 @@
 #!/bin/sh
 # Records the live kernel's answers for the ELF loader's map-BTF objects (../kptr_map.o,
-# ../kptr_ref.o, ../kptr_bss.o, ../globals.o: objects whose programs the model loads) into OBJ.live.txt next to this script: obj_load.c
+# ../kptr_ref.o, ../kptr_bss.o, ../globals.o: objects whose programs the model loads) and the
+# extern-order objects (../extern_order*.o: which unresolvable extern libbpf reports) into OBJ.live.txt next to this script: obj_load.c
 # (the machine's libbpf, cc -lbpf) loads each object, prints libbpf's warnings, the load verdict,
 # each map's BTF ids as the kernel reports them, the re-mmap() of each mmapable internal map (as
 # libbpf 1.5 does at load) and each program's test-run retval. Needs root and bpf().
@@ -11,7 +12,7 @@ bin=$(mktemp)
 trap 'rm -f "$bin"' EXIT
 cc -O2 -Wall -o "$bin" "$here/obj_load.c" -lbpf
 libbpf=$(grep -h 'define LIBBPF_M' /usr/include/bpf/libbpf_version.h | awk '{print $3}' | paste -sd.)
-for n in kptr_map kptr_ref kptr_bss globals; do
+for n in kptr_map kptr_ref kptr_bss globals extern_order extern_order_virtual extern_order_config; do
 	{
 		echo "# $n.o on the live kernel: obj_load.c (libbpf $libbpf), record-live.sh"
 		echo "# uname -r: $(uname -r)"
