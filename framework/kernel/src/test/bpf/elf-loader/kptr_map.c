@@ -37,6 +37,9 @@ struct {
 	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct slot);
+#ifdef SLOT_FLAGS
+	__uint(map_flags, SLOT_FLAGS);
+#endif
 } slots SEC(".maps");
 
 __u64 seen = 5;			/* .data */

@@ -29,10 +29,13 @@ import org.bpfosgi.btf.BtfObject;
 
 /**
  * Loads an {@link ObjectText} the way libbpf's bpf_object__load() and a skeleton's attach do:
- * bpf_map__init_kern_struct_ops (kernel types, each
+ * bpf_object__resolve_externs (an ELF object's, {@link OpenedObject#externs()}: its failures
+ * come before anything else), bpf_map__init_kern_struct_ops (kernel types, each
  * member's program gets attach_btf_id = the kernel struct, expected_attach_type = the kernel
- * member index), the struct_ops autoload rules, bpf_object__create_maps (the {@code .maps} maps,
- * then the struct_ops maps, in index order), bpf_object__load_progs (in order, stopping at the
+ * member index), the struct_ops autoload rules, bpf_object__sanitize_and_load_btf
+ * ({@link SanitizeAndLoadBtf}), bpf_object__create_maps (the {@code .maps} maps, the global-data
+ * maps, then the struct_ops maps, in index order; with the object's BTF: bpf_object__create_map),
+ * bpf_object__load_progs (in order, stopping at the
  * first failure), bpf_object_init_prog_arrays, bpf_object_prepare_struct_ops (program ids in the
  * kernel value), then bpf_map__attach_struct_ops for every struct_ops map with autocreate and
  * autoattach (a map update; for a {@code .struct_ops.link} map also a link). Any failure unloads
@@ -145,6 +148,12 @@ public final class ObjLoader {
 
     private static ObjLoadException fail(int err, String... lines) {
         return new ObjLoadException(err, List.of(lines));
+    }
+
+    /** libbpf_strerror_r() of a kernel errno: strerror()'s text. */
+    private static String strerror(int err) {
+        Errno e = Errno.ofOrElse(-err, null);
+        return e == null ? "Unknown error " + (-err) : e.description();
     }
 
     private static String errstr(int err) {
@@ -419,7 +428,7 @@ public final class ObjLoader {
         MapCreateAttr a = obj.btf == null ? attr : attr.withBtf(obj.btf, ids.keyTypeId(), ids.valueTypeId());
         MapTable.CreateResult r = maps.create(a);
         if (!r.ok() && (a.btfKeyTypeId() != 0 || a.btfValueTypeId() != 0)) {
-            obj.log.add("Error in bpf_create_map_xattr(" + name + "):" + errstr(r.err()) + "(" + r.err() + "). Retrying without BTF.");
+            obj.log.add("Error in bpf_create_map_xattr(" + name + "):" + strerror(r.err()) + "(" + r.err() + "). Retrying without BTF.");
             r = maps.create(attr);
         }
         if (!r.ok()) {

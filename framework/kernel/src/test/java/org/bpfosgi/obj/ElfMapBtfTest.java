@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Test;
  * {@code .maps} value and walk the DATASEC value types of global-data maps. Compared with the live
  * kernel's answers for the same objects (src/test/resources/org/bpfosgi/obj/elf/live/OBJ.live.txt,
  * recorded by record-live.sh with obj_load.c): which maps have BTF and with which type ids, the
- * load verdict, the programs' test-run results; the refused-BTF path (kptr_ref.o) with libbpf's
- * lines and the verifier's error; the re-mmap() that fails for a kptr in .bss (kptr_bss.o).
+ * load verdict, the programs' test-run results (a prog array with key and value types keeps its
+ * BTF: prog_array_btf.o); the refused-BTF path (kptr_ref.o) with libbpf's lines and the
+ * verifier's error; a map created again without BTF after the kernel refused its BTF
+ * (kptr_rdonly.o); the re-mmap() that fails for a kptr in .bss (kptr_bss.o).
  */
 class ElfMapBtfTest {
     private static List<String> golden(String n) {
@@ -73,7 +75,7 @@ class ElfMapBtfTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kptr_map", "globals"})
+    @ValueSource(strings = {"kptr_map", "globals", "prog_array_btf"})
     void mapsGetTheObjectsBtfAsOnTheLiveKernel(String n) {
         ObjKernel k = new ObjKernel();
         BpfObject o = load(k, n);
@@ -125,6 +127,20 @@ class ElfMapBtfTest {
         assertTrue(e.lines().contains(g.get(processed - 1)), g.get(processed - 1) + " in " + e.lines());
         assertTrue(e.lines().contains("prog 'peek': failed to load: -13"), e.lines().toString());
         assertTrue(k.btfRegistry.list().stream().noneMatch(b -> b.name().equals("kptr_ref")), "nothing left behind");
+        assertEquals(List.of(), k.sk.maps().list(), "nothing left behind");
+    }
+
+    @Test
+    void aMapTheKernelRefusesWithBtfIsRetriedWithout() {
+        // BPF_F_RDONLY_PROG and a kptr: map_check_btf() -EACCES, then libbpf's retry without BTF
+        ObjKernel k = new ObjKernel();
+        ObjLoader.ObjLoadException e = assertThrows(ObjLoader.ObjLoadException.class, () -> load(k, "kptr_rdonly"));
+        List<String> g = golden("kptr_rdonly");
+        assertEquals(lines(g, "load: ").get(0), "load: " + e.err());
+        assertEquals(lines(g, "libbpf: Error in bpf_create_map_xattr").get(0).substring("libbpf: ".length()), e.lines().get(0));
+        int processed = g.indexOf(g.stream().filter(l -> l.startsWith("processed ")).findFirst().orElseThrow());
+        assertTrue(e.lines().contains(g.get(processed - 1)), g.get(processed - 1) + " in " + e.lines());
+        assertTrue(e.lines().contains("prog 'peek': failed to load: -13"), e.lines().toString());
         assertEquals(List.of(), k.sk.maps().list(), "nothing left behind");
     }
 

@@ -35,7 +35,8 @@ import org.bpfosgi.verifier.KernelServices;
  * bpf_object__reloc_code (each program gets its own copy of every {@code .text} subprogram it
  * reaches, depth-first in first-call order, with call immediates patched),
  * bpf_object__relocate_data (map and global-data ld_imm64s, {@code .kconfig} and
- * {@code .ksyms} externs), and bpf_object__resolve_externs for kfuncs (vmlinux BTF, then each
+ * {@code .ksyms} externs), and the results of bpf_object__resolve_externs (checked, in libbpf's
+ * order, before the load creates anything: {@link ResolveExterns}) for kfuncs (vmlinux BTF, then each
  * module's own types; a weak kfunc that is nowhere becomes libbpf's poisoned call
  * {@code 2002000000 + ext_idx}) and typed ksym variables (bpf_object__resolve_ksym_var_btf_id():
  * ld_imm64 BPF_PSEUDO_BTF_ID with the module BTF's fd in insn[1].imm; typeless ksyms, which

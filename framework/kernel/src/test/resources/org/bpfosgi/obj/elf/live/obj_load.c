@@ -79,6 +79,8 @@ int main(int argc, char **argv)
 	bpf_object__for_each_program(prog, obj) {
 		LIBBPF_OPTS(bpf_test_run_opts, opts);
 
+		if (!bpf_program__autoload(prog))
+			continue;	/* SEC("?...") */
 		err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
 		if (err)
 			printf("run %s: %d\n", bpf_program__name(prog), -errno);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Records the live kernel's answers for the ELF loader's map-BTF objects (../kptr_map.o,
-# ../kptr_ref.o, ../kptr_bss.o, ../globals.o: objects whose programs the model loads) and the
+# ../kptr_ref.o, ../kptr_rdonly.o, ../kptr_bss.o, ../globals.o, ../prog_array_btf.o: objects whose programs the model loads) and the
 # extern-order objects (../extern_order*.o: which unresolvable extern libbpf reports) and an object
 # with no program and no map (../empty.o, also through bpftool prog loadall / prog load) into OBJ.live.txt next to this script: obj_load.c
 # (the machine's libbpf, cc -lbpf) loads each object, prints libbpf's warnings, the load verdict,
@@ -13,7 +13,7 @@ bin=$(mktemp)
 trap 'rm -f "$bin"' EXIT
 cc -O2 -Wall -o "$bin" "$here/obj_load.c" -lbpf
 libbpf=$(grep -h 'define LIBBPF_M' /usr/include/bpf/libbpf_version.h | awk '{print $3}' | paste -sd.)
-for n in kptr_map kptr_ref kptr_bss globals extern_order extern_order_virtual extern_order_config empty; do
+for n in kptr_map kptr_ref kptr_rdonly kptr_bss globals prog_array_btf extern_order extern_order_virtual extern_order_config empty; do
 	{
 		echo "# $n.o on the live kernel: obj_load.c (libbpf $libbpf), record-live.sh"
 		echo "# uname -r: $(uname -r)"
