@@ -421,8 +421,8 @@ public final class ObjLoader {
      * BTF loaded, btf_fd and the map's key/value type ids go with BPF_MAP_CREATE (map_create()
      * then runs map_check_btf(): a kptr in the value becomes the map's record); a failure with
      * type ids set is retried once without BTF after "Error in bpf_create_map_xattr(%s):%s(%d).
-     * Retrying without BTF." (the kernel's map_check_no_btf() refuses a prog array's key or value
-     * type, -ENOTSUPP). A failure after that: "map '%s': failed to create: %s(%d)".
+     * Retrying without BTF." (map_check_btf() refuses a kptr in a BPF_F_RDONLY_PROG map, -EACCES;
+     * libbpf's strerror text). A failure after that: "map '%s': failed to create: %s(%d)".
      */
     private static BpfMap createMap(MapTable maps, MapCreateAttr attr, BpfObject obj, OpenedObject.MapBtf ids, String name) {
         MapCreateAttr a = obj.btf == null ? attr : attr.withBtf(obj.btf, ids.keyTypeId(), ids.valueTypeId());
