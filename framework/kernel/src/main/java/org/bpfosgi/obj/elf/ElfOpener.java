@@ -662,15 +662,24 @@ final class ElfOpener {
             List<BtfType.VarSecInfo> vars = e.getValue();
             int size = ds.size();
             if (name.equals(".kconfig")) {
-                List<BtfType.VarSecInfo> laid = new ArrayList<>();
+                // bpf_object__collect_externs(): size = end of the last KCFG extern, each entry's
+                // offset its extern's data_off (size kept), its VAR GLOBAL_ALLOCATED; then sorted
                 size = 0;
                 for (Extern x : o.externs) {
                     if (x.kind() == ExternKind.KCFG) {
-                        laid.add(new BtfType.VarSecInfo(x.btfId(), x.kcfgDataOff(), x.kcfgSize()));
-                        size = Math.max(size, x.kcfgDataOff() + x.kcfgSize());
-                        BtfType.Var v = (BtfType.Var) b.type(x.btfId());
-                        replace.put(x.btfId(), new BtfType.Var(v.nameOff(), v.type(), VAR_GLOBAL_ALLOCATED));
+                        size = x.kcfgDataOff() + x.kcfgSize();
                     }
+                }
+                List<BtfType.VarSecInfo> laid = new ArrayList<>();
+                for (BtfType.VarSecInfo vsi : ds.vars()) {
+                    Extern x = o.externs.stream().filter(ex -> ex.kind() == ExternKind.KCFG && ex.btfId() == vsi.type())
+                            .findFirst().orElse(null);
+                    if (x == null) {
+                        continue; // collect_externs() refused such an entry already
+                    }
+                    laid.add(new BtfType.VarSecInfo(vsi.type(), x.kcfgDataOff(), vsi.size()));
+                    BtfType.Var v = (BtfType.Var) b.type(x.btfId());
+                    replace.put(x.btfId(), new BtfType.Var(v.nameOff(), v.type(), VAR_GLOBAL_ALLOCATED));
                 }
                 laid.sort(Comparator.comparingLong(v -> Integer.toUnsignedLong(v.offset())));
                 vars = laid;
