@@ -248,6 +248,11 @@ public final class StructOpsCli {
                         if (m instanceof ProgArrayMap pa && pa.ownerType().isPresent()) {
                             out.printf("\towner_prog_type %s%n", pa.ownerType().get().name().toLowerCase(java.util.Locale.ROOT));
                         }
+                        // bpftool's show_map_close_plain(): "btf_id N" (the map's BTF), "frozen"
+                        if (m.btf() != null || m.frozen()) {
+                            out.println("\t" + (m.btf() != null ? "btf_id " + m.btf().id() : "")
+                                    + (m.frozen() ? (m.btf() != null ? "  " : "") + "frozen" : ""));
+                        }
                         if (m instanceof StructOpsMap st) {
                             out.printf("\tbtf_vmlinux_value_type_id %d  btf %s%n", st.attr().btfVmlinuxValueTypeId(), st.desc().btf().name());
                         }

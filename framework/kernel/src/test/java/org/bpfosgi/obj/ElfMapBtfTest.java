@@ -106,6 +106,10 @@ class ElfMapBtfTest {
         }
         // the object's BTF stays referenced until the object is unloaded, each map holds its own
         org.bpfosgi.btf.BtfObject btf = o.btf().orElseThrow();
+        String show = k.run("map", "show").out();
+        assertTrue(show.contains("name slots  flags 0x0\n\tkey 4B  value 16B  max_entries 2\n\tbtf_id " + btf.id() + "\n"), show);
+        assertTrue(show.contains("name kptr_map.rodata  flags 0x480\n\tkey 4B  value 4B  max_entries 1\n\tbtf_id " + btf.id()
+                + "  frozen\n"), show);
         assertTrue(k.btfRegistry.getById(btf.id()).isPresent());
         k.btfRegistry.btfPut(btf); // the reference getById() took
         ObjLoader.unload(o, k.sk);
