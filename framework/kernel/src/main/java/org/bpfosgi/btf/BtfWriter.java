@@ -22,6 +22,22 @@ public final class BtfWriter {
         return assemble(btf.hdrLen, btf.flags, types.toByteArray(), strs, btf.typeStart <= btf.strStart);
     }
 
+    /**
+     * Encodes {@code btf}'s own types as {@link #write(Btf)} does, each type id for which
+     * {@code replace} returns non-null written as that type instead (same strings, same ids): how
+     * a loader rewrites records in place (libbpf's DATASEC fix-up before BPF_BTF_LOAD).
+     */
+    public static byte[] write(Btf btf, java.util.function.IntFunction<BtfType> replace) {
+        ByteArrayOutputStream types = new ByteArrayOutputStream(btf.typeLen);
+        for (int id = btf.startId(); id < btf.nrTypes(); id++) {
+            BtfType r = replace.apply(id);
+            encode(r != null ? r : btf.type(id), types);
+        }
+        byte[] raw = btf.rawData();
+        byte[] strs = java.util.Arrays.copyOfRange(raw, btf.strStart, btf.strStart + btf.strLen);
+        return assemble(btf.hdrLen, btf.flags, types.toByteArray(), strs, btf.typeStart <= btf.strStart);
+    }
+
     /** Header + sections; {@code typesFirst} chooses the section order (pahole writes types first). */
     static byte[] assemble(int hdrLen, int flags, byte[] types, byte[] strs, boolean typesFirst) {
         byte[] out = new byte[hdrLen + types.length + strs.length];

@@ -223,21 +223,23 @@ public final class ProgCli {
             err.println("libbpf: " + e.libbpfLine());
             throw new LoaderException("failed to open object file " + file + ": " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
         }
+        org.bpfosgi.obj.OpenedObject opened;
+        try {
+            opened = o.toOpened();
+            opened.externs().resolve(kernel.services()); // bpf_object__resolve_externs()
+        } catch (org.bpfosgi.obj.ObjLoader.ObjLoadException e) {
+            // bpf_object__load() refused the object before any program (a big-endian object, an extern)
+            e.lines().forEach(l -> err.println("libbpf: " + l));
+            throw new LoaderException("failed to load object file: " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
+        }
+        // bpftool prog load: after bpf_object__load(), bpf_object__next_program() (subprograms skipped)
         List<org.bpfosgi.obj.elf.ElfObject.Program> mains = o.programs().stream().filter(p -> !p.subprog()).toList();
         if (mains.isEmpty()) {
-            throw new LoaderException(file + " has no programs");
+            throw new LoaderException("object file doesn't contain any bpf program");
         }
         org.bpfosgi.obj.elf.ElfObject.Program p = progName.isEmpty() ? mains.get(0)
                 : o.program(progName.get()).orElseThrow(() -> new LoaderException("no program '" + progName.get() + "' in "
                         + file + " (programs: " + String.join(", ", mains.stream().map(x -> x.name()).toList()) + ")"));
-        org.bpfosgi.obj.OpenedObject opened;
-        try {
-            opened = o.toOpened();
-        } catch (org.bpfosgi.obj.ObjLoader.ObjLoadException e) {
-            // bpf_object__load() refused the object before any program (a big-endian object)
-            e.lines().forEach(l -> err.println("libbpf: " + l));
-            throw new LoaderException("failed to load object file: " + org.bpfosgi.obj.LibbpfErrno.text(e.err()));
-        }
         org.bpfosgi.obj.ObjectText.Function f = opened.functions().stream().filter(x -> x.name().equals(p.name()) && !x.isSubprog())
                 .findFirst().orElseThrow();
         Optional<String> target = attach;

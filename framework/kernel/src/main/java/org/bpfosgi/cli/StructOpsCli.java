@@ -177,6 +177,7 @@ public final class StructOpsCli {
         synchronized (objects) {
             objects.put(name, obj);
         }
+        obj.log().forEach(l -> err.println("libbpf: " + l));
         obj.created().forEach(c -> out.println(c));
         return 0;
     }
@@ -246,6 +247,11 @@ public final class StructOpsCli {
                                 m.attr().maxEntries());
                         if (m instanceof ProgArrayMap pa && pa.ownerType().isPresent()) {
                             out.printf("\towner_prog_type %s%n", pa.ownerType().get().name().toLowerCase(java.util.Locale.ROOT));
+                        }
+                        // bpftool's show_map_close_plain(): "btf_id N" (the map's BTF), "frozen"
+                        if (m.btf() != null || m.frozen()) {
+                            out.println("\t" + (m.btf() != null ? "btf_id " + m.btf().id() : "")
+                                    + (m.frozen() ? (m.btf() != null ? "  " : "") + "frozen" : ""));
                         }
                         if (m instanceof StructOpsMap st) {
                             out.printf("\tbtf_vmlinux_value_type_id %d  btf %s%n", st.attr().btfVmlinuxValueTypeId(), st.desc().btf().name());

@@ -30,6 +30,10 @@ public final class BpfObject {
     final List<StructOpsLink> links = new ArrayList<>();
     final List<StructOpsMap> registeredByUpdate = new ArrayList<>();
     final List<Created> created = new ArrayList<>();
+    /** libbpf's warnings and infos of a successful load (a map retried without BTF, ...). */
+    final List<String> log = new ArrayList<>();
+    /** The object's BTF in the kernel (bpf_object__sanitize_and_load_btf()), or null. */
+    org.bpfosgi.btf.BtfObject btf;
 
     BpfObject(String name) {
         this.name = name;
@@ -59,6 +63,16 @@ public final class BpfObject {
 
     public List<StructOpsLink> links() {
         return List.copyOf(links);
+    }
+
+    /** libbpf's warnings of the load, without the "libbpf: " prefix. */
+    public List<String> log() {
+        return List.copyOf(log);
+    }
+
+    /** The object's BTF as BPF_BTF_LOAD loaded it (the maps' btf_fd), if any. */
+    public java.util.Optional<org.bpfosgi.btf.BtfObject> btf() {
+        return java.util.Optional.ofNullable(btf);
     }
 
     /** What the load created, in order. */

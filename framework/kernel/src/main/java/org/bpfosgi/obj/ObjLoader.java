@@ -29,10 +29,13 @@ import org.bpfosgi.btf.BtfObject;
 
 /**
  * Loads an {@link ObjectText} the way libbpf's bpf_object__load() and a skeleton's attach do:
- * bpf_map__init_kern_struct_ops (kernel types, each
+ * bpf_object__resolve_externs (an ELF object's, {@link OpenedObject#externs()}: its failures
+ * come before anything else), bpf_map__init_kern_struct_ops (kernel types, each
  * member's program gets attach_btf_id = the kernel struct, expected_attach_type = the kernel
- * member index), the struct_ops autoload rules, bpf_object__create_maps (the {@code .maps} maps,
- * then the struct_ops maps, in index order), bpf_object__load_progs (in order, stopping at the
+ * member index), the struct_ops autoload rules, bpf_object__sanitize_and_load_btf
+ * ({@link SanitizeAndLoadBtf}), bpf_object__create_maps (the {@code .maps} maps, the global-data
+ * maps, then the struct_ops maps, in index order; with the object's BTF: bpf_object__create_map),
+ * bpf_object__load_progs (in order, stopping at the
  * first failure), bpf_object_init_prog_arrays, bpf_object_prepare_struct_ops (program ids in the
  * kernel value), then bpf_map__attach_struct_ops for every struct_ops map with autocreate and
  * autoattach (a map update; for a {@code .struct_ops.link} map also a link). Any failure unloads
@@ -104,7 +107,9 @@ public final class ObjLoader {
             return obj;
         } catch (ObjLoadException e) {
             unload(obj, k);
-            throw e;
+            List<String> lines = new ArrayList<>(obj.log);
+            lines.addAll(e.lines());
+            throw new ObjLoadException(e.err(), lines);
         }
     }
 
@@ -136,8 +141,19 @@ public final class ObjLoader {
         return fail(err, line);
     }
 
+    /** A load refused with several lines of libbpf's (bpf_object__resolve_externs()). */
+    public static ObjLoadException loadFailure(int err, List<String> lines) {
+        return new ObjLoadException(err, lines);
+    }
+
     private static ObjLoadException fail(int err, String... lines) {
         return new ObjLoadException(err, List.of(lines));
+    }
+
+    /** libbpf_strerror_r() of a kernel errno: strerror()'s text. */
+    private static String strerror(int err) {
+        Errno e = Errno.ofOrElse(-err, null);
+        return e == null ? "Unknown error " + (-err) : e.description();
     }
 
     private static String errstr(int err) {
@@ -151,6 +167,8 @@ public final class ObjLoader {
         for (ObjectText.Function f : o.functions()) {
             funcs.put(f.name(), f);
         }
+        // bpf_object__resolve_externs(): the .kconfig image
+        Map<String, byte[]> images = o.externs().resolve(k.progs().services());
         // bpf_object__init_kern_struct_ops_maps()
         Map<String, KernType> kernTypes = new LinkedHashMap<>();
         Map<String, String> progAttach = new LinkedHashMap<>(); // prog -> "type.member"
@@ -201,39 +219,25 @@ public final class ObjLoader {
                 referencedByCreated.merge(f.name(), autocreate, Boolean::logicalOr);
             }
         }
+        // bpf_object__sanitize_and_load_btf()
+        obj.btf = SanitizeAndLoadBtf.load(o, obj.name(), k, obj.log);
         // bpf_object__create_maps(): .maps first, then the struct_ops maps
         MapTable maps = k.maps();
         for (ObjectText.MapDef d : o.maps()) {
             MapCreateAttr attr = progArrayAttr(d);
-            MapTable.CreateResult r = maps.create(attr);
-            if (!r.ok()) {
-                throw fail(r.err(), "map '" + d.name() + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
-            }
-            obj.maps.put(d.name(), r.map());
-            obj.created.add(new BpfObject.Created("map", r.map().id(), d.name()));
+            BpfMap m = createMap(maps, attr, obj, o.mapBtf(d.name()), d.name());
+            obj.maps.put(d.name(), m);
+            obj.created.add(new BpfObject.Created("map", m.id(), d.name()));
         }
         // the internal maps (.data, .rodata, .bss, .kconfig) come between them in libbpf's order
         for (OpenedObject.GlobalData g : o.globalData()) {
-            byte[] image = g.initial();
+            byte[] image = images.getOrDefault(g.name(), g.initial());
             MapCreateAttr attr = MapCreateAttr.of(org.bpfosgi.structops.BpfMapType.ARRAY, kernName(g.name()), 4, image.length,
                     1, g.flags());
-            MapTable.CreateResult r = maps.create(attr);
-            if (!r.ok()) {
-                throw fail(r.err(), "map '" + g.name() + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
-            }
-            obj.maps.put(g.name(), r.map());
-            obj.created.add(new BpfObject.Created("map", r.map().id(), g.name()));
-            // bpf_object__populate_internal_map(): the image at key 0, then .rodata/.kconfig frozen
-            int u = maps.update(r.map().id(), new byte[4], image, 0);
-            if (u < 0) {
-                throw fail(u, "map '" + g.name() + "': failed to set initial contents: " + errstr(u));
-            }
-            if (g.readOnly()) {
-                int fz = maps.freeze(r.map().id());
-                if (fz < 0) {
-                    throw fail(fz, "map '" + g.name() + "': failed to freeze as read-only: " + errstr(fz));
-                }
-            }
+            BpfMap m = createMap(maps, attr, obj, o.mapBtf(g.name()), g.name());
+            obj.maps.put(g.name(), m);
+            obj.created.add(new BpfObject.Created("map", m.id(), g.name()));
+            populateInternalMap(maps, m, g, image);
         }
         for (ObjectText.StructOpsVar v : o.structOpsVars()) {
             if (v.section().startsWith("?")) {
@@ -410,6 +414,54 @@ public final class ObjLoader {
             out.put(off, bytes);
         }
         return out;
+    }
+
+    /**
+     * Models bpf_object__create_map() (libbpf 1.5) for the model's map types: with the object's
+     * BTF loaded, btf_fd and the map's key/value type ids go with BPF_MAP_CREATE (map_create()
+     * then runs map_check_btf(): a kptr in the value becomes the map's record); a failure with
+     * type ids set is retried once without BTF after "Error in bpf_create_map_xattr(%s):%s(%d).
+     * Retrying without BTF." (map_check_btf() refuses a kptr in a BPF_F_RDONLY_PROG map, -EACCES;
+     * libbpf's strerror text). A failure after that: "map '%s': failed to create: %s(%d)".
+     */
+    private static BpfMap createMap(MapTable maps, MapCreateAttr attr, BpfObject obj, OpenedObject.MapBtf ids, String name) {
+        MapCreateAttr a = obj.btf == null ? attr : attr.withBtf(obj.btf, ids.keyTypeId(), ids.valueTypeId());
+        MapTable.CreateResult r = maps.create(a);
+        if (!r.ok() && (a.btfKeyTypeId() != 0 || a.btfValueTypeId() != 0)) {
+            obj.log.add("Error in bpf_create_map_xattr(" + name + "):" + strerror(r.err()) + "(" + r.err() + "). Retrying without BTF.");
+            r = maps.create(attr);
+        }
+        if (!r.ok()) {
+            throw fail(r.err(), "map '" + name + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
+        }
+        return r.map();
+    }
+
+    /**
+     * Models bpf_object__populate_internal_map() (libbpf 1.5): the image at key 0, .rodata and
+     * .kconfig frozen, then a BPF_F_MMAPABLE map re-mmap()ed over the image — which v6.12's
+     * bpf_map_mmap() refuses for a map whose value has special fields (a record: a kptr in
+     * .bss), -ENOTSUPP. bpf_object__create_maps() reports every failure here as the map's
+     * "failed to create".
+     */
+    private static void populateInternalMap(MapTable maps, BpfMap m, OpenedObject.GlobalData g, byte[] image) {
+        int u = maps.update(m.id(), new byte[4], image, 0);
+        if (u < 0) {
+            throw fail(u, "map '" + g.name() + "': failed to set initial contents: " + errstr(u),
+                    "map '" + g.name() + "': failed to create: " + errstr(u) + "(" + u + ")");
+        }
+        if (g.readOnly()) {
+            int fz = maps.freeze(m.id());
+            if (fz < 0) {
+                throw fail(fz, "map '" + g.name() + "': failed to freeze as read-only: " + errstr(fz),
+                        "map '" + g.name() + "': failed to create: " + errstr(fz) + "(" + fz + ")");
+            }
+        }
+        if ((g.flags() & MapCreateAttr.BPF_F_MMAPABLE) != 0 && m.record() != null && m.record().err() == 0) {
+            int e = Errno.ENOTSUPP.negative();
+            throw fail(e, "map '" + g.name() + "': failed to re-mmap() contents: " + e,
+                    "map '" + g.name() + "': failed to create: " + errstr(e) + "(" + e + ")");
+        }
     }
 
     /** libbpf passes the first 15 characters of a map's name to the kernel. */
@@ -599,5 +651,9 @@ public final class ObjLoader {
             k.progs().progs().free(p.id());
         }
         obj.progs.clear();
+        if (obj.btf != null) {
+            k.progs().btfs().btfPut(obj.btf); // the object's BTF fd
+            obj.btf = null;
+        }
     }
 }

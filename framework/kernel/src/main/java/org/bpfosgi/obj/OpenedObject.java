@@ -22,15 +22,38 @@ import org.bpfosgi.verifier.KernelServices;
  *                      {@code .kconfig}), in libbpf's map order after {@code maps}
  * @param progs         how each program becomes a BPF_PROG_LOAD (the text form assembles, the
  *                      ELF form links and relocates)
+ * @param btf           the BTF bpf_object__load() uploads (an ELF object's {@code .BTF} after the
+ *                      open phase's fix-ups), or null: the object text has none
+ * @param mapBtf        each map's btf_key_type_id and btf_value_type_id in {@code btf}, by map
+ *                      name ({@code .maps} and global-data maps; absent: both 0)
+ * @param externs       bpf_object__resolve_externs() of the object (the text form has none)
  */
 public record OpenedObject(String file, String license, List<ObjectText.Function> functions,
                            List<ObjectText.StructOpsVar> structOpsVars, List<ObjectText.MapDef> maps,
-                           List<GlobalData> globalData, ProgBuilder progs) {
+                           List<GlobalData> globalData, ProgBuilder progs, org.bpfosgi.btf.Btf btf,
+                           java.util.Map<String, MapBtf> mapBtf, ExternResolver externs) {
     public OpenedObject {
         functions = List.copyOf(functions);
         structOpsVars = List.copyOf(structOpsVars);
         maps = List.copyOf(maps);
         globalData = List.copyOf(globalData);
+        mapBtf = java.util.Map.copyOf(mapBtf);
+    }
+
+    /** An object without BTF (the object text). */
+    public OpenedObject(String file, String license, List<ObjectText.Function> functions,
+                        List<ObjectText.StructOpsVar> structOpsVars, List<ObjectText.MapDef> maps,
+                        List<GlobalData> globalData, ProgBuilder progs) {
+        this(file, license, functions, structOpsVars, maps, globalData, progs, null, java.util.Map.of(), k -> java.util.Map.of());
+    }
+
+    /** A map's BTF type ids (struct bpf_map's btf_key_type_id, btf_value_type_id). */
+    public record MapBtf(int keyTypeId, int valueTypeId) {
+    }
+
+    /** The type ids libbpf passes for map {@code name} (0, 0 when it has none). */
+    public MapBtf mapBtf(String name) {
+        return mapBtf.getOrDefault(name, new MapBtf(0, 0));
     }
 
     /**
@@ -52,6 +75,18 @@ public record OpenedObject(String file, String license, List<ObjectText.Function
         public byte[] initial() {
             return initial.clone();
         }
+    }
+
+    /** bpf_object__resolve_externs(), the first step of a load that can fail on the object's content. */
+    @FunctionalInterface
+    public interface ExternResolver {
+        /**
+         * Resolves the externs against the kernel.
+         *
+         * @return the initial value of the maps the externs fill ({@code .kconfig}), by map name
+         * @throws ObjLoader.ObjLoadException with libbpf's lines and errno
+         */
+        java.util.Map<String, byte[]> resolve(KernelServices k);
     }
 
     /** How a program of the object becomes a BPF_PROG_LOAD. */

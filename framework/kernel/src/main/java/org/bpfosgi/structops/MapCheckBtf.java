@@ -18,8 +18,11 @@ import org.bpfosgi.verifier.KernelServices;
  * map_create()'s: the value is then plain memory), then, for a record: CAP_BPF (the model's
  * loads are privileged), no BPF_F_RDONLY_PROG/BPF_F_WRONLY_PROG (-EACCES), kptrs only in
  * hash and array maps of the model's types (-EOPNOTSUPP), then the type's map_check_btf:
- * array_map_check_btf() (a 32-bit INT key at bit offset 0, -EINVAL), map_check_no_btf() for
- * prog arrays (-ENOTSUPP); hash maps have none. map_create() has no log: only errnos.
+ * array_map_check_btf() (a 32-bit INT key at bit offset 0, -EINVAL); hash maps and prog arrays
+ * have none (v6.12's prog_array_map_ops has no map_check_btf: a prog array with key and value
+ * types is created with its BTF, as the live kernel does for libbpf's {@code __type(key, ...)}
+ * prog arrays; without a key type it is -EINVAL like a hash map). map_create() has no log: only
+ * errnos.
  */
 final class MapCheckBtf {
     private MapCheckBtf() {
@@ -32,7 +35,7 @@ final class MapCheckBtf {
     static Result check(BpfMap map, MapCreateAttr attr, KernelServices k) {
         Btf btf = attr.btf().btf();
         int keyId = attr.btfKeyTypeId();
-        boolean hasTypeCheck = map.type() == BpfMapType.ARRAY || map.type() == BpfMapType.PROG_ARRAY;
+        boolean hasTypeCheck = map.type() == BpfMapType.ARRAY; // map->ops->map_check_btf
         int keyType = 0;
         if (keyId != 0) {
             keyType = typeIdSize(btf, keyId, attr.keySize());
@@ -69,8 +72,6 @@ final class MapCheckBtf {
         int r = 0;
         if (map.type() == BpfMapType.ARRAY) {
             r = arrayMapCheckBtf(btf, keyType, valueType, attr);
-        } else if (map.type() == BpfMapType.PROG_ARRAY) {
-            r = Errno.ENOTSUPP.negative(); // map_check_no_btf()
         }
         if (r < 0) {
             BtfParseFields.free(rec, k.btfs(), k.modules(), holder);

@@ -87,26 +87,26 @@ public final class MapTable {
     }
 
     /**
-     * Models map_create(): the name (bpf_obj_name_cpy(), -EINVAL), the type's map_alloc_check
-     * and map_alloc, then the id. As with programs, the id is reserved first so that the holder
-     * of a module reference taken by map_alloc is named after it; a failed create gives it back.
+     * Models map_create() (v6.12) in its order of checks: btf_vmlinux_value_type_id and a key
+     * type id without a value type id (-EINVAL), bpf_get_file_flag() (-EINVAL), the type's
+     * map_alloc_check and map_alloc, then the name (bpf_obj_name_cpy(), -EINVAL: after the
+     * allocation, so a bad attribute's errno wins over a bad name's; the map is freed again),
+     * the BTF, then the id. As with programs, the id is reserved first so that the holder of a
+     * module reference taken by map_alloc is named after it; a failed create gives it back.
      */
     public CreateResult create(MapCreateAttr attr) {
-        if (!validName(attr.name())) {
-            return new CreateResult(null, Errno.EINVAL.negative());
-        }
-        // bpf_get_file_flag(): BPF_F_RDONLY and BPF_F_WRONLY together are -EINVAL
-        if ((attr.flags() & (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY))
-                == (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY)) {
-            return new CreateResult(null, Errno.EINVAL.negative());
-        }
-        // map_create() (v6.12): btf_vmlinux_value_type_id only for struct_ops maps without key/value
-        // ids (any other map type with it is -EINVAL too); a key type id needs a value type id
+        // btf_vmlinux_value_type_id only for struct_ops maps without key/value ids (any other map
+        // type with it is -EINVAL too); a key type id needs a value type id
         if (attr.btfVmlinuxValueTypeId() != 0 && (attr.type() != BpfMapType.STRUCT_OPS
                 || attr.btfKeyTypeId() != 0 || attr.btfValueTypeId() != 0)) {
             return new CreateResult(null, Errno.EINVAL.negative());
         }
         if (attr.btfVmlinuxValueTypeId() == 0 && attr.btfKeyTypeId() != 0 && attr.btfValueTypeId() == 0) {
+            return new CreateResult(null, Errno.EINVAL.negative());
+        }
+        // bpf_get_file_flag(): BPF_F_RDONLY and BPF_F_WRONLY together are -EINVAL
+        if ((attr.flags() & (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY))
+                == (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY)) {
             return new CreateResult(null, Errno.EINVAL.negative());
         }
         int check = switch (attr.type()) {
@@ -139,17 +139,14 @@ public final class MapTable {
             return new CreateResult(null, err[0]);
         }
         map.setKernel(kernel);
+        if (!validName(attr.name())) {
+            freeUncreated(map, id); // free_map: map->ops->map_free()
+            return new CreateResult(null, Errno.EINVAL.negative());
+        }
         if (attr.type() != BpfMapType.STRUCT_OPS && (attr.btfKeyTypeId() != 0 || attr.btfValueTypeId() != 0)) {
             int e = mapCreateBtf(map, attr);
             if (e < 0) {
-                map.mapFree();
-                synchronized (kernel.lock()) {
-                    if (map.hasSelf()) {
-                        kernel.memory().free(map.self()); // an array's struct bpf_array with its values
-                    }
-                    map.storage().forEach(kernel.memory()::free);
-                }
-                unreserve(id);
+                freeUncreated(map, id);
                 return new CreateResult(null, e);
             }
         }
@@ -203,6 +200,18 @@ public final class MapTable {
         }
         map.setBtf(btf, rec);
         return 0;
+    }
+
+    /** map_create()'s free_map: map_free of a map that got no id, its memory, the reserved id. */
+    private void freeUncreated(BpfMap map, int id) {
+        map.mapFree();
+        synchronized (kernel.lock()) {
+            if (map.hasSelf()) {
+                kernel.memory().free(map.self()); // an array's struct bpf_array with its values
+            }
+            map.storage().forEach(kernel.memory()::free);
+        }
+        unreserve(id);
     }
 
     /** bpf_obj_name_cpy(): at most 15 characters of isalnum, '_' and '.'. */

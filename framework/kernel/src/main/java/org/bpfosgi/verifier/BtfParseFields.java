@@ -21,10 +21,13 @@ import org.bpfosgi.module.ModuleTable;
  * module BTFs, btf_find_dtor_kfunc(), btf_try_get_module(), kallsyms_lookup_name() of the dtor)
  * and btf_record_free().
  *
+ * A DATASEC value (a global-data map: .data, .bss, .rodata, .kconfig) is walked by
+ * btf_find_datasec_var(): each VAR's type (not resolved: a {@code const} or typedef'd variable is
+ * no field) with the variable's size as the size the field must have.
+ *
  * <p>Not modelled (a map value naming them is refused at map create with -EOPNOTSUPP and a
  * kernel-log line, rather than treated as plain memory): the other special fields
- * (bpf_spin_lock, bpf_timer, bpf_wq, bpf_list_head/node, bpf_rb_root/node, bpf_refcount) and
- * DATASEC values (global data maps are created without BTF in the model).
+ * (bpf_spin_lock, bpf_timer, bpf_wq, bpf_list_head/node, bpf_rb_root/node, bpf_refcount).
  */
 public final class BtfParseFields {
     /** BTF_FIELDS_MAX. */
@@ -108,16 +111,34 @@ public final class BtfParseFields {
         return new BtfRecord(fields, 0);
     }
 
-    /** Models btf_find_field(): a struct's members; a DATASEC is not modelled; anything else -EINVAL. */
+    /** Models btf_find_field(): a struct's members, a DATASEC's variables; anything else -EINVAL. */
     private int btfFindField(int t, List<Info> out) {
         BtfKind k = btf.kind(t);
         if (k == BtfKind.STRUCT) {
             return btfFindStructField(t, out, 0);
         }
         if (k == BtfKind.DATASEC) {
-            throw new NotModelled("a DATASEC map value (btf_find_datasec_var())");
+            return btfFindDatasecVar(t, out);
         }
         return Errno.EINVAL.negative();
+    }
+
+    /**
+     * Models btf_find_datasec_var(): btf_find_field_one() of each variable's type at the
+     * variable's offset, with the variable's size as expected_size.
+     */
+    private int btfFindDatasecVar(int t, List<Info> out) {
+        BtfType.DataSec ds = (BtfType.DataSec) btf.type(t);
+        int found = 0;
+        for (BtfType.VarSecInfo vsi : ds.vars()) {
+            int varType = ((BtfType.Var) btf.type(vsi.type())).type();
+            int r = btfFindFieldOne(varType, vsi.offset(), vsi.size(), out, 0);
+            if (r < 0) {
+                return r;
+            }
+            found += r;
+        }
+        return found;
     }
 
     /** Models btf_find_struct_field(). */
@@ -130,7 +151,7 @@ public final class BtfParseFields {
                 // valid C code cannot generate such BTF
                 return Errno.EINVAL.negative();
             }
-            int r = btfFindFieldOne(m.type(), (int) (bitOff / 8), out, level);
+            int r = btfFindFieldOne(m.type(), (int) (bitOff / 8), 0, out, level);
             if (r < 0) {
                 return r;
             }
@@ -139,8 +160,12 @@ public final class BtfParseFields {
         return found;
     }
 
-    /** Models btf_find_field_one() for kptrs: arrays flattened, nested structs walked. */
-    private int btfFindFieldOne(int varType, int off, List<Info> out, int level) {
+    /**
+     * Models btf_find_field_one() for kptrs: arrays flattened, nested structs walked; a non-zero
+     * {@code expectedSize} (a DATASEC variable's size) must equal the field's size times the
+     * elements, else the variable is no field.
+     */
+    private int btfFindFieldOne(int varType, int off, int expectedSize, List<Info> out, int level) {
         long nelems = 1;
         int i;
         for (i = 0; i < MAX_RESOLVE_DEPTH && btf.kind(varType) == BtfKind.ARRAY; i++) {
@@ -161,6 +186,10 @@ public final class BtfParseFields {
         }
         if (btf.kind(varType) == BtfKind.STRUCT) {
             // btf_find_nested_struct()
+            int size = ((BtfType.Composite) btf.type(varType)).size();
+            if (expectedSize != 0 && Integer.toUnsignedLong(expectedSize) != Integer.toUnsignedLong(size) * nelems) {
+                return 0;
+            }
             int nested = level + 1;
             if (nested >= MAX_RESOLVE_DEPTH) {
                 return Errno.E2BIG.negative();
@@ -170,8 +199,11 @@ public final class BtfParseFields {
             if (r <= 0) {
                 return r;
             }
-            int size = ((BtfType.Composite) btf.type(varType)).size();
             return repeat(inner, off, nelems, size, out);
+        }
+        // BPF_KPTR_REF candidate: sz = align = sizeof(u64)
+        if (expectedSize != 0 && Integer.toUnsignedLong(expectedSize) != 8 * nelems) {
+            return 0;
         }
         if (off % 8 != 0) {
             return 0; // off % align: not a field

@@ -236,9 +236,12 @@ class ElfObjLoadTest {
         ObjKernel k = new ObjKernel();
         ObjKernel.Out r = k.run("obj", "load", obj("pro_epilogue.o").toString());
         assertFalse(r.ok());
-        // find_struct_ops_kern_types() runs before any program: the type is bpf_testmod's
-        assertTrue(r.err().contains("libbpf: struct_ops init_kern: struct bpf_testmod_st_ops is not found in kernel BTF"),
+        // bpf_object__resolve_externs() runs before find_struct_ops_kern_types() (whose type is
+        // bpf_testmod's too): the first strong kfunc in extern order (by name), -EINVAL
+        assertTrue(r.err().contains("libbpf: extern (func ksym) 'bpf_kfunc_st_ops_inc10': not found in kernel or module BTFs\n"),
                 r.toString());
+        assertTrue(r.err().contains("failed to load object file: -EINVAL (Invalid argument)"), r.toString());
+        assertFalse(r.err().contains("struct_ops init_kern"), r.toString());
     }
 
     @Test

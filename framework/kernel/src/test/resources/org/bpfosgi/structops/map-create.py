@@ -4,7 +4,9 @@ user-space element operations the model has (update, delete, freeze), written to
 next to this script with `uname -r` on its first line. MapCreateGoldenTest compares MapTable
 with it. Usage (root): python3 map-create.py
 
-Rows: `create NAME TYPE KEY VALUE MAX FLAGS -> ERRNO` and, for the operations on a map made by
+Rows: `create NAME TYPE KEY VALUE MAX FLAGS -> ERRNO`; `named NAME MAP_NAME_HEX TYPE KEY VALUE MAX FLAGS
+-> ERRNO` for a create with that map_name (16 bytes, hex), whose errno shows map_create()'s order of
+checks (bpf_obj_name_cpy() comes after map_alloc_check and map_alloc); and, for the operations on a map made by
 the row's own create (always OK), `op NAME CREATE-ARGS ; STEP ; STEP ... -> ERRNO-PER-STEP`.
 """
 import ctypes
@@ -33,6 +35,13 @@ def create(mtype, ks, vs, maxe, flags, name="m"):
     attr = bytearray(72)
     struct.pack_into("<IIIII", attr, 0, mtype, ks, vs, maxe, flags)
     attr[28:28 + len(name)] = name.encode()
+    return bpf(MAP_CREATE, attr)
+
+
+def named(mtype, ks, vs, maxe, flags, raw):
+    attr = bytearray(72)
+    struct.pack_into("<IIIII", attr, 0, mtype, ks, vs, maxe, flags)
+    attr[28:28 + 16] = raw
     return bpf(MAP_CREATE, attr)
 
 
@@ -84,6 +93,19 @@ def u64(v):
     return struct.pack("<Q", v)
 
 
+BAD = b"bad name!".ljust(16, b"\0")      # ' ' and '!' are not isalnum, '_' or '.'
+LONG = b"abcdefghijklmnop"                # 16 bytes, no NUL
+NAMED = [
+    ("name_ok", b"a.b_C9".ljust(16, b"\0"), HASH, 8, 16, 8, 0),
+    ("name_bad", BAD, HASH, 8, 16, 8, 0), ("name_no_nul", LONG, HASH, 8, 16, 8, 0),
+    ("name_bad_hash_key0", BAD, HASH, 0, 16, 8, 0), ("name_bad_rdonly_wronly", BAD, HASH, 8, 16, 8, RDONLY | WRONLY),
+    ("name_bad_hash_max_over_2g", BAD, HASH, 8, 16, (1 << 31) + 1, 0),
+    ("name_no_nul_hash_max_over_2g", LONG, HASH, 8, 16, (1 << 31) + 1, 0),
+    ("name_bad_array_value_over_int_max", BAD, ARRAY, 4, 0x80000000, 1, 0),
+    ("name_bad_array_huge", BAD, ARRAY, 4, 65536, 1 << 20, 0),
+    ("name_bad_hash_kv_kmalloc_max", BAD, HASH, 8, (1 << 22) - 48 - 8, 1, 0),
+]
+
 # (name, create args, steps); a step is (op, key, value, flags)
 OPS = [
     ("array_ops", (ARRAY, 4, 8, 2, 0), [("update", u32(1), u64(5), 0), ("update", u32(2), u64(5), 0),
@@ -108,6 +130,11 @@ def main():
     for name, t, ks, vs, maxe, flags in CREATES:
         fd = create(t, ks, vs, maxe, flags)
         lines.append("create\t%s\t%d\t%d\t%d\t%d\t%d\t%s" % (name, t, ks, vs, maxe, flags, name_of(fd)))
+        if fd >= 0:
+            os.close(fd)
+    for name, raw, t, ks, vs, maxe, flags in NAMED:
+        fd = named(t, ks, vs, maxe, flags, raw)
+        lines.append("named\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s" % (name, raw.hex(), t, ks, vs, maxe, flags, name_of(fd)))
         if fd >= 0:
             os.close(fd)
     for name, args, steps in OPS:

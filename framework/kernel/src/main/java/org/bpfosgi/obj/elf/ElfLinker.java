@@ -35,7 +35,8 @@ import org.bpfosgi.verifier.KernelServices;
  * bpf_object__reloc_code (each program gets its own copy of every {@code .text} subprogram it
  * reaches, depth-first in first-call order, with call immediates patched),
  * bpf_object__relocate_data (map and global-data ld_imm64s, {@code .kconfig} and
- * {@code .ksyms} externs), and bpf_object__resolve_externs for kfuncs (vmlinux BTF, then each
+ * {@code .ksyms} externs), and the results of bpf_object__resolve_externs (checked, in libbpf's
+ * order, before the load creates anything: {@link ResolveExterns}) for kfuncs (vmlinux BTF, then each
  * module's own types; a weak kfunc that is nowhere becomes libbpf's poisoned call
  * {@code 2002000000 + ext_idx}) and typed ksym variables (bpf_object__resolve_ksym_var_btf_id():
  * ld_imm64 BPF_PSEUDO_BTF_ID with the module BTF's fd in insn[1].imm; typeless ksyms, which
@@ -173,8 +174,12 @@ public final class ElfLinker {
         List<ObjectText.MapDef> maps = new ArrayList<>();
         List<OpenedObject.GlobalData> data = new ArrayList<>();
         List<ObjectText.StructOpsVar> stOps = new ArrayList<>();
-        byte[] kconfig = KconfigValues.image(o);
+        byte[] kconfig = KconfigValues.emptyImage(o); // filled at load: ResolveExterns
+        Map<String, OpenedObject.MapBtf> mapBtf = new LinkedHashMap<>();
         for (MapDef m : o.maps) {
+            if (m.kind() != MapKind.STRUCT_OPS) {
+                mapBtf.put(m.name(), new OpenedObject.MapBtf(m.btfKeyTypeId(), m.btfValueTypeId()));
+            }
             switch (m.kind()) {
                 case USER -> {
                     Map<String, String> fields = new LinkedHashMap<>();
@@ -192,7 +197,8 @@ public final class ElfLinker {
         }
         Core core = new Core(o);
         return new OpenedObject(o.file(), o.license(), functions, stOps, maps, data,
-                (f, attach, k, mapFd) -> attr(o, core, f, attach, k, mapFd));
+                (f, attach, k, mapFd) -> attr(o, core, f, attach, k, mapFd), o.kernBtf, mapBtf,
+                k -> ResolveExterns.resolve(o, k));
     }
 
     /**
@@ -436,7 +442,7 @@ public final class ElfLinker {
      * load, as libbpf fails it ("extern (func ksym) '%s': func_proto [%d] incompatible with %s
      * [%d]", returned as -EINVAL).
      */
-    private static Optional<Integer> resolveKfunc(ElfObject o, KernelServices k, Extern e) {
+    static Optional<Integer> resolveKfunc(ElfObject o, KernelServices k, Extern e) {
         Optional<Integer> id = findKfunc(k, e);
         if (id.isEmpty()) {
             return id;

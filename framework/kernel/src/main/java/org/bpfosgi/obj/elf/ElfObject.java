@@ -191,6 +191,8 @@ public final class ElfObject {
     String license = "";
     int kernVersion;
     Btf btf;
+    /** The BTF bpf_object__load() uploads: {@link #btf} with the open phase's DATASEC fix-ups. */
+    Btf kernBtf;
     byte[] btfExt;
     org.bpfosgi.btf.BtfExt btfExtParsed;
     final List<String> warnings = new ArrayList<>();
@@ -291,6 +293,14 @@ public final class ElfObject {
     /** The object's {@code .BTF}, or empty when it has none. */
     public Optional<Btf> btf() {
         return Optional.ofNullable(btf);
+    }
+
+    /**
+     * The BTF as bpf_object__sanitize_and_load_btf() hands it to BPF_BTF_LOAD (DATASEC sizes
+     * and offsets fixed up at open), or empty when the object has none.
+     */
+    public Optional<Btf> kernBtf() {
+        return Optional.ofNullable(kernBtf);
     }
 
     /** The raw {@code .BTF.ext} bytes (func/line info and CO-RE records), or empty. */

@@ -3,6 +3,7 @@ package org.bpfosgi.obj.elf;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,6 +84,7 @@ final class ElfOpener {
             op.fixupBtf();
             op.initMaps();
             op.collectRelos();
+            o.kernBtf = op.kernBtf();
         } catch (BtfException e) {
             // a BTF query on types that parsed but do not hang together (an id out of range,
             // a string offset outside the strings): libbpf's btf__type_by_id() returns NULL there
@@ -632,6 +634,65 @@ final class ElfOpener {
             vars.sort(Comparator.comparingLong(v -> Integer.toUnsignedLong(v.offset())));
             datasecVars.put(id, vars);
         }
+    }
+
+    /**
+     * The object's BTF as bpf_object__load() uploads it (BPF_BTF_LOAD): the in-memory edits of the
+     * open phase written back — every DATASEC with its size from the ELF section and its VARs'
+     * offsets from their symbols (btf_fixup_datasec()), a VAR whose symbol is hidden made STATIC,
+     * and the {@code .kconfig} DATASEC laid out as bpf_object__collect_externs() lays it out
+     * (each KCFG extern GLOBAL_ALLOCATED at its data_off, the size the end of the last). Not
+     * rewritten: the {@code .ksyms} DATASEC (libbpf gives its entries 4 bytes each and replaces
+     * FUNCs by a {@code dummy_ksym} VAR so that the kernel's BTF checks pass; the model's
+     * BPF_BTF_LOAD does not run those checks and no map's value type is {@code .ksyms}).
+     */
+    private org.bpfosgi.btf.Btf kernBtf() {
+        Btf b = o.btf;
+        if (b == null) {
+            return null;
+        }
+        Map<Integer, BtfType> replace = new HashMap<>();
+        for (Map.Entry<Integer, List<BtfType.VarSecInfo>> e : datasecVars.entrySet()) {
+            int id = e.getKey();
+            BtfType.DataSec ds = (BtfType.DataSec) b.type(id);
+            String name = b.name(id);
+            if (name.equals(".ksyms")) {
+                continue;
+            }
+            List<BtfType.VarSecInfo> vars = e.getValue();
+            int size = ds.size();
+            if (name.equals(".kconfig")) {
+                // bpf_object__collect_externs(): size = end of the last KCFG extern, each entry's
+                // offset its extern's data_off (size kept), its VAR GLOBAL_ALLOCATED; then sorted
+                size = 0;
+                for (Extern x : o.externs) {
+                    if (x.kind() == ExternKind.KCFG) {
+                        size = x.kcfgDataOff() + x.kcfgSize();
+                    }
+                }
+                List<BtfType.VarSecInfo> laid = new ArrayList<>();
+                for (BtfType.VarSecInfo vsi : ds.vars()) {
+                    Extern x = o.externs.stream().filter(ex -> ex.kind() == ExternKind.KCFG && ex.btfId() == vsi.type())
+                            .findFirst().orElse(null);
+                    if (x == null) {
+                        continue; // collect_externs() refused such an entry already
+                    }
+                    laid.add(new BtfType.VarSecInfo(vsi.type(), x.kcfgDataOff(), vsi.size()));
+                    BtfType.Var v = (BtfType.Var) b.type(x.btfId());
+                    replace.put(x.btfId(), new BtfType.Var(v.nameOff(), v.type(), VAR_GLOBAL_ALLOCATED));
+                }
+                laid.sort(Comparator.comparingLong(v -> Integer.toUnsignedLong(v.offset())));
+                vars = laid;
+            } else if (size == 0) {
+                size = (int) elfSecSize(name);
+            }
+            replace.put(id, new BtfType.DataSec(ds.nameOff(), size, vars));
+        }
+        for (int v : hiddenVars) {
+            BtfType.Var var = (BtfType.Var) b.type(v);
+            replace.put(v, new BtfType.Var(var.nameOff(), var.type(), VAR_STATIC));
+        }
+        return replace.isEmpty() ? b : Btf.parse(org.bpfosgi.btf.BtfWriter.write(b, replace::get));
     }
 
     /** find_elf_sec_sz(): the size of the first section of that name, -1 when none. */
