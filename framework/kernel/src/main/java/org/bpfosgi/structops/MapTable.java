@@ -39,7 +39,8 @@ public final class MapTable {
                     org.bpfosgi.vm.Region.Access.READ_ONLY);
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             String[][] members = {{"map_lookup_elem", ops.mapLookupElem()}, {"map_update_elem", ops.mapUpdateElem()},
-                {"map_delete_elem", ops.mapDeleteElem()}};
+                {"map_delete_elem", ops.mapDeleteElem()}, {"map_push_elem", ops.mapPushElem()},
+                {"map_pop_elem", ops.mapPopElem()}, {"map_peek_elem", ops.mapPeekElem()}};
             for (String[] m : members) {
                 int off = layout.offset("bpf_map_ops", m[0]);
                 if (off >= 0 && off + 8 <= r.size() && m[1] != null) {
@@ -113,6 +114,7 @@ public final class MapTable {
             case HASH -> HtabMap.allocCheck(attr);
             case ARRAY -> ArrayMap.allocCheck(attr);
             case PROG_ARRAY -> ProgArrayMap.allocCheck(attr);
+            case QUEUE, STACK -> QueueStackMap.allocCheck(attr);
             case STRUCT_OPS -> StructOpsMap.allocCheck(attr);
         };
         if (check < 0) {
@@ -123,8 +125,12 @@ public final class MapTable {
         int[] err = {0};
         if (attr.type() == BpfMapType.PROG_ARRAY) {
             map = new ProgArrayMap(id, attr, kernel);
-        } else if (attr.type() == BpfMapType.ARRAY || attr.type() == BpfMapType.HASH) {
-            map = attr.type() == BpfMapType.ARRAY ? new ArrayMap(id, attr) : new HtabMap(id, attr);
+        } else if (attr.type() != BpfMapType.STRUCT_OPS) {
+            map = switch (attr.type()) {
+                case ARRAY -> new ArrayMap(id, attr);
+                case QUEUE, STACK -> new QueueStackMap(id, attr);
+                default -> new HtabMap(id, attr);
+            };
             synchronized (kernel.lock()) {
                 err[0] = map.allocStorage(kernel.memory(), layout());
             }
@@ -449,8 +455,90 @@ public final class MapTable {
             if (m instanceof HtabMap h) {
                 return h.update(key, value, flags, kernel.memory());
             }
+            if (m instanceof QueueStackMap q) {
+                // bpf_map_update_value(): map->ops->map_push_elem (the key is NULL: key_size 0);
+                // BPF_F_LOCK without a spin lock is -EINVAL first, as push's own flag check gives
+                return q.push(value, flags);
+            }
         }
         return Errno.EINVAL.negative();
+    }
+
+    /**
+     * Models map_lookup_and_delete_elem() (BPF_MAP_LOOKUP_AND_DELETE_ELEM, v6.12) for queue and
+     * stack maps: flags other than BPF_F_LOCK -EINVAL; no such map -EBADF; a map user space cannot
+     * both read and write (BPF_F_RDONLY, BPF_F_WRONLY or frozen: map_get_sys_perms()) -EPERM; any
+     * flag for a queue or stack -EINVAL; then map_pop_elem: the value, or -ENOENT when empty. Other
+     * map types: array maps have no lookup-and-delete (-ENOTSUPP); hash maps' is not modelled
+     * (-ENOTSUPP too).
+     *
+     * @param out receives the value (value_size bytes) when the result is 0
+     */
+    public int lookupAndDelete(int id, long flags, byte[][] out) {
+        if ((flags & ~ArrayMap.BPF_F_LOCK) != 0) {
+            return Errno.EINVAL.negative();
+        }
+        BpfMap m = get(id).orElse(null);
+        if (m == null) {
+            return Errno.EBADF.negative();
+        }
+        int f = m.attr().flags();
+        if (m.frozen() || (f & (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY)) != 0) {
+            return Errno.EPERM.negative();
+        }
+        if (!(m instanceof QueueStackMap q)) {
+            return Errno.ENOTSUPP.negative();
+        }
+        if (flags != 0) {
+            return Errno.EINVAL.negative();
+        }
+        synchronized (kernel.lock()) {
+            byte[] v = q.get(true);
+            if (v == null) {
+                return Errno.ENOENT.negative();
+            }
+            out[0] = v;
+            return 0;
+        }
+    }
+
+    /**
+     * Models map_lookup_elem() (BPF_MAP_LOOKUP_ELEM, v6.12) as far as the model has it: flags
+     * other than BPF_F_LOCK -EINVAL; no such map -EBADF; BPF_F_WRONLY -EPERM; then
+     * bpf_map_copy_value() (map_peek_elem for a queue or stack): the value, or -ENOENT.
+     *
+     * @param out receives the value when the result is 0
+     */
+    public int lookup(int id, byte[] key, long flags, byte[][] out) {
+        if ((flags & ~ArrayMap.BPF_F_LOCK) != 0) {
+            return Errno.EINVAL.negative();
+        }
+        BpfMap m = get(id).orElse(null);
+        if (m == null) {
+            return Errno.EBADF.negative();
+        }
+        if ((m.attr().flags() & MapCreateAttr.BPF_F_WRONLY) != 0) {
+            return Errno.EPERM.negative();
+        }
+        if ((flags & ArrayMap.BPF_F_LOCK) != 0 || key.length != m.attr().keySize()) {
+            return Errno.EINVAL.negative();
+        }
+        synchronized (kernel.lock()) {
+            byte[] v;
+            if (m instanceof QueueStackMap q) {
+                v = q.get(false);
+            } else if (m instanceof HtabMap h) {
+                v = h.lookupUser(key);
+            } else {
+                v = key.length == 4 ? m.lookupUser(java.nio.ByteBuffer.wrap(key).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt())
+                        : null;
+            }
+            if (v == null) {
+                return Errno.ENOENT.negative();
+            }
+            out[0] = v;
+            return 0;
+        }
     }
 
     /** Models map_delete_elem() (BPF_MAP_DELETE_ELEM) for array and hash maps, as update. */
@@ -471,6 +559,9 @@ public final class MapTable {
             }
             if (m instanceof HtabMap h) {
                 return h.delete(key);
+            }
+            if (m instanceof QueueStackMap) {
+                return Errno.EINVAL.negative(); // queue_stack_map_delete_elem()
             }
         }
         return Errno.EINVAL.negative();
