@@ -192,6 +192,13 @@ final class CheckHelperCall {
         if (rm < 0) {
             return rm;
         }
+        // record_func_key() (v6.12): a tail call's map must be a prog array; the model keeps no
+        // map_key_state (the x86 JIT's direct tail call poke is not modelled), so R3 is not marked
+        // precise here
+        if (funcId == HelperIds.BPF_FUNC_tail_call
+                && (mapPtr == null || mapPtr.mapType() != VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY)) {
+            return env.err(Errno.EINVAL, "kernel subsystem misconfigured verifier\n");
+        }
         // "Mark slots with STACK_MISC in case of raw mode, stack offset is inferred from register
         // state": check_mem_access(.., meta.regno, i, BPF_B, BPF_WRITE, -1, ..) for each byte
         for (int b = 0; b < rawMeta[1]; b++) {
