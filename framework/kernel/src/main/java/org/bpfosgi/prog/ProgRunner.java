@@ -92,6 +92,8 @@ public final class ProgRunner {
             case "bpf_map_push_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).pushElem(c.memory(), b, d);
             case "bpf_map_pop_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).popElem(c.memory(), b);
             case "bpf_map_peek_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).peekElem(c.memory(), b);
+            // map->ops->map_lookup_percpu_elem (per-cpu maps)
+            case "bpf_map_lookup_percpu_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).lookupPercpuElem(c.memory(), b, d);
             // bpf_this_cpu_ptr, bpf_per_cpu_ptr (kernel/bpf/helpers.c): the model's one CPU
             case "bpf_this_cpu_ptr" -> (c, a, b, d, e, f) -> PerCpuArea.thisCpuPtr(c.memory(), a);
             case "bpf_per_cpu_ptr" -> (c, a, b, d, e, f) -> PerCpuArea.perCpuPtr(c.memory(), a, b);
@@ -108,6 +110,8 @@ public final class ProgRunner {
                 (c, a, b, d, e, f) -> ownOps(c, a, name).updateElem(c.memory(), b, d, e);
             case "array_map_delete_elem", "htab_map_delete_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).deleteElem(c.memory(), b);
             case "__htab_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).htabLookupElem(c.memory(), b);
+            case "percpu_array_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupElem(c.memory(), b);
+            case "percpu_array_map_lookup_percpu_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupPercpuElem(c.memory(), b, d);
             case "queue_stack_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupElem(c.memory(), b);
             case "queue_stack_map_update_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).updateElem(c.memory(), b, d, e);
             case "queue_stack_map_delete_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).deleteElem(c.memory(), b);

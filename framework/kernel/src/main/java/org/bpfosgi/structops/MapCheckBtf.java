@@ -19,7 +19,8 @@ import org.bpfosgi.verifier.KernelServices;
  * loads are privileged), no BPF_F_RDONLY_PROG/BPF_F_WRONLY_PROG (-EACCES), kptrs only in
  * hash and array maps of the model's types (-EOPNOTSUPP), then the type's map_check_btf:
  * array_map_check_btf() (a 32-bit INT key at bit offset 0, -EINVAL), map_check_no_btf() for
- * prog arrays (-ENOTSUPP); hash maps have none. map_create() has no log: only errnos.
+ * prog arrays (-ENOTSUPP); hash maps have none. A per-cpu array's kptr fields (which v6.12
+ * allows) are refused with -EOPNOTSUPP: freeing them per CPU is not modelled. map_create() has no log: only errnos.
  */
 final class MapCheckBtf {
     private MapCheckBtf() {
@@ -32,7 +33,8 @@ final class MapCheckBtf {
     static Result check(BpfMap map, MapCreateAttr attr, KernelServices k) {
         Btf btf = attr.btf().btf();
         int keyId = attr.btfKeyTypeId();
-        boolean hasTypeCheck = map.type() == BpfMapType.ARRAY || map.type() == BpfMapType.PROG_ARRAY;
+        boolean hasTypeCheck = map.type() == BpfMapType.ARRAY || map.type() == BpfMapType.PERCPU_ARRAY
+                || map.type() == BpfMapType.PROG_ARRAY;
         int keyType = 0;
         if (keyId != 0) {
             keyType = typeIdSize(btf, keyId, attr.keySize());
@@ -67,8 +69,8 @@ final class MapCheckBtf {
         }
         // btf_check_and_fixup_fields(): only graph roots/nodes, which the model has none of
         int r = 0;
-        if (map.type() == BpfMapType.ARRAY) {
-            r = arrayMapCheckBtf(btf, keyType, valueType, attr);
+        if (map.type() == BpfMapType.ARRAY || map.type() == BpfMapType.PERCPU_ARRAY) {
+            r = arrayMapCheckBtf(btf, keyType, valueType, attr); // percpu_array_map_ops' map_check_btf too
         } else if (map.type() == BpfMapType.PROG_ARRAY) {
             r = Errno.ENOTSUPP.negative(); // map_check_no_btf()
         }

@@ -40,7 +40,8 @@ public final class MapTable {
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             String[][] members = {{"map_lookup_elem", ops.mapLookupElem()}, {"map_update_elem", ops.mapUpdateElem()},
                 {"map_delete_elem", ops.mapDeleteElem()}, {"map_push_elem", ops.mapPushElem()},
-                {"map_pop_elem", ops.mapPopElem()}, {"map_peek_elem", ops.mapPeekElem()}};
+                {"map_pop_elem", ops.mapPopElem()}, {"map_peek_elem", ops.mapPeekElem()},
+                {"map_lookup_percpu_elem", ops.mapLookupPercpuElem()}};
             for (String[] m : members) {
                 int off = layout.offset("bpf_map_ops", m[0]);
                 if (off >= 0 && off + 8 <= r.size() && m[1] != null) {
@@ -112,7 +113,7 @@ public final class MapTable {
         }
         int check = switch (attr.type()) {
             case HASH -> HtabMap.allocCheck(attr);
-            case ARRAY -> ArrayMap.allocCheck(attr);
+            case ARRAY, PERCPU_ARRAY -> ArrayMap.allocCheck(attr);
             case PROG_ARRAY -> ProgArrayMap.allocCheck(attr);
             case QUEUE, STACK -> QueueStackMap.allocCheck(attr);
             case STRUCT_OPS -> StructOpsMap.allocCheck(attr);
@@ -128,6 +129,7 @@ public final class MapTable {
         } else if (attr.type() != BpfMapType.STRUCT_OPS) {
             map = switch (attr.type()) {
                 case ARRAY -> new ArrayMap(id, attr);
+                case PERCPU_ARRAY -> new PercpuArrayMap(id, attr);
                 case QUEUE, STACK -> new QueueStackMap(id, attr);
                 default -> new HtabMap(id, attr);
             };
@@ -434,8 +436,9 @@ public final class MapTable {
     /**
      * Models map_update_elem() (BPF_MAP_UPDATE_ELEM) for array and hash maps: no such map
      * -EBADF; a map user space cannot write (BPF_F_RDONLY or frozen) -EPERM; a key or value of
-     * the wrong size -EINVAL (the syscall copies exactly key_size/value_size bytes: the model's
-     * callers pass arrays); then the type's update.
+     * the wrong size -EINVAL (the syscall copies exactly key_size and bpf_map_value_size() bytes —
+     * round_up(value_size, 8) per CPU for a per-cpu map: the model's callers pass arrays); then the
+     * type's update.
      */
     public int update(int id, byte[] key, byte[] value, long flags) {
         BpfMap m = get(id).orElse(null);
@@ -445,12 +448,15 @@ public final class MapTable {
         if (m.frozen() || (m.attr().flags() & MapCreateAttr.BPF_F_RDONLY) != 0) {
             return Errno.EPERM.negative();
         }
-        if (key.length != m.attr().keySize() || value.length != m.attr().valueSize()) {
+        if (key.length != m.attr().keySize() || value.length != m.userValueSize()) {
             return Errno.EINVAL.negative();
         }
         synchronized (kernel.lock()) {
             if (m instanceof ArrayMap a) {
                 return a.updateUser(key, value, flags, kernel.memory());
+            }
+            if (m instanceof PercpuArrayMap p) {
+                return p.updateUser(key, value, flags);
             }
             if (m instanceof HtabMap h) {
                 return h.update(key, value, flags, kernel.memory());
@@ -554,8 +560,8 @@ public final class MapTable {
             return Errno.EINVAL.negative();
         }
         synchronized (kernel.lock()) {
-            if (m instanceof ArrayMap) {
-                return Errno.EINVAL.negative();
+            if (m instanceof ArrayMap || m instanceof PercpuArrayMap) {
+                return Errno.EINVAL.negative(); // array_map_delete_elem()
             }
             if (m instanceof HtabMap h) {
                 return h.delete(key);

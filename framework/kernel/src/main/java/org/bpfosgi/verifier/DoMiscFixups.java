@@ -162,8 +162,7 @@ final class DoMiscFixups {
             case HelperIds.BPF_FUNC_map_push_elem -> ops.mapPushElem();
             case HelperIds.BPF_FUNC_map_pop_elem -> ops.mapPopElem();
             case HelperIds.BPF_FUNC_map_peek_elem -> ops.mapPeekElem();
-            // BPF_CALL_IMM(ops->map_lookup_percpu_elem): none of the model's maps has it (no
-            // per-cpu map: check_map_func_compatibility() refused the call)
+            case HelperIds.BPF_FUNC_map_lookup_percpu_elem -> ops.mapLookupPercpuElem();
             default -> null;
         };
         if (fn == null) {

@@ -23,6 +23,7 @@ final class MapGenLookup {
         return switch (map.mapType()) {
             case VerifierMaps.BPF_MAP_TYPE_ARRAY -> arrayMapGenLookup(map, layout);
             case VerifierMaps.BPF_MAP_TYPE_HASH -> htabMapGenLookup(env, map, layout);
+            case VerifierMaps.BPF_MAP_TYPE_PERCPU_ARRAY -> percpuArrayMapGenLookup(map, layout);
             default -> null;
         };
     }
@@ -59,6 +60,36 @@ final class MapGenLookup {
         insn.add(BPF_ALU64_REG(BPF_ADD, ret, mapPtr));
         insn.add(BPF_JMP_IMM(BPF_JA, 0, 0, 1));
         insn.add(BPF_MOV64_IMM(ret, 0));
+        return insn;
+    }
+
+    /**
+     * Models kernel/bpf/arraymap.c percpu_array_map_gen_lookup() (v6.10+, "emit BPF instructions
+     * equivalent to C code of percpu_array_map_lookup_elem()"): bpf_jit_supports_percpu_insn() is
+     * true on x86-64; an inner-map template gives -EOPNOTSUPP. R1 moves to
+     * {@code pptrs}, R0 = the u32 key, out of range gives NULL (index masked without
+     * bypass_spec_v1), then R0 = pptrs[index] (index &lt;&lt; 3), and BPF_MOV64_PERCPU_REG makes it
+     * this CPU's copy.
+     */
+    static List<Insn> percpuArrayMapGenLookup(VerifierMaps.UsedMap map, BpfMapLayout layout) {
+        if ((map.mapFlags() & VerifierMaps.BPF_F_INNER_MAP) != 0) {
+            return null;
+        }
+        List<Insn> insn = new ArrayList<>();
+        insn.add(BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, layout.arrayValueOffset())); // offsetof(struct bpf_array, pptrs)
+        insn.add(BPF_LDX_MEM(BPF_W, BPF_REG_0, BPF_REG_2, 0));
+        if (!map.bypassSpecV1()) {
+            insn.add(BPF_JMP_IMM(BPF_JGE, BPF_REG_0, map.maxEntries(), 6));
+            insn.add(BPF_ALU32_IMM(BPF_AND, BPF_REG_0, (int) indexMask(map.maxEntries())));
+        } else {
+            insn.add(BPF_JMP_IMM(BPF_JGE, BPF_REG_0, map.maxEntries(), 5));
+        }
+        insn.add(BPF_ALU64_IMM(BPF_LSH, BPF_REG_0, 3));
+        insn.add(BPF_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_1));
+        insn.add(BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_0, 0));
+        insn.add(BPF_MOV64_PERCPU_REG(BPF_REG_0, BPF_REG_0));
+        insn.add(BPF_JMP_IMM(BPF_JA, 0, 0, 1));
+        insn.add(BPF_MOV64_IMM(BPF_REG_0, 0));
         return insn;
     }
 

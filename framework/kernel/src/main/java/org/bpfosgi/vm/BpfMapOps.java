@@ -47,4 +47,9 @@ public interface BpfMapOps {
     default long peekElem(Memory m, long valueAddr) {
         throw new UnsupportedOperationException(opsName() + " has no map_peek_elem");
     }
+
+    /** {@code map_lookup_percpu_elem}: the value of the key on {@code cpu}, or 0 (NULL). Per-cpu maps. */
+    default long lookupPercpuElem(Memory m, long keyAddr, long cpu) {
+        throw new UnsupportedOperationException(opsName() + " has no map_lookup_percpu_elem");
+    }
 }
