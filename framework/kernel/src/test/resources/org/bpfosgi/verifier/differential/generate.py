@@ -4,7 +4,7 @@
 Generates struct_ops programs from templates over the checks of the verifier model (variable
 offset stack accesses, scalar bounds of every ALU op, branch refinement and decided branches,
 pointer arithmetic, helper memory arguments, constants-only programs, array and hash maps with
-their values and global data, queue and stack maps) and loads each into the
+their values and global data, queue and stack maps, a per-cpu array) and loads each into the
 running kernel with bpf(BPF_PROG_LOAD) as a BPF_PROG_TYPE_STRUCT_OPS program:
 
   * target "dummy": bpf_dummy_ops.test_1 (no helpers; constants-only programs)
@@ -119,8 +119,10 @@ MAPS = [("arr", 2, 4, 48, 4, 0, None, False),
         # queue and stack maps (BPF_MAP_TYPE_QUEUE 22, BPF_MAP_TYPE_STACK 23: key_size 0)
         ("queue", 22, 0, 8, 4, 0, None, False),
         ("stack", 23, 0, 16, 2, 0, None, False),
-        ("queue_ro", 22, 0, 8, 2, BPF_F_RDONLY_PROG, None, False)]
-ARR, HASH, DATA, RODATA, RODATA_NF, WRONLY, QUEUE, STACK, QUEUE_RO = range(9)
+        ("queue_ro", 22, 0, 8, 2, BPF_F_RDONLY_PROG, None, False),
+        # a per-cpu array (BPF_MAP_TYPE_PERCPU_ARRAY 6)
+        ("pcpu", 6, 4, 16, 4, 0, None, False)]
+ARR, HASH, DATA, RODATA, RODATA_NF, WRONLY, QUEUE, STACK, QUEUE_RO, PCPU = range(10)
 MAP_LOOKUP, MAP_UPDATE, MAP_DELETE = 1, 2, 3
 MAP_PUSH, MAP_POP, MAP_PEEK, MAP_LOOKUP_PERCPU = 87, 88, 89, 195
 
@@ -476,6 +478,7 @@ def templates():
     progs += opcode_maygoto_stack_templates()
     progs += ksym_templates()
     progs += queue_stack_templates()
+    progs += percpu_array_templates()
     return progs
 
 
@@ -793,6 +796,61 @@ def queue_stack_templates():
     ]
     for i, w in enumerate(wrong):
         add("qwrong_%d" % i, w + R0_EXIT)
+    return progs
+
+
+def percpu_array_templates():
+    """A per-cpu array: lookups (constant and unknown keys, checked or not, reads and writes in and
+    past the value), bpf_map_lookup_percpu_elem with constant and unknown CPUs (and on maps that
+    are not per-cpu), update/delete, and helpers the map does not go with."""
+    rnd = random.Random(SEED + 11)
+    progs = []
+
+    def add(name, insns):
+        progs.append((name, "tcp", b"".join(insns)))
+
+    def percpu_lookup(idx, key, cpu):
+        ksize = MAPS[idx][2]
+        body = [st(ksize, 10, -8, key) if ksize else mov(0, 0), mov(2, src=10), alu("+=", 2, -8), ld_map(1, idx)]
+        if cpu == "prandom":
+            body = [call(PRANDOM), mov(3, src=0)] + body
+        elif cpu == "masked":
+            body = [call(PRANDOM), alu("&=", 0, 1), mov(3, src=0)] + body
+        else:
+            body += [mov(3, cpu)]
+        return body + [call(MAP_LOOKUP_PERCPU)]
+
+    for i in range(30):
+        kind = rnd.choice(["lookup", "percpu", "percpu"])
+        key = rnd.choice([0, 3, 4])
+        off = rnd.choice([0, 8, 12, 15, 16, -1])
+        size = rnd.choice([1, 4, 8])
+        check = rnd.random() < 0.7
+        write = rnd.random() < 0.4
+        body = lookup(PCPU, key) if kind == "lookup" else percpu_lookup(PCPU, key, rnd.choice([0, 1, 7, "prandom", "masked"]))
+        acc = [st(size, 0, off, 1)] if write else [ldx(size, 1, 0, off)]
+        body += ([jmp("==", 0, len(acc), imm=0)] if check else []) + acc
+        add("pcpu_%d" % i, body + R0_EXIT)
+    other = [
+        [st(4, 10, -8, 0), st(8, 10, -24, 5), st(8, 10, -16, 6), ld_map(1, PCPU), mov(2, src=10), alu("+=", 2, -8),
+         mov(3, src=10), alu("+=", 3, -24), mov(4, 0), call(MAP_UPDATE)],
+        [st(4, 10, -8, 0), ld_map(1, PCPU), mov(2, src=10), alu("+=", 2, -8), mov(3, src=10), alu("+=", 3, -24),
+         mov(4, 0), call(MAP_UPDATE)],
+        [st(4, 10, -8, 0), ld_map(1, PCPU), mov(2, src=10), alu("+=", 2, -8), call(MAP_DELETE)],
+        percpu_lookup(ARR, 0, 0),
+        percpu_lookup(HASH, 0, 0),
+        percpu_lookup(QUEUE, 0, 0),
+        [st(8, 10, -16, 1), st(8, 10, -8, 1), ld_map(1, PCPU), mov(2, src=10), alu("+=", 2, -16), mov(3, 0),
+         call(MAP_PUSH)],
+        [ld_map(1, PCPU), mov(2, src=10), alu("+=", 2, -16), call(MAP_POP)],
+        [ld_map(2, PCPU), mov(3, 0), call(12)],
+        lookup(PCPU) + [jmp("==", 0, 5, imm=0), mov(2, src=0), ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        lookup(PCPU) + [jmp("==", 0, 4, imm=0), mov(2, src=0), ld_map(1, STACK), call(MAP_POP)],
+        lookup(PCPU) + [jmp("==", 0, 3, imm=0), mov(1, src=0), mov(2, 16), call(TRACE_PRINTK)],
+        lookup(PCPU) + [jmp("==", 0, 4, imm=0), mov(1, src=0), mov(2, 16), mov(3, 0), call(113)],
+    ]
+    for i, o in enumerate(other):
+        add("pcpu_other_%d" % i, o + R0_EXIT)
     return progs
 
 
