@@ -24,6 +24,7 @@ final class MapGenLookup {
             case VerifierMaps.BPF_MAP_TYPE_ARRAY -> arrayMapGenLookup(map, layout);
             case VerifierMaps.BPF_MAP_TYPE_HASH -> htabMapGenLookup(env, map, layout);
             case VerifierMaps.BPF_MAP_TYPE_PERCPU_ARRAY -> percpuArrayMapGenLookup(map, layout);
+            case VerifierMaps.BPF_MAP_TYPE_PERCPU_HASH -> htabPercpuMapGenLookup(env, map, layout);
             default -> null;
         };
     }
@@ -107,6 +108,24 @@ final class MapGenLookup {
         return List.of(BPF_EMIT_CALL((int) Kallsyms.callImm(fn)),
                 BPF_JMP_IMM(BPF_JEQ, ret, 0, 1),
                 BPF_ALU64_IMM(BPF_ADD, ret, layout.htabElemKeyOffset() + (int) roundUp8(Integer.toUnsignedLong(map.keySize()))));
+    }
+
+    /**
+     * Models kernel/bpf/hashtab.c htab_percpu_map_gen_lookup() (v6.10+; bpf_jit_supports_percpu_insn()
+     * on x86-64): the element from __htab_map_lookup_elem(), and past a NULL check the per-cpu
+     * pointer stored at offsetof(struct htab_elem, key) + round_up(key_size, 8), made this CPU's
+     * by BPF_MOV64_PERCPU_REG.
+     */
+    static List<Insn> htabPercpuMapGenLookup(VerifierEnv env, VerifierMaps.UsedMap map, BpfMapLayout layout) {
+        long fn = env.kernel.kallsyms().lookupName(MapOps.HTAB_LOOKUP);
+        if (fn == 0) {
+            return List.of(); // no such function: the caller's "bpf verifier is misconfigured"
+        }
+        return List.of(BPF_EMIT_CALL((int) Kallsyms.callImm(fn)),
+                BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 3),
+                BPF_ALU64_IMM(BPF_ADD, BPF_REG_0, layout.htabElemKeyOffset() + (int) roundUp8(Integer.toUnsignedLong(map.keySize()))),
+                BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_0, 0),
+                BPF_MOV64_PERCPU_REG(BPF_REG_0, BPF_REG_0));
     }
 
     /**
