@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Golden answers of the live kernel for BPF_MAP_CREATE of array, per-cpu array, hash, queue and
-stack maps and
+"""Golden answers of the live kernel for BPF_MAP_CREATE of array, per-cpu array, hash, per-cpu
+hash, queue and stack maps and
 for the user-space element operations the model has (update, delete, freeze; lookup and
 lookup-and-delete, whose value is recorded as OK=HEX), written to map-create.tsv
 next to this script with `uname -r` on its first line. MapCreateGoldenTest compares MapTable
@@ -20,7 +20,7 @@ _libc.syscall.restype = ctypes.c_long
 NR_BPF = 321
 MAP_CREATE, MAP_LOOKUP, MAP_UPDATE, MAP_DELETE, MAP_LOOKUP_AND_DELETE, MAP_FREEZE = 0, 1, 2, 3, 21, 22
 ERRNO = {0: "OK", 1: "EPERM", 2: "ENOENT", 7: "E2BIG", 9: "EBADF", 12: "ENOMEM", 17: "EEXIST", 22: "EINVAL", 524: "ENOTSUPP"}
-HASH, ARRAY, PERCPU_ARRAY, QUEUE, STACK = 1, 2, 6, 22, 23
+HASH, ARRAY, PERCPU_HASH, PERCPU_ARRAY, QUEUE, STACK = 1, 2, 5, 6, 22, 23
 NO_PREALLOC, NO_COMMON_LRU, NUMA_NODE, RDONLY, WRONLY, ZERO_SEED = 1, 2, 4, 8, 16, 64
 RDONLY_PROG, WRONLY_PROG, MMAPABLE, PRESERVE_ELEMS, INNER_MAP = 128, 256, 1024, 2048, 4096
 
@@ -67,6 +67,13 @@ CREATES = [
     ("percpu_array_value_unit", PERCPU_ARRAY, 4, 32768, 2, 0), ("percpu_array_value_rounds_to_unit", PERCPU_ARRAY, 4, 32761, 2, 0),
     ("percpu_array_value_over_unit", PERCPU_ARRAY, 4, 32769, 2, 0),
     ("percpu_array_value_over_int_max", PERCPU_ARRAY, 4, 0x80000000, 1, 0),
+    ("percpu_hash", PERCPU_HASH, 8, 12, 3, 0), ("percpu_hash_key0", PERCPU_HASH, 0, 12, 3, 0),
+    ("percpu_hash_value0", PERCPU_HASH, 8, 0, 3, 0), ("percpu_hash_max0", PERCPU_HASH, 8, 12, 0, 0),
+    ("percpu_hash_numa_node", PERCPU_HASH, 8, 12, 3, NUMA_NODE), ("percpu_hash_no_prealloc", PERCPU_HASH, 8, 12, 3, NO_PREALLOC),
+    ("percpu_hash_no_common_lru", PERCPU_HASH, 8, 12, 3, NO_COMMON_LRU), ("percpu_hash_mmapable", PERCPU_HASH, 8, 12, 3, MMAPABLE),
+    ("percpu_hash_zero_seed", PERCPU_HASH, 8, 12, 3, ZERO_SEED), ("percpu_hash_value_unit", PERCPU_HASH, 8, 32768, 2, 0),
+    ("percpu_hash_value_over_unit", PERCPU_HASH, 8, 32769, 2, 0),
+    ("percpu_hash_kv_kmalloc_max", PERCPU_HASH, 8, (1 << 22) - 48 - 8, 1, 0),
     ("queue", QUEUE, 0, 8, 4, 0), ("queue_key4", QUEUE, 4, 8, 4, 0), ("queue_value0", QUEUE, 0, 0, 4, 0),
     ("queue_max0", QUEUE, 0, 8, 0, 0), ("queue_no_prealloc", QUEUE, 0, 8, 4, NO_PREALLOC),
     ("queue_numa_node", QUEUE, 0, 8, 4, NUMA_NODE), ("queue_rdonly_prog", QUEUE, 0, 8, 4, RDONLY_PROG),
