@@ -4,7 +4,7 @@
 Generates struct_ops programs from templates over the checks of the verifier model (variable
 offset stack accesses, scalar bounds of every ALU op, branch refinement and decided branches,
 pointer arithmetic, helper memory arguments, constants-only programs, array and hash maps with
-their values and global data, queue and stack maps, a per-cpu array) and loads each into the
+their values and global data, queue and stack maps, a per-cpu array and a per-cpu hash) and loads each into the
 running kernel with bpf(BPF_PROG_LOAD) as a BPF_PROG_TYPE_STRUCT_OPS program:
 
   * target "dummy": bpf_dummy_ops.test_1 (no helpers; constants-only programs)
@@ -121,8 +121,10 @@ MAPS = [("arr", 2, 4, 48, 4, 0, None, False),
         ("stack", 23, 0, 16, 2, 0, None, False),
         ("queue_ro", 22, 0, 8, 2, BPF_F_RDONLY_PROG, None, False),
         # a per-cpu array (BPF_MAP_TYPE_PERCPU_ARRAY 6)
-        ("pcpu", 6, 4, 16, 4, 0, None, False)]
-ARR, HASH, DATA, RODATA, RODATA_NF, WRONLY, QUEUE, STACK, QUEUE_RO, PCPU = range(10)
+        ("pcpu", 6, 4, 16, 4, 0, None, False),
+        # a per-cpu hash (BPF_MAP_TYPE_PERCPU_HASH 5)
+        ("phash", 5, 8, 16, 4, 0, None, False)]
+ARR, HASH, DATA, RODATA, RODATA_NF, WRONLY, QUEUE, STACK, QUEUE_RO, PCPU, PHASH = range(11)
 MAP_LOOKUP, MAP_UPDATE, MAP_DELETE = 1, 2, 3
 MAP_PUSH, MAP_POP, MAP_PEEK, MAP_LOOKUP_PERCPU = 87, 88, 89, 195
 
@@ -479,6 +481,7 @@ def templates():
     progs += ksym_templates()
     progs += queue_stack_templates()
     progs += percpu_array_templates()
+    progs += percpu_hash_templates()
     return progs
 
 
@@ -851,6 +854,46 @@ def percpu_array_templates():
     ]
     for i, o in enumerate(other):
         add("pcpu_other_%d" % i, o + R0_EXIT)
+    return progs
+
+
+def percpu_hash_templates():
+    """A per-cpu hash: lookups and bpf_map_lookup_percpu_elem (checked or not, reads and writes in
+    and past the value), update/delete, and its values as helper arguments."""
+    rnd = random.Random(SEED + 13)
+    progs = []
+
+    def add(name, insns):
+        progs.append((name, "tcp", b"".join(insns)))
+
+    for i in range(16):
+        cpu = rnd.choice([None, 0, 1, "prandom"])
+        body = [st(8, 10, -8, rnd.choice([0, 1])), mov(2, src=10), alu("+=", 2, -8), ld_map(1, PHASH)]
+        if cpu is None:
+            body += [call(MAP_LOOKUP)]
+        elif cpu == "prandom":
+            body = [call(PRANDOM), mov(3, src=0)] + body + [call(MAP_LOOKUP_PERCPU)]
+        else:
+            body += [mov(3, cpu), call(MAP_LOOKUP_PERCPU)]
+        off = rnd.choice([0, 8, 12, 16, -4])
+        size = rnd.choice([1, 4, 8])
+        acc = [st(size, 0, off, 1)] if rnd.random() < 0.4 else [ldx(size, 1, 0, off)]
+        body += ([jmp("==", 0, len(acc), imm=0)] if rnd.random() < 0.7 else []) + acc
+        add("phash_%d" % i, body + R0_EXIT)
+    other = [
+        [st(8, 10, -8, 0), st(8, 10, -24, 5), st(8, 10, -16, 6), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -8),
+         mov(3, src=10), alu("+=", 3, -24), mov(4, 0), call(MAP_UPDATE)],
+        [st(8, 10, -8, 0), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -8), call(MAP_DELETE)],
+        [st(4, 10, -8, 0), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -8), mov(3, 0), call(MAP_LOOKUP_PERCPU)],
+        [st(8, 10, -8, 0), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -8), call(MAP_LOOKUP), jmp("==", 0, 4, imm=0),
+         mov(2, src=0), ld_map(1, QUEUE), call(MAP_POP)],
+        [st(8, 10, -8, 0), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -8), call(MAP_LOOKUP), jmp("==", 0, 3, imm=0),
+         mov(1, src=0), mov(2, 16), call(TRACE_PRINTK)],
+        [st(8, 10, -16, 0), st(8, 10, -8, 0), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -16), mov(3, 0),
+         call(MAP_PUSH)],
+    ]
+    for i, o in enumerate(other):
+        add("phash_other_%d" % i, o + R0_EXIT)
     return progs
 
 
