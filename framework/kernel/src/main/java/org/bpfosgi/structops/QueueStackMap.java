@@ -19,8 +19,11 @@ import org.bpfosgi.vm.Region;
  * delete -EINVAL; the values are reached only through push/pop/peek, which copy
  * {@code value_size} bytes from or into the caller's buffer. The struct and its elements are one
  * region of kernel memory (what queue_stack_map_alloc() allocates), head/tail/size kept at their
- * offsets in it, so a program reading them through a map_ptr (check_ptr_to_map_access()) sees the
- * kernel's values.
+ * offsets in it (the running kernel's BTF's, else v6.12's x86-64 ones), so a program reading them
+ * through a map_ptr (check_ptr_to_map_access()) sees the kernel's values. The built-in vmlinux BTF
+ * does not declare {@code struct bpf_queue_stack} (a new type there would renumber the built-in
+ * subsystems' BTF ids), so on it such a read is refused ("map_ptr access not supported for map
+ * type 22"); on the real vmlinux BTF it is checked as the kernel checks it.
  */
 public final class QueueStackMap extends BpfMap implements BpfMapOps {
     /** QUEUE_STACK_CREATE_FLAG_MASK: BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK. */

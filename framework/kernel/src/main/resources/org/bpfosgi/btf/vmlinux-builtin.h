@@ -1040,14 +1040,3 @@ struct bpf_htab {
 	u32 elem_size;
 	u32 hashrnd;
 };
-
-/* kernel/bpf/queue_stack_maps.c: BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK (queue_map_btf_ids):
- * a ring of size = max_entries + 1 values; head is the next push, tail the oldest element */
-struct bpf_queue_stack {
-	struct bpf_map map;
-	raw_spinlock_t lock;
-	u32 head;
-	u32 tail;
-	u32 size;
-	char elements[0] __attribute__((aligned(8)));
-};
