@@ -471,16 +471,18 @@ public final class MapTable {
     }
 
     /**
-     * Models map_lookup_and_delete_elem() (BPF_MAP_LOOKUP_AND_DELETE_ELEM, v6.12) for queue and
-     * stack maps: flags other than BPF_F_LOCK -EINVAL; no such map -EBADF; a map user space cannot
-     * both read and write (BPF_F_RDONLY, BPF_F_WRONLY or frozen: map_get_sys_perms()) -EPERM; any
-     * flag for a queue or stack -EINVAL; then map_pop_elem: the value, or -ENOENT when empty. Other
-     * map types: array maps have no lookup-and-delete (-ENOTSUPP); hash maps' is not modelled
-     * (-ENOTSUPP too).
+     * Models map_lookup_and_delete_elem() (BPF_MAP_LOOKUP_AND_DELETE_ELEM, v6.12): flags other than
+     * BPF_F_LOCK -EINVAL; no such map -EBADF; a map user space cannot both read and write
+     * (BPF_F_RDONLY, BPF_F_WRONLY or frozen: map_get_sys_perms()) -EPERM; any flag for a queue or
+     * stack -EINVAL; BPF_F_LOCK without a spin lock in the value (the model has none) -EINVAL; then
+     * a queue's or stack's map_pop_elem (-ENOENT when empty), a hash map's
+     * htab_map_lookup_and_delete_elem() / per-cpu one (-ENOENT for a missing key; the value, per CPU
+     * for a per-cpu table, then the element freed); other types -ENOTSUPP (array maps have none).
      *
-     * @param out receives the value (value_size bytes) when the result is 0
+     * @param key the key (empty for a queue or stack: NULL)
+     * @param out receives the value when the result is 0
      */
-    public int lookupAndDelete(int id, long flags, byte[][] out) {
+    public int lookupAndDelete(int id, byte[] key, long flags, byte[][] out) {
         if ((flags & ~ArrayMap.BPF_F_LOCK) != 0) {
             return Errno.EINVAL.negative();
         }
@@ -492,14 +494,27 @@ public final class MapTable {
         if (m.frozen() || (f & (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY)) != 0) {
             return Errno.EPERM.negative();
         }
-        if (!(m instanceof QueueStackMap q)) {
-            return Errno.ENOTSUPP.negative();
+        if (flags != 0 && m instanceof QueueStackMap) {
+            return Errno.EINVAL.negative();
         }
-        if (flags != 0) {
+        if ((flags & ArrayMap.BPF_F_LOCK) != 0) {
+            return Errno.EINVAL.negative(); // !btf_record_has_field(map->record, BPF_SPIN_LOCK)
+        }
+        if (key.length != m.attr().keySize()) {
             return Errno.EINVAL.negative();
         }
         synchronized (kernel.lock()) {
-            byte[] v = q.get(true);
+            byte[] v;
+            if (m instanceof QueueStackMap q) {
+                v = q.get(true);
+            } else if (m instanceof HtabMap h) {
+                v = h.lookupUser(key);
+                if (v != null) {
+                    h.delete(key);
+                }
+            } else {
+                return Errno.ENOTSUPP.negative();
+            }
             if (v == null) {
                 return Errno.ENOENT.negative();
             }

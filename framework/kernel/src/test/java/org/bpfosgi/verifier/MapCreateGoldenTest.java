@@ -80,7 +80,7 @@ class MapCreateGoldenTest {
                     case "update" -> maps.update(id, hex(s[1]), hex(s[2]), Long.parseLong(s[3]));
                     // BPF_MAP_LOOKUP_ELEM (a queue's or stack's peek) and BPF_MAP_LOOKUP_AND_DELETE_ELEM (pop)
                     case "lookup" -> maps.lookup(id, hex(s[1]), Long.parseLong(s[3]), out);
-                    case "pop" -> maps.lookupAndDelete(id, Long.parseLong(s[3]), out);
+                    case "pop" -> maps.lookupAndDelete(id, hex(s[1]), Long.parseLong(s[3]), out);
                     default -> maps.delete(id, hex(s[1]));
                 };
                 got.add(r == 0 && out[0] != null ? "OK=" + HexFormat.of().formatHex(out[0]) : errno(r));

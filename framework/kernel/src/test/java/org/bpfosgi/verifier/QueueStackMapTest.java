@@ -298,14 +298,14 @@ class QueueStackMapTest {
         assertEquals(0, maps.update(queue, new byte[0], u64(7), 2));
         assertEquals(0, maps.lookup(queue, new byte[0], 0, out));
         assertArrayEquals(u64(6), out[0]);
-        assertEquals(Errno.EINVAL.negative(), maps.lookupAndDelete(queue, 2, out));
-        assertEquals(0, maps.lookupAndDelete(queue, 0, out));
+        assertEquals(Errno.EINVAL.negative(), maps.lookupAndDelete(queue, new byte[0], 2, out));
+        assertEquals(0, maps.lookupAndDelete(queue, new byte[0], 0, out));
         assertArrayEquals(u64(6), out[0]);
-        assertEquals(0, maps.lookupAndDelete(queue, 0, out));
+        assertEquals(0, maps.lookupAndDelete(queue, new byte[0], 0, out));
         assertArrayEquals(u64(7), out[0]);
-        assertEquals(Errno.ENOENT.negative(), maps.lookupAndDelete(queue, 0, out));
+        assertEquals(Errno.ENOENT.negative(), maps.lookupAndDelete(queue, new byte[0], 0, out));
         assertEquals(Errno.EINVAL.negative(), maps.delete(queue, new byte[0]));
-        assertEquals(Errno.ENOTSUPP.negative(), maps.lookupAndDelete(arr, 0, out));
+        assertEquals(Errno.ENOTSUPP.negative(), maps.lookupAndDelete(arr, new byte[4], 0, out));
     }
 
     private static byte[] u64(long v) {

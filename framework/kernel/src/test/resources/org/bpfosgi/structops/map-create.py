@@ -155,6 +155,11 @@ OPS = [
                                                      ("pop", b"", None, 0)]),
     ("queue_wronly_ops", (QUEUE, 0, 8, 2, WRONLY), [("update", b"", u64(1), 0), ("lookup", b"", None, 0),
                                                      ("pop", b"", None, 0)]),
+    ("hash_pop_ops", (HASH, 8, 8, 2, 0), [("update", u64(1), u64(5), 0), ("pop", u64(2), None, 0), ("pop", u64(1), None, 4),
+                                           ("pop", u64(1), None, 1), ("pop", u64(1), None, 0), ("pop", u64(1), None, 0),
+                                           ("lookup", u64(1), None, 0)]),
+    ("percpu_hash_pop_ops", (PERCPU_HASH, 8, 8, 2, 0), [("pop", u64(1), None, 0)]),
+    ("array_pop_ops", (ARRAY, 4, 8, 2, 0), [("pop", u32(0), None, 0), ("lookup", u32(0), None, 0), ("lookup", u32(2), None, 0)]),
     ("queue_freeze_ops", (QUEUE, 0, 8, 2, 0), [("update", b"", u64(1), 0), ("freeze",), ("update", b"", u64(2), 0),
                                                 ("pop", b"", None, 0), ("lookup", b"", None, 0)]),
 ]
