@@ -93,6 +93,11 @@ public final class Bpf {
     public static final int BPF_MAY_GOTO = 0;
     /** off of an ALU64 MOV X: arena address-space cast. */
     public static final int BPF_ADDR_SPACE_CAST = 1;
+    /**
+     * off of an ALU64 MOV X: BPF_ADDR_PERCPU (include/linux/filter.h), the internal-only
+     * instruction that resolves a per-CPU address (dst = src + this CPU's per-cpu offset).
+     */
+    public static final int BPF_ADDR_PERCPU = -1;
 
     // Registers.
     public static final int BPF_REG_0 = 0;

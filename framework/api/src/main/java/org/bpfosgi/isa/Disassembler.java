@@ -129,6 +129,9 @@ public final class Disassembler {
             }
             if (op == BPF_NEG)
                 return c + r + insn.dst() + " = -" + r + insn.dst();
+            // kernel/bpf/disasm.c is_mov_percpu_addr()
+            if (code == (BPF_ALU64 | BPF_MOV | BPF_X) && insn.off() == BPF_ADDR_PERCPU)
+                return c + "r" + insn.dst() + " = &(void __percpu *)(r" + insn.src() + ")";
             if (code == (BPF_ALU64 | BPF_MOV | BPF_X) && insn.off() == BPF_ADDR_SPACE_CAST)
                 return c + "r" + insn.dst() + " = addr_space_cast(r" + insn.src() + ", " + (insn.imm() >>> 16) + ", " + (insn.imm() & 0xffff) + ")";
             boolean sdivSmod = (op == BPF_DIV || op == BPF_MOD) && insn.off() == 1;

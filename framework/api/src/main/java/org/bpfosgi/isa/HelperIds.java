@@ -246,6 +246,10 @@ public final class HelperIds {
     public static final int BPF_FUNC_trace_printk = 6;
     public static final int BPF_FUNC_get_prandom_u32 = 7;
     public static final int BPF_FUNC_tail_call = 12;
+    public static final int BPF_FUNC_map_push_elem = 87;
+    public static final int BPF_FUNC_map_pop_elem = 88;
+    public static final int BPF_FUNC_map_peek_elem = 89;
+    public static final int BPF_FUNC_map_lookup_percpu_elem = 195;
     public static final int BPF_FUNC_kptr_xchg = 194;
 
     /** The helper's name as func_id_name() gives it ("bpf_map_lookup_elem"), or null if the id is unknown. */

@@ -41,6 +41,8 @@ public final class Macros {
     public static Insn BPF_BSWAP(int dst, int len) { return new Insn(BPF_ALU64 | BPF_END | BPF_TO_LE, dst, 0, 0, len); }
 
     public static Insn BPF_MOV64_REG(int dst, int src) { return new Insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0); }
+    /** include/linux/filter.h BPF_MOV64_PERCPU_REG: internal-only, dst = this CPU's copy of the per-cpu pointer src. */
+    public static Insn BPF_MOV64_PERCPU_REG(int dst, int src) { return new Insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, BPF_ADDR_PERCPU, 0); }
     public static Insn BPF_MOV32_REG(int dst, int src) { return new Insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0); }
     public static Insn BPF_MOV64_IMM(int dst, int imm) { return new Insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
     public static Insn BPF_MOV32_IMM(int dst, int imm) { return new Insn(BPF_ALU | BPF_MOV | BPF_K, dst, 0, 0, imm); }

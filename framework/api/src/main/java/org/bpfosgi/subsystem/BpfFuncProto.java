@@ -67,6 +67,12 @@ public record BpfFuncProto(String name, boolean gplOnly, RetType retType, List<A
         ARG_PTR_TO_MAP_KEY,
         /** a pointer to {@code value_size} initialised bytes: a value of the map the preceding ARG_CONST_MAP_PTR names. */
         ARG_PTR_TO_MAP_VALUE,
+        /**
+         * {@code ARG_PTR_TO_MAP_VALUE | MEM_UNINIT | MEM_WRITE} (v6.12; formerly
+         * ARG_PTR_TO_UNINIT_MAP_VALUE): {@code value_size} bytes the helper writes, which need
+         * not be initialised (bpf_map_pop_elem, bpf_map_peek_elem).
+         */
+        ARG_PTR_TO_UNINIT_MAP_VALUE,
         /** {@code ARG_KPTR_XCHG_DEST}: a pointer to a referenced kptr field of a map value (bpf_kptr_xchg). */
         ARG_KPTR_XCHG_DEST,
         /**

@@ -1,10 +1,6 @@
 package org.bpfosgi.prog;
 
-import java.util.Map;
-import java.util.WeakHashMap;
-
 import org.bpfosgi.vm.Memory;
-import org.bpfosgi.vm.Region;
 
 /**
  * The per-cpu area of the model's one CPU in a run's memory, what {@code this_cpu_ptr()} and
@@ -18,23 +14,16 @@ import org.bpfosgi.vm.Region;
  */
 final class PerCpuArea {
     /** {@code nr_cpu_ids}: the model has one CPU. */
-    static final int NR_CPU_IDS = 1;
+    static final int NR_CPU_IDS = org.bpfosgi.vm.PerCpu.NR_CPU_IDS;
     /** Offsets 0..SIZE of the per-cpu area (the model's kallsyms puts per-cpu variables from 0x20000, 0x40 apart). */
-    static final int SIZE = 0x40000;
-
-    private static final Map<Memory, Region> AREAS = new WeakHashMap<>();
+    static final int SIZE = org.bpfosgi.vm.PerCpu.SIZE;
 
     private PerCpuArea() {
     }
 
-    /** {@code __per_cpu_offset[cpu]} in {@code m}, for {@code cpu < NR_CPU_IDS}. */
+    /** {@code __per_cpu_offset[cpu]} in {@code m}, for {@code cpu < NR_CPU_IDS} ({@link org.bpfosgi.vm.PerCpu}). */
     static long perCpuOffset(Memory m, int cpu) {
-        if (cpu != 0) {
-            throw new IllegalArgumentException("cpu " + cpu + " >= nr_cpu_ids");
-        }
-        synchronized (AREAS) {
-            return AREAS.computeIfAbsent(m, x -> x.allocate("per-cpu area of CPU 0", SIZE, Region.Access.READ_WRITE)).start();
-        }
+        return org.bpfosgi.vm.PerCpu.offset(m, cpu);
     }
 
     /** Models bpf_this_cpu_ptr() (kernel/bpf/helpers.c): {@code this_cpu_ptr(percpu_ptr)} on CPU 0. */

@@ -88,6 +88,12 @@ public final class ProgRunner {
             case "bpf_map_lookup_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).lookupElem(c.memory(), b);
             case "bpf_map_update_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).updateElem(c.memory(), b, d, e);
             case "bpf_map_delete_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).deleteElem(c.memory(), b);
+            // map->ops->map_push_elem / map_pop_elem / map_peek_elem (queue and stack maps)
+            case "bpf_map_push_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).pushElem(c.memory(), b, d);
+            case "bpf_map_pop_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).popElem(c.memory(), b);
+            case "bpf_map_peek_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).peekElem(c.memory(), b);
+            // map->ops->map_lookup_percpu_elem (per-cpu maps)
+            case "bpf_map_lookup_percpu_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).lookupPercpuElem(c.memory(), b, d);
             // bpf_this_cpu_ptr, bpf_per_cpu_ptr (kernel/bpf/helpers.c): the model's one CPU
             case "bpf_this_cpu_ptr" -> (c, a, b, d, e, f) -> PerCpuArea.thisCpuPtr(c.memory(), a);
             case "bpf_per_cpu_ptr" -> (c, a, b, d, e, f) -> PerCpuArea.perCpuPtr(c.memory(), a, b);
@@ -104,6 +110,17 @@ public final class ProgRunner {
                 (c, a, b, d, e, f) -> ownOps(c, a, name).updateElem(c.memory(), b, d, e);
             case "array_map_delete_elem", "htab_map_delete_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).deleteElem(c.memory(), b);
             case "__htab_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).htabLookupElem(c.memory(), b);
+            case "htab_percpu_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupElem(c.memory(), b);
+            case "htab_percpu_map_update_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).updateElem(c.memory(), b, d, e);
+            case "htab_percpu_map_lookup_percpu_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupPercpuElem(c.memory(), b, d);
+            case "percpu_array_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupElem(c.memory(), b);
+            case "percpu_array_map_lookup_percpu_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupPercpuElem(c.memory(), b, d);
+            case "queue_stack_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupElem(c.memory(), b);
+            case "queue_stack_map_update_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).updateElem(c.memory(), b, d, e);
+            case "queue_stack_map_delete_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).deleteElem(c.memory(), b);
+            case "queue_stack_map_push_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).pushElem(c.memory(), b, d);
+            case "queue_map_pop_elem", "stack_map_pop_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).popElem(c.memory(), b);
+            case "queue_map_peek_elem", "stack_map_peek_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).peekElem(c.memory(), b);
             // prog array and struct_ops map ops: the model runs none of them from a program (an oops, as
             // bpf_map_lookup_elem on such a map is)
             case "fd_array_map_lookup_elem", "fd_array_map_delete_elem", "bpf_struct_ops_map_lookup_elem",
@@ -119,7 +136,7 @@ public final class ProgRunner {
         if (o instanceof BpfMapOps ops) {
             return ops;
         }
-        throw c.oops(String.format("map helper called with 0x%x, which is not a map with lookup/update/delete", addr));
+        throw c.oops(String.format("map helper called with 0x%x, which is not a map with map ops", addr));
     }
 
     /**
@@ -128,8 +145,8 @@ public final class ProgRunner {
      */
     private static BpfMapOps ownOps(CallContext c, long addr, String fn) {
         BpfMapOps ops = mapOps(c, addr);
-        org.bpfosgi.verifier.MapOps want = org.bpfosgi.verifier.MapOps.byFunction(fn);
-        if (want == null || !want.name().equals(ops.opsName())) {
+        org.bpfosgi.verifier.MapOps own = org.bpfosgi.verifier.MapOps.byName(ops.opsName());
+        if (own == null || !own.hasFunction(fn)) {
             throw c.oops(String.format("%s called with the map at 0x%x, whose ops are %s", fn, addr, ops.opsName()));
         }
         return ops;

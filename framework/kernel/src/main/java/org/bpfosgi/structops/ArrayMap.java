@@ -51,17 +51,24 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
     }
 
     /**
-     * Models array_map_alloc_check() (v6.12) for BPF_MAP_TYPE_ARRAY: max_entries &gt; 0, key_size
+     * Models array_map_alloc_check() (v6.12) for BPF_MAP_TYPE_ARRAY and PERCPU_ARRAY: max_entries &gt; 0, key_size
      * 4, value_size &gt; 0, only ARRAY_CREATE_FLAG_MASK flags (BPF_F_NUMA_NODE, BPF_F_MMAPABLE,
      * the access flags, BPF_F_PRESERVE_ELEMS, BPF_F_INNER_MAP) and not both RDONLY_PROG and
      * WRONLY_PROG (-EINVAL); BPF_F_PRESERVE_ELEMS only for perf event arrays (-EINVAL);
-     * value_size above INT_MAX -E2BIG.
+     * value_size above INT_MAX -E2BIG. A per-cpu array: no BPF_F_NUMA_NODE, BPF_F_MMAPABLE or
+     * BPF_F_INNER_MAP (-EINVAL), round_up(value_size, 8) at most PCPU_MIN_UNIT_SIZE (-E2BIG).
      */
     static int allocCheck(MapCreateAttr attr) {
+        boolean percpu = attr.type() == BpfMapType.PERCPU_ARRAY;
         int mask = MapCreateAttr.BPF_F_NUMA_NODE | MapCreateAttr.BPF_F_MMAPABLE | MapCreateAttr.BPF_F_ACCESS_MASK
                 | MapCreateAttr.BPF_F_PRESERVE_ELEMS | MapCreateAttr.BPF_F_INNER_MAP;
+        // bpf_map_attr_numa_node(): BPF_F_NUMA_NODE names a node (the model's attr has no numa_node: 0)
+        boolean numaNode = (attr.flags() & MapCreateAttr.BPF_F_NUMA_NODE) != 0;
         if (attr.maxEntries() == 0 || attr.keySize() != 4 || attr.valueSize() == 0 || (attr.flags() & ~mask) != 0
-                || !MapCreateAttr.flagsAccessOk(attr.flags())) {
+                || !MapCreateAttr.flagsAccessOk(attr.flags()) || (percpu && numaNode)) {
+            return Errno.EINVAL.negative();
+        }
+        if (attr.type() != BpfMapType.ARRAY && (attr.flags() & (MapCreateAttr.BPF_F_MMAPABLE | MapCreateAttr.BPF_F_INNER_MAP)) != 0) {
             return Errno.EINVAL.negative();
         }
         if ((attr.flags() & MapCreateAttr.BPF_F_PRESERVE_ELEMS) != 0) {
@@ -70,8 +77,15 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         if (Integer.toUnsignedLong(attr.valueSize()) > INT_MAX) {
             return Errno.E2BIG.negative();
         }
+        // "percpu map value size is bound by PCPU_MIN_UNIT_SIZE"
+        if (percpu && roundUp8(Integer.toUnsignedLong(attr.valueSize())) > PCPU_MIN_UNIT_SIZE) {
+            return Errno.E2BIG.negative();
+        }
         return 0;
     }
+
+    /** PCPU_MIN_UNIT_SIZE (include/linux/percpu.h): 32 KiB. */
+    static final long PCPU_MIN_UNIT_SIZE = 32 << 10;
 
     /**
      * Models array_map_alloc()'s allocation: {@code sizeof(struct bpf_array)} (=

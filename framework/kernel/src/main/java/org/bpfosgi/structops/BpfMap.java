@@ -182,6 +182,11 @@ public abstract class BpfMap {
         return false;
     }
 
+    /** bpf_map_value_size(): the bytes of a value BPF_MAP_LOOKUP_ELEM/UPDATE_ELEM copy (value_size; per CPU for per-cpu maps). */
+    int userValueSize() {
+        return attr.valueSize();
+    }
+
     /** The value of {@code key} as BPF_MAP_LOOKUP_ELEM from user space returns it (prog ids, not pointers); null: -ENOENT. */
     public abstract byte[] lookupUser(int key);
 

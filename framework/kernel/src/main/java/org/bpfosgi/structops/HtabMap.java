@@ -31,6 +31,10 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
     private final int keySize;
     private final int valueSize;
     private final int keyRounded;
+    /** BPF_MAP_TYPE_PERCPU_HASH: the element holds a per-cpu pointer to round_up(value_size, 8) bytes per CPU. */
+    private final boolean percpu;
+    /** A per-cpu hash map's values of CPU 0, one round_up(value_size, 8) slice per element. */
+    private Region pcpu;
     /** offsetof(struct htab_elem, key), from the kernel's BTF when the storage is allocated. */
     private int keyOff;
     private int elemSize;
@@ -44,11 +48,15 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         this.keySize = attr.keySize();
         this.valueSize = attr.valueSize();
         this.keyRounded = (int) ArrayMap.roundUp8(keySize);
-        this.slots = attr.maxEntries() + 1;
+        this.percpu = attr.type() == BpfMapType.PERCPU_HASH;
+        // alloc_extra_elems(): only a non-per-cpu, non-LRU table has the spare element
+        this.slots = percpu ? attr.maxEntries() : attr.maxEntries() + 1;
     }
 
     /**
-     * Models htab_map_alloc_check() (v6.12) for BPF_MAP_TYPE_HASH: BPF_F_ZERO_SEED needs
+     * Models htab_map_alloc_check() (v6.12) for BPF_MAP_TYPE_HASH and PERCPU_HASH (a per-cpu one:
+     * no BPF_F_NUMA_NODE, -EINVAL; round_up(value_size, 8) at most PCPU_MIN_UNIT_SIZE, -E2BIG, after
+     * the KMALLOC_MAX_SIZE check): BPF_F_ZERO_SEED needs
      * CAP_SYS_ADMIN (root here); only HTAB_CREATE_FLAG_MASK flags (BPF_F_NO_PREALLOC,
      * BPF_F_NO_COMMON_LRU, BPF_F_NUMA_NODE, the access flags, BPF_F_ZERO_SEED) and not both
      * RDONLY_PROG and WRONLY_PROG (-EINVAL); BPF_F_NO_COMMON_LRU only for LRU maps (-EINVAL);
@@ -65,11 +73,20 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         if ((attr.flags() & MapCreateAttr.BPF_F_NO_COMMON_LRU) != 0) {
             return Errno.EINVAL.negative();
         }
+        boolean percpu = attr.type() == BpfMapType.PERCPU_HASH;
+        // numa_node != NUMA_NO_NODE && percpu (the model's attr has no numa_node: the flag names node 0)
+        if (percpu && (attr.flags() & MapCreateAttr.BPF_F_NUMA_NODE) != 0) {
+            return Errno.EINVAL.negative();
+        }
         if (attr.maxEntries() == 0 || attr.keySize() == 0 || attr.valueSize() == 0) {
             return Errno.EINVAL.negative();
         }
         if (Integer.toUnsignedLong(attr.keySize()) + Integer.toUnsignedLong(attr.valueSize())
                 >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE) {
+            return Errno.E2BIG.negative();
+        }
+        // "percpu map value size is bound by PCPU_MIN_UNIT_SIZE"
+        if (percpu && ArrayMap.roundUp8(Integer.toUnsignedLong(attr.valueSize())) > ArrayMap.PCPU_MIN_UNIT_SIZE) {
             return Errno.E2BIG.negative();
         }
         if (Integer.toUnsignedLong(attr.maxEntries()) > 1L << 31) {
@@ -86,12 +103,24 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
     @Override
     int allocStorage(Memory m, org.bpfosgi.verifier.BpfMapLayout layout) {
         keyOff = layout.htabElemKeyOffset();
-        elemSize = keyOff + keyRounded + (int) ArrayMap.roundUp8(valueSize);
+        // htab->elem_size: the value, or for a per-cpu table the per-cpu pointer (sizeof(void *))
+        elemSize = keyOff + keyRounded + (percpu ? 8 : (int) ArrayMap.roundUp8(valueSize));
         long size = (long) slots * elemSize;
-        if (size > ArrayMap.MODEL_MAX_STORAGE) {
+        long pcpuSize = percpu ? (long) slots * ArrayMap.roundUp8(valueSize) * org.bpfosgi.vm.PerCpu.NR_CPU_IDS : 0;
+        if (size > ArrayMap.MODEL_MAX_STORAGE || pcpuSize > ArrayMap.MODEL_MAX_STORAGE) {
             return Errno.ENOMEM.negative();
         }
         elems = m.allocate("hash map " + id() + " (" + name() + ") elements", (int) size, Region.Access.READ_WRITE);
+        if (percpu) {
+            // prealloc_init(): each element's bpf_map_alloc_percpu(round_up(value_size, 8)), its pointer
+            // stored where a value would be (htab_elem_set_ptr())
+            pcpu = m.allocate("per-cpu hash map " + id() + " (" + name() + ") values of CPU 0", (int) pcpuSize,
+                    Region.Access.READ_WRITE);
+            long base = org.bpfosgi.vm.PerCpu.offset(m, 0);
+            for (int i = 0; i < slots; i++) {
+                m.st64(valueAddr(i), pcpuValue(i) - base);
+            }
+        }
         for (int i = 0; i < slots; i++) {
             free.add(i);
         }
@@ -100,7 +129,20 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
 
     @Override
     List<Region> storage() {
-        return elems == null ? List.of() : List.of(elems);
+        if (elems == null) {
+            return List.of();
+        }
+        return pcpu == null ? List.of(elems) : List.of(elems, pcpu);
+    }
+
+    /** CPU 0's value of the per-cpu element in {@code slot}: per_cpu_ptr(htab_elem_get_ptr(l, key_size), 0). */
+    private long pcpuValue(int slot) {
+        return pcpu.start() + slot * ArrayMap.roundUp8(valueSize);
+    }
+
+    /** What a program's lookup gives for the element in {@code slot}: its value, or (per-cpu) this CPU's. */
+    private long progValue(int slot) {
+        return percpu ? pcpuValue(slot) : valueAddr(slot);
     }
 
     private long elemAddr(int slot) {
@@ -113,14 +155,29 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
 
     @Override
     public String opsName() {
-        return "htab_map_ops";
+        return percpu ? "htab_percpu_map_ops" : "htab_map_ops";
     }
 
-    /** Models htab_map_lookup_elem(): __htab_map_lookup_elem(), then the value's address, or 0. */
+    /**
+     * Models htab_map_lookup_elem(): __htab_map_lookup_elem(), then the value's address, or 0;
+     * htab_percpu_map_lookup_elem(): this_cpu_ptr() of the element's per-cpu pointer.
+     */
     @Override
     public long lookupElem(Memory m, long keyAddr) {
         Integer slot = index.get(ByteBuffer.wrap(m.read(keyAddr, keySize)));
-        return slot == null ? 0 : valueAddr(slot);
+        return slot == null ? 0 : progValue(slot);
+    }
+
+    /** Models htab_percpu_map_lookup_percpu_elem(): NULL for cpu &gt;= nr_cpu_ids or a missing key. */
+    @Override
+    public long lookupPercpuElem(Memory m, long keyAddr, long cpu) {
+        if (!percpu) {
+            throw new UnsupportedOperationException("htab_map_ops has no map_lookup_percpu_elem");
+        }
+        if ((cpu & 0xffffffffL) >= org.bpfosgi.vm.PerCpu.NR_CPU_IDS) {
+            return 0;
+        }
+        return lookupElem(m, keyAddr);
     }
 
     /** Models __htab_map_lookup_elem(): the element's address ({@code struct htab_elem *}), or 0. */
@@ -138,10 +195,52 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
      */
     @Override
     public long updateElem(Memory m, long keyAddr, long valueAddr, long flags) {
+        if (percpu) {
+            return percpuUpdate(m.read(keyAddr, keySize), m.read(valueAddr, valueSize), flags, m);
+        }
         return update(m.read(keyAddr, keySize), m.read(valueAddr, valueSize), flags, m);
     }
 
+    /**
+     * Models __htab_percpu_map_update_elem() (v6.12, preallocated): flags above BPF_EXIST -EINVAL;
+     * check_flags() (-EEXIST, -ENOENT); an existing element is updated in place
+     * (pcpu_copy_value()), a new one taken from the free list (-E2BIG when none is left: a
+     * per-cpu table has no extra element) with pcpu_init_value(): the value on this CPU (from a
+     * program) or each CPU's from its slice of the buffer (from user space, {@code value} then
+     * round_up(value_size, 8) bytes per CPU), the other CPUs' zeroed. The model has one CPU.
+     */
+    int percpuUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        if (Long.compareUnsigned(flags, ArrayMap.BPF_EXIST) > 0) {
+            return Errno.EINVAL.negative();
+        }
+        ByteBuffer k = ByteBuffer.wrap(key.clone());
+        Integer old = index.get(k);
+        if (old != null && flags == ArrayMap.BPF_NOEXIST) {
+            return Errno.EEXIST.negative();
+        }
+        if (old == null && flags == ArrayMap.BPF_EXIST) {
+            return Errno.ENOENT.negative();
+        }
+        int slot;
+        if (old != null) {
+            slot = old;
+        } else {
+            Integer s = free.poll();
+            if (s == null) {
+                return Errno.E2BIG.negative();
+            }
+            slot = s;
+            m.write(elemAddr(slot) + keyOff, key);
+            index.put(k, slot);
+        }
+        m.write(pcpuValue(slot), java.util.Arrays.copyOf(value, valueSize));
+        return 0;
+    }
+
     int update(byte[] key, byte[] value, long flags, Memory m) {
+        if (percpu) {
+            return percpuUpdate(key, value, flags, m);
+        }
         if ((flags & ~ArrayMap.BPF_F_LOCK) > ArrayMap.BPF_EXIST) {
             return Errno.EINVAL.negative();
         }
@@ -206,9 +305,21 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         if (slot == null) {
             return null;
         }
+        if (percpu) {
+            // bpf_percpu_hash_copy(): round_up(value_size, 8) bytes for each possible CPU
+            byte[] out = new byte[userValueSize()];
+            System.arraycopy(pcpu.bytes(), (int) (pcpuValue(slot) - pcpu.start()), out, 0, valueSize);
+            return out;
+        }
         byte[] out = new byte[valueSize];
         System.arraycopy(elems.bytes(), (int) (valueAddr(slot) - elems.start()), out, 0, valueSize);
         return BpfObjFreeFields.initMapValue(record(), out);
+    }
+
+    /** bpf_map_value_size(): round_up(value_size, 8) per possible CPU for a per-cpu table. */
+    @Override
+    int userValueSize() {
+        return percpu ? (int) ArrayMap.roundUp8(valueSize) * org.bpfosgi.vm.PerCpu.NR_CPU_IDS : valueSize;
     }
 
     /** The number of elements. */

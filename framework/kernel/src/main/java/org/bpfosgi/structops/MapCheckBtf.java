@@ -18,11 +18,12 @@ import org.bpfosgi.verifier.KernelServices;
  * map_create()'s: the value is then plain memory), then, for a record: CAP_BPF (the model's
  * loads are privileged), no BPF_F_RDONLY_PROG/BPF_F_WRONLY_PROG (-EACCES), kptrs only in
  * hash and array maps of the model's types (-EOPNOTSUPP), then the type's map_check_btf:
- * array_map_check_btf() (a 32-bit INT key at bit offset 0, -EINVAL); hash maps and prog arrays
- * have none (v6.12's prog_array_map_ops has no map_check_btf: a prog array with key and value
- * types is created with its BTF, as the live kernel does for libbpf's {@code __type(key, ...)}
- * prog arrays; without a key type it is -EINVAL like a hash map). map_create() has no log: only
- * errnos.
+ * array_map_check_btf() (a 32-bit INT key at bit offset 0, -EINVAL) for arrays and per-cpu
+ * arrays; hash maps and prog arrays have none (v6.12's prog_array_map_ops has no map_check_btf:
+ * a prog array with key and value types is created with its BTF, as the live kernel does for
+ * libbpf's {@code __type(key, ...)} prog arrays; without a key type it is -EINVAL like a hash
+ * map). A per-cpu array's kptr fields (which v6.12 allows) are refused with -EOPNOTSUPP: freeing
+ * them per CPU is not modelled. map_create() has no log: only errnos.
  */
 final class MapCheckBtf {
     private MapCheckBtf() {
@@ -35,7 +36,7 @@ final class MapCheckBtf {
     static Result check(BpfMap map, MapCreateAttr attr, KernelServices k) {
         Btf btf = attr.btf().btf();
         int keyId = attr.btfKeyTypeId();
-        boolean hasTypeCheck = map.type() == BpfMapType.ARRAY; // map->ops->map_check_btf
+        boolean hasTypeCheck = map.type() == BpfMapType.ARRAY || map.type() == BpfMapType.PERCPU_ARRAY; // map->ops->map_check_btf
         int keyType = 0;
         if (keyId != 0) {
             keyType = typeIdSize(btf, keyId, attr.keySize());
@@ -70,8 +71,8 @@ final class MapCheckBtf {
         }
         // btf_check_and_fixup_fields(): only graph roots/nodes, which the model has none of
         int r = 0;
-        if (map.type() == BpfMapType.ARRAY) {
-            r = arrayMapCheckBtf(btf, keyType, valueType, attr);
+        if (map.type() == BpfMapType.ARRAY || map.type() == BpfMapType.PERCPU_ARRAY) {
+            r = arrayMapCheckBtf(btf, keyType, valueType, attr); // percpu_array_map_ops' map_check_btf too
         }
         if (r < 0) {
             BtfParseFields.free(rec, k.btfs(), k.modules(), holder);

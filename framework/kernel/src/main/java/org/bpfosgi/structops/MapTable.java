@@ -39,7 +39,9 @@ public final class MapTable {
                     org.bpfosgi.vm.Region.Access.READ_ONLY);
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(r.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             String[][] members = {{"map_lookup_elem", ops.mapLookupElem()}, {"map_update_elem", ops.mapUpdateElem()},
-                {"map_delete_elem", ops.mapDeleteElem()}};
+                {"map_delete_elem", ops.mapDeleteElem()}, {"map_push_elem", ops.mapPushElem()},
+                {"map_pop_elem", ops.mapPopElem()}, {"map_peek_elem", ops.mapPeekElem()},
+                {"map_lookup_percpu_elem", ops.mapLookupPercpuElem()}};
             for (String[] m : members) {
                 int off = layout.offset("bpf_map_ops", m[0]);
                 if (off >= 0 && off + 8 <= r.size() && m[1] != null) {
@@ -110,9 +112,10 @@ public final class MapTable {
             return new CreateResult(null, Errno.EINVAL.negative());
         }
         int check = switch (attr.type()) {
-            case HASH -> HtabMap.allocCheck(attr);
-            case ARRAY -> ArrayMap.allocCheck(attr);
+            case HASH, PERCPU_HASH -> HtabMap.allocCheck(attr);
+            case ARRAY, PERCPU_ARRAY -> ArrayMap.allocCheck(attr);
             case PROG_ARRAY -> ProgArrayMap.allocCheck(attr);
+            case QUEUE, STACK -> QueueStackMap.allocCheck(attr);
             case STRUCT_OPS -> StructOpsMap.allocCheck(attr);
         };
         if (check < 0) {
@@ -123,8 +126,13 @@ public final class MapTable {
         int[] err = {0};
         if (attr.type() == BpfMapType.PROG_ARRAY) {
             map = new ProgArrayMap(id, attr, kernel);
-        } else if (attr.type() == BpfMapType.ARRAY || attr.type() == BpfMapType.HASH) {
-            map = attr.type() == BpfMapType.ARRAY ? new ArrayMap(id, attr) : new HtabMap(id, attr);
+        } else if (attr.type() != BpfMapType.STRUCT_OPS) {
+            map = switch (attr.type()) {
+                case ARRAY -> new ArrayMap(id, attr);
+                case PERCPU_ARRAY -> new PercpuArrayMap(id, attr);
+                case QUEUE, STACK -> new QueueStackMap(id, attr);
+                default -> new HtabMap(id, attr);
+            };
             synchronized (kernel.lock()) {
                 err[0] = map.allocStorage(kernel.memory(), layout());
             }
@@ -437,8 +445,9 @@ public final class MapTable {
     /**
      * Models map_update_elem() (BPF_MAP_UPDATE_ELEM) for array and hash maps: no such map
      * -EBADF; a map user space cannot write (BPF_F_RDONLY or frozen) -EPERM; a key or value of
-     * the wrong size -EINVAL (the syscall copies exactly key_size/value_size bytes: the model's
-     * callers pass arrays); then the type's update.
+     * the wrong size -EINVAL (the syscall copies exactly key_size and bpf_map_value_size() bytes —
+     * round_up(value_size, 8) per CPU for a per-cpu map: the model's callers pass arrays); then the
+     * type's update.
      */
     public int update(int id, byte[] key, byte[] value, long flags) {
         BpfMap m = get(id).orElse(null);
@@ -448,18 +457,118 @@ public final class MapTable {
         if (m.frozen() || (m.attr().flags() & MapCreateAttr.BPF_F_RDONLY) != 0) {
             return Errno.EPERM.negative();
         }
-        if (key.length != m.attr().keySize() || value.length != m.attr().valueSize()) {
+        if (key.length != m.attr().keySize() || value.length != m.userValueSize()) {
             return Errno.EINVAL.negative();
         }
         synchronized (kernel.lock()) {
             if (m instanceof ArrayMap a) {
                 return a.updateUser(key, value, flags, kernel.memory());
             }
+            if (m instanceof PercpuArrayMap p) {
+                return p.updateUser(key, value, flags);
+            }
             if (m instanceof HtabMap h) {
                 return h.update(key, value, flags, kernel.memory());
             }
+            if (m instanceof QueueStackMap q) {
+                // bpf_map_update_value(): map->ops->map_push_elem (the key is NULL: key_size 0);
+                // BPF_F_LOCK without a spin lock is -EINVAL first, as push's own flag check gives
+                return q.push(value, flags);
+            }
         }
         return Errno.EINVAL.negative();
+    }
+
+    /**
+     * Models map_lookup_and_delete_elem() (BPF_MAP_LOOKUP_AND_DELETE_ELEM, v6.12): flags other than
+     * BPF_F_LOCK -EINVAL; no such map -EBADF; a map user space cannot both read and write
+     * (BPF_F_RDONLY, BPF_F_WRONLY or frozen: map_get_sys_perms()) -EPERM; any flag for a queue or
+     * stack -EINVAL; BPF_F_LOCK without a spin lock in the value (the model has none) -EINVAL; then
+     * a queue's or stack's map_pop_elem (-ENOENT when empty), a hash map's
+     * htab_map_lookup_and_delete_elem() / per-cpu one (-ENOENT for a missing key; the value, per CPU
+     * for a per-cpu table, then the element freed); other types -ENOTSUPP (array maps have none).
+     *
+     * @param key the key (empty for a queue or stack: NULL)
+     * @param out receives the value when the result is 0
+     */
+    public int lookupAndDelete(int id, byte[] key, long flags, byte[][] out) {
+        if ((flags & ~ArrayMap.BPF_F_LOCK) != 0) {
+            return Errno.EINVAL.negative();
+        }
+        BpfMap m = get(id).orElse(null);
+        if (m == null) {
+            return Errno.EBADF.negative();
+        }
+        int f = m.attr().flags();
+        if (m.frozen() || (f & (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY)) != 0) {
+            return Errno.EPERM.negative();
+        }
+        if (flags != 0 && m instanceof QueueStackMap) {
+            return Errno.EINVAL.negative();
+        }
+        if ((flags & ArrayMap.BPF_F_LOCK) != 0) {
+            return Errno.EINVAL.negative(); // !btf_record_has_field(map->record, BPF_SPIN_LOCK)
+        }
+        if (key.length != m.attr().keySize()) {
+            return Errno.EINVAL.negative();
+        }
+        synchronized (kernel.lock()) {
+            byte[] v;
+            if (m instanceof QueueStackMap q) {
+                v = q.get(true);
+            } else if (m instanceof HtabMap h) {
+                v = h.lookupUser(key);
+                if (v != null) {
+                    h.delete(key);
+                }
+            } else {
+                return Errno.ENOTSUPP.negative();
+            }
+            if (v == null) {
+                return Errno.ENOENT.negative();
+            }
+            out[0] = v;
+            return 0;
+        }
+    }
+
+    /**
+     * Models map_lookup_elem() (BPF_MAP_LOOKUP_ELEM, v6.12) as far as the model has it: flags
+     * other than BPF_F_LOCK -EINVAL; no such map -EBADF; BPF_F_WRONLY -EPERM; then
+     * bpf_map_copy_value() (map_peek_elem for a queue or stack): the value, or -ENOENT.
+     *
+     * @param out receives the value when the result is 0
+     */
+    public int lookup(int id, byte[] key, long flags, byte[][] out) {
+        if ((flags & ~ArrayMap.BPF_F_LOCK) != 0) {
+            return Errno.EINVAL.negative();
+        }
+        BpfMap m = get(id).orElse(null);
+        if (m == null) {
+            return Errno.EBADF.negative();
+        }
+        if ((m.attr().flags() & MapCreateAttr.BPF_F_WRONLY) != 0) {
+            return Errno.EPERM.negative();
+        }
+        if ((flags & ArrayMap.BPF_F_LOCK) != 0 || key.length != m.attr().keySize()) {
+            return Errno.EINVAL.negative();
+        }
+        synchronized (kernel.lock()) {
+            byte[] v;
+            if (m instanceof QueueStackMap q) {
+                v = q.get(false);
+            } else if (m instanceof HtabMap h) {
+                v = h.lookupUser(key);
+            } else {
+                v = key.length == 4 ? m.lookupUser(java.nio.ByteBuffer.wrap(key).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt())
+                        : null;
+            }
+            if (v == null) {
+                return Errno.ENOENT.negative();
+            }
+            out[0] = v;
+            return 0;
+        }
     }
 
     /** Models map_delete_elem() (BPF_MAP_DELETE_ELEM) for array and hash maps, as update. */
@@ -475,11 +584,14 @@ public final class MapTable {
             return Errno.EINVAL.negative();
         }
         synchronized (kernel.lock()) {
-            if (m instanceof ArrayMap) {
-                return Errno.EINVAL.negative();
+            if (m instanceof ArrayMap || m instanceof PercpuArrayMap) {
+                return Errno.EINVAL.negative(); // array_map_delete_elem()
             }
             if (m instanceof HtabMap h) {
                 return h.delete(key);
+            }
+            if (m instanceof QueueStackMap) {
+                return Errno.EINVAL.negative(); // queue_stack_map_delete_elem()
             }
         }
         return Errno.EINVAL.negative();

@@ -9,6 +9,7 @@ import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_CTX;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MEM_RDONLY;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MAP_KEY;
 import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_MAP_VALUE;
+import static org.bpfosgi.subsystem.BpfFuncProto.ArgType.ARG_PTR_TO_UNINIT_MAP_VALUE;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_INTEGER;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_PTR_TO_MAP_VALUE_OR_NULL;
 import static org.bpfosgi.subsystem.BpfFuncProto.RetType.RET_VOID;
@@ -27,8 +28,8 @@ import org.bpfosgi.subsystem.BpfFuncProto;
 
 /**
  * Models kernel/bpf/helpers.c bpf_base_func_proto() — the subset without ring buffers, spin
- * locks, timers and dynptrs, which the model does not have yet: the map lookup/update/delete
- * helpers, the time, random, CPU and pid helpers, bpf_tail_call, and (privileged)
+ * locks, timers and dynptrs, which the model does not have yet: the map lookup/update/delete,
+ * push/pop/peek and lookup_percpu helpers, the time, random, CPU and pid helpers, bpf_tail_call, and (privileged)
  * bpf_trace_printk, bpf_get_current_task, bpf_probe_read_kernel, bpf_per_cpu_ptr,
  * bpf_this_cpu_ptr.
  */
@@ -44,6 +45,16 @@ public final class BaseFuncProtos {
                     List.of(ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_PTR_TO_MAP_VALUE, ARG_ANYTHING))),
             Map.entry(3, new BpfFuncProto("bpf_map_delete_elem", false, RET_INTEGER,
                     List.of(ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY))),
+            // bpf_map_push_elem_proto, bpf_map_pop_elem_proto, bpf_map_peek_elem_proto (v6.12: the value
+            // of pop/peek is ARG_PTR_TO_MAP_VALUE | MEM_UNINIT | MEM_WRITE), bpf_map_lookup_percpu_elem_proto
+            Map.entry(87, new BpfFuncProto("bpf_map_push_elem", false, RET_INTEGER,
+                    List.of(ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_VALUE, ARG_ANYTHING))),
+            Map.entry(88, new BpfFuncProto("bpf_map_pop_elem", false, RET_INTEGER,
+                    List.of(ARG_CONST_MAP_PTR, ARG_PTR_TO_UNINIT_MAP_VALUE))),
+            Map.entry(89, new BpfFuncProto("bpf_map_peek_elem", false, RET_INTEGER,
+                    List.of(ARG_CONST_MAP_PTR, ARG_PTR_TO_UNINIT_MAP_VALUE))),
+            Map.entry(195, new BpfFuncProto("bpf_map_lookup_percpu_elem", false, RET_PTR_TO_MAP_VALUE_OR_NULL,
+                    List.of(ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_ANYTHING))),
             Map.entry(5, new BpfFuncProto("bpf_ktime_get_ns", false, RET_INTEGER, List.of())),
             Map.entry(7, new BpfFuncProto("bpf_get_prandom_u32", false, RET_INTEGER, List.of())),
             Map.entry(8, new BpfFuncProto("bpf_get_smp_processor_id", false, RET_INTEGER, List.of())),

@@ -52,6 +52,7 @@ final class CheckHelperCall {
         int metaRefObjId = 0; // meta.ref_obj_id
         BtfObject retBtf = null; // meta.ret_btf
         int retBtfId = 0; // meta.ret_btf_id
+        int[] rawMeta = {0, 0}; // meta.regno, meta.access_size of a raw-mode stack buffer
         for (int i = 0; i < args.size(); i++) {
             int regno = i + 1;
             int r = dc.checkRegArg(regno, true);
@@ -97,8 +98,8 @@ final class CheckHelperCall {
                         return r;
                     }
                 }
-                case ARG_PTR_TO_MAP_KEY, ARG_PTR_TO_MAP_VALUE, ARG_PTR_TO_MAP_VALUE_OR_NULL -> {
-                    r = MapFuncArgs.check(dc, regno, reg, args.get(i), mapPtr);
+                case ARG_PTR_TO_MAP_KEY, ARG_PTR_TO_MAP_VALUE, ARG_PTR_TO_MAP_VALUE_OR_NULL, ARG_PTR_TO_UNINIT_MAP_VALUE -> {
+                    r = MapFuncArgs.check(dc, regno, reg, args.get(i), mapPtr, rawMeta);
                     if (r < 0) {
                         return r;
                     }
@@ -194,6 +195,14 @@ final class CheckHelperCall {
         rm = recordFuncKey(mapPtr, funcId);
         if (rm < 0) {
             return rm;
+        }
+        // "Mark slots with STACK_MISC in case of raw mode, stack offset is inferred from register
+        // state": check_mem_access(.., meta.regno, i, BPF_B, BPF_WRITE, -1, ..) for each byte
+        for (int b = 0; b < rawMeta[1]; b++) {
+            int r = dc.mem.access(idx, rawMeta[0], b, 1, org.bpfosgi.subsystem.BpfAccessType.BPF_WRITE, -1, null, false);
+            if (r < 0) {
+                return r;
+            }
         }
         if (releaseRegno != 0 && metaRefObjId != 0) {
             // bpf_kptr_xchg: release_reference_state() — the reference moves into the map — and
@@ -336,23 +345,42 @@ final class CheckHelperCall {
 
 
     /**
-     * Models check_map_func_compatibility() for the maps the model has: a prog array goes only
-     * to bpf_tail_call, and bpf_tail_call takes only a prog array, bpf_sk_storage_get/delete only
-     * an sk storage map; array and hash maps go to the map helpers ("cannot pass map_type %d into
-     * func %s#%d", -EINVAL). Tail calls from programs with bpf-to-bpf calls are allowed: the
+     * Models check_map_func_compatibility() (v6.12) for the maps the model has, both ways: from
+     * the map's side a prog array goes only to bpf_tail_call, a queue or stack only to
+     * bpf_map_push/pop/peek_elem; from the helper's side bpf_tail_call takes only a prog array,
+     * bpf_map_pop_elem a queue or stack, bpf_map_push/peek_elem also a bloom filter,
+     * bpf_map_lookup_percpu_elem a per-cpu array or (LRU) per-cpu hash, bpf_sk_storage_get/delete
+     * an sk storage map ("cannot pass map_type %d into func %s#%d", -EINVAL). Array and hash maps
+     * go to every other map helper. Tail calls from programs with bpf-to-bpf calls are allowed: the
      * x86-64 JIT allows them (allow_tail_call_in_subprogs()).
      */
     private int checkMapFuncCompatibility(VerifierMaps.UsedMap map, int funcId) {
         if (map == null) {
             return 0;
         }
-        boolean progArray = map.mapType() == VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY;
-        boolean tailCall = funcId == HelperIds.BPF_FUNC_tail_call;
-        // bpf_sk_storage_get/delete take only BPF_MAP_TYPE_SK_STORAGE (24), which the model has none of
-        boolean skStorage = funcId == 107 || funcId == 108; // BPF_FUNC_sk_storage_get, BPF_FUNC_sk_storage_delete
-        if (progArray != tailCall || (skStorage && map.mapType() != VerifierMaps.BPF_MAP_TYPE_SK_STORAGE)) {
-            return env.err(Errno.EINVAL, "cannot pass map_type %d into func %s#%d\n", map.mapType(),
-                    BaseFuncProtos.name(funcId), funcId);
+        int type = map.mapType();
+        boolean ok = switch (type) {
+            case VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY -> funcId == HelperIds.BPF_FUNC_tail_call;
+            case VerifierMaps.BPF_MAP_TYPE_QUEUE, VerifierMaps.BPF_MAP_TYPE_STACK -> funcId == HelperIds.BPF_FUNC_map_peek_elem
+                    || funcId == HelperIds.BPF_FUNC_map_pop_elem || funcId == HelperIds.BPF_FUNC_map_push_elem;
+            default -> true;
+        };
+        if (ok) {
+            ok = switch (funcId) {
+                case HelperIds.BPF_FUNC_tail_call -> type == VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY;
+                case HelperIds.BPF_FUNC_map_pop_elem -> type == VerifierMaps.BPF_MAP_TYPE_QUEUE
+                        || type == VerifierMaps.BPF_MAP_TYPE_STACK;
+                case HelperIds.BPF_FUNC_map_peek_elem, HelperIds.BPF_FUNC_map_push_elem -> type == VerifierMaps.BPF_MAP_TYPE_QUEUE
+                        || type == VerifierMaps.BPF_MAP_TYPE_STACK || type == VerifierMaps.BPF_MAP_TYPE_BLOOM_FILTER;
+                case HelperIds.BPF_FUNC_map_lookup_percpu_elem -> type == VerifierMaps.BPF_MAP_TYPE_PERCPU_ARRAY
+                        || type == VerifierMaps.BPF_MAP_TYPE_PERCPU_HASH || type == VerifierMaps.BPF_MAP_TYPE_LRU_PERCPU_HASH;
+                // BPF_FUNC_sk_storage_get, BPF_FUNC_sk_storage_delete
+                case 107, 108 -> type == VerifierMaps.BPF_MAP_TYPE_SK_STORAGE;
+                default -> true;
+            };
+        }
+        if (!ok) {
+            return env.err(Errno.EINVAL, "cannot pass map_type %d into func %s#%d\n", type, BaseFuncProtos.name(funcId), funcId);
         }
         return 0;
     }

@@ -110,12 +110,14 @@ final class DoMiscFixups {
 
     /**
      * The map helpers of do_misc_fixups()'s {@code prog->jit_requested && BITS_PER_LONG == 64}
-     * block that the model has (v6.12 lists also push/pop/peek, redirect_map, for_each_map_elem
-     * and lookup_percpu_elem, none of which the model's helper table offers).
+     * block that the model has (v6.12 lists also redirect_map and for_each_map_elem, which the
+     * model's helper table does not offer).
      */
     static boolean isMapOpHelper(int imm) {
         return imm == HelperIds.BPF_FUNC_map_lookup_elem || imm == HelperIds.BPF_FUNC_map_update_elem
-                || imm == HelperIds.BPF_FUNC_map_delete_elem;
+                || imm == HelperIds.BPF_FUNC_map_delete_elem || imm == HelperIds.BPF_FUNC_map_push_elem
+                || imm == HelperIds.BPF_FUNC_map_pop_elem || imm == HelperIds.BPF_FUNC_map_peek_elem
+                || imm == HelperIds.BPF_FUNC_map_lookup_percpu_elem;
     }
 
     /**
@@ -124,7 +126,9 @@ final class DoMiscFixups {
      * bpf_map_lookup_elem with {@code ops->map_gen_lookup} is replaced by the generated
      * instructions (-EOPNOTSUPP falls through to patch_map_ops_generic; 0 or INSN_BUF_SIZE and
      * more instructions: "bpf verifier is misconfigured", -EINVAL); otherwise
-     * (patch_map_ops_generic) the imm becomes {@code BPF_CALL_IMM(ops->map_lookup_elem)} etc.
+     * (patch_map_ops_generic) the imm becomes {@code BPF_CALL_IMM(ops->map_lookup_elem)},
+     * {@code ops->map_push_elem} (queue_stack_map_push_elem), {@code ops->map_pop_elem}
+     * (queue_map_pop_elem, stack_map_pop_elem), etc.
      *
      * @return the number of instructions the call became (1 when patched in place),
      *         {@link #PATCH_CALL_IMM}, or a negative errno
@@ -154,7 +158,12 @@ final class DoMiscFixups {
         String fn = switch (insn.imm()) {
             case HelperIds.BPF_FUNC_map_lookup_elem -> ops.mapLookupElem();
             case HelperIds.BPF_FUNC_map_update_elem -> ops.mapUpdateElem();
-            default -> ops.mapDeleteElem();
+            case HelperIds.BPF_FUNC_map_delete_elem -> ops.mapDeleteElem();
+            case HelperIds.BPF_FUNC_map_push_elem -> ops.mapPushElem();
+            case HelperIds.BPF_FUNC_map_pop_elem -> ops.mapPopElem();
+            case HelperIds.BPF_FUNC_map_peek_elem -> ops.mapPeekElem();
+            case HelperIds.BPF_FUNC_map_lookup_percpu_elem -> ops.mapLookupPercpuElem();
+            default -> null;
         };
         if (fn == null) {
             return PATCH_CALL_IMM; // an op the map type leaves unset: check_map_func_compatibility() refused the call

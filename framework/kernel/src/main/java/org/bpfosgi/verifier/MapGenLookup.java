@@ -23,6 +23,8 @@ final class MapGenLookup {
         return switch (map.mapType()) {
             case VerifierMaps.BPF_MAP_TYPE_ARRAY -> arrayMapGenLookup(map, layout);
             case VerifierMaps.BPF_MAP_TYPE_HASH -> htabMapGenLookup(env, map, layout);
+            case VerifierMaps.BPF_MAP_TYPE_PERCPU_ARRAY -> percpuArrayMapGenLookup(map, layout);
+            case VerifierMaps.BPF_MAP_TYPE_PERCPU_HASH -> htabPercpuMapGenLookup(env, map, layout);
             default -> null;
         };
     }
@@ -63,6 +65,36 @@ final class MapGenLookup {
     }
 
     /**
+     * Models kernel/bpf/arraymap.c percpu_array_map_gen_lookup() (v6.10+, "emit BPF instructions
+     * equivalent to C code of percpu_array_map_lookup_elem()"): bpf_jit_supports_percpu_insn() is
+     * true on x86-64; an inner-map template gives -EOPNOTSUPP. R1 moves to
+     * {@code pptrs}, R0 = the u32 key, out of range gives NULL (index masked without
+     * bypass_spec_v1), then R0 = pptrs[index] (index &lt;&lt; 3), and BPF_MOV64_PERCPU_REG makes it
+     * this CPU's copy.
+     */
+    static List<Insn> percpuArrayMapGenLookup(VerifierMaps.UsedMap map, BpfMapLayout layout) {
+        if ((map.mapFlags() & VerifierMaps.BPF_F_INNER_MAP) != 0) {
+            return null;
+        }
+        List<Insn> insn = new ArrayList<>();
+        insn.add(BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, layout.arrayValueOffset())); // offsetof(struct bpf_array, pptrs)
+        insn.add(BPF_LDX_MEM(BPF_W, BPF_REG_0, BPF_REG_2, 0));
+        if (!map.bypassSpecV1()) {
+            insn.add(BPF_JMP_IMM(BPF_JGE, BPF_REG_0, map.maxEntries(), 6));
+            insn.add(BPF_ALU32_IMM(BPF_AND, BPF_REG_0, (int) indexMask(map.maxEntries())));
+        } else {
+            insn.add(BPF_JMP_IMM(BPF_JGE, BPF_REG_0, map.maxEntries(), 5));
+        }
+        insn.add(BPF_ALU64_IMM(BPF_LSH, BPF_REG_0, 3));
+        insn.add(BPF_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_1));
+        insn.add(BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_0, 0));
+        insn.add(BPF_MOV64_PERCPU_REG(BPF_REG_0, BPF_REG_0));
+        insn.add(BPF_JMP_IMM(BPF_JA, 0, 0, 1));
+        insn.add(BPF_MOV64_IMM(BPF_REG_0, 0));
+        return insn;
+    }
+
+    /**
      * Models kernel/bpf/hashtab.c htab_map_gen_lookup(): a call of __htab_map_lookup_elem() (the
      * element, or NULL), and past a NULL check R0 moves from the element to its value:
      * offsetof(struct htab_elem, key) + round_up(key_size, 8).
@@ -76,6 +108,24 @@ final class MapGenLookup {
         return List.of(BPF_EMIT_CALL((int) Kallsyms.callImm(fn)),
                 BPF_JMP_IMM(BPF_JEQ, ret, 0, 1),
                 BPF_ALU64_IMM(BPF_ADD, ret, layout.htabElemKeyOffset() + (int) roundUp8(Integer.toUnsignedLong(map.keySize()))));
+    }
+
+    /**
+     * Models kernel/bpf/hashtab.c htab_percpu_map_gen_lookup() (v6.10+; bpf_jit_supports_percpu_insn()
+     * on x86-64): the element from __htab_map_lookup_elem(), and past a NULL check the per-cpu
+     * pointer stored at offsetof(struct htab_elem, key) + round_up(key_size, 8), made this CPU's
+     * by BPF_MOV64_PERCPU_REG.
+     */
+    static List<Insn> htabPercpuMapGenLookup(VerifierEnv env, VerifierMaps.UsedMap map, BpfMapLayout layout) {
+        long fn = env.kernel.kallsyms().lookupName(MapOps.HTAB_LOOKUP);
+        if (fn == 0) {
+            return List.of(); // no such function: the caller's "bpf verifier is misconfigured"
+        }
+        return List.of(BPF_EMIT_CALL((int) Kallsyms.callImm(fn)),
+                BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 3),
+                BPF_ALU64_IMM(BPF_ADD, BPF_REG_0, layout.htabElemKeyOffset() + (int) roundUp8(Integer.toUnsignedLong(map.keySize()))),
+                BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_0, 0),
+                BPF_MOV64_PERCPU_REG(BPF_REG_0, BPF_REG_0));
     }
 
     /**

@@ -29,4 +29,27 @@ public interface BpfMapOps {
     default long htabLookupElem(Memory m, long keyAddr) {
         throw new UnsupportedOperationException(opsName() + " has no __htab_map_lookup_elem");
     }
+
+    /**
+     * {@code map_push_elem}: the value at {@code valueAddr} pushed; 0 or a negative errno. Only
+     * queue and stack maps have it (check_map_func_compatibility() lets no other map reach it).
+     */
+    default long pushElem(Memory m, long valueAddr, long flags) {
+        throw new UnsupportedOperationException(opsName() + " has no map_push_elem");
+    }
+
+    /** {@code map_pop_elem}: the element written to {@code valueAddr}; 0 or a negative errno. Queue and stack maps. */
+    default long popElem(Memory m, long valueAddr) {
+        throw new UnsupportedOperationException(opsName() + " has no map_pop_elem");
+    }
+
+    /** {@code map_peek_elem}: as pop, the element left in place. Queue and stack maps. */
+    default long peekElem(Memory m, long valueAddr) {
+        throw new UnsupportedOperationException(opsName() + " has no map_peek_elem");
+    }
+
+    /** {@code map_lookup_percpu_elem}: the value of the key on {@code cpu}, or 0 (NULL). Per-cpu maps. */
+    default long lookupPercpuElem(Memory m, long keyAddr, long cpu) {
+        throw new UnsupportedOperationException(opsName() + " has no map_lookup_percpu_elem");
+    }
 }

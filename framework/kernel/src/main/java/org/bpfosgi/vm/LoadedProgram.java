@@ -36,6 +36,8 @@ public final class LoadedProgram {
     static final int A32_ADD = 291, A32_OR = 292, A32_AND = 293, A32_XOR = 294;
     static final int A32_FADD = 295, A32_FOR = 296, A32_FAND = 297, A32_FXOR = 298, A32_XCHG = 299, A32_CMPXCHG = 300;
     static final int LOAD_ACQ = 301, STORE_REL = 302, GOTOL = 303, MAY_GOTO = 304, INVALID = 305;
+    /** BPF_MOV64_PERCPU_REG (off BPF_ADDR_PERCPU), which only do_misc_fixups() emits. */
+    static final int MOV64_PERCPU = 306;
 
     private LoadedProgram(String name, long[] code, long[] imm64, BpfFunction[] targets, String[] invalid, int[] wire, int length) {
         this.wire = wire;
@@ -115,6 +117,7 @@ public final class LoadedProgram {
                     if (off != 0) return bad(invalid, i, "division with off " + off);
                 }
                 if (op == BPF_MOV && !k && off != 0) {
+                    if (a64 && off == BPF_ADDR_PERCPU) return MOV64_PERCPU;
                     if (a64 && off == 8) return MOVSX64_8;
                     if (a64 && off == 16) return MOVSX64_16;
                     if (a64 && off == 32) return MOVSX64_32;

@@ -157,6 +157,8 @@ public final class Vm {
                     case SMOD32_K -> r[dst] = (imm == 0 ? (int) r[dst] : (int) r[dst] % imm) & 0xffffffffL;
                     case SMOD32_X -> { int s = (int) r[src]; r[dst] = (s == 0 ? (int) r[dst] : (int) r[dst] % s) & 0xffffffffL; }
                     // cpu v4 sign-extending moves
+                    // BPF_MOV64_PERCPU_REG: this CPU's copy of the per-cpu pointer (x86-64: add gs:[this_cpu_off])
+                    case MOV64_PERCPU -> r[dst] = r[src] + PerCpu.offset(m, 0);
                     case MOVSX64_8 -> r[dst] = (byte) r[src];
                     case MOVSX64_16 -> r[dst] = (short) r[src];
                     case MOVSX64_32 -> r[dst] = (int) r[src];

@@ -14,8 +14,9 @@ import org.bpfosgi.structops.MapTable;
 import org.junit.jupiter.api.Test;
 
 /**
- * The model's BPF_MAP_CREATE of array and hash maps (map_create(), array_map_alloc_check(),
- * htab_map_alloc_check(), htab_map_alloc()) and its user-space update/delete/freeze against the
+ * The model's BPF_MAP_CREATE of array, hash, queue and stack maps (map_create(),
+ * array_map_alloc_check(), htab_map_alloc_check(), htab_map_alloc(), queue_stack_map_alloc_check(),
+ * queue_stack_map_alloc()) and its user-space update/delete/freeze/lookup/lookup-and-delete against the
  * live kernel's answers in {@code structops/map-create.tsv} (made by {@code map-create.py},
  * which records {@code uname -r}); the "named" rows give a bad map_name together with a bad
  * attribute: bpf_obj_name_cpy() runs after map_alloc_check and map_alloc, so the attribute's
@@ -38,6 +39,11 @@ class MapCreateGoldenTest {
     private static MapCreateAttr attr(String[] f, int from) {
         return MapCreateAttr.of(type(Integer.parseInt(f[from])), "m", (int) Long.parseLong(f[from + 1]),
                 (int) Long.parseLong(f[from + 2]), (int) Long.parseLong(f[from + 3]), Integer.parseInt(f[from + 4]));
+    }
+
+    /** A key or value of the golden file: hex, or "-" for none (a NULL key: key_size 0). */
+    private static byte[] hex(String s) {
+        return s.equals("-") ? new byte[0] : HexFormat.of().parseHex(s);
     }
 
     @Test
@@ -90,12 +96,16 @@ class MapCreateGoldenTest {
             List<String> got = new ArrayList<>();
             for (String step : f[7].split(" ; ")) {
                 String[] s = step.split(" ");
+                byte[][] out = new byte[1][];
                 int r = switch (s[0]) {
                     case "freeze" -> maps.freeze(id);
-                    case "update" -> maps.update(id, HexFormat.of().parseHex(s[1]), HexFormat.of().parseHex(s[2]), Long.parseLong(s[3]));
-                    default -> maps.delete(id, HexFormat.of().parseHex(s[1]));
+                    case "update" -> maps.update(id, hex(s[1]), hex(s[2]), Long.parseLong(s[3]));
+                    // BPF_MAP_LOOKUP_ELEM (a queue's or stack's peek) and BPF_MAP_LOOKUP_AND_DELETE_ELEM (pop)
+                    case "lookup" -> maps.lookup(id, hex(s[1]), Long.parseLong(s[3]), out);
+                    case "pop" -> maps.lookupAndDelete(id, hex(s[1]), Long.parseLong(s[3]), out);
+                    default -> maps.delete(id, hex(s[1]));
                 };
-                got.add(errno(r));
+                got.add(r == 0 && out[0] != null ? "OK=" + HexFormat.of().formatHex(out[0]) : errno(r));
             }
             if (!String.join(" ", got).equals(f[8])) {
                 wrong.add(f[1] + ": kernel " + f[8] + " model " + String.join(" ", got));

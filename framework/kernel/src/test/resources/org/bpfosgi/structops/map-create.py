@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Golden answers of the live kernel for BPF_MAP_CREATE of array and hash maps and for the
-user-space element operations the model has (update, delete, freeze), written to map-create.tsv
+"""Golden answers of the live kernel for BPF_MAP_CREATE of array, per-cpu array, hash, per-cpu
+hash, queue and stack maps and
+for the user-space element operations the model has (update, delete, freeze; lookup and
+lookup-and-delete, whose value is recorded as OK=HEX), written to map-create.tsv
 next to this script with `uname -r` on its first line. MapCreateGoldenTest compares MapTable
 with it. Usage (root): python3 map-create.py
 
@@ -18,9 +20,9 @@ OUT = os.path.join(HERE, "map-create.tsv")
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 NR_BPF = 321
-MAP_CREATE, MAP_UPDATE, MAP_DELETE, MAP_FREEZE = 0, 2, 3, 22
-ERRNO = {0: "OK", 1: "EPERM", 2: "ENOENT", 7: "E2BIG", 12: "ENOMEM", 17: "EEXIST", 22: "EINVAL", 524: "ENOTSUPP"}
-HASH, ARRAY = 1, 2
+MAP_CREATE, MAP_LOOKUP, MAP_UPDATE, MAP_DELETE, MAP_LOOKUP_AND_DELETE, MAP_FREEZE = 0, 1, 2, 3, 21, 22
+ERRNO = {0: "OK", 1: "EPERM", 2: "ENOENT", 7: "E2BIG", 9: "EBADF", 12: "ENOMEM", 17: "EEXIST", 22: "EINVAL", 524: "ENOTSUPP"}
+HASH, ARRAY, PERCPU_HASH, PERCPU_ARRAY, QUEUE, STACK = 1, 2, 5, 6, 22, 23
 NO_PREALLOC, NO_COMMON_LRU, NUMA_NODE, RDONLY, WRONLY, ZERO_SEED = 1, 2, 4, 8, 16, 64
 RDONLY_PROG, WRONLY_PROG, MMAPABLE, PRESERVE_ELEMS, INNER_MAP = 128, 256, 1024, 2048, 4096
 
@@ -65,18 +67,56 @@ CREATES = [
     ("hash_inner_map", HASH, 8, 16, 8, INNER_MAP),
     ("hash_kv_kmalloc_max", HASH, 8, (1 << 22) - 48 - 8, 1, 0), ("hash_kv_below_kmalloc_max", HASH, 8, (1 << 22) - 49 - 8, 1, 0),
     ("hash_max_over_2g", HASH, 8, 16, (1 << 31) + 1, 0),
+    ("percpu_array", PERCPU_ARRAY, 4, 12, 3, 0), ("percpu_array_key8", PERCPU_ARRAY, 8, 12, 3, 0),
+    ("percpu_array_value0", PERCPU_ARRAY, 4, 0, 3, 0), ("percpu_array_max0", PERCPU_ARRAY, 4, 8, 0, 0),
+    ("percpu_array_mmapable", PERCPU_ARRAY, 4, 8, 1, MMAPABLE), ("percpu_array_inner_map", PERCPU_ARRAY, 4, 8, 1, INNER_MAP),
+    ("percpu_array_numa_node", PERCPU_ARRAY, 4, 8, 1, NUMA_NODE), ("percpu_array_rdonly_prog", PERCPU_ARRAY, 4, 8, 1, RDONLY_PROG),
+    ("percpu_array_preserve_elems", PERCPU_ARRAY, 4, 8, 1, PRESERVE_ELEMS),
+    ("percpu_array_no_prealloc", PERCPU_ARRAY, 4, 8, 1, NO_PREALLOC),
+    ("percpu_array_value_unit", PERCPU_ARRAY, 4, 32768, 2, 0), ("percpu_array_value_rounds_to_unit", PERCPU_ARRAY, 4, 32761, 2, 0),
+    ("percpu_array_value_over_unit", PERCPU_ARRAY, 4, 32769, 2, 0),
+    ("percpu_array_value_over_int_max", PERCPU_ARRAY, 4, 0x80000000, 1, 0),
+    ("percpu_hash", PERCPU_HASH, 8, 12, 3, 0), ("percpu_hash_key0", PERCPU_HASH, 0, 12, 3, 0),
+    ("percpu_hash_value0", PERCPU_HASH, 8, 0, 3, 0), ("percpu_hash_max0", PERCPU_HASH, 8, 12, 0, 0),
+    ("percpu_hash_numa_node", PERCPU_HASH, 8, 12, 3, NUMA_NODE), ("percpu_hash_no_prealloc", PERCPU_HASH, 8, 12, 3, NO_PREALLOC),
+    ("percpu_hash_no_common_lru", PERCPU_HASH, 8, 12, 3, NO_COMMON_LRU), ("percpu_hash_mmapable", PERCPU_HASH, 8, 12, 3, MMAPABLE),
+    ("percpu_hash_zero_seed", PERCPU_HASH, 8, 12, 3, ZERO_SEED), ("percpu_hash_value_unit", PERCPU_HASH, 8, 32768, 2, 0),
+    ("percpu_hash_value_over_unit", PERCPU_HASH, 8, 32769, 2, 0),
+    ("percpu_hash_kv_kmalloc_max", PERCPU_HASH, 8, (1 << 22) - 48 - 8, 1, 0),
+    ("queue", QUEUE, 0, 8, 4, 0), ("queue_key4", QUEUE, 4, 8, 4, 0), ("queue_value0", QUEUE, 0, 0, 4, 0),
+    ("queue_max0", QUEUE, 0, 8, 0, 0), ("queue_no_prealloc", QUEUE, 0, 8, 4, NO_PREALLOC),
+    ("queue_numa_node", QUEUE, 0, 8, 4, NUMA_NODE), ("queue_rdonly_prog", QUEUE, 0, 8, 4, RDONLY_PROG),
+    ("queue_rdonly_wronly_prog", QUEUE, 0, 8, 4, RDONLY_PROG | WRONLY_PROG), ("queue_mmapable", QUEUE, 0, 8, 4, MMAPABLE),
+    ("queue_zero_seed", QUEUE, 0, 8, 4, ZERO_SEED), ("queue_inner_map", QUEUE, 0, 8, 4, INNER_MAP),
+    ("queue_value_kmalloc_max", QUEUE, 0, 1 << 22, 1, 0), ("queue_value_over_kmalloc_max", QUEUE, 0, (1 << 22) + 1, 1, 0),
+    ("queue_huge", QUEUE, 0, 65536, 1 << 20, 0),
+    ("stack", STACK, 0, 16, 2, 0), ("stack_key8", STACK, 8, 16, 2, 0), ("stack_value0", STACK, 0, 0, 2, 0),
+    ("stack_max0", STACK, 0, 16, 0, 0), ("stack_wronly_prog", STACK, 0, 16, 2, WRONLY_PROG),
+    ("stack_rdonly_wronly", STACK, 0, 16, 2, RDONLY | WRONLY),
 ]
 
 
 def elem(fd, cmd, key, value=None, flags=0):
+    """An element command; an empty key is passed as NULL (key_size 0: __bpf_copy_key() wants NULL)."""
     k = ctypes.create_string_buffer(key, len(key))
+    kaddr = ctypes.addressof(k) if key else 0
     attr = bytearray(32)
     if value is None:
-        struct.pack_into("<IIQ", attr, 0, fd, 0, ctypes.addressof(k))
+        struct.pack_into("<IIQ", attr, 0, fd, 0, kaddr)
         return bpf(cmd, attr)
     v = ctypes.create_string_buffer(value, len(value))
-    struct.pack_into("<IIQQQ", attr, 0, fd, 0, ctypes.addressof(k), ctypes.addressof(v), flags)
+    struct.pack_into("<IIQQQ", attr, 0, fd, 0, kaddr, ctypes.addressof(v), flags)
     return bpf(cmd, attr)
+
+
+def read(fd, cmd, key, size, flags):
+    """BPF_MAP_LOOKUP_ELEM / BPF_MAP_LOOKUP_AND_DELETE_ELEM: OK=value-hex, or the errno."""
+    k = ctypes.create_string_buffer(key, len(key))
+    v = ctypes.create_string_buffer(size)
+    attr = bytearray(32)
+    struct.pack_into("<IIQQQ", attr, 0, fd, 0, ctypes.addressof(k) if key else 0, ctypes.addressof(v), flags)
+    r = bpf(cmd, attr)
+    return "OK=" + v.raw.hex() if r >= 0 else name_of(r)
 
 
 def freeze(fd):
@@ -122,6 +162,28 @@ OPS = [
     ("rdonly_prog_ops", (ARRAY, 4, 8, 1, RDONLY_PROG), [("update", u32(0), u64(5), 0), ("freeze",),
                                                          ("update", u32(0), u64(5), 0)]),
     ("rdonly_ops", (ARRAY, 4, 8, 1, RDONLY), [("update", u32(0), u64(5), 0), ("freeze",)]),
+    # queue and stack: update is push (NULL key), lookup peek, lookup-and-delete pop
+    ("queue_ops", (QUEUE, 0, 8, 2, 0), [("lookup", b"", None, 0), ("pop", b"", None, 0), ("update", b"", u64(1), 0),
+                                          ("update", b"", u64(2), 0), ("update", b"", u64(3), 0),
+                                          ("update", b"", u64(3), 1), ("update", b"", u64(3), 4),
+                                          ("update", b"", u64(3), 2), ("lookup", b"", None, 0), ("pop", b"", None, 4),
+                                          ("pop", b"", None, 0), ("lookup", b"", None, 4), ("delete", b"", None, 0),
+                                          ("pop", b"", None, 0), ("pop", b"", None, 0), ("update", b"", u64(9), 3)]),
+    ("stack_ops", (STACK, 0, 8, 2, 0), [("update", b"", u64(1), 0), ("update", b"", u64(2), 0), ("lookup", b"", None, 0),
+                                          ("pop", b"", None, 0), ("update", b"", u64(3), 0), ("update", b"", u64(4), 0),
+                                          ("update", b"", u64(4), 2), ("pop", b"", None, 0), ("pop", b"", None, 0),
+                                          ("pop", b"", None, 0), ("lookup", b"", None, 0)]),
+    ("queue_rdonly_ops", (QUEUE, 0, 8, 2, RDONLY), [("update", b"", u64(1), 0), ("lookup", b"", None, 0),
+                                                     ("pop", b"", None, 0)]),
+    ("queue_wronly_ops", (QUEUE, 0, 8, 2, WRONLY), [("update", b"", u64(1), 0), ("lookup", b"", None, 0),
+                                                     ("pop", b"", None, 0)]),
+    ("hash_pop_ops", (HASH, 8, 8, 2, 0), [("update", u64(1), u64(5), 0), ("pop", u64(2), None, 0), ("pop", u64(1), None, 4),
+                                           ("pop", u64(1), None, 1), ("pop", u64(1), None, 0), ("pop", u64(1), None, 0),
+                                           ("lookup", u64(1), None, 0)]),
+    ("percpu_hash_pop_ops", (PERCPU_HASH, 8, 8, 2, 0), [("pop", u64(1), None, 0)]),
+    ("array_pop_ops", (ARRAY, 4, 8, 2, 0), [("pop", u32(0), None, 0), ("lookup", u32(0), None, 0), ("lookup", u32(2), None, 0)]),
+    ("queue_freeze_ops", (QUEUE, 0, 8, 2, 0), [("update", b"", u64(1), 0), ("freeze",), ("update", b"", u64(2), 0),
+                                                ("pop", b"", None, 0), ("lookup", b"", None, 0)]),
 ]
 
 
@@ -146,10 +208,14 @@ def main():
                 got.append(name_of(freeze(fd)))
             elif s[0] == "update":
                 got.append(name_of(elem(fd, MAP_UPDATE, s[1], s[2], s[3])))
+            elif s[0] == "lookup":
+                got.append(read(fd, MAP_LOOKUP, s[1], args[2], s[3]))
+            elif s[0] == "pop":
+                got.append(read(fd, MAP_LOOKUP_AND_DELETE, s[1], args[2], s[3]))
             else:
                 got.append(name_of(elem(fd, MAP_DELETE, s[1])))
         os.close(fd)
-        desc = " ; ".join(s[0] if s[0] == "freeze" else "%s %s %s %d" % (s[0], s[1].hex(), s[2].hex() if s[2] else "-", s[3])
+        desc = " ; ".join(s[0] if s[0] == "freeze" else "%s %s %s %d" % (s[0], s[1].hex() or "-", s[2].hex() if s[2] else "-", s[3])
                           for s in steps)
         lines.append("ops\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s" % ((name,) + args + (desc, " ".join(got))))
     with open(OUT, "w") as f:

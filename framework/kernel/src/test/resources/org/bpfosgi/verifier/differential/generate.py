@@ -4,7 +4,7 @@
 Generates struct_ops programs from templates over the checks of the verifier model (variable
 offset stack accesses, scalar bounds of every ALU op, branch refinement and decided branches,
 pointer arithmetic, helper memory arguments, constants-only programs, array and hash maps with
-their values and global data) and loads each into the
+their values and global data, queue and stack maps, a per-cpu array and a per-cpu hash) and loads each into the
 running kernel with bpf(BPF_PROG_LOAD) as a BPF_PROG_TYPE_STRUCT_OPS program:
 
   * target "dummy": bpf_dummy_ops.test_1 (no helpers; constants-only programs)
@@ -115,9 +115,18 @@ MAPS = [("arr", 2, 4, 48, 4, 0, None, False),
         ("data", 2, 4, 16, 1, BPF_F_MMAPABLE, None, False),
         ("rodata", 2, 4, 16, 1, BPF_F_RDONLY_PROG | BPF_F_MMAPABLE, bytes(range(1, 17)), True),
         ("rodata_nf", 2, 4, 16, 1, BPF_F_RDONLY_PROG, bytes(range(1, 17)), False),
-        ("wronly", 2, 4, 8, 1, BPF_F_WRONLY_PROG, None, False)]
-ARR, HASH, DATA, RODATA, RODATA_NF, WRONLY = range(6)
+        ("wronly", 2, 4, 8, 1, BPF_F_WRONLY_PROG, None, False),
+        # queue and stack maps (BPF_MAP_TYPE_QUEUE 22, BPF_MAP_TYPE_STACK 23: key_size 0)
+        ("queue", 22, 0, 8, 4, 0, None, False),
+        ("stack", 23, 0, 16, 2, 0, None, False),
+        ("queue_ro", 22, 0, 8, 2, BPF_F_RDONLY_PROG, None, False),
+        # a per-cpu array (BPF_MAP_TYPE_PERCPU_ARRAY 6)
+        ("pcpu", 6, 4, 16, 4, 0, None, False),
+        # a per-cpu hash (BPF_MAP_TYPE_PERCPU_HASH 5)
+        ("phash", 5, 8, 16, 4, 0, None, False)]
+ARR, HASH, DATA, RODATA, RODATA_NF, WRONLY, QUEUE, STACK, QUEUE_RO, PCPU, PHASH = range(11)
 MAP_LOOKUP, MAP_UPDATE, MAP_DELETE = 1, 2, 3
+MAP_PUSH, MAP_POP, MAP_PEEK, MAP_LOOKUP_PERCPU = 87, 88, 89, 195
 
 
 def lookup(idx, key=0):
@@ -470,6 +479,9 @@ def templates():
         add("mapprune_%d" % i, "tcp", body + R0_EXIT)
     progs += opcode_maygoto_stack_templates()
     progs += ksym_templates()
+    progs += queue_stack_templates()
+    progs += percpu_array_templates()
+    progs += percpu_hash_templates()
     return progs
 
 
@@ -678,6 +690,211 @@ def ld_ksym(dst, idx, btf_fd=0):
     """ld_imm64 BPF_PSEUDO_BTF_ID of KSYMS[idx] (insn[1].imm = the BTF fd, 0 = vmlinux). The corpus keeps the
     index in imm; the loader (with_fds, DifferentialCorpusTest.withFds) puts the BTF id."""
     return ins(0x18, dst, 3, 0, idx) + ins(0, 0, 0, 0, btf_fd)
+
+
+def queue_stack_templates():
+    """Queue and stack maps: bpf_map_push_elem / pop / peek (the value of pop and peek is
+    ARG_PTR_TO_MAP_VALUE | MEM_UNINIT | MEM_WRITE: raw mode on the stack, a write elsewhere),
+    record_func_map()'s read-only map checks, check_map_func_compatibility() both ways (and
+    bpf_map_lookup_percpu_elem with maps that are not per-cpu), and the other map helpers on a
+    map without a key."""
+    rnd = random.Random(SEED + 7)
+    progs = []
+
+    def add(name, insns):
+        progs.append((name, "tcp", b"".join(insns)))
+
+    def buf(reg, off):
+        return [mov(reg, src=10), alu("+=", reg, off)]
+
+    # push: the value initialised or not, flags constant or unknown, from the stack or a map value
+    pushes = [
+        [st(8, 10, -8, 1)] + buf(2, -8) + [ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        buf(2, -8) + [ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        [st(8, 10, -8, 1)] + buf(2, -8) + [ld_map(1, QUEUE), mov(3, 2), call(MAP_PUSH)],
+        [st(8, 10, -8, 1)] + buf(2, -8) + [ld_map(1, QUEUE), call(PRANDOM), mov(3, src=0), ld_map(1, QUEUE),
+                                           mov(2, src=10), alu("+=", 2, -8), call(MAP_PUSH)],
+        [st(8, 10, -8, 1)] + buf(2, -8) + [ld_map(1, QUEUE), call(MAP_PUSH)],
+        [st(8, 10, -8, 1)] + buf(2, -4) + [ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        [st(8, 10, -16, 1), st(8, 10, -8, 2)] + buf(2, -16) + [ld_map(1, STACK), mov(3, 0), call(MAP_PUSH)],
+        [st(8, 10, -8, 2)] + buf(2, -16) + [ld_map(1, STACK), mov(3, 0), call(MAP_PUSH)],
+        lookup(ARR) + [jmp("==", 0, 5, imm=0), mov(2, src=0), ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        lookup(ARR) + [mov(2, src=0), ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        lookup(ARR) + [jmp("==", 0, 6, imm=0), mov(2, src=0), alu("+=", 2, 44), ld_map(1, QUEUE), mov(3, 0),
+                       call(MAP_PUSH)],
+        [ld_map(2, RODATA, 8), ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        [ld_map(2, WRONLY, 0), ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        [mov(2, 0), ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        [mov(2, src=1), ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        [ldx(8, 2, 1, 0), ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        [st(8, 10, -8, 1)] + buf(2, -8) + [ld_map(1, QUEUE_RO), mov(3, 0), call(MAP_PUSH)],
+    ]
+    for i, p in enumerate(pushes):
+        add("qpush_%d" % i, p + R0_EXIT)
+    # pop and peek: into uninitialised stack at constant and variable offsets, over spilled
+    # registers, into map values (read-only, out of range, maybe null), into ctx/BTF pointers
+    for i, (helper, idx) in enumerate([(MAP_POP, QUEUE), (MAP_PEEK, QUEUE), (MAP_POP, STACK), (MAP_PEEK, STACK),
+                                        (MAP_POP, QUEUE_RO), (MAP_PEEK, QUEUE_RO)]):
+        vs = MAPS[idx][3]
+        gets = [
+            buf(2, -vs) + [ld_map(1, idx), call(helper), ldx(8, 0, 10, -8), exit_()],
+            buf(2, -vs) + [ld_map(1, idx), call(helper)] + R0_EXIT,
+            buf(2, -4) + [ld_map(1, idx), call(helper)] + R0_EXIT,
+            buf(2, -512) + [ld_map(1, idx), call(helper), ldx(8, 0, 10, -512), exit_()],
+            buf(2, -516) + [ld_map(1, idx), call(helper)] + R0_EXIT,
+            buf(2, -12 - vs) + [ld_map(1, idx), call(helper), ldx(4, 0, 10, -12), exit_()],
+            [stx(8, 10, 1, -vs)] + buf(2, -vs) + [ld_map(1, idx), call(helper), ldx(8, 1, 10, -vs), ldx(8, 0, 1, 0),
+                                                  exit_()],
+            [call(PRANDOM), alu("&=", 0, 8), mov(2, src=10), alu("+=", 2, -32), alu("+=", 2, src=0), ld_map(1, idx),
+             call(helper)] + R0_EXIT,
+            [st(8, 10, -32, 0), st(8, 10, -24, 0), st(8, 10, -16, 0), call(PRANDOM), alu("&=", 0, 8), mov(2, src=10),
+             alu("+=", 2, -32), alu("+=", 2, src=0), ld_map(1, idx), call(helper)] + R0_EXIT,
+            lookup(ARR) + [jmp("==", 0, 4, imm=0), mov(2, src=0), ld_map(1, idx), call(helper)] + R0_EXIT,
+            lookup(ARR) + [mov(2, src=0), ld_map(1, idx), call(helper)] + R0_EXIT,
+            lookup(ARR) + [jmp("==", 0, 5, imm=0), mov(2, src=0), alu("+=", 2, 48 - vs + 8), ld_map(1, idx),
+                           call(helper)] + R0_EXIT,
+            [ld_map(2, RODATA, 0), ld_map(1, idx), call(helper)] + R0_EXIT,
+            [ld_map(2, DATA, 0), ld_map(1, idx), call(helper), ld_map(1, DATA, 0), ldx(8, 0, 1, 0), exit_()],
+            [ld_map(2, WRONLY, 0), ld_map(1, idx), call(helper)] + R0_EXIT,
+            [mov(2, src=1), ld_map(1, idx), call(helper)] + R0_EXIT,
+            [ldx(8, 2, 1, 0), ld_map(1, idx), call(helper)] + R0_EXIT,
+            [mov(2, 0), ld_map(1, idx), call(helper)] + R0_EXIT,
+            lookup(HASH) + [jmp("==", 0, 4, imm=0), mov(2, src=0), ld_map(1, idx), call(helper)] + R0_EXIT,
+        ]
+        for j, g in enumerate(gets):
+            add("qget_%d_%d" % (i, j), g)
+    # diamonds: pops into different slots on each path, then reads (pruning over raw-mode writes)
+    for i in range(16):
+        body = [call(PRANDOM), mov(6, src=0)]
+        for d in range(rnd.randint(1, 3)):
+            off = rnd.choice([-8, -16, -24, -32])
+            other = rnd.choice([-8, -16, -24, -32, -40])
+            body += [jmp(">", 6, 6, imm=rnd.randint(0, 1000)), ld_map(1, QUEUE)] + buf(2, off) + [call(MAP_POP), ja(4),
+                     st(8, 10, other, 1), mov(0, 0), mov(0, 0), mov(0, 0)]
+        body += [ldx(8, 1, 10, rnd.choice([-8, -16, -24, -32, -40]))]
+        add("qprune_%d" % i, body + R0_EXIT)
+    # map helpers and maps that do not go together (check_map_func_compatibility()), and the
+    # key-based helpers on a map without a key (key_size 0)
+    init48 = [st(8, 10, o, 1) for o in range(-48, 0, 8)]
+    wrong = [
+        init48 + buf(2, -48) + [ld_map(1, ARR), mov(3, 0), call(MAP_PUSH)],
+        buf(2, -16) + [ld_map(1, HASH), call(MAP_POP)],
+        buf(2, -48) + [ld_map(1, ARR), call(MAP_PEEK)],
+        init48 + buf(2, -16) + [ld_map(1, HASH), mov(3, 0), call(MAP_PUSH)],
+        buf(2, -8) + [ld_map(1, HASH), call(MAP_POP)],
+        [st(8, 10, -8, 1)] + buf(2, -8) + [ld_map(1, ARR), mov(3, 0), call(MAP_PUSH)],
+        [st(8, 10, -8, 0)] + buf(2, -8) + [ld_map(1, QUEUE), call(MAP_LOOKUP)],
+        [st(8, 10, -8, 0)] + buf(2, -8) + [ld_map(1, QUEUE), mov(3, src=2), mov(4, 0), call(MAP_UPDATE)],
+        [st(8, 10, -8, 0)] + buf(2, -8) + [ld_map(1, STACK), call(MAP_DELETE)],
+        [mov(2, 0), ld_map(1, QUEUE), call(MAP_LOOKUP)],
+        [ld_map(2, QUEUE), mov(3, 0), call(12)],
+        [st(8, 10, -8, 0)] + buf(2, -8) + [ld_map(1, QUEUE), mov(3, 0), call(MAP_LOOKUP_PERCPU)],
+        [st(8, 10, -8, 0)] + buf(2, -8) + [ld_map(1, ARR), mov(3, 0), call(MAP_LOOKUP_PERCPU)],
+        [st(8, 10, -8, 0)] + buf(2, -8) + [ld_map(1, HASH), mov(3, 0), call(MAP_LOOKUP_PERCPU)],
+        [st(8, 10, -8, 0)] + buf(2, -8) + [ld_map(1, RODATA), mov(3, 0), call(MAP_PUSH)],
+        buf(2, -8) + [ld_map(1, RODATA), call(MAP_POP)],
+        buf(2, -16) + [ld_map(1, RODATA), call(MAP_PEEK)],
+        [ld_map(2, STACK), mov(3, 0), call(12)],
+        [ld_map(2, QUEUE), mov(3, 7), call(12)],
+    ]
+    for i, w in enumerate(wrong):
+        add("qwrong_%d" % i, w + R0_EXIT)
+    return progs
+
+
+def percpu_array_templates():
+    """A per-cpu array: lookups (constant and unknown keys, checked or not, reads and writes in and
+    past the value), bpf_map_lookup_percpu_elem with constant and unknown CPUs (and on maps that
+    are not per-cpu), update/delete, and helpers the map does not go with."""
+    rnd = random.Random(SEED + 11)
+    progs = []
+
+    def add(name, insns):
+        progs.append((name, "tcp", b"".join(insns)))
+
+    def percpu_lookup(idx, key, cpu):
+        ksize = MAPS[idx][2]
+        body = [st(ksize, 10, -8, key) if ksize else mov(0, 0), mov(2, src=10), alu("+=", 2, -8), ld_map(1, idx)]
+        if cpu == "prandom":
+            body = [call(PRANDOM), mov(3, src=0)] + body
+        elif cpu == "masked":
+            body = [call(PRANDOM), alu("&=", 0, 1), mov(3, src=0)] + body
+        else:
+            body += [mov(3, cpu)]
+        return body + [call(MAP_LOOKUP_PERCPU)]
+
+    for i in range(30):
+        kind = rnd.choice(["lookup", "percpu", "percpu"])
+        key = rnd.choice([0, 3, 4])
+        off = rnd.choice([0, 8, 12, 15, 16, -1])
+        size = rnd.choice([1, 4, 8])
+        check = rnd.random() < 0.7
+        write = rnd.random() < 0.4
+        body = lookup(PCPU, key) if kind == "lookup" else percpu_lookup(PCPU, key, rnd.choice([0, 1, 7, "prandom", "masked"]))
+        acc = [st(size, 0, off, 1)] if write else [ldx(size, 1, 0, off)]
+        body += ([jmp("==", 0, len(acc), imm=0)] if check else []) + acc
+        add("pcpu_%d" % i, body + R0_EXIT)
+    other = [
+        [st(4, 10, -8, 0), st(8, 10, -24, 5), st(8, 10, -16, 6), ld_map(1, PCPU), mov(2, src=10), alu("+=", 2, -8),
+         mov(3, src=10), alu("+=", 3, -24), mov(4, 0), call(MAP_UPDATE)],
+        [st(4, 10, -8, 0), ld_map(1, PCPU), mov(2, src=10), alu("+=", 2, -8), mov(3, src=10), alu("+=", 3, -24),
+         mov(4, 0), call(MAP_UPDATE)],
+        [st(4, 10, -8, 0), ld_map(1, PCPU), mov(2, src=10), alu("+=", 2, -8), call(MAP_DELETE)],
+        percpu_lookup(ARR, 0, 0),
+        percpu_lookup(HASH, 0, 0),
+        percpu_lookup(QUEUE, 0, 0),
+        [st(8, 10, -16, 1), st(8, 10, -8, 1), ld_map(1, PCPU), mov(2, src=10), alu("+=", 2, -16), mov(3, 0),
+         call(MAP_PUSH)],
+        [ld_map(1, PCPU), mov(2, src=10), alu("+=", 2, -16), call(MAP_POP)],
+        [ld_map(2, PCPU), mov(3, 0), call(12)],
+        lookup(PCPU) + [jmp("==", 0, 5, imm=0), mov(2, src=0), ld_map(1, QUEUE), mov(3, 0), call(MAP_PUSH)],
+        lookup(PCPU) + [jmp("==", 0, 4, imm=0), mov(2, src=0), ld_map(1, STACK), call(MAP_POP)],
+        lookup(PCPU) + [jmp("==", 0, 3, imm=0), mov(1, src=0), mov(2, 16), call(TRACE_PRINTK)],
+        lookup(PCPU) + [jmp("==", 0, 4, imm=0), mov(1, src=0), mov(2, 16), mov(3, 0), call(113)],
+    ]
+    for i, o in enumerate(other):
+        add("pcpu_other_%d" % i, o + R0_EXIT)
+    return progs
+
+
+def percpu_hash_templates():
+    """A per-cpu hash: lookups and bpf_map_lookup_percpu_elem (checked or not, reads and writes in
+    and past the value), update/delete, and its values as helper arguments."""
+    rnd = random.Random(SEED + 13)
+    progs = []
+
+    def add(name, insns):
+        progs.append((name, "tcp", b"".join(insns)))
+
+    for i in range(16):
+        cpu = rnd.choice([None, 0, 1, "prandom"])
+        body = [st(8, 10, -8, rnd.choice([0, 1])), mov(2, src=10), alu("+=", 2, -8), ld_map(1, PHASH)]
+        if cpu is None:
+            body += [call(MAP_LOOKUP)]
+        elif cpu == "prandom":
+            body = [call(PRANDOM), mov(3, src=0)] + body + [call(MAP_LOOKUP_PERCPU)]
+        else:
+            body += [mov(3, cpu), call(MAP_LOOKUP_PERCPU)]
+        off = rnd.choice([0, 8, 12, 16, -4])
+        size = rnd.choice([1, 4, 8])
+        acc = [st(size, 0, off, 1)] if rnd.random() < 0.4 else [ldx(size, 1, 0, off)]
+        body += ([jmp("==", 0, len(acc), imm=0)] if rnd.random() < 0.7 else []) + acc
+        add("phash_%d" % i, body + R0_EXIT)
+    other = [
+        [st(8, 10, -8, 0), st(8, 10, -24, 5), st(8, 10, -16, 6), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -8),
+         mov(3, src=10), alu("+=", 3, -24), mov(4, 0), call(MAP_UPDATE)],
+        [st(8, 10, -8, 0), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -8), call(MAP_DELETE)],
+        [st(4, 10, -8, 0), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -8), mov(3, 0), call(MAP_LOOKUP_PERCPU)],
+        [st(8, 10, -8, 0), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -8), call(MAP_LOOKUP), jmp("==", 0, 4, imm=0),
+         mov(2, src=0), ld_map(1, QUEUE), call(MAP_POP)],
+        [st(8, 10, -8, 0), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -8), call(MAP_LOOKUP), jmp("==", 0, 3, imm=0),
+         mov(1, src=0), mov(2, 16), call(TRACE_PRINTK)],
+        [st(8, 10, -16, 0), st(8, 10, -8, 0), ld_map(1, PHASH), mov(2, src=10), alu("+=", 2, -16), mov(3, 0),
+         call(MAP_PUSH)],
+    ]
+    for i, o in enumerate(other):
+        add("phash_other_%d" % i, o + R0_EXIT)
+    return progs
 
 
 def ksym_templates():

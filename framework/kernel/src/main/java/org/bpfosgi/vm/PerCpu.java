@@ -1,0 +1,35 @@
+package org.bpfosgi.vm;
+
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * {@code __per_cpu_offset[]} of a memory: where each CPU's copy of the per-cpu area starts. The
+ * model runs on one CPU ({@link #NR_CPU_IDS}); CPU 0's copy is mapped, zero-filled, the first time
+ * anything asks for it, and covers {@link #SIZE} bytes of per-cpu offsets (per-cpu ksyms from the
+ * model's kallsyms, 0x20000 up). A per-cpu pointer ({@code void __percpu *}) is an offset from
+ * it: {@code per_cpu_ptr(p, cpu) = p + __per_cpu_offset[cpu]}, which is also what the interpreter's
+ * BPF_MOV64_PERCPU_REG adds (x86-64: {@code add dst, gs:[this_cpu_off]}). Per-cpu memory allocated
+ * elsewhere in the memory (a per-cpu map's values) has the pointer {@code address - offset(cpu 0)}.
+ */
+public final class PerCpu {
+    /** {@code nr_cpu_ids} (and num_possible_cpus()): the model has one CPU. */
+    public static final int NR_CPU_IDS = 1;
+    /** Offsets 0..SIZE of the per-cpu area. */
+    public static final int SIZE = 0x40000;
+
+    private static final Map<Memory, Region> AREAS = new WeakHashMap<>();
+
+    private PerCpu() {
+    }
+
+    /** {@code __per_cpu_offset[cpu]} in {@code m}, for {@code cpu < NR_CPU_IDS}. */
+    public static long offset(Memory m, int cpu) {
+        if (cpu != 0) {
+            throw new IllegalArgumentException("cpu " + cpu + " >= nr_cpu_ids");
+        }
+        synchronized (AREAS) {
+            return AREAS.computeIfAbsent(m, x -> x.allocate("per-cpu area of CPU 0", SIZE, Region.Access.READ_WRITE)).start();
+        }
+    }
+}
