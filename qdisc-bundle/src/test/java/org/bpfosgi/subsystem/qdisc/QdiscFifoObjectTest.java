@@ -81,11 +81,22 @@ class QdiscFifoObjectTest {
         return t.btf.offsetOf(t.qdiscId, "qstats.drops");
     }
 
-    /** dev_qdisc_enqueue() then __dev_xmit_skb()'s kfree_skb_list(to_free): the enqueue's return. */
+    /**
+     * __dev_xmit_skb(): a fresh {@code to_free} list, dev_qdisc_enqueue()'s
+     * {@code q->enqueue(skb, q, &to_free)}, then kfree_skb_list(to_free). The enqueue's return;
+     * a drop (NET_XMIT_DROP) must have put exactly this skb on to_free, a success nothing.
+     */
     private long enqueue(long ops, long sch, long skb) {
         long toFree = alloc("to_free", 8);
         long rc = op(ops, t.opsEnqueue, skb, sch, toFree);
-        kf.kfreeSkbList(mem, mem.readU64(toFree));
+        long head = mem.readU64(toFree);
+        if (rc == 1) {
+            assertEquals(skb, head, "__qdisc_drop(): the dropped skb heads to_free");
+            assertEquals(0, mem.readU64(skb + t.skbNext), "and is the only one on it");
+        } else {
+            assertEquals(0, head, "nothing dropped");
+        }
+        kf.kfreeSkbList(mem, head);
         return rc;
     }
 
@@ -109,6 +120,13 @@ class QdiscFifoObjectTest {
     @Test
     void theSamePacketStreamThroughTheRegisteredOps() {
         BpfObject o = load();
+        // do_misc_fixups() inlined every bpf_kptr_xchg (v6.12, JIT requested), as for QdiscFifoTest's programs
+        for (String p : List.of("fifo_enqueue", "fifo_dequeue", "fifo_reset")) {
+            List<String> x = org.bpfosgi.prog.XlatedDump.lines(o.prog(p), m.pk.services().kallsyms(), false);
+            assertTrue(x.stream().noneMatch(l -> l.contains("call bpf_kptr_xchg")), String.join("\n", x));
+            assertEquals(p.equals("fifo_reset") ? 4 : 1, x.stream().filter(l -> l.contains("atomic64_xchg(")).count(),
+                    String.join("\n", x));
+        }
         long ops = m.ops().lookupOps("bpf_fifo").orElseThrow();
         long sch = qdisc();
         long extack = alloc("extack", 64);
@@ -156,6 +174,22 @@ class QdiscFifoObjectTest {
         assertEquals(7, kf.freedSkbs().size());
         ObjLoader.unload(o, k);
         assertFalse(m.ops().qdiscIds().contains("bpf_fifo"));
+    }
+
+    @Test
+    void initUnderANonMqParentFailsThroughTheOpsTable() {
+        BpfObject o = load();
+        long ops = m.ops().lookupOps("bpf_fifo").orElseThrow();
+        long root = qdisc();
+        mem.writeU32(root + t.btf.offsetOf(t.qdiscId, "handle"), 0x10000);
+        kf.qdiscHashAdd(0x10000, root);
+        long child = qdisc();
+        mem.writeU32(child + t.qdiscParent, 0x10001);
+        long extack = alloc("extack", 64);
+        // qdisc_create(): ops->init fails in gen_prologue's bpf_qdisc_init_prologue, fifo_init's body never runs
+        assertEquals(-22, (int) op(ops, t.opsInit, child, 0, extack));
+        assertEquals(java.util.Optional.of(QdiscKfuncs.NOT_ROOT_OR_MQ), kf.extackMsg(extack));
+        ObjLoader.unload(o, k);
     }
 
     @Test
