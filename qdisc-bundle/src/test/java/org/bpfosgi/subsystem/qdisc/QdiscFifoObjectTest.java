@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * {@code q->enqueue(skb, q, &to_free)} followed by kfree_skb_list(to_free) as __dev_xmit_skb()
  * does, dequeue_skb()'s {@code q->dequeue(q)}, qdisc_reset()'s {@code ops->reset(sch)} and
  * qdisc_destroy()'s {@code ops->reset} then {@code ops->destroy}. The object's unload destroys the
- * link (bpf_qdisc_unreg() = unregister_qdisc()): the id is gone from qdisc_base.
+ * link (bpf_qdisc_unreg() = unregister_qdisc()): the id is gone from qdisc_base. A second
+ * object with the same id fails at the link (register_qdisc(): -EEXIST) and leaves nothing.
  * Not modelled here: the qdisc layer's own qlen/backlog bookkeeping around the calls (the
  * program keeps q.qlen itself, as the asserted values show), the transmit path of dequeued skbs
  * (the test frees them as the driver would).
@@ -173,6 +174,20 @@ class QdiscFifoObjectTest {
         op(ops, t.opsDestroy, sch);
         assertEquals(7, kf.freedSkbs().size());
         ObjLoader.unload(o, k);
+        assertFalse(m.ops().qdiscIds().contains("bpf_fifo"));
+    }
+
+    @Test
+    void aSecondObjectWithTheSameIdIsEexistAndLeavesNothingBehind() {
+        BpfObject first = load();
+        int maps = k.maps().list().size();
+        ObjLoader.ObjLoadException e = org.junit.jupiter.api.Assertions.assertThrows(ObjLoader.ObjLoadException.class,
+                this::load);
+        assertEquals(org.bpfosgi.errno.Errno.EEXIST.negative(), e.err(), e.lines().toString());
+        assertEquals(List.of("map 'fifo': failed to auto-attach: -17"), e.lines());
+        assertEquals(maps, k.maps().list().size(), "the failed load's maps are freed");
+        assertEquals(1, m.ops().qdiscIds().stream().filter("bpf_fifo"::equals).count());
+        ObjLoader.unload(first, k);
         assertFalse(m.ops().qdiscIds().contains("bpf_fifo"));
     }
 
