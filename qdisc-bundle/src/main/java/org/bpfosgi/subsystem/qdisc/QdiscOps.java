@@ -140,6 +140,15 @@ final class QdiscOps implements StructOps {
         qdiscBase.removeIf(q -> (Long) q[1] == kdata && kdata != 0);
     }
 
+    /**
+     * qdisc_lookup_ops() (net/sched/sch_api.c) for a BPF qdisc: the registered {@code struct
+     * Qdisc_ops} (the struct_ops map's kdata) whose id is {@code id}; empty for an unknown id and
+     * for the built-in C qdiscs, which the model has no ops table for.
+     */
+    synchronized Optional<Long> lookupOps(String id) {
+        return qdiscBase.stream().filter(q -> q[0].equals(id) && (Long) q[1] != 0).map(q -> (Long) q[1]).findFirst();
+    }
+
     /** The ids on qdisc_base, in order. */
     synchronized List<String> qdiscIds() {
         return qdiscBase.stream().map(q -> (String) q[0]).toList();

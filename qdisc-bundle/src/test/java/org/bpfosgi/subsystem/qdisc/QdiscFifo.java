@@ -28,6 +28,9 @@ import org.bpfosgi.vm.Region;
  * drops it with bpf_qdisc_skb_drop when the ring is full, counting qstats.drops), dequeue
  * xchg()s the head slot out, updates bstats and returns the skb (the v6.15 referenced-kptr
  * return), reset xchg()s every slot out and frees what it finds with bpf_kfree_skb.
+ * These programs are loaded one by one and run directly by the harness, without a struct_ops
+ * map; the same FIFO as a clang-built object registered as a Qdisc_ops and called through the
+ * registered ops table is examples/qdisc/fifo.bpf.c ({@link QdiscFifoObjectTest}).
  */
 final class QdiscFifo {
     /** The program BTF of the object: the ring's value type (bpf_helpers.h's __kptr). */
