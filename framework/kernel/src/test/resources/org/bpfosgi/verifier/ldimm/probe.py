@@ -28,6 +28,7 @@ PROGS = [
     ("src11", 0, 11, 0, 0),
     ("src15", 0, 15, 0, 0),
     ("dst11", 11, 0, 0, 0),        # check_ld_imm()'s check_reg_arg(): "R11 is invalid"
+    ("dst10", 10, 0, 0, 0),        # ... "frame pointer is read only" (-EACCES)
     ("dst15off1", 15, 0, 1, 0),
     ("src7off1", 0, 7, 1, 0),      # resolve_pseudo_ldimm64() first
     ("ok", 0, 0, 0, 5),
