@@ -14,6 +14,19 @@
 #include <bpf/btf.h>
 
 enum val { V_DTOR_KPTR, V_NODTOR_KPTR, V_BAD_TAG, V_TWO_TAGS, V_UNTRUSTED };
+/*
+ * How the kptr field is spelled (btf_find_struct_field() -> btf_find_field_one() ->
+ * btf_get_field_type() / btf_find_kptr(), kernel/bpf/btf.c):
+ *   S_PLAIN           struct T __kptr *p
+ *   S_TYPEDEF_TARGET  typedef struct T target_t; target_t __kptr *p   (PTR -> TYPE_TAG -> TYPEDEF -> STRUCT)
+ *   S_CONST_TARGET    const struct T __kptr *p                         (PTR -> TYPE_TAG -> CONST -> STRUCT)
+ *   S_TYPEDEF_MEMBER  typedef struct T __kptr *tp; tp p               (member type TYPEDEF -> PTR -> ...)
+ *   S_VOLATILE_PTR    struct T __kptr * volatile p                     (VOLATILE -> PTR -> ...)
+ *   S_NESTED          struct inner { struct T __kptr *p; }; struct inner in
+ *   S_TYPEDEF_NESTED  typedef struct inner inner_t; inner_t in
+ */
+enum spelling { S_PLAIN, S_TYPEDEF_TARGET, S_CONST_TARGET, S_TYPEDEF_MEMBER, S_VOLATILE_PTR, S_NESTED, S_TYPEDEF_NESTED };
+static enum spelling spelling = S_PLAIN;
 
 static const char *nodtor_type = "Qdisc";
 
@@ -25,14 +38,27 @@ static int make_btf(const char *dtor_type, enum val v, int *int_id, int *val_id)
 	int d = btf__add_struct(btf, dtor_type, 0);
 	int q = btf__add_struct(btf, nodtor_type, 0);
 	int target = v == V_NODTOR_KPTR ? q : d;
+	if (spelling == S_TYPEDEF_TARGET)
+		target = btf__add_typedef(btf, "target_t", target);
+	if (spelling == S_CONST_TARGET)
+		target = btf__add_const(btf, target);
 	const char *tag = v == V_BAD_TAG ? "kptr_foo" : v == V_UNTRUSTED ? "kptr_untrusted" : "kptr";
 	int t = btf__add_type_tag(btf, tag, target);
 	if (v == V_TWO_TAGS)
 		t = btf__add_type_tag(btf, "kptr", t);
 	int p = btf__add_ptr(btf, t);
+	if (spelling == S_TYPEDEF_MEMBER)
+		p = btf__add_typedef(btf, "tp", p);
+	if (spelling == S_VOLATILE_PTR)
+		p = btf__add_volatile(btf, p);
+	if (spelling == S_NESTED || spelling == S_TYPEDEF_NESTED) {
+		int in = btf__add_struct(btf, "inner", 8);
+		btf__add_field(btf, "p", p, 0, 0);
+		p = spelling == S_TYPEDEF_NESTED ? btf__add_typedef(btf, "inner_t", in) : in;
+	}
 	int s = btf__add_struct(btf, "value", 16);
 	btf__add_field(btf, "a", l, 0, 0);
-	btf__add_field(btf, "p", p, 64, 0);
+	btf__add_field(btf, spelling == S_NESTED || spelling == S_TYPEDEF_NESTED ? "in" : "p", p, 64, 0);
 	if (btf__load_into_kernel(btf))
 		return -errno;
 	*int_id = i;
@@ -87,5 +113,19 @@ int main(int argc, char **argv)
 	one("array_without_key_type", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 0, 1, 0);
 	one("key_type_without_value_type", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 0, 0);
 	one("kernel_btf_fd", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 1, 1);
+	/* the spellings: a kptr record shows as -EACCES with BPF_F_RDONLY_PROG (map_check_btf()) */
+	static const struct { enum spelling s; const char *name; } sp[] = {
+		{ S_TYPEDEF_TARGET, "typedef_target" }, { S_CONST_TARGET, "const_target" },
+		{ S_TYPEDEF_MEMBER, "typedef_member" }, { S_VOLATILE_PTR, "volatile_ptr" },
+		{ S_NESTED, "nested_struct" }, { S_TYPEDEF_NESTED, "typedef_nested_struct" },
+	};
+	for (unsigned i = 0; i < sizeof(sp) / sizeof(sp[0]); i++) {
+		char n[96];
+		spelling = sp[i].s;
+		snprintf(n, sizeof(n), "%s_rdonly_prog", sp[i].name);
+		one(n, dtor, V_DTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, BPF_F_RDONLY_PROG, 1, 1, 0);
+		snprintf(n, sizeof(n), "%s_nodtor", sp[i].name);
+		one(n, dtor, V_NODTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 1, 0);
+	}
 	return 0;
 }

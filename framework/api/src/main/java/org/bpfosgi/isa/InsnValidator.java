@@ -64,8 +64,11 @@ public final class InsnValidator {
         int code = insn.code();
         int cls = insn.cls();
         int op = insn.op();
-        if (insn.dst() > 10) return "R" + insn.dst() + " is invalid";
-        if (insn.src() > 10 && !(insn.isCall())) return "R" + insn.src() + " is invalid";
+        // an ld_imm64's src_reg is its BPF_PSEUDO_* kind (resolve_pseudo_ldimm64(): "unrecognized
+        // bpf_ld_imm64 insn" below), its dst_reg is checked by check_ld_imm()'s check_reg_arg()
+        // when do_check() reaches it (v6.12)
+        if (insn.dst() > 10 && !insn.isLdImm64()) return "R" + insn.dst() + " is invalid";
+        if (insn.src() > 10 && !insn.isCall() && !insn.isLdImm64()) return "R" + insn.src() + " is invalid";
         switch (cls) {
             case BPF_ALU, BPF_ALU64 -> {
                 if (op > BPF_END) return "invalid BPF_ALU opcode " + Integer.toHexString(op);
@@ -118,7 +121,8 @@ public final class InsnValidator {
                     if (insn.size() != BPF_DW) return "unknown opcode " + String.format("%02x", code);
                     Insn hi = i + 1 < insns.size() ? insns.get(i + 1) : null;
                     if (hi == null || hi.code() != 0 || hi.dst() != 0 || hi.src() != 0 || hi.off() != 0) return "invalid bpf_ld_imm64 insn";
-                    if (insn.off() != 0) return "invalid bpf_ld_imm64 insn";
+                    // a non-zero off of the first half is check_ld_imm()'s "BPF_LD_IMM64 uses reserved
+                    // fields" when do_check() reaches the instruction (v6.12), not a check made here
                     if (insn.src() > BPF_PSEUDO_MAP_IDX_VALUE) return "unrecognized bpf_ld_imm64 insn";
                 } else if (insn.mode() == BPF_ABS || insn.mode() == BPF_IND) {
                     if (insn.size() == BPF_DW || insn.dst() != 0 || insn.off() != 0 || (insn.mode() == BPF_ABS && insn.src() != 0))

@@ -235,8 +235,11 @@ public final class BtfParseFields {
     /**
      * Models btf_find_kptr(): one VOLATILE on the pointer is allowed; a PTR whose target is a
      * TYPE_TAG (kflag clear) — a second tag is -EINVAL — named "kptr_untrusted", "kptr" or
-     * "percpu_kptr" (else -EINVAL), to a struct (after modifiers; else -EINVAL). Null: ignored;
-     * an Info with a null type: -EINVAL.
+     * "percpu_kptr" (else -EINVAL), to a struct (after modifiers and typedefs; else -EINVAL).
+     * Null: ignored; an Info with a null type: -EINVAL. A member whose type is a TYPEDEF (of the
+     * tagged pointer, or of a struct holding kptrs) is no field: btf_find_field_one() neither
+     * resolves it (btf_get_field_type() says BPF_KPTR_REF for any non-struct, and this finds no
+     * PTR: ignored) nor walks it as a nested struct (__btf_type_is_struct() is false for it).
      */
     private Info btfFindKptr(int t, int off) {
         if (btf.kind(t) == BtfKind.VOLATILE) {
@@ -262,7 +265,11 @@ public final class BtfParseFields {
         if (type == null) {
             return new Info(null, off, 0);
         }
-        int res = btf.skipModifiers(tag.type());
+        // btf_type_skip_modifiers(): the kernel's btf_type_is_modifier() (kernel/bpf/btf.c v6.12)
+        // counts TYPEDEF with VOLATILE, CONST, RESTRICT and TYPE_TAG, so `target_t __kptr *` with
+        // `typedef struct T target_t` is a kptr to T (res_id: T's id). Btf.skipModifiers() leaves
+        // typedefs alone (libbpf's sense); Btf.resolve() is the kernel's walk.
+        int res = btf.resolve(tag.type());
         if (btf.kind(res) != BtfKind.STRUCT) {
             return new Info(null, off, 0);
         }

@@ -84,6 +84,14 @@ final class DoCheck {
         f.regs[BPF_REG_FP] = RegState.stack(0, 0);
         st.frame[0] = f;
         st.curframe = 0;
+        // do_check_common() (v6.12): state->first_insn_idx = env->subprog_info[subprog].start (0),
+        // state->last_insn_idx = -1; do_check() starts with its local prev_insn_idx = -1, which
+        // the first instruction copies into env->prev_insn_idx and state->last_insn_idx (and a
+        // jump history entry pushed there into prev_idx); do_print_state starts false, so no
+        // "from -1 to 0" line is printed
+        st.firstInsnIdx = 0;
+        st.lastInsnIdx = -1;
+        st.prevInsnIdx = -1;
         cur = st;
         // do_check_common() (v6.14): one reference per __ref argument of the struct_ops member
         if (env.aux.stOps != null) {
@@ -247,13 +255,10 @@ final class DoCheck {
             }
             case BPF_LD -> {
                 if (insn.isLdImm64()) {
-                    int r = checkRegArg(insn.dst(), false);
+                    int r = CheckLdImm.run(this, idx, insn, env.insns.get(idx + 1));
                     if (r < 0) {
                         return r;
                     }
-                    long v = Insn.imm64(insn, env.insns.get(idx + 1));
-                    // check_ld_imm(): a scalar, CONST_PTR_TO_MAP or PTR_TO_MAP_VALUE
-                    setReg(insn.dst(), CheckLdImm.dstReg(env, idx, insn, v));
                     // env->insn_idx++; sanitize_mark_insn_seen(): the second half is seen too, or
                     // opt_remove_dead_code() would remove it
                     env.seen[idx + 1] = true;

@@ -48,8 +48,13 @@ class QdiscKptrMapCreateGoldenTest {
     /** The value struct of map_create_golden.c: {@code long a; struct T <tags> *p;}. */
     private String model(String name, String target, String tags, BpfMapType type, int keySize, int valueSize, int flags,
                          int keyKind, boolean valueType, boolean kernelBtf) {
-        Btf b = CDeclCompiler.compile(name + ".c", "struct value { long a; struct " + target + " " + tags + " *p; };\n",
-                m.btf.vmlinuxBtf()).btf();
+        return model(name, "struct value { long a; struct " + target + " " + tags + " *p; };\n", type, keySize, valueSize,
+                flags, keyKind, valueType, kernelBtf);
+    }
+
+    private String model(String name, String c, BpfMapType type, int keySize, int valueSize, int flags, int keyKind,
+                         boolean valueType, boolean kernelBtf) {
+        Btf b = CDeclCompiler.compile(name + ".c", c, m.btf.vmlinuxBtf()).btf();
         org.bpfosgi.verifier.BtfNewFd.Result lr = org.bpfosgi.verifier.BtfNewFd.load(m.pk.services(), name, b);
         if (!lr.ok()) {
             return "btf_load_failed " + -lr.err();
@@ -89,8 +94,62 @@ class QdiscKptrMapCreateGoldenTest {
         got.put("array_without_key_type", model("c13", dtor, kptr, a, 4, 16, 0, 0, true, false));
         got.put("key_type_without_value_type", model("c14", dtor, kptr, a, 4, 16, 0, 1, false, false));
         got.put("kernel_btf_fd", model("c15", dtor, kptr, a, 4, 16, 0, 1, true, true));
+        spellings(got);
         assertEquals(golden(), got);
         assertTrue(m.dmesg.stream().noneMatch(l -> l.contains("not modelled")), String.join("\n", m.dmesg));
+    }
+
+    private static final String KPTR = "__attribute__((btf_type_tag(\"kptr\")))";
+
+    /**
+     * The spellings of map_create_golden.c (btf_find_struct_field() / btf_find_field_one() /
+     * btf_get_field_type() / btf_find_kptr(), kernel/bpf/btf.c v6.12): the tag's target through a
+     * typedef or const is a kptr (btf_type_skip_modifiers() skips TYPEDEF too); a member whose type
+     * is a typedef (of the tagged pointer, or of a struct holding one) is no field at map create,
+     * though BPF_BTF_LOAD's btf_parse_struct_metas() still parses a struct whose member is the
+     * tagged PTR itself. A kptr record shows as -EACCES with BPF_F_RDONLY_PROG; a kptr to a type
+     * without destructor as BPF_BTF_LOAD's -ENOENT. Each C text is checked to give the BTF chain
+     * the golden program builds with libbpf.
+     */
+    private void spellings(Map<String, String> got) {
+        String[][] cases = {
+            {"typedef_target", "typedef struct %s target_t;\nstruct value { long a; target_t " + KPTR + " *p; };\n",
+                "PTR>TYPE_TAG>TYPEDEF>STRUCT"},
+            {"const_target", "struct value { long a; const struct %s " + KPTR + " *p; };\n", "PTR>TYPE_TAG>CONST>STRUCT"},
+            {"typedef_member", "typedef struct %s " + KPTR + " *tp;\nstruct value { long a; tp p; };\n",
+                "TYPEDEF>PTR>TYPE_TAG>STRUCT"},
+            {"volatile_ptr", "struct value { long a; struct %s " + KPTR + " * volatile p; };\n", "VOLATILE>PTR>TYPE_TAG>STRUCT"},
+            {"nested_struct", "struct inner { struct %s " + KPTR + " *p; };\nstruct value { long a; struct inner in; };\n",
+                "STRUCT"},
+            {"typedef_nested_struct", "struct inner { struct %s " + KPTR + " *p; };\ntypedef struct inner inner_t;\n"
+                + "struct value { long a; inner_t in; };\n", "TYPEDEF>STRUCT"},
+        };
+        int n = 0;
+        for (String[] c : cases) {
+            String dtorC = String.format(c[1], "sk_buff");
+            assertEquals(c[2], chain(dtorC), c[0]);
+            got.put(c[0] + "_rdonly_prog", model("s" + n++, dtorC, BpfMapType.ARRAY, 4, 16, MapCreateAttr.BPF_F_RDONLY_PROG, 1,
+                    true, false));
+            got.put(c[0] + "_nodtor", model("s" + n++, String.format(c[1], "Qdisc"), BpfMapType.ARRAY, 4, 16, 0, 1, true,
+                    false));
+        }
+    }
+
+    /** The kinds from struct value's second member's type down to the first struct. */
+    private String chain(String c) {
+        Btf b = CDeclCompiler.compile("chain.c", c, m.btf.vmlinuxBtf()).btf();
+        org.bpfosgi.btf.BtfType.Composite v = (org.bpfosgi.btf.BtfType.Composite) b.type(b.findByNameKind("value",
+                BtfKind.STRUCT));
+        StringBuilder sb = new StringBuilder();
+        int t = v.members().get(1).type();
+        while (true) {
+            BtfKind k = b.kind(t);
+            sb.append(sb.length() == 0 ? "" : ">").append(k);
+            if (k == BtfKind.STRUCT) {
+                return sb.toString();
+            }
+            t = ((org.bpfosgi.btf.BtfType.Ref) b.type(t)).type();
+        }
     }
 
     /**
