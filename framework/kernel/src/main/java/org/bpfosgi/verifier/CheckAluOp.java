@@ -111,11 +111,27 @@ final class CheckAluOp {
             return 0;
         }
         RegBounds b = RegBounds.of(reg);
-        env.verbose("REG INVARIANTS VIOLATION (%s): %s u64=[%#llx, %#llx] s64=[%#llx, %#llx] u32=[%#x, %#x] s32=[%#x, %#x] var_off=(%#llx, %#llx)\n",
-                ctx, msg, b.umin, b.umax, b.smin, b.smax, b.u32min, b.u32max, b.s32min, b.s32max, b.var.value(), b.var.mask());
+        logViolation(ctx, msg, b);
         b.markUnbounded();
         st.regs()[regno] = reg.withBounds(b);
         return 0;
+    }
+
+    /**
+     * reg_bounds_sanity_check() of one of env->fake_reg[] (reg_set_min_max() with a BPF_K
+     * operand): a violation is logged; the __mark_reg_unbounded() that follows changes nothing
+     * anyone reads.
+     */
+    void fakeRegBoundsSanityCheck(RegBounds b, String ctx) {
+        String msg = b.sanityViolation();
+        if (msg != null) {
+            logViolation(ctx, msg, b);
+        }
+    }
+
+    private void logViolation(String ctx, String msg, RegBounds b) {
+        env.verbose("REG INVARIANTS VIOLATION (%s): %s u64=[%#llx, %#llx] s64=[%#llx, %#llx] u32=[%#x, %#x] s32=[%#x, %#x] var_off=(%#llx, %#llx)\n",
+                ctx, msg, b.umin, b.umax, b.smin, b.smax, b.u32min, b.u32max, b.s32min, b.s32max, b.var.value(), b.var.mask());
     }
 
     /** Models assign_scalar_id_before_mov(): a non-constant scalar gets an id its copies share. */

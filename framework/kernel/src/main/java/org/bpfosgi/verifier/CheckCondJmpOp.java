@@ -218,11 +218,10 @@ final class CheckCondJmpOp {
         RegBounds t2 = trueReg2.load(x ? other.regs()[insn.src()] : src);
         regsRefineCondOp(t1, t2, op, is32);
         t1.regBoundsSync();
-        if (x) {
-            // for BPF_K the second operands are env->fake_reg[]: their synced bounds are never read
-            f2.regBoundsSync();
-            t2.regBoundsSync();
-        }
+        // for BPF_K the second operands are env->fake_reg[0] and [1]: synced and sanity-checked
+        // too (a violation is logged), though nothing reads them afterwards
+        f2.regBoundsSync();
+        t2.regBoundsSync();
         other.regs()[insn.dst()] = other.regs()[insn.dst()].withBounds(t1);
         if (x) {
             other.regs()[insn.src()] = other.regs()[insn.src()].withBounds(t2);
@@ -234,10 +233,14 @@ final class CheckCondJmpOp {
         dc.alu.regBoundsSanityCheck(other, insn.dst(), "true_reg1");
         if (x) {
             dc.alu.regBoundsSanityCheck(other, insn.src(), "true_reg2");
+        } else {
+            dc.alu.fakeRegBoundsSanityCheck(t2, "true_reg2");
         }
         dc.alu.regBoundsSanityCheck(dc.cur, insn.dst(), "false_reg1");
         if (x) {
             dc.alu.regBoundsSanityCheck(dc.cur, insn.src(), "false_reg2");
+        } else {
+            dc.alu.fakeRegBoundsSanityCheck(f2, "false_reg2");
         }
     }
 
