@@ -16,9 +16,8 @@ import org.bpfosgi.isa.Insn;
  * {@code ops->map_gen_lookup}: {@link MapGenLookup}) or calls the map's own ops
  * ({@code BPF_CALL_IMM(ops->map_update_elem)}: {@link MapOps}), and bpf_kptr_xchg is inlined as
  * an atomic 64-bit xchg ({@link #inlineKptrXchg}), bpf_get_smp_processor_id as a per-cpu load
- * ({@link #inlineGetSmpProcessorId}). Not modelled yet: the bpf_jiffies64 inline (an
- * ld_imm64 of {@code &jiffies} and a load; the model's memory has no kernel-image data to
- * read), and the tracing-only ones (get_func_arg/ret/arg_cnt/ip: BPF_PROG_TYPE_TRACING, which the
+ * ({@link #inlineGetSmpProcessorId}), bpf_jiffies64 as a load of {@code jiffies}
+ * ({@link #inlineJiffies64}). Not modelled: the tracing-only ones (get_func_arg/ret/arg_cnt/ip: BPF_PROG_TYPE_TRACING, which the
  * model does not verify). The hidden exception subprogram
  * does not exist in the model yet.
  */
@@ -68,6 +67,14 @@ final class DoMiscFixups {
                         continue;
                     }
                 }
+                if (env.kernel.jitRequested() && insn.imm() == HelperIds.BPF_FUNC_jiffies64) {
+                    int r = inlineJiffies64(env, i);
+                    if (r < 0) {
+                        return r;
+                    }
+                    i += r - 1; // delta += cnt - 1; goto next_insn
+                    continue;
+                }
                 if (insn.imm() == HelperIds.BPF_FUNC_get_smp_processor_id && verifierInlinesHelperCall(env, insn.imm())) {
                     int r = inlineGetSmpProcessorId(env, i);
                     if (r < 0) {
@@ -94,6 +101,22 @@ final class DoMiscFixups {
         }
         env.aux.sortKfuncDescsByImmOff();
         return 0;
+    }
+
+    /**
+     * Models do_misc_fixups()'s "Implement bpf_jiffies64 inline" block (kernel/bpf/verifier.c
+     * v6.12): with {@code prog->jit_requested && BITS_PER_LONG == 64} the call becomes
+     * {@code BPF_LD_IMM64(BPF_REG_0, (unsigned long)&jiffies)} (two slots) and
+     * {@code BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_0, 0)}; {@code &jiffies} is
+     * {@link org.bpfosgi.vm.Jiffies#ADDRESS}, which the interpreter maps and keeps current.
+     *
+     * @return the number of instructions the call became (3), or a negative errno
+     */
+    static int inlineJiffies64(VerifierEnv env, int i) {
+        java.util.List<Insn> buf = new java.util.ArrayList<>(org.bpfosgi.isa.Macros.BPF_LD_IMM64(0, org.bpfosgi.vm.Jiffies.ADDRESS));
+        buf.add(org.bpfosgi.isa.Macros.BPF_LDX_MEM(org.bpfosgi.isa.Bpf.BPF_DW, 0, 0, 0));
+        int r = BpfPatchInsnData.run(env, i, buf);
+        return r < 0 ? r : buf.size(); // bpf_patch_insn_data() NULL: -ENOMEM
     }
 
     /**

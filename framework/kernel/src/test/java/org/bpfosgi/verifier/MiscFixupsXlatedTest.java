@@ -13,6 +13,7 @@ import org.bpfosgi.prog.ProgRunner;
 import org.bpfosgi.prog.XlatedDump;
 import org.bpfosgi.vm.Bindings;
 import org.bpfosgi.vm.Exit;
+import org.bpfosgi.vm.Jiffies;
 import org.bpfosgi.vm.Memory;
 import org.bpfosgi.vm.Outcome;
 import org.bpfosgi.vm.PerCpu;
@@ -30,8 +31,8 @@ import org.junit.jupiter.api.Test;
  * kernel address since x86-64's per-cpu offsets became relative (9d7de2aa8b41), with
  * BPF_MOV64_IMM ({@code (b7) r0 = N}: 18cdd90aba79 "x86/bpf: Fix BPF percpu accesses", v6.15);
  * and the text of BPF_MOV64_PERCPU_REG, which bpftool 7.1 prints {@code r0 = r0} (its bytes,
- * off -1, are compared). The golden file's jiffies64 program (an ld_imm64 of {@code &jiffies}
- * and a load) is recorded for the bpf_jiffies64 inline, which the model does not have yet.
+ * off -1, are compared). bpf_jiffies64 likewise (an ld_imm64 of {@code &jiffies} and a load),
+ * with the model's {@code &jiffies} ({@link Jiffies#ADDRESS}) for the kernel's.
  */
 class MiscFixupsXlatedTest {
     record Golden(String name, List<Insn> insns, List<String[]> lines) {
@@ -62,17 +63,25 @@ class MiscFixupsXlatedTest {
             String le = HexFormat.ofDelimiter(" ").formatHex(new byte[] {(byte) imm, (byte) (imm >> 8), (byte) (imm >> 16), (byte) (imm >> 24)});
             return text.replaceAll("\\(b7\\) r0 = -?\\d+$", "(b4) w0 = " + imm) + " | b4 00 00 00 " + le;
         }
+        if (b.matches("18 00 00 00 [0-9a-f ]{11} 00 00 00 00 ff ff ff ff")) { // &jiffies, a kernel-image address
+            long a = Jiffies.ADDRESS;
+            byte[] le = new byte[8];
+            for (int i = 0; i < 8; i++) {
+                le[i] = (byte) (a >>> (8 * i));
+            }
+            String h = HexFormat.ofDelimiter(" ").formatHex(le);
+            return text.replaceAll("0x[0-9a-f]+$", "0x" + Long.toHexString(a))
+                    + " | 18 00 00 00 " + h.substring(0, 11) + " 00 00 00 00 " + h.substring(12);
+        }
         if (b.matches("bf [0-9a-f]{2} ff ff 00 00 00 00")) { // BPF_MOV64_PERCPU_REG
             return text.replaceAll("\\(bf\\) r(\\d+) = r(\\d+)$", "(bf) r$1 = &(void __percpu *)(r$2)") + " | " + b;
         }
         return text + " | " + b;
     }
 
-    @Test
-    void getSmpProcessorIdIsInlinedAsTheKernelDoes() {
-        TestKernel k = new TestKernel();
-        k.loadTestmod();
-        Golden g = golden("smp_processor_id");
+    /** Loads the golden program {@code name} in {@code k} and checks its xlated image against the kernel's. */
+    static ProgLoadResult loadAndCompare(TestKernel k, String name, int insns) {
+        Golden g = golden(name);
         ProgLoadResult r = k.progs.load(k.attr(RejectionTest.prog("r0 = 0\nexit"), 1).withInsns(g.insns()));
         assertTrue(r.ok(), r.log());
         List<String> m = XlatedDump.lines(r.prog(), k.registry.kallsyms(), true).stream()
@@ -85,9 +94,18 @@ class MiscFixupsXlatedTest {
         for (int i = 0; i + 1 < m.size(); i += 2) {
             got.add(m.get(i) + " | " + m.get(i + 1).trim());
         }
-        assertEquals(9, want.size(), "two calls of three instructions each, a move, an add, exit");
+        assertEquals(insns, want.size(), name);
         assertTrue(got.stream().noneMatch(l -> l.contains("call ")), String.join("\n", got));
-        assertEquals(String.join("\n", want), String.join("\n", got));
+        assertEquals(String.join("\n", want), String.join("\n", got), name);
+        return r;
+    }
+
+    @Test
+    void getSmpProcessorIdIsInlinedAsTheKernelDoes() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        // two calls of three instructions each, a move, an add, exit
+        ProgLoadResult r = loadAndCompare(k, "smp_processor_id", 9);
 
         // the interpreter: cpu_number of CPU 0 is 0; a value stored there is what both copies read
         Memory mem = new Memory();
@@ -96,6 +114,29 @@ class MiscFixupsXlatedTest {
         assertEquals(area.start(), PerCpu.offset(mem, 0));
         mem.st32(area.start() + PerCpu.PCPU_HOT_CPU_NUMBER, 21);
         assertEquals(42, run(k, r, mem));
+        k.progs.free(r.prog().id());
+        k.assertNoReferencesLeft();
+    }
+
+    @Test
+    void jiffies64IsInlinedAsTheKernelDoesAndReadsTheTickCount() {
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        ProgLoadResult r = loadAndCompare(k, "jiffies64", 3); // ld_imm64, a load, exit
+        Memory mem = new Memory();
+        Region other = mem.allocate("some object", 16, Region.Access.READ_WRITE);
+        long before = Jiffies.now();
+        long j = run(k, r, mem);
+        long after = Jiffies.now();
+        assertTrue(before <= j && j <= after, before + " <= " + j + " <= " + after);
+        Region jr = mem.regionAt(Jiffies.ADDRESS).orElseThrow();
+        assertEquals(Region.Access.READ_ONLY, jr.access());
+        // a region mapped after jiffies still resolves (the regions stay sorted by address)
+        Region later = mem.allocate("a later object", 16, Region.Access.READ_WRITE);
+        mem.st64(later.start() + 8, 7);
+        assertEquals(7, mem.ld64(later.start() + 8));
+        assertEquals(other, mem.regionAt(other.start()).orElseThrow());
+        assertTrue(run(k, r, mem) >= j, "jiffies does not go back");
         k.progs.free(r.prog().id());
         k.assertNoReferencesLeft();
     }
