@@ -141,6 +141,39 @@ class MiscFixupsXlatedTest {
         k.assertNoReferencesLeft();
     }
 
+    @Test
+    void withoutTheJitBothStayCallsOfTheHelpers() {
+        // prog->jit_requested false (bpf_jit_enable 0 without CONFIG_BPF_JIT_ALWAYS_ON): neither
+        // block applies (verifier_inlines_helper_call() is false), patch_call_imm calls the helper
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        KernelServices s = k.services;
+        KernelServices interp = new KernelServices(s.modules(), s.btfs(), s.registry(), false, s.jitSupportsKfuncCall(),
+                s.jitSupportsFarKfuncCall(), s.maps());
+        List<Insn> insns = List.of(org.bpfosgi.isa.Macros.BPF_EMIT_CALL(org.bpfosgi.isa.HelperIds.BPF_FUNC_get_smp_processor_id),
+                org.bpfosgi.isa.Macros.BPF_EMIT_CALL(org.bpfosgi.isa.HelperIds.BPF_FUNC_jiffies64),
+                new Insn(org.bpfosgi.isa.Bpf.BPF_JMP | org.bpfosgi.isa.Bpf.BPF_EXIT, 0, 0, 0, 0));
+        for (KernelServices ks : List.of(interp, s)) {
+            VerifierEnv env = new VerifierEnv(k.attr(RejectionTest.prog("r0 = 0\nexit"), 1).withInsns(insns),
+                    new BpfProgAux("t"), ks);
+            env.subprogStarts.add(0);
+            env.subprogStarts.add(insns.size());
+            env.subprogStackDepth = new int[1];
+            java.util.Arrays.fill(env.seen, true);
+            assertEquals(0, DoMiscFixups.run(env), env.log()::toString);
+            if (ks == interp) {
+                assertEquals(3, env.insns.size());
+                assertEquals(insns.get(0).withImm((int) Kallsyms.callImm(s.kallsyms().lookupName("bpf_get_smp_processor_id"))),
+                        env.insns.get(0));
+                assertEquals(insns.get(1).withImm((int) Kallsyms.callImm(s.kallsyms().lookupName("bpf_jiffies64"))),
+                        env.insns.get(1));
+            } else {
+                assertEquals(3 + 3 + 1, env.insns.size(), env.insns.toString()); // 3 + (2 + 1) + exit
+                assertEquals(List.of(0, 7), env.subprogStarts);
+            }
+        }
+    }
+
     private static long run(TestKernel k, ProgLoadResult r, Memory m) {
         Outcome o = new Vm(m, Bindings.NONE).run(ProgRunner.prepare(r.prog(), k.registry.kallsyms()), 0);
         assertTrue(o instanceof Exit, o.toString());
