@@ -24,7 +24,7 @@ PROGRAMS = [
     # the cpu number twice (two inlined copies), r0 = the sum
     ("smp_processor_id", [g.call(SMP_PROCESSOR_ID), g.mov(6, src=0), g.call(SMP_PROCESSOR_ID),
                           g.alu("+=", 0, src=6), g.ins(0x95)]),
-    # jiffies (the model does not inline it yet: recorded for when it does)
+    # jiffies: an ld_imm64 of &jiffies and a 64-bit load
     ("jiffies64", [g.call(JIFFIES64), g.ins(0x95)]),
 ]
 
