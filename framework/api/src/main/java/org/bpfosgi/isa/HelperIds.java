@@ -245,6 +245,8 @@ public final class HelperIds {
     public static final int BPF_FUNC_ktime_get_ns = 5;
     public static final int BPF_FUNC_trace_printk = 6;
     public static final int BPF_FUNC_get_prandom_u32 = 7;
+    public static final int BPF_FUNC_get_smp_processor_id = 8;
+    public static final int BPF_FUNC_jiffies64 = 118;
     public static final int BPF_FUNC_tail_call = 12;
     public static final int BPF_FUNC_map_push_elem = 87;
     public static final int BPF_FUNC_map_pop_elem = 88;

@@ -82,7 +82,7 @@ public final class ProgRunner {
     private static BpfFunction helper(String name) {
         return switch (name) {
             case "bpf_ktime_get_ns", "bpf_ktime_get_boot_ns", "bpf_ktime_get_coarse_ns" -> (c, a, b, d, e, f) -> System.nanoTime();
-            case "bpf_jiffies64" -> (c, a, b, d, e, f) -> System.nanoTime() / 4_000_000L;
+            case "bpf_jiffies64" -> (c, a, b, d, e, f) -> org.bpfosgi.vm.Jiffies.now();
             case "bpf_get_prandom_u32" -> (c, a, b, d, e, f) -> java.util.concurrent.ThreadLocalRandom.current().nextInt() & 0xffffffffL;
             // kernel/bpf/helpers.c: map->ops->map_lookup_elem / map_update_elem / map_delete_elem
             case "bpf_map_lookup_elem" -> (c, a, b, d, e, f) -> mapOps(c, a).lookupElem(c.memory(), b);

@@ -15,7 +15,10 @@ import org.bpfosgi.isa.Insn;
  * helper call whose map_ptr_state is not poisoned is inlined (bpf_map_lookup_elem with
  * {@code ops->map_gen_lookup}: {@link MapGenLookup}) or calls the map's own ops
  * ({@code BPF_CALL_IMM(ops->map_update_elem)}: {@link MapOps}), and bpf_kptr_xchg is inlined as
- * an atomic 64-bit xchg ({@link #inlineKptrXchg}). The hidden exception subprogram
+ * an atomic 64-bit xchg ({@link #inlineKptrXchg}), bpf_get_smp_processor_id as a per-cpu load
+ * ({@link #inlineGetSmpProcessorId}), bpf_jiffies64 as a load of {@code jiffies}
+ * ({@link #inlineJiffies64}). Not modelled: the tracing-only ones (get_func_arg/ret/arg_cnt/ip: BPF_PROG_TYPE_TRACING, which the
+ * model does not verify). The hidden exception subprogram
  * does not exist in the model yet.
  */
 final class DoMiscFixups {
@@ -64,6 +67,22 @@ final class DoMiscFixups {
                         continue;
                     }
                 }
+                if (env.kernel.jitRequested() && insn.imm() == HelperIds.BPF_FUNC_jiffies64) {
+                    int r = inlineJiffies64(env, i);
+                    if (r < 0) {
+                        return r;
+                    }
+                    i += r - 1; // delta += cnt - 1; goto next_insn
+                    continue;
+                }
+                if (insn.imm() == HelperIds.BPF_FUNC_get_smp_processor_id && verifierInlinesHelperCall(env, insn.imm())) {
+                    int r = inlineGetSmpProcessorId(env, i);
+                    if (r < 0) {
+                        return r;
+                    }
+                    i += r - 1; // delta += cnt - 1; goto next_insn
+                    continue;
+                }
                 if (env.kernel.jitRequested() && insn.imm() == HelperIds.BPF_FUNC_kptr_xchg) {
                     int r = inlineKptrXchg(env, i);
                     if (r < 0) {
@@ -82,6 +101,53 @@ final class DoMiscFixups {
         }
         env.aux.sortKfuncDescsByImmOff();
         return 0;
+    }
+
+    /**
+     * Models do_misc_fixups()'s "Implement bpf_jiffies64 inline" block (kernel/bpf/verifier.c
+     * v6.12): with {@code prog->jit_requested && BITS_PER_LONG == 64} the call becomes
+     * {@code BPF_LD_IMM64(BPF_REG_0, (unsigned long)&jiffies)} (two slots) and
+     * {@code BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_0, 0)}; {@code &jiffies} is
+     * {@link org.bpfosgi.vm.Jiffies#ADDRESS}, which the interpreter maps and keeps current.
+     *
+     * @return the number of instructions the call became (3), or a negative errno
+     */
+    static int inlineJiffies64(VerifierEnv env, int i) {
+        java.util.List<Insn> buf = new java.util.ArrayList<>(org.bpfosgi.isa.Macros.BPF_LD_IMM64(0, org.bpfosgi.vm.Jiffies.ADDRESS));
+        buf.add(org.bpfosgi.isa.Macros.BPF_LDX_MEM(org.bpfosgi.isa.Bpf.BPF_DW, 0, 0, 0));
+        int r = BpfPatchInsnData.run(env, i, buf);
+        return r < 0 ? r : buf.size(); // bpf_patch_insn_data() NULL: -ENOMEM
+    }
+
+    /**
+     * Models verifier_inlines_helper_call() (kernel/bpf/verifier.c v6.12, x86-64): true only for
+     * bpf_get_smp_processor_id, with {@code prog->jit_requested && bpf_jit_supports_percpu_insn()}
+     * (the x86-64 JIT supports BPF_MOV64_PERCPU_REG: arch/x86/net/bpf_jit_comp.c).
+     */
+    static boolean verifierInlinesHelperCall(VerifierEnv env, int imm) {
+        return imm == HelperIds.BPF_FUNC_get_smp_processor_id && env.kernel.jitRequested();
+    }
+
+    /**
+     * Models do_misc_fixups()'s "Implement bpf_get_smp_processor_id() inline" block
+     * (kernel/bpf/verifier.c v6.12, {@code CONFIG_X86_64 && !CONFIG_UML}, CONFIG_SMP): the call
+     * becomes {@code BPF_MOV32_IMM(BPF_REG_0, (u32)(unsigned long)&pcpu_hot.cpu_number)},
+     * {@code BPF_MOV64_PERCPU_REG(BPF_REG_0, BPF_REG_0)}, {@code BPF_LDX_MEM(BPF_W, BPF_REG_0,
+     * BPF_REG_0, 0)}: this CPU's cpu_number ({@link org.bpfosgi.vm.PerCpu#PCPU_HOT_CPU_NUMBER}).
+     * v6.15 emits BPF_MOV64_IMM instead (18cdd90aba79 "x86/bpf: Fix BPF percpu accesses", after
+     * 9d7de2aa8b41 made x86-64's per-cpu offsets relative, i.e. kernel addresses that a 32-bit
+     * move would truncate) of {@code &cpu_number} ("x86/smp: Move cpu number to percpu hot
+     * section"): what the live 6.18 kernel shows.
+     *
+     * @return the number of instructions the call became (3), or a negative errno
+     */
+    static int inlineGetSmpProcessorId(VerifierEnv env, int i) {
+        java.util.List<Insn> buf = java.util.List.of(
+                org.bpfosgi.isa.Macros.BPF_MOV32_IMM(0, org.bpfosgi.vm.PerCpu.PCPU_HOT_CPU_NUMBER),
+                org.bpfosgi.isa.Macros.BPF_MOV64_PERCPU_REG(0, 0),
+                org.bpfosgi.isa.Macros.BPF_LDX_MEM(org.bpfosgi.isa.Bpf.BPF_W, 0, 0, 0));
+        int r = BpfPatchInsnData.run(env, i, buf);
+        return r < 0 ? r : buf.size(); // bpf_patch_insn_data() NULL: -ENOMEM
     }
 
     /**

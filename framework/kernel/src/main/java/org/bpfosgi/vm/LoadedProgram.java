@@ -39,7 +39,15 @@ public final class LoadedProgram {
     /** BPF_MOV64_PERCPU_REG (off BPF_ADDR_PERCPU), which only do_misc_fixups() emits. */
     static final int MOV64_PERCPU = 306;
 
+    /** Whether an ld_imm64 loads {@code &jiffies} (the bpf_jiffies64 inline): the run maps and sets {@link Jiffies}. */
+    final boolean readsJiffies;
+
     private LoadedProgram(String name, long[] code, long[] imm64, BpfFunction[] targets, String[] invalid, int[] wire, int length) {
+        boolean j = false;
+        for (long v : imm64) {
+            j |= v == Jiffies.ADDRESS;
+        }
+        this.readsJiffies = j;
         this.wire = wire;
         this.name = name;
         this.code = code;

@@ -62,9 +62,39 @@ public final class Memory {
         Region r = new Region(name, next, data, access, owner);
         long pages = (data.length + PAGE - 1) / PAGE;
         next += (pages + 1) * PAGE; // one unmapped guard page after every region
-        if (count == live.length) live = Arrays.copyOf(live, count * 2);
-        live[count++] = r; // addresses only grow, so the array stays sorted
+        insert(r);
         return r;
+    }
+
+    /**
+     * Maps {@code data} itself at the fixed address {@code addr}, outside the direct map: a
+     * variable of the kernel image (e.g. {@code jiffies}, {@link Jiffies}), whose address is a
+     * link-time constant that verified code embeds. It must not overlap a live region.
+     */
+    public Region mapFixed(String name, long addr, byte[] data, Region.Access access) {
+        if (Long.compareUnsigned(addr, KERNEL_BASE) >= 0 && Long.compareUnsigned(addr, next) < 0) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(addr) + " is in the direct map");
+        }
+        Region r = new Region(name, addr, data, access, null);
+        for (int k = 0; k < count; k++) {
+            if (Long.compareUnsigned(live[k].start, r.end()) < 0 && Long.compareUnsigned(addr, live[k].end()) < 0) {
+                throw new IllegalArgumentException(r + " overlaps " + live[k]);
+            }
+        }
+        insert(r);
+        return r;
+    }
+
+    /** Inserts a region into {@link #live}, kept sorted by address (unsigned). */
+    private void insert(Region r) {
+        if (count == live.length) live = Arrays.copyOf(live, count * 2);
+        int i = count;
+        while (i > 0 && Long.compareUnsigned(live[i - 1].start, r.start) > 0) {
+            i--;
+        }
+        System.arraycopy(live, i, live, i + 1, count - i);
+        live[i] = r;
+        count++;
     }
 
     /** Unmaps a region; later accesses to it are reported as use after free. */

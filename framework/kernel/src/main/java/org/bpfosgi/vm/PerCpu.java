@@ -18,6 +18,20 @@ public final class PerCpu {
     /** Offsets 0..SIZE of the per-cpu area. */
     public static final int SIZE = 0x40000;
 
+    /**
+     * The per-cpu offset of {@code pcpu_hot} (arch/x86/include/asm/current.h, v6.12; x86-64's
+     * per-cpu section is zero-based there, so the offset is what {@code &pcpu_hot} is). A link-time
+     * constant in the kernel; the model's, below the per-cpu ksyms' 0x20000 so that no
+     * variable of BTF shares it.
+     */
+    public static final int PCPU_HOT = 0x1f000;
+    /**
+     * {@code &pcpu_hot.cpu_number}: after {@code current_task} (8 bytes) and {@code preempt_count}
+     * (4) in v6.12's struct pcpu_hot. setup_per_cpu_areas() (arch/x86/kernel/setup_percpu.c) sets
+     * {@code per_cpu(pcpu_hot.cpu_number, cpu) = cpu}: 0 in the model's one CPU's zero-filled area.
+     */
+    public static final int PCPU_HOT_CPU_NUMBER = PCPU_HOT + 12;
+
     private static final Map<Memory, Region> AREAS = new WeakHashMap<>();
 
     private PerCpu() {

@@ -82,6 +82,7 @@ public final class Vm {
         long mayGoto = options.mayGotoBudget();
         int pc = 0;
         LoadedProgram cur = prog;
+        if (prog.readsJiffies) Jiffies.update(m);
         try {
             for (;;) {
                 long w = code[pc];
@@ -294,6 +295,7 @@ public final class Vm {
                         tailCalls++;
                         LoadedProgram next = a.get((int) index);
                         if (next == null) break;
+                        if (next.readsJiffies) Jiffies.update(m);
                         cur = next;
                         code = next.code;
                         pc = 0;
