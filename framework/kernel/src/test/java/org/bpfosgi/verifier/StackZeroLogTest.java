@@ -3,8 +3,12 @@ package org.bpfosgi.verifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -13,6 +17,7 @@ import java.util.Map;
 
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.prog.ProgLoadResult;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -143,5 +148,28 @@ class StackZeroLogTest {
                 processed(got), r.log());
         assertTrue(insnLines(got).contains("8: (15) if r1 == 0x0 goto pc+2        ; R1=scalar(umin=1)"), r.log());
         k.progs.free(r.prog().id());
+    }
+
+    /**
+     * The live part: where bpf() works (root, a kernel with BTF, python3, the kernel the log was
+     * recorded on), {@code probe.py --check} loads the programs again; the logs must still be the
+     * recorded ones (map addresses aside). Skipped elsewhere.
+     */
+    @Test
+    void liveKernelStillGivesTheRecordedLogs() throws Exception {
+        Path script = Path.of("src", "test", "resources", "org", "bpfosgi", "verifier", "stackzero", "probe.py");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Assumptions.assumeTrue(root && Files.exists(Path.of("/sys/kernel/btf/vmlinux")) && Files.exists(script)
+                && new File("/usr/bin/python3").canExecute(), "bpf() not available here: live comparison skipped");
+        String recorded = TestKernel.resource("/org/bpfosgi/verifier/stackzero/stackzero.log").lines().findFirst().orElse("");
+        String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        Assumptions.assumeTrue(recorded.contains("kernel " + release + " "),
+                "log recorded on another kernel than " + release + ": live comparison skipped");
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--check").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe.py --check did not finish");
+        Assumptions.assumeFalse(out.contains("Operation not permitted") || out.contains("PermissionError"),
+                "bpf() refused here: live comparison skipped");
+        assertEquals(0, p.exitValue(), out);
     }
 }
