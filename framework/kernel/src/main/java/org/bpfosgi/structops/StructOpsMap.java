@@ -153,16 +153,24 @@ public final class StructOpsMap extends BpfMap {
         return new StructOpsMap(id, attr, kernel, desc, mod, holder, members(b, desc.typeId()), dataOff);
     }
 
-    private static List<Member> members(Btf b, int typeId) {
+    /**
+     * The members of struct_ops type {@code typeId} as bpf_struct_ops_map_update_elem() (v6.12)
+     * classifies them with btf_type_resolve_ptr(): btf_type_skip_modifiers() of the member's
+     * type, a PTR, then btf_type_skip_modifiers() of its target. The kernel's
+     * btf_type_is_modifier() counts TYPEDEF as a modifier, so both steps skip typedefs
+     * ({@link Btf#resolve}): a member {@code typedef int (*fn_t)(...); fn_t f;} is a function
+     * pointer, and a {@code typedef struct module *} member the owner.
+     */
+    static List<Member> members(Btf b, int typeId) {
         BtfType.Composite t = (BtfType.Composite) b.type(typeId);
         List<Member> out = new ArrayList<>();
         for (int i = 0; i < t.members().size(); i++) {
             BtfType.Member m = t.members().get(i);
-            int mt = b.skipModifiers(m.type());
+            int mt = b.resolve(m.type());
             boolean funcPtr = false;
             boolean moduleOwner = false;
             if (b.kind(mt) == BtfKind.PTR) {
-                int pointee = b.skipModifiers(((BtfType.Ref) b.type(mt)).type());
+                int pointee = b.resolve(((BtfType.Ref) b.type(mt)).type());
                 funcPtr = b.kind(pointee) == BtfKind.FUNC_PROTO;
                 moduleOwner = b.kind(pointee) == BtfKind.STRUCT && "module".equals(b.name(pointee));
             }

@@ -581,7 +581,11 @@ final class CheckMemAccess {
      * bounds are checked as a write (" indirect access to"), and the range is clobbered ("helper
      * can write anything into the stack"): STACK_ZERO and uninitialised bytes become STACK_MISC, a
      * spilled register becomes unknown and its slot STACK_MISC. A spilled pointer is refused only
-     * without allow_ptr_leaks.
+     * without allow_ptr_leaks. v6.12 does this for every helper argument, read-only ones too (an
+     * ARG_PTR_TO_MAP_KEY is checked with BPF_READ, but check_helper_mem_access() passes
+     * ACCESS_HELPER here, not the access type): a zeroed key is STACK_MISC after the call. Since
+     * 37cce22dbd51 (v6.14) only a BPF_WRITE clobbers; StackZeroLogTest and the corpus's hstack_*
+     * pin the v6.12 behaviour against the live kernel's.
      */
     int checkStackRangeInitialized(int regno, RegState reg, int off, int size, boolean helper, boolean zeroSizeAllowed) {
         if (size == 0 && !zeroSizeAllowed) {

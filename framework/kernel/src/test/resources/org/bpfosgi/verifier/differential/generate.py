@@ -482,6 +482,7 @@ def templates():
     progs += queue_stack_templates()
     progs += percpu_array_templates()
     progs += percpu_hash_templates()
+    progs += helper_stack_templates()
     return progs
 
 
@@ -894,6 +895,50 @@ def percpu_hash_templates():
     ]
     for i, o in enumerate(other):
         add("phash_other_%d" % i, o + R0_EXIT)
+    return progs
+
+
+def helper_stack_templates():
+    """A stack buffer a helper only reads (a map key or value, a trace_printk format), read back after
+    the call. v6.12 check_stack_range_initialized() clobbers every ACCESS_HELPER range (STACK_ZERO ->
+    STACK_MISC, a spilled scalar -> unknown); since 37cce22dbd51 (v6.14) a BPF_READ argument leaves
+    the slot, so the live kernel still knows the value. The last two are controls (a slot no helper
+    touched; the raw-mode value buffer of bpf_map_pop_elem, written in both)."""
+    progs = []
+
+    def add(name, insns):
+        progs.append((name, "tcp", b"".join(insns)))
+
+    def key_lookup(store):
+        return store + [mov(2, src=10), alu("+=", 2, -8), ld_map(1, HASH), call(MAP_LOOKUP)]
+
+    index_fp = [mov(2, src=10), alu("+=", 2, src=1), ldx(1, 0, 2, -1)]
+    progs_ = [
+        # the zero key read back as a stack offset
+        key_lookup([st(8, 10, -8, 0)]) + [ldx(8, 1, 10, -8)] + index_fp,
+        # a spilled 0 key read back and tested: one branch or two
+        key_lookup([mov(6, 0), stx(8, 10, 6, -8)]) + [ldx(8, 1, 10, -8), jmp("==", 1, 2, imm=0), mov(0, 1), exit_()],
+        # a spilled 5 key read back: the other branch dereferences it
+        key_lookup([mov(6, 5), stx(8, 10, 6, -8)]) + [ldx(8, 1, 10, -8), jmp("==", 1, 1, imm=5), ldx(8, 0, 1, 0)],
+        # two 4-byte zero stores, the low half read back as a stack offset
+        key_lookup([st(4, 10, -8, 0), st(4, 10, -4, 0)]) + [ldx(4, 1, 10, -8)] + index_fp,
+        # the value buffer of bpf_map_update_elem read back as a stack offset
+        [st(8, 10, -8, 0), st(8, 10, -24, 0), st(8, 10, -16, 0), ld_map(1, HASH), mov(2, src=10), alu("+=", 2, -8),
+         mov(3, src=10), alu("+=", 3, -24), mov(4, 0), call(MAP_UPDATE), ldx(8, 1, 10, -24)] + index_fp,
+        # the format buffer of bpf_trace_printk read back as a stack offset
+        [st(8, 10, -16, 0), st(8, 10, -8, 0), mov(1, src=10), alu("+=", 1, -16), mov(2, 16), call(TRACE_PRINTK),
+         ldx(8, 1, 10, -16)] + index_fp,
+        # the spilled 0 key read back as an offset into the looked-up value
+        key_lookup([mov(6, 0), stx(8, 10, 6, -8)]) + [ldx(8, 1, 10, -8), jmp("==", 0, 2, imm=0), alu("+=", 0, src=1),
+                                                      st(1, 0, 0, 1)],
+        # control: a zero slot the helper was not given, read back as a stack offset
+        key_lookup([st(8, 10, -16, 0), st(8, 10, -8, 0)]) + [ldx(8, 1, 10, -16)] + index_fp,
+        # control: bpf_map_pop_elem writes its value buffer (raw mode) in both kernels
+        [st(8, 10, -8, 0), ld_map(1, QUEUE), mov(2, src=10), alu("+=", 2, -8), call(MAP_POP), ldx(8, 1, 10, -8)]
+        + index_fp,
+    ]
+    for i, body in enumerate(progs_):
+        add("hstack_%d" % i, body + R0_EXIT)
     return progs
 
 
