@@ -54,7 +54,7 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         this.keySize = attr.keySize();
         this.valueSize = attr.valueSize();
         this.keyRounded = (int) ArrayMap.roundUp8(keySize);
-        this.percpu = attr.type() == BpfMapType.PERCPU_HASH;
+        this.percpu = attr.type() == BpfMapType.PERCPU_HASH || attr.type() == BpfMapType.LRU_PERCPU_HASH;
         // alloc_extra_elems(): only a non-per-cpu, non-LRU table has the spare element; a
         // BPF_F_NO_COMMON_LRU table rounds max_entries to a multiple of num_possible_cpus(): 1 here
         this.slots = percpu || isLru() ? attr.maxEntries() : attr.maxEntries() + 1;
@@ -72,7 +72,7 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
      * 2^31 entries -E2BIG.
      */
     static int allocCheck(MapCreateAttr attr) {
-        boolean lru = attr.type() == BpfMapType.LRU_HASH;
+        boolean lru = attr.type() == BpfMapType.LRU_HASH || attr.type() == BpfMapType.LRU_PERCPU_HASH;
         int mask = MapCreateAttr.BPF_F_NO_PREALLOC | MapCreateAttr.BPF_F_NO_COMMON_LRU | MapCreateAttr.BPF_F_NUMA_NODE
                 | MapCreateAttr.BPF_F_ACCESS_MASK | MapCreateAttr.BPF_F_ZERO_SEED;
         if ((attr.flags() & ~mask) != 0 || !MapCreateAttr.flagsAccessOk(attr.flags())) {
@@ -86,7 +86,7 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         if (lru && (attr.flags() & MapCreateAttr.BPF_F_NO_PREALLOC) != 0) {
             return Errno.ENOTSUPP.negative();
         }
-        boolean percpu = attr.type() == BpfMapType.PERCPU_HASH;
+        boolean percpu = attr.type() == BpfMapType.PERCPU_HASH || attr.type() == BpfMapType.LRU_PERCPU_HASH;
         // numa_node != NUMA_NO_NODE && (percpu || percpu_lru) (the model's attr has no numa_node: the flag names node 0)
         if ((percpu || percpuLru) && (attr.flags() & MapCreateAttr.BPF_F_NUMA_NODE) != 0) {
             return Errno.EINVAL.negative();
@@ -163,7 +163,48 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
     }
 
     private boolean isLru() {
-        return attr().type() == BpfMapType.LRU_HASH;
+        return attr().type() == BpfMapType.LRU_HASH || attr().type() == BpfMapType.LRU_PERCPU_HASH;
+    }
+
+    /**
+     * Models __htab_lru_percpu_map_update_elem() (v6.12): flags above BPF_EXIST -EINVAL; unless
+     * BPF_EXIST, prealloc_lru_pop() takes an element first (-ENOMEM if none); check_flags()
+     * (-EEXIST, -ENOENT); an existing element is marked referenced and updated in place
+     * (pcpu_copy_value()), else the new one gets the value (pcpu_init_value()) and is linked; an
+     * unused new element goes back with bpf_lru_push_free().
+     */
+    private int lruPercpuUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        if (Long.compareUnsigned(flags, ArrayMap.BPF_EXIST) > 0) {
+            return Errno.EINVAL.negative();
+        }
+        int slot = -1;
+        if (flags != ArrayMap.BPF_EXIST) {
+            slot = lru.popFree();
+            if (slot < 0) {
+                return Errno.ENOMEM.negative();
+            }
+            m.write(elemAddr(slot) + keyOff, key);
+        }
+        ByteBuffer k = ByteBuffer.wrap(key.clone());
+        Integer old = index.get(k);
+        int ret = 0;
+        if (old != null && flags == ArrayMap.BPF_NOEXIST) {
+            ret = Errno.EEXIST.negative();
+        } else if (old == null && flags == ArrayMap.BPF_EXIST) {
+            ret = Errno.ENOENT.negative();
+        } else if (old != null) {
+            m.st8(elemAddr(old) + lruRefOff, 1); // bpf_lru_node_set_ref(&l_old->lru_node)
+            m.write(pcpuValue(old), java.util.Arrays.copyOf(value, valueSize));
+        } else {
+            m.write(pcpuValue(slot), java.util.Arrays.copyOf(value, valueSize));
+            index.put(k, slot);
+            slotKey[slot] = k;
+            slot = -1;
+        }
+        if (slot >= 0) {
+            lru.pushFree(slot);
+        }
+        return ret;
     }
 
     /**
@@ -255,7 +296,10 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
 
     @Override
     public String opsName() {
-        return percpu ? "htab_percpu_map_ops" : isLru() ? "htab_lru_map_ops" : "htab_map_ops";
+        if (isLru()) {
+            return percpu ? "htab_lru_percpu_map_ops" : "htab_lru_map_ops";
+        }
+        return percpu ? "htab_percpu_map_ops" : "htab_map_ops";
     }
 
     /**
@@ -314,6 +358,9 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
      * round_up(value_size, 8) bytes per CPU), the other CPUs' zeroed. The model has one CPU.
      */
     int percpuUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        if (lru != null) {
+            return lruPercpuUpdate(key, value, flags, m);
+        }
         if (Long.compareUnsigned(flags, ArrayMap.BPF_EXIST) > 0) {
             return Errno.EINVAL.negative();
         }

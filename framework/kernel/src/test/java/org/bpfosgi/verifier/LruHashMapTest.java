@@ -199,6 +199,63 @@ class LruHashMapTest {
         maps.close(id);
     }
 
+    /**
+     * BPF_MAP_TYPE_LRU_PERCPU_HASH: no map_gen_lookup (a call of htab_lru_percpu_map_lookup_elem),
+     * bpf_map_lookup_percpu_elem (NULL past nr_cpu_ids = 1), an existing key updated in place
+     * (__htab_lru_percpu_map_update_elem()), the syscall value round_up(value_size, 8) per CPU.
+     */
+    @Test
+    void lruPercpuHash() {
+        int id = k.createMap(MapCreateAttr.of(BpfMapType.LRU_PERCPU_HASH, "lru", 8, 8, 4, 0));
+        fill(id, 3, 4);
+        ProgLoadResult r = k.load(RejectionTest.prog("""
+                *(u64 *)(r10 -8) = 3
+                *(u64 *)(r10 -16) = 77
+                r1 = lru ll
+                r2 = r10
+                r2 += -8
+                r3 = r10
+                r3 += -16
+                r4 = 2
+                call bpf_map_update_elem
+                r1 = lru ll
+                r2 = r10
+                r2 += -8
+                r3 = 1
+                call bpf_map_lookup_percpu_elem
+                if r0 != 0 goto bad
+                r1 = lru ll
+                r2 = r10
+                r2 += -8
+                r3 = 0
+                call bpf_map_lookup_percpu_elem
+                if r0 == 0 goto bad
+                r6 = *(u64 *)(r0 +0)
+                r1 = lru ll
+                r2 = r10
+                r2 += -8
+                call bpf_map_lookup_elem
+                if r0 == 0 goto bad
+                r0 = *(u64 *)(r0 +0)
+                r0 += r6
+                exit
+                bad:
+                r0 = 99
+                exit"""), Map.of("lru", id));
+        assertTrue(r.ok(), r.log());
+        List<String> x = XlatedDump.lines(r.prog(), k.registry.kallsyms(), false).stream()
+                .map(l -> l.replaceAll("#-?\\d+$", "")).toList();
+        assertTrue(x.stream().anyMatch(l -> l.endsWith("call htab_lru_percpu_map_lookup_elem")), String.join("\n", x));
+        assertTrue(x.stream().anyMatch(l -> l.endsWith("call htab_lru_percpu_map_update_elem")), String.join("\n", x));
+        assertEquals(154, ((Exit) k.runOnRuntime(r.prog())).r0());
+        byte[][] out = new byte[1][];
+        assertEquals(0, maps.lookup(id, u64(3), 0, out));
+        assertArrayEquals(u64(77), out[0]);
+        assertEquals(Errno.E2BIG.negative(), maps.create(MapCreateAttr.of(BpfMapType.LRU_PERCPU_HASH, "m", 8, (32 << 10) + 1, 1,
+                0)).err());
+        maps.close(id);
+    }
+
     @Test
     void theSyscallSideAndCreateChecks() {
         int id = k.createMap(MapCreateAttr.of(BpfMapType.LRU_HASH, "lru", 8, 8, 2, 0));

@@ -51,6 +51,14 @@ class MapCreateGoldenTest {
      */
     private static final java.util.Map<String, String> V612 = java.util.Map.of("lru_small_ops", "OK P=1-4 OK P=5");
 
+    /** bpf_map_value_size() of the row's map: round_up(value_size, 8) per CPU (the model's one) for a per-cpu hash. */
+    private static int userValueSize(String[] f) {
+        BpfMapType t = type(Integer.parseInt(f[2]));
+        int vs = Integer.parseInt(f[4]);
+        return t == BpfMapType.PERCPU_HASH || t == BpfMapType.LRU_PERCPU_HASH
+                ? (vs + 7) / 8 * 8 * org.bpfosgi.vm.PerCpu.NR_CPU_IDS : vs;
+    }
+
     private static byte[] u64(long v) {
         return java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(v).array();
     }
@@ -132,7 +140,7 @@ class MapCreateGoldenTest {
                     // keys s[1]..s[2]-1 as u64, value = key: OK or the first errno
                     int r = 0;
                     for (long key = Long.parseLong(s[1]); key < Long.parseLong(s[2]) && r == 0; key++) {
-                        r = maps.update(id, u64(key), u64(key), 0);
+                        r = maps.update(id, u64(key), java.util.Arrays.copyOf(u64(key), userValueSize(f)), 0);
                     }
                     got.add(errno(r));
                     continue;

@@ -22,9 +22,20 @@ _libc.syscall.restype = ctypes.c_long
 NR_BPF = 321
 MAP_CREATE, MAP_LOOKUP, MAP_UPDATE, MAP_DELETE, MAP_LOOKUP_AND_DELETE, MAP_FREEZE = 0, 1, 2, 3, 21, 22
 ERRNO = {0: "OK", 1: "EPERM", 2: "ENOENT", 7: "E2BIG", 9: "EBADF", 12: "ENOMEM", 17: "EEXIST", 22: "EINVAL", 524: "ENOTSUPP"}
-HASH, ARRAY, PERCPU_HASH, PERCPU_ARRAY, LRU_HASH, QUEUE, STACK = 1, 2, 5, 6, 9, 22, 23
+HASH, ARRAY, PERCPU_HASH, PERCPU_ARRAY, LRU_HASH, LRU_PERCPU_HASH, QUEUE, STACK = 1, 2, 5, 6, 9, 10, 22, 23
 NO_PREALLOC, NO_COMMON_LRU, NUMA_NODE, RDONLY, WRONLY, ZERO_SEED = 1, 2, 4, 8, 16, 64
 RDONLY_PROG, WRONLY_PROG, MMAPABLE, PRESERVE_ELEMS, INNER_MAP = 128, 256, 1024, 2048, 4096
+
+
+def possible_cpus():
+    """num_possible_cpus(), from /sys/devices/system/cpu/possible ("0-1")."""
+    with open("/sys/devices/system/cpu/possible") as f:
+        return sum(int(r.split("-")[-1]) - int(r.split("-")[0]) + 1 for r in f.read().strip().split(","))
+
+
+def user_value_size(mtype, vs):
+    """bpf_map_value_size(): round_up(value_size, 8) per possible CPU for a per-cpu hash."""
+    return (vs + 7) // 8 * 8 * possible_cpus() if mtype in (PERCPU_HASH, LRU_PERCPU_HASH) else vs
 
 
 def bpf(cmd, attr):
@@ -106,6 +117,13 @@ CREATES = [
     ("lru_hash_rdonly_wronly_prog", LRU_HASH, 8, 16, 8, RDONLY_PROG | WRONLY_PROG),
     ("lru_hash_kv_kmalloc_max", LRU_HASH, 8, (1 << 22) - 48 - 8, 1, 0),
     ("lru_hash_max_over_2g", LRU_HASH, 8, 16, (1 << 31) + 1, 0),
+    ("lru_percpu_hash", LRU_PERCPU_HASH, 8, 16, 8, 0), ("lru_percpu_hash_key0", LRU_PERCPU_HASH, 0, 16, 8, 0),
+    ("lru_percpu_hash_no_prealloc", LRU_PERCPU_HASH, 8, 16, 8, NO_PREALLOC),
+    ("lru_percpu_hash_numa_node", LRU_PERCPU_HASH, 8, 16, 8, NUMA_NODE),
+    ("lru_percpu_hash_no_common_lru", LRU_PERCPU_HASH, 8, 16, 8, NO_COMMON_LRU),
+    ("lru_percpu_hash_mmapable", LRU_PERCPU_HASH, 8, 16, 8, MMAPABLE),
+    ("lru_percpu_hash_value_unit", LRU_PERCPU_HASH, 8, 32768, 2, 0),
+    ("lru_percpu_hash_value_over_unit", LRU_PERCPU_HASH, 8, 32769, 2, 0),
 ]
 
 
@@ -211,6 +229,11 @@ OPS = [
     ("lru_delete_ops", (LRU_HASH, 8, 8, 512, 0), [("fill", 1, 513), ("delete", u64(5), None, 0), ("fill", 600, 601),
                                                    ("present", 1, 513), ("present", 600, 601),
                                                    ("update", u64(700), u64(1), 1), ("present", 1, 513)]),
+    ("lru_percpu_fill_ops", (LRU_PERCPU_HASH, 8, 8, 512, 0), [("fill", 1, 513), ("present", 1, 514), ("fill", 513, 514),
+                                                               ("present", 1, 514), ("fill", 514, 700),
+                                                               ("present", 1, 700)]),
+    ("lru_percpu_replace_ops", (LRU_PERCPU_HASH, 8, 8, 512, 0), [("fill", 1, 513), ("fill", 1, 2), ("fill", 600, 601),
+                                                                  ("present", 1, 513)]),
     ("queue_freeze_ops", (QUEUE, 0, 8, 2, 0), [("update", b"", u64(1), 0), ("freeze",), ("update", b"", u64(2), 0),
                                                 ("pop", b"", None, 0), ("lookup", b"", None, 0)]),
 ]
@@ -249,13 +272,14 @@ def main():
             if s[0] == "fill":
                 r = 0
                 for key in range(s[1], s[2]):
-                    r = elem(fd, MAP_UPDATE, u64(key), u64(key), 0)
+                    r = elem(fd, MAP_UPDATE, u64(key), u64(key).ljust(user_value_size(args[0], args[2]), b"\0"), 0)
                     if r < 0:
                         break
                 got.append(name_of(r))
             elif s[0] == "present":
                 got.append("P=" + ranges([key for key in range(s[1], s[2])
-                                          if read(fd, MAP_LOOKUP, u64(key), args[2], 0).startswith("OK")]))
+                                          if read(fd, MAP_LOOKUP, u64(key), user_value_size(args[0], args[2]),
+                                                  0).startswith("OK")]))
             elif s[0] == "freeze":
                 got.append(name_of(freeze(fd)))
             elif s[0] == "update":
