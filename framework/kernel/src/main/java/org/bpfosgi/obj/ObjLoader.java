@@ -486,10 +486,12 @@ public final class ObjLoader {
             case "BPF_MAP_TYPE_HASH" -> org.bpfosgi.structops.BpfMapType.HASH;
             case "BPF_MAP_TYPE_PERCPU_ARRAY" -> org.bpfosgi.structops.BpfMapType.PERCPU_ARRAY;
             case "BPF_MAP_TYPE_PERCPU_HASH" -> org.bpfosgi.structops.BpfMapType.PERCPU_HASH;
+            case "BPF_MAP_TYPE_LRU_HASH" -> org.bpfosgi.structops.BpfMapType.LRU_HASH;
+            case "BPF_MAP_TYPE_LRU_PERCPU_HASH" -> org.bpfosgi.structops.BpfMapType.LRU_PERCPU_HASH;
             case "BPF_MAP_TYPE_QUEUE" -> org.bpfosgi.structops.BpfMapType.QUEUE;
             case "BPF_MAP_TYPE_STACK" -> org.bpfosgi.structops.BpfMapType.STACK;
             default -> throw fail(Errno.EOPNOTSUPP.negative(), "map '" + d.name() + "': " + type
-                    + " is not modelled (BPF_MAP_TYPE_PROG_ARRAY, ARRAY, PERCPU_ARRAY, HASH, PERCPU_HASH, QUEUE and STACK are)");
+                    + " is not modelled (BPF_MAP_TYPE_PROG_ARRAY, ARRAY, PERCPU_ARRAY, HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, QUEUE and STACK are)");
         };
         int keySize = size(d, f.getOrDefault("key_size", f.getOrDefault("key", "0")));
         int valueSize = d.hasValuesArray() ? 4 : size(d, f.getOrDefault("value_size", f.getOrDefault("value", "0")));

@@ -109,6 +109,13 @@ public final class ProgRunner {
             case "array_map_update_elem", "htab_map_update_elem" ->
                 (c, a, b, d, e, f) -> ownOps(c, a, name).updateElem(c.memory(), b, d, e);
             case "array_map_delete_elem", "htab_map_delete_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).deleteElem(c.memory(), b);
+            case "htab_lru_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupElem(c.memory(), b);
+            case "htab_lru_map_update_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).updateElem(c.memory(), b, d, e);
+            case "htab_lru_percpu_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupElem(c.memory(), b);
+            case "htab_lru_percpu_map_update_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).updateElem(c.memory(), b, d, e);
+            case "htab_lru_percpu_map_lookup_percpu_elem" ->
+                (c, a, b, d, e, f) -> ownOps(c, a, name).lookupPercpuElem(c.memory(), b, d);
+            case "htab_lru_map_delete_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).deleteElem(c.memory(), b);
             case "__htab_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).htabLookupElem(c.memory(), b);
             case "htab_percpu_map_lookup_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).lookupElem(c.memory(), b);
             case "htab_percpu_map_update_elem" -> (c, a, b, d, e, f) -> ownOps(c, a, name).updateElem(c.memory(), b, d, e);

@@ -42,15 +42,22 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
     private Region elems;
     private final java.util.HashMap<ByteBuffer, Integer> index = new java.util.HashMap<>();
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
+    /** BPF_MAP_TYPE_LRU_HASH: the elements' LRU (htab->lru), null for other tables. */
+    private BpfLru lru;
+    /** The key of each slot in the table (an LRU eviction unlinks by element), null when free. */
+    private ByteBuffer[] slotKey;
+    /** offsetof(struct htab_elem, lru_node) + offsetof(struct bpf_lru_node, ref). */
+    private int lruRefOff;
 
     HtabMap(int id, MapCreateAttr attr) {
         super(id, attr);
         this.keySize = attr.keySize();
         this.valueSize = attr.valueSize();
         this.keyRounded = (int) ArrayMap.roundUp8(keySize);
-        this.percpu = attr.type() == BpfMapType.PERCPU_HASH;
-        // alloc_extra_elems(): only a non-per-cpu, non-LRU table has the spare element
-        this.slots = percpu ? attr.maxEntries() : attr.maxEntries() + 1;
+        this.percpu = attr.type() == BpfMapType.PERCPU_HASH || attr.type() == BpfMapType.LRU_PERCPU_HASH;
+        // alloc_extra_elems(): only a non-per-cpu, non-LRU table has the spare element; a
+        // BPF_F_NO_COMMON_LRU table rounds max_entries to a multiple of num_possible_cpus(): 1 here
+        this.slots = percpu || isLru() ? attr.maxEntries() : attr.maxEntries() + 1;
     }
 
     /**
@@ -65,17 +72,23 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
      * 2^31 entries -E2BIG.
      */
     static int allocCheck(MapCreateAttr attr) {
+        boolean lru = attr.type() == BpfMapType.LRU_HASH || attr.type() == BpfMapType.LRU_PERCPU_HASH;
         int mask = MapCreateAttr.BPF_F_NO_PREALLOC | MapCreateAttr.BPF_F_NO_COMMON_LRU | MapCreateAttr.BPF_F_NUMA_NODE
                 | MapCreateAttr.BPF_F_ACCESS_MASK | MapCreateAttr.BPF_F_ZERO_SEED;
         if ((attr.flags() & ~mask) != 0 || !MapCreateAttr.flagsAccessOk(attr.flags())) {
             return Errno.EINVAL.negative();
         }
-        if ((attr.flags() & MapCreateAttr.BPF_F_NO_COMMON_LRU) != 0) {
+        boolean percpuLru = (attr.flags() & MapCreateAttr.BPF_F_NO_COMMON_LRU) != 0;
+        if (!lru && percpuLru) {
             return Errno.EINVAL.negative();
         }
-        boolean percpu = attr.type() == BpfMapType.PERCPU_HASH;
-        // numa_node != NUMA_NO_NODE && percpu (the model's attr has no numa_node: the flag names node 0)
-        if (percpu && (attr.flags() & MapCreateAttr.BPF_F_NUMA_NODE) != 0) {
+        // "if (lru && !prealloc) return -ENOTSUPP;"
+        if (lru && (attr.flags() & MapCreateAttr.BPF_F_NO_PREALLOC) != 0) {
+            return Errno.ENOTSUPP.negative();
+        }
+        boolean percpu = attr.type() == BpfMapType.PERCPU_HASH || attr.type() == BpfMapType.LRU_PERCPU_HASH;
+        // numa_node != NUMA_NO_NODE && (percpu || percpu_lru) (the model's attr has no numa_node: the flag names node 0)
+        if ((percpu || percpuLru) && (attr.flags() & MapCreateAttr.BPF_F_NUMA_NODE) != 0) {
             return Errno.EINVAL.negative();
         }
         if (attr.maxEntries() == 0 || attr.keySize() == 0 || attr.valueSize() == 0) {
@@ -121,8 +134,136 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
                 m.st64(valueAddr(i), pcpuValue(i) - base);
             }
         }
+        if (isLru()) {
+            // prealloc_init(): bpf_lru_populate() of max_entries elements, no free list
+            lruRefOff = layout.htabElemLruRefOffset();
+            slotKey = new ByteBuffer[slots];
+            lru = new BpfLru((attr().flags() & MapCreateAttr.BPF_F_NO_COMMON_LRU) != 0, slots, new BpfLru.Nodes() {
+                @Override
+                public boolean isRef(int node) {
+                    return m.ld8(elemAddr(node) + lruRefOff) != 0;
+                }
+
+                @Override
+                public void clearRef(int node) {
+                    m.st8(elemAddr(node) + lruRefOff, 0);
+                }
+
+                @Override
+                public boolean delFromHtab(int node) {
+                    return lruDeleteNode(node);
+                }
+            });
+            return 0;
+        }
         for (int i = 0; i < slots; i++) {
             free.add(i);
+        }
+        return 0;
+    }
+
+    private boolean isLru() {
+        return attr().type() == BpfMapType.LRU_HASH || attr().type() == BpfMapType.LRU_PERCPU_HASH;
+    }
+
+    /**
+     * Models __htab_lru_percpu_map_update_elem() (v6.12): flags above BPF_EXIST -EINVAL; unless
+     * BPF_EXIST, prealloc_lru_pop() takes an element first (-ENOMEM if none); check_flags()
+     * (-EEXIST, -ENOENT); an existing element is marked referenced and updated in place
+     * (pcpu_copy_value()), else the new one gets the value (pcpu_init_value()) and is linked; an
+     * unused new element goes back with bpf_lru_push_free().
+     */
+    private int lruPercpuUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        if (Long.compareUnsigned(flags, ArrayMap.BPF_EXIST) > 0) {
+            return Errno.EINVAL.negative();
+        }
+        int slot = -1;
+        if (flags != ArrayMap.BPF_EXIST) {
+            slot = lru.popFree();
+            if (slot < 0) {
+                return Errno.ENOMEM.negative();
+            }
+            m.write(elemAddr(slot) + keyOff, key);
+        }
+        ByteBuffer k = ByteBuffer.wrap(key.clone());
+        Integer old = index.get(k);
+        int ret = 0;
+        if (old != null && flags == ArrayMap.BPF_NOEXIST) {
+            ret = Errno.EEXIST.negative();
+        } else if (old == null && flags == ArrayMap.BPF_EXIST) {
+            ret = Errno.ENOENT.negative();
+        } else if (old != null) {
+            m.st8(elemAddr(old) + lruRefOff, 1); // bpf_lru_node_set_ref(&l_old->lru_node)
+            m.write(pcpuValue(old), java.util.Arrays.copyOf(value, valueSize));
+        } else {
+            m.write(pcpuValue(slot), java.util.Arrays.copyOf(value, valueSize));
+            index.put(k, slot);
+            slotKey[slot] = k;
+            slot = -1;
+        }
+        if (slot >= 0) {
+            lru.pushFree(slot);
+        }
+        return ret;
+    }
+
+    /**
+     * Models htab_lru_map_delete_node(): the LRU evicts the element in {@code slot}: unlinked from
+     * its bucket (check_and_free_fields()), true; false if it is not in the table.
+     */
+    private boolean lruDeleteNode(int slot) {
+        ByteBuffer k = slotKey[slot];
+        if (k == null || !Integer.valueOf(slot).equals(index.get(k))) {
+            return false;
+        }
+        index.remove(k);
+        slotKey[slot] = null;
+        freeFields(slot);
+        return true;
+    }
+
+    /** htab_lru_push_free(): check_and_free_fields(), the element back to the LRU. */
+    private void lruPushFree(int slot) {
+        freeFields(slot);
+        lru.pushFree(slot);
+    }
+
+    /**
+     * Models htab_lru_map_update_elem() (v6.12): flags above BPF_EXIST (BPF_F_LOCK too) -EINVAL;
+     * prealloc_lru_pop() takes an element first (bpf_lru_pop_free(), which may evict the least
+     * recently used ones; none: -ENOMEM) and the value is copied in; then check_flags() (-EEXIST,
+     * -ENOENT), on failure the new element goes back (htab_lru_push_free()); else it is linked,
+     * marked referenced if it replaces an old one, and the old one goes back to the LRU.
+     */
+    private int lruUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        if (Long.compareUnsigned(flags, ArrayMap.BPF_EXIST) > 0) {
+            return Errno.EINVAL.negative();
+        }
+        int slot = lru.popFree();
+        if (slot < 0) {
+            return Errno.ENOMEM.negative();
+        }
+        long base = elemAddr(slot) + keyOff;
+        m.write(base, key);
+        BpfObjFreeFields.copyMapValue(m, record(), base + keyRounded, value);
+        ByteBuffer k = ByteBuffer.wrap(key.clone());
+        Integer old = index.get(k);
+        int ret = 0;
+        if (old != null && flags == ArrayMap.BPF_NOEXIST) {
+            ret = Errno.EEXIST.negative();
+        } else if (old == null && flags == ArrayMap.BPF_EXIST) {
+            ret = Errno.ENOENT.negative();
+        }
+        if (ret != 0) {
+            lruPushFree(slot);
+            return ret;
+        }
+        index.put(k, slot);
+        slotKey[slot] = k;
+        if (old != null) {
+            m.st8(elemAddr(slot) + lruRefOff, 1); // bpf_lru_node_set_ref(&l_new->lru_node)
+            slotKey[old] = null;
+            lruPushFree(old);
         }
         return 0;
     }
@@ -155,6 +296,9 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
 
     @Override
     public String opsName() {
+        if (isLru()) {
+            return percpu ? "htab_lru_percpu_map_ops" : "htab_lru_map_ops";
+        }
         return percpu ? "htab_percpu_map_ops" : "htab_map_ops";
     }
 
@@ -165,6 +309,10 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
     @Override
     public long lookupElem(Memory m, long keyAddr) {
         Integer slot = index.get(ByteBuffer.wrap(m.read(keyAddr, keySize)));
+        if (slot != null && lru != null && m.ld8(elemAddr(slot) + lruRefOff) == 0) {
+            // htab_lru_map_lookup_elem(): __htab_lru_map_lookup_elem(map, key, true), bpf_lru_node_set_ref()
+            m.st8(elemAddr(slot) + lruRefOff, 1);
+        }
         return slot == null ? 0 : progValue(slot);
     }
 
@@ -210,6 +358,9 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
      * round_up(value_size, 8) bytes per CPU), the other CPUs' zeroed. The model has one CPU.
      */
     int percpuUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        if (lru != null) {
+            return lruPercpuUpdate(key, value, flags, m);
+        }
         if (Long.compareUnsigned(flags, ArrayMap.BPF_EXIST) > 0) {
             return Errno.EINVAL.negative();
         }
@@ -240,6 +391,9 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
     int update(byte[] key, byte[] value, long flags, Memory m) {
         if (percpu) {
             return percpuUpdate(key, value, flags, m);
+        }
+        if (lru != null) {
+            return lruUpdate(key, value, flags, m);
         }
         if ((flags & ~ArrayMap.BPF_F_LOCK) > ArrayMap.BPF_EXIST) {
             return Errno.EINVAL.negative();
@@ -282,6 +436,12 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         Integer slot = index.remove(ByteBuffer.wrap(key));
         if (slot == null) {
             return Errno.ENOENT.negative();
+        }
+        if (lru != null) {
+            // htab_lru_map_delete_elem(): unlinked, then htab_lru_push_free()
+            slotKey[slot] = null;
+            lruPushFree(slot);
+            return 0;
         }
         // free_htab_elem(): check_and_free_fields()
         freeFields(slot);

@@ -112,7 +112,7 @@ public final class MapTable {
             return new CreateResult(null, Errno.EINVAL.negative());
         }
         int check = switch (attr.type()) {
-            case HASH, PERCPU_HASH -> HtabMap.allocCheck(attr);
+            case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH -> HtabMap.allocCheck(attr);
             case ARRAY, PERCPU_ARRAY -> ArrayMap.allocCheck(attr);
             case PROG_ARRAY -> ProgArrayMap.allocCheck(attr);
             case QUEUE, STACK -> QueueStackMap.allocCheck(attr);

@@ -19,6 +19,11 @@ public final class BpfMapLayout {
     /** v6.12 x86-64 offsetof(struct htab_elem, key) (= sizeof(struct htab_elem)). */
     static final int V612_HTAB_ELEM_KEY = 48;
 
+    /** v6.12 x86-64 offsetof(struct htab_elem, lru_node). */
+    static final int V612_HTAB_ELEM_LRU_NODE = 16;
+    /** v6.12 x86-64 offsetof(struct bpf_lru_node, ref). */
+    static final int V612_LRU_NODE_REF = 19;
+
     private final Btf btf;
 
     public BpfMapLayout(Btf vmlinux) {
@@ -33,6 +38,16 @@ public final class BpfMapLayout {
     /** {@code offsetof(struct htab_elem, key)}: the key's place in a hash element (the value follows the rounded-up key). */
     public int htabElemKeyOffset() {
         return offsetOr("htab_elem", "key", V612_HTAB_ELEM_KEY);
+    }
+
+    /**
+     * {@code offsetof(struct htab_elem, lru_node) + offsetof(struct bpf_lru_node, ref)}: the byte
+     * htab_lru_map_gen_lookup()'s inlined code reads and sets (v6.12 x86-64: 16 + 19).
+     */
+    public int htabElemLruRefOffset() {
+        int node = offsetOr("htab_elem", "lru_node", -1);
+        int ref = offsetOr("bpf_lru_node", "ref", -1);
+        return node < 0 || ref < 0 ? V612_HTAB_ELEM_LRU_NODE + V612_LRU_NODE_REF : node + ref;
     }
 
     /** The byte offset of {@code member} in {@code struct name}, or -1 when the BTF has no such member. */

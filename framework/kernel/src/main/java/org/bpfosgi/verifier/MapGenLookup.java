@@ -25,6 +25,7 @@ final class MapGenLookup {
             case VerifierMaps.BPF_MAP_TYPE_HASH -> htabMapGenLookup(env, map, layout);
             case VerifierMaps.BPF_MAP_TYPE_PERCPU_ARRAY -> percpuArrayMapGenLookup(map, layout);
             case VerifierMaps.BPF_MAP_TYPE_PERCPU_HASH -> htabPercpuMapGenLookup(env, map, layout);
+            case VerifierMaps.BPF_MAP_TYPE_LRU_HASH -> htabLruMapGenLookup(env, map, layout);
             default -> null;
         };
     }
@@ -107,6 +108,28 @@ final class MapGenLookup {
         }
         return List.of(BPF_EMIT_CALL((int) Kallsyms.callImm(fn)),
                 BPF_JMP_IMM(BPF_JEQ, ret, 0, 1),
+                BPF_ALU64_IMM(BPF_ADD, ret, layout.htabElemKeyOffset() + (int) roundUp8(Integer.toUnsignedLong(map.keySize()))));
+    }
+
+    /**
+     * Models kernel/bpf/hashtab.c htab_lru_map_gen_lookup(): the element from
+     * __htab_map_lookup_elem(); past a NULL check the lru_node's ref byte is loaded into R1 and,
+     * if clear, set to 1 (the ref bit bpf_lru_node_set_ref() sets, without a store when it is set
+     * already), then R0 moves to the value: offsetof(struct htab_elem, key) + round_up(key_size, 8).
+     */
+    static List<Insn> htabLruMapGenLookup(VerifierEnv env, VerifierMaps.UsedMap map, BpfMapLayout layout) {
+        final int ret = BPF_REG_0;
+        final int refReg = BPF_REG_1;
+        long fn = env.kernel.kallsyms().lookupName(MapOps.HTAB_LOOKUP);
+        if (fn == 0) {
+            return List.of(); // no such function: the caller's "bpf verifier is misconfigured"
+        }
+        int ref = layout.htabElemLruRefOffset();
+        return List.of(BPF_EMIT_CALL((int) Kallsyms.callImm(fn)),
+                BPF_JMP_IMM(BPF_JEQ, ret, 0, 4),
+                BPF_LDX_MEM(BPF_B, refReg, ret, ref),
+                BPF_JMP_IMM(BPF_JNE, refReg, 0, 1),
+                BPF_ST_MEM(BPF_B, ret, ref, 1),
                 BPF_ALU64_IMM(BPF_ADD, ret, layout.htabElemKeyOffset() + (int) roundUp8(Integer.toUnsignedLong(map.keySize()))));
     }
 

@@ -41,6 +41,22 @@ public record MapOps(String name, String mapLookupElem, String mapUpdateElem, St
             "htab_percpu_map_update_elem", "htab_map_delete_elem", null, null, null, "htab_percpu_map_lookup_percpu_elem", true,
             "bpf_htab");
     /**
+     * kernel/bpf/hashtab.c htab_lru_map_ops (v6.12): map_gen_lookup = htab_lru_map_gen_lookup,
+     * lookup htab_lru_map_lookup_elem (sets the ref bit), update htab_lru_map_update_elem, delete
+     * htab_lru_map_delete_elem; htab_map_btf_ids.
+     */
+    static final MapOps LRU_HASH = new MapOps("htab_lru_map_ops", "htab_lru_map_lookup_elem", "htab_lru_map_update_elem",
+            "htab_lru_map_delete_elem", null, null, null, null, true, "bpf_htab");
+    /**
+     * kernel/bpf/hashtab.c htab_lru_percpu_map_ops (v6.12): no map_gen_lookup; lookup
+     * htab_lru_percpu_map_lookup_elem (sets the ref bit), update htab_lru_percpu_map_update_elem,
+     * delete shared with htab_lru_map_ops, map_lookup_percpu_elem =
+     * htab_lru_percpu_map_lookup_percpu_elem; htab_map_btf_ids.
+     */
+    static final MapOps LRU_PERCPU_HASH = new MapOps("htab_lru_percpu_map_ops", "htab_lru_percpu_map_lookup_elem",
+            "htab_lru_percpu_map_update_elem", "htab_lru_map_delete_elem", null, null, null,
+            "htab_lru_percpu_map_lookup_percpu_elem", false, "bpf_htab");
+    /**
      * kernel/bpf/arraymap.c percpu_array_map_ops (v6.12): lookup percpu_array_map_lookup_elem
      * (map_gen_lookup = percpu_array_map_gen_lookup), update and delete shared with arrays,
      * map_lookup_percpu_elem = percpu_array_map_lookup_percpu_elem; array_map_btf_ids.
@@ -63,7 +79,7 @@ public record MapOps(String name, String mapLookupElem, String mapUpdateElem, St
     static final MapOps STRUCT_OPS = new MapOps("bpf_struct_ops_map_ops", "bpf_struct_ops_map_lookup_elem",
             "bpf_struct_ops_map_update_elem", "bpf_struct_ops_map_delete_elem", null, null, null, null, false, "bpf_struct_ops_map");
 
-    private static final List<MapOps> ALL = List.of(HTAB, ARRAY, PROG_ARRAY, PERCPU_HASH, PERCPU_ARRAY, QUEUE, STACK, STRUCT_OPS);
+    private static final List<MapOps> ALL = List.of(HTAB, ARRAY, PROG_ARRAY, PERCPU_HASH, PERCPU_ARRAY, LRU_HASH, LRU_PERCPU_HASH, QUEUE, STACK, STRUCT_OPS);
 
     /** {@code __htab_map_lookup_elem}: the call htab_map_gen_lookup() emits. */
     public static final String HTAB_LOOKUP = "__htab_map_lookup_elem";
@@ -76,6 +92,8 @@ public record MapOps(String name, String mapLookupElem, String mapUpdateElem, St
             case VerifierMaps.BPF_MAP_TYPE_PROG_ARRAY -> PROG_ARRAY;
             case VerifierMaps.BPF_MAP_TYPE_PERCPU_HASH -> PERCPU_HASH;
             case VerifierMaps.BPF_MAP_TYPE_PERCPU_ARRAY -> PERCPU_ARRAY;
+            case VerifierMaps.BPF_MAP_TYPE_LRU_HASH -> LRU_HASH;
+            case VerifierMaps.BPF_MAP_TYPE_LRU_PERCPU_HASH -> LRU_PERCPU_HASH;
             case VerifierMaps.BPF_MAP_TYPE_QUEUE -> QUEUE;
             case VerifierMaps.BPF_MAP_TYPE_STACK -> STACK;
             case VerifierMaps.BPF_MAP_TYPE_STRUCT_OPS -> STRUCT_OPS;
@@ -91,11 +109,11 @@ public record MapOps(String name, String mapLookupElem, String mapUpdateElem, St
 
     /**
      * Whether {@code fn} is one of this ops' functions ({@code __htab_map_lookup_elem} counts as
-     * htab_map_ops' and htab_percpu_map_ops'). A function two ops share (queue_stack_map_push_elem)
+     * htab_map_ops', htab_percpu_map_ops' and htab_lru_map_ops'). A function two ops share (queue_stack_map_push_elem)
      * belongs to both.
      */
     public boolean hasFunction(String fn) {
-        return functions().contains(fn) || ((this == HTAB || this == PERCPU_HASH) && HTAB_LOOKUP.equals(fn));
+        return functions().contains(fn) || ((this == HTAB || this == PERCPU_HASH || this == LRU_HASH) && HTAB_LOOKUP.equals(fn));
     }
 
     /** The first ops whose functions include {@code fn} (htab_map_ops for __htab_map_lookup_elem), or null. */

@@ -108,6 +108,8 @@ public interface VerifierMaps {
     int BPF_MAP_TYPE_PERCPU_HASH = 5;
     /** BPF_MAP_TYPE_PERCPU_ARRAY. */
     int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+    /** BPF_MAP_TYPE_LRU_HASH. */
+    int BPF_MAP_TYPE_LRU_HASH = 9;
     /** BPF_MAP_TYPE_LRU_PERCPU_HASH. */
     int BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
     /** BPF_MAP_TYPE_QUEUE. */

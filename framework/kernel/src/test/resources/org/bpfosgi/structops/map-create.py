@@ -22,9 +22,20 @@ _libc.syscall.restype = ctypes.c_long
 NR_BPF = 321
 MAP_CREATE, MAP_LOOKUP, MAP_UPDATE, MAP_DELETE, MAP_LOOKUP_AND_DELETE, MAP_FREEZE = 0, 1, 2, 3, 21, 22
 ERRNO = {0: "OK", 1: "EPERM", 2: "ENOENT", 7: "E2BIG", 9: "EBADF", 12: "ENOMEM", 17: "EEXIST", 22: "EINVAL", 524: "ENOTSUPP"}
-HASH, ARRAY, PERCPU_HASH, PERCPU_ARRAY, QUEUE, STACK = 1, 2, 5, 6, 22, 23
+HASH, ARRAY, PERCPU_HASH, PERCPU_ARRAY, LRU_HASH, LRU_PERCPU_HASH, QUEUE, STACK = 1, 2, 5, 6, 9, 10, 22, 23
 NO_PREALLOC, NO_COMMON_LRU, NUMA_NODE, RDONLY, WRONLY, ZERO_SEED = 1, 2, 4, 8, 16, 64
 RDONLY_PROG, WRONLY_PROG, MMAPABLE, PRESERVE_ELEMS, INNER_MAP = 128, 256, 1024, 2048, 4096
+
+
+def possible_cpus():
+    """num_possible_cpus(), from /sys/devices/system/cpu/possible ("0-1")."""
+    with open("/sys/devices/system/cpu/possible") as f:
+        return sum(int(r.split("-")[-1]) - int(r.split("-")[0]) + 1 for r in f.read().strip().split(","))
+
+
+def user_value_size(mtype, vs):
+    """bpf_map_value_size(): round_up(value_size, 8) per possible CPU for a per-cpu hash."""
+    return (vs + 7) // 8 * 8 * possible_cpus() if mtype in (PERCPU_HASH, LRU_PERCPU_HASH) else vs
 
 
 def bpf(cmd, attr):
@@ -93,6 +104,26 @@ CREATES = [
     ("stack", STACK, 0, 16, 2, 0), ("stack_key8", STACK, 8, 16, 2, 0), ("stack_value0", STACK, 0, 0, 2, 0),
     ("stack_max0", STACK, 0, 16, 0, 0), ("stack_wronly_prog", STACK, 0, 16, 2, WRONLY_PROG),
     ("stack_rdonly_wronly", STACK, 0, 16, 2, RDONLY | WRONLY),
+    ("lru_hash", LRU_HASH, 8, 16, 8, 0), ("lru_hash_key0", LRU_HASH, 0, 16, 8, 0),
+    ("lru_hash_value0", LRU_HASH, 8, 0, 8, 0), ("lru_hash_max0", LRU_HASH, 8, 16, 0, 0),
+    ("lru_hash_no_prealloc", LRU_HASH, 8, 16, 8, NO_PREALLOC),
+    ("lru_hash_no_prealloc_key0", LRU_HASH, 0, 16, 8, NO_PREALLOC),
+    ("lru_hash_no_prealloc_no_common_lru", LRU_HASH, 8, 16, 8, NO_PREALLOC | NO_COMMON_LRU),
+    ("lru_hash_no_common_lru", LRU_HASH, 8, 16, 8, NO_COMMON_LRU),
+    ("lru_hash_no_common_lru_numa_node", LRU_HASH, 8, 16, 8, NO_COMMON_LRU | NUMA_NODE),
+    ("lru_hash_numa_node", LRU_HASH, 8, 16, 8, NUMA_NODE), ("lru_hash_zero_seed", LRU_HASH, 8, 16, 8, ZERO_SEED),
+    ("lru_hash_mmapable", LRU_HASH, 8, 16, 8, MMAPABLE), ("lru_hash_inner_map", LRU_HASH, 8, 16, 8, INNER_MAP),
+    ("lru_hash_rdonly_prog", LRU_HASH, 8, 16, 8, RDONLY_PROG),
+    ("lru_hash_rdonly_wronly_prog", LRU_HASH, 8, 16, 8, RDONLY_PROG | WRONLY_PROG),
+    ("lru_hash_kv_kmalloc_max", LRU_HASH, 8, (1 << 22) - 48 - 8, 1, 0),
+    ("lru_hash_max_over_2g", LRU_HASH, 8, 16, (1 << 31) + 1, 0),
+    ("lru_percpu_hash", LRU_PERCPU_HASH, 8, 16, 8, 0), ("lru_percpu_hash_key0", LRU_PERCPU_HASH, 0, 16, 8, 0),
+    ("lru_percpu_hash_no_prealloc", LRU_PERCPU_HASH, 8, 16, 8, NO_PREALLOC),
+    ("lru_percpu_hash_numa_node", LRU_PERCPU_HASH, 8, 16, 8, NUMA_NODE),
+    ("lru_percpu_hash_no_common_lru", LRU_PERCPU_HASH, 8, 16, 8, NO_COMMON_LRU),
+    ("lru_percpu_hash_mmapable", LRU_PERCPU_HASH, 8, 16, 8, MMAPABLE),
+    ("lru_percpu_hash_value_unit", LRU_PERCPU_HASH, 8, 32768, 2, 0),
+    ("lru_percpu_hash_value_over_unit", LRU_PERCPU_HASH, 8, 32769, 2, 0),
 ]
 
 
@@ -182,12 +213,46 @@ OPS = [
                                            ("lookup", u64(1), None, 0)]),
     ("percpu_hash_pop_ops", (PERCPU_HASH, 8, 8, 2, 0), [("pop", u64(1), None, 0)]),
     ("array_pop_ops", (ARRAY, 4, 8, 2, 0), [("pop", u32(0), None, 0), ("lookup", u32(0), None, 0), ("lookup", u32(2), None, 0)]),
+    # LRU hash maps (the process pinned to CPU 0): "fill A B" updates keys A..B-1 (u64, value = key) and
+    # answers OK or the first errno; "present A B" answers P= the present keys of A..B-1 as ranges
+    ("lru_ops", (LRU_HASH, 8, 8, 4, 0), [("update", u64(1), u64(5), 4), ("update", u64(1), u64(5), 8),
+                                          ("update", u64(1), u64(5), 2), ("update", u64(1), u64(5), 0),
+                                          ("update", u64(1), u64(6), 1), ("update", u64(1), u64(7), 2),
+                                          ("lookup", u64(1), None, 0), ("lookup", u64(2), None, 0),
+                                          ("delete", u64(2), None, 0), ("delete", u64(1), None, 0),
+                                          ("delete", u64(1), None, 0), ("pop", u64(1), None, 0)]),
+    ("lru_small_ops", (LRU_HASH, 8, 8, 4, 0), [("fill", 1, 5), ("present", 1, 6), ("fill", 5, 6), ("present", 1, 6)]),
+    ("lru_fill_ops", (LRU_HASH, 8, 8, 512, 0), [("fill", 1, 513), ("present", 1, 514), ("fill", 513, 514),
+                                                 ("present", 1, 514), ("fill", 514, 700), ("present", 1, 700)]),
+    ("lru_replace_ops", (LRU_HASH, 8, 8, 512, 0), [("fill", 1, 513), ("update", u64(1), u64(9), 0), ("present", 1, 513),
+                                                    ("update", u64(300), u64(9), 2), ("present", 1, 513)]),
+    ("lru_delete_ops", (LRU_HASH, 8, 8, 512, 0), [("fill", 1, 513), ("delete", u64(5), None, 0), ("fill", 600, 601),
+                                                   ("present", 1, 513), ("present", 600, 601),
+                                                   ("update", u64(700), u64(1), 1), ("present", 1, 513)]),
+    ("lru_percpu_fill_ops", (LRU_PERCPU_HASH, 8, 8, 512, 0), [("fill", 1, 513), ("present", 1, 514), ("fill", 513, 514),
+                                                               ("present", 1, 514), ("fill", 514, 700),
+                                                               ("present", 1, 700)]),
+    ("lru_percpu_replace_ops", (LRU_PERCPU_HASH, 8, 8, 512, 0), [("fill", 1, 513), ("fill", 1, 2), ("fill", 600, 601),
+                                                                  ("present", 1, 513)]),
     ("queue_freeze_ops", (QUEUE, 0, 8, 2, 0), [("update", b"", u64(1), 0), ("freeze",), ("update", b"", u64(2), 0),
                                                 ("pop", b"", None, 0), ("lookup", b"", None, 0)]),
 ]
 
 
+def ranges(keys):
+    """Keys as comma-separated ranges A-B (or A), "-" for none."""
+    out = []
+    for k in keys:
+        if out and out[-1][1] == k - 1:
+            out[-1][1] = k
+        else:
+            out.append([k, k])
+    return ",".join("%d" % a if a == b else "%d-%d" % (a, b) for a, b in out) or "-"
+
+
 def main():
+    # an LRU map's free lists are per CPU (bpf_common_lru_pop_free()): run on CPU 0 only
+    os.sched_setaffinity(0, {0})
     lines = ["# kernel %s (uname -r), generated by map-create.py" % os.uname().release]
     for name, t, ks, vs, maxe, flags in CREATES:
         fd = create(t, ks, vs, maxe, flags)
@@ -204,7 +269,18 @@ def main():
         assert fd >= 0, name
         got = []
         for s in steps:
-            if s[0] == "freeze":
+            if s[0] == "fill":
+                r = 0
+                for key in range(s[1], s[2]):
+                    r = elem(fd, MAP_UPDATE, u64(key), u64(key).ljust(user_value_size(args[0], args[2]), b"\0"), 0)
+                    if r < 0:
+                        break
+                got.append(name_of(r))
+            elif s[0] == "present":
+                got.append("P=" + ranges([key for key in range(s[1], s[2])
+                                          if read(fd, MAP_LOOKUP, u64(key), user_value_size(args[0], args[2]),
+                                                  0).startswith("OK")]))
+            elif s[0] == "freeze":
                 got.append(name_of(freeze(fd)))
             elif s[0] == "update":
                 got.append(name_of(elem(fd, MAP_UPDATE, s[1], s[2], s[3])))
@@ -215,7 +291,7 @@ def main():
             else:
                 got.append(name_of(elem(fd, MAP_DELETE, s[1])))
         os.close(fd)
-        desc = " ; ".join(s[0] if s[0] == "freeze" else "%s %s %s %d" % (s[0], s[1].hex() or "-", s[2].hex() if s[2] else "-", s[3])
+        desc = " ; ".join(s[0] if s[0] == "freeze" else "%s %d %d" % s if s[0] in ("fill", "present") else "%s %s %s %d" % (s[0], s[1].hex() or "-", s[2].hex() if s[2] else "-", s[3])
                           for s in steps)
         lines.append("ops\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s" % ((name,) + args + (desc, " ".join(got))))
     with open(OUT, "w") as f:

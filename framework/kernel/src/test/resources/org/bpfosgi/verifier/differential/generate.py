@@ -123,8 +123,12 @@ MAPS = [("arr", 2, 4, 48, 4, 0, None, False),
         # a per-cpu array (BPF_MAP_TYPE_PERCPU_ARRAY 6)
         ("pcpu", 6, 4, 16, 4, 0, None, False),
         # a per-cpu hash (BPF_MAP_TYPE_PERCPU_HASH 5)
-        ("phash", 5, 8, 16, 4, 0, None, False)]
-ARR, HASH, DATA, RODATA, RODATA_NF, WRONLY, QUEUE, STACK, QUEUE_RO, PCPU, PHASH = range(11)
+        ("phash", 5, 8, 16, 4, 0, None, False),
+        # an LRU hash (BPF_MAP_TYPE_LRU_HASH 9)
+        ("lru", 9, 8, 16, 4, 0, None, False),
+        # an LRU per-cpu hash (BPF_MAP_TYPE_LRU_PERCPU_HASH 10)
+        ("lru_pcpu", 10, 8, 16, 4, 0, None, False)]
+ARR, HASH, DATA, RODATA, RODATA_NF, WRONLY, QUEUE, STACK, QUEUE_RO, PCPU, PHASH, LRU, LRU_PCPU = range(13)
 MAP_LOOKUP, MAP_UPDATE, MAP_DELETE = 1, 2, 3
 MAP_PUSH, MAP_POP, MAP_PEEK, MAP_LOOKUP_PERCPU = 87, 88, 89, 195
 
@@ -483,6 +487,7 @@ def templates():
     progs += percpu_array_templates()
     progs += percpu_hash_templates()
     progs += helper_stack_templates()
+    progs += lru_hash_templates()
     return progs
 
 
@@ -939,6 +944,69 @@ def helper_stack_templates():
     ]
     for i, body in enumerate(progs_):
         add("hstack_%d" % i, body + R0_EXIT)
+    return progs
+
+
+def lru_hash_templates():
+    """An LRU hash: lookups (null-checked or not, reads and writes in and past the value), update
+    (flags in and out of range), delete, and its values as helper arguments."""
+    rnd = random.Random(SEED + 17)
+    progs = []
+
+    def add(name, insns):
+        progs.append((name, "tcp", b"".join(insns)))
+
+    for i in range(16):
+        body = [st(8, 10, -8, rnd.choice([0, 1])), mov(2, src=10), alu("+=", 2, -8), ld_map(1, LRU), call(MAP_LOOKUP)]
+        off = rnd.choice([0, 8, 12, 16, -4])
+        size = rnd.choice([1, 4, 8])
+        acc = [st(size, 0, off, 1)] if rnd.random() < 0.4 else [ldx(size, 1, 0, off)]
+        body += ([jmp("==", 0, len(acc), imm=0)] if rnd.random() < 0.7 else []) + acc
+        add("lru_%d" % i, body + R0_EXIT)
+    other = []
+    for flags in (0, 1, 2, 3, 4):
+        other.append([st(8, 10, -8, 0), st(8, 10, -24, 5), st(8, 10, -16, 6), ld_map(1, LRU), mov(2, src=10),
+                      alu("+=", 2, -8), mov(3, src=10), alu("+=", 3, -24), mov(4, flags), call(MAP_UPDATE)])
+    other += [
+        # a value smaller than value_size, a key past the stack's initialised part
+        [st(8, 10, -8, 0), st(8, 10, -16, 6), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -8),
+         mov(3, src=10), alu("+=", 3, -16), mov(4, 0), call(MAP_UPDATE)],
+        [st(4, 10, -8, 0), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -8), call(MAP_LOOKUP)],
+        [st(8, 10, -8, 0), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -8), call(MAP_DELETE)],
+        [st(4, 10, -8, 0), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -8), call(MAP_DELETE)],
+        [st(8, 10, -8, 0), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -8), mov(3, 0), call(MAP_LOOKUP_PERCPU)],
+        [st(8, 10, -8, 0), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -8), call(MAP_LOOKUP), jmp("==", 0, 4, imm=0),
+         mov(2, src=0), ld_map(1, QUEUE), call(MAP_POP)],
+        [st(8, 10, -8, 0), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -8), call(MAP_LOOKUP), jmp("==", 0, 3, imm=0),
+         mov(1, src=0), mov(2, 16), call(TRACE_PRINTK)],
+        [st(8, 10, -8, 0), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -8), call(MAP_LOOKUP), jmp("==", 0, 7, imm=0),
+         mov(3, src=0), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -8), mov(4, 0), call(MAP_UPDATE)],
+        [st(8, 10, -16, 0), st(8, 10, -8, 0), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -16), mov(3, 0),
+         call(MAP_PUSH)],
+        [st(8, 10, -8, 0), ld_map(1, LRU), mov(2, src=10), alu("+=", 2, -8), call(MAP_POP)],
+    ]
+    for i, o in enumerate(other):
+        add("lru_other_%d" % i, o + R0_EXIT)
+    # the LRU per-cpu hash: no map_gen_lookup, bpf_map_lookup_percpu_elem allowed
+    for i in range(8):
+        cpu = rnd.choice([None, 0, 1])
+        body = [st(8, 10, -8, rnd.choice([0, 1])), mov(2, src=10), alu("+=", 2, -8), ld_map(1, LRU_PCPU)]
+        body += [call(MAP_LOOKUP)] if cpu is None else [mov(3, cpu), call(MAP_LOOKUP_PERCPU)]
+        off = rnd.choice([0, 8, 16, -4])
+        size = rnd.choice([1, 8])
+        acc = [st(size, 0, off, 1)] if rnd.random() < 0.4 else [ldx(size, 1, 0, off)]
+        body += ([jmp("==", 0, len(acc), imm=0)] if rnd.random() < 0.7 else []) + acc
+        add("lru_pcpu_%d" % i, body + R0_EXIT)
+    for i, flags in enumerate((0, 2, 4)):
+        add("lru_pcpu_update_%d" % i, [st(8, 10, -8, 0), st(8, 10, -24, 5), st(8, 10, -16, 6), ld_map(1, LRU_PCPU),
+                                       mov(2, src=10), alu("+=", 2, -8), mov(3, src=10), alu("+=", 3, -24), mov(4, flags),
+                                       call(MAP_UPDATE)] + R0_EXIT)
+    add("lru_pcpu_checked_read", [st(8, 10, -8, 0), mov(2, src=10), alu("+=", 2, -8), ld_map(1, LRU_PCPU), call(MAP_LOOKUP),
+                                  jmp("==", 0, 1, imm=0), ldx(8, 1, 0, 8)] + R0_EXIT)
+    add("lru_pcpu_percpu_checked_write", [st(8, 10, -8, 0), mov(2, src=10), alu("+=", 2, -8), ld_map(1, LRU_PCPU), mov(3, 0),
+                                          call(MAP_LOOKUP_PERCPU), jmp("==", 0, 1, imm=0), st(1, 0, 15, 1)] + R0_EXIT)
+    add("lru_pcpu_delete", [st(8, 10, -8, 0), ld_map(1, LRU_PCPU), mov(2, src=10), alu("+=", 2, -8), call(MAP_DELETE)]
+        + R0_EXIT)
     return progs
 
 

@@ -44,6 +44,16 @@ PROGRAMS = [
      + buf(2, -16) + [g.ld_map(1, g.STACK), g.mov(3, 2), g.call(g.MAP_PUSH)]
      + buf(2, -16) + [g.ld_map(1, g.STACK), g.call(g.MAP_POP)] + buf(2, -16) + [g.ld_map(1, g.STACK), g.call(g.MAP_PEEK)]
      + g.R0_EXIT),
+    ("lru_lookup", [g.st(8, 10, -8, 1)] + buf(2, -8) + [g.ld_map(1, g.LRU), g.call(g.MAP_LOOKUP)]
+     + [g.st(8, 10, -32, 1), g.st(8, 10, -24, 2)] + buf(2, -8) + buf(3, -32) + [g.ld_map(1, g.LRU), g.mov(4, 0),
+                                                                              g.call(g.MAP_UPDATE)]
+     + buf(2, -8) + [g.ld_map(1, g.LRU), g.call(g.MAP_DELETE)] + buf(2, -8) + [g.ld_map(1, g.LRU), g.call(g.MAP_LOOKUP)]
+     + g.R0_EXIT),
+    ("lru_pcpu", [g.st(8, 10, -8, 1)] + buf(2, -8) + [g.ld_map(1, g.LRU_PCPU), g.call(g.MAP_LOOKUP)]
+     + buf(2, -8) + [g.ld_map(1, g.LRU_PCPU), g.mov(3, 0), g.call(g.MAP_LOOKUP_PERCPU)]
+     + [g.st(8, 10, -32, 1), g.st(8, 10, -24, 2)] + buf(2, -8) + buf(3, -32) + [g.ld_map(1, g.LRU_PCPU), g.mov(4, 0),
+                                                                              g.call(g.MAP_UPDATE)]
+     + buf(2, -8) + [g.ld_map(1, g.LRU_PCPU), g.call(g.MAP_DELETE)] + g.R0_EXIT),
 ]
 
 
