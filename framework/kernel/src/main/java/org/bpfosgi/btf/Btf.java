@@ -436,14 +436,35 @@ public final class Btf implements BtfTypes {
     /** Bound on modifier/typedef chains; validated BTF has no loops, this guards the rest. */
     private static final int MAX_CHAIN = 64;
 
-    /** Models btf_type_skip_modifiers(): follows CONST, VOLATILE, RESTRICT, TYPE_TAG. */
+    /**
+     * Models btf_type_skip_modifiers() (kernel/bpf/btf.c v6.12): follows every type for which
+     * btf_type_is_modifier() is true, TYPEDEF, VOLATILE, CONST, RESTRICT and TYPE_TAG, to the
+     * type underneath. libbpf's skip_mods_and_typedefs() is the same walk. Same as
+     * {@link #resolve}.
+     */
+    @Override
     public int skipModifiers(int id) {
-        return skip(id, false);
+        return skip(id, true);
     }
 
-    /** Follows modifiers and typedefs (btf_type_skip_modifiers + typedef resolution). */
+    /**
+     * Follows modifiers and typedefs to the underlying type: {@link #skipModifiers}, the
+     * kernel's btf_type_skip_modifiers() and libbpf's skip_mods_and_typedefs().
+     */
+    @Override
     public int resolve(int id) {
         return skip(id, true);
+    }
+
+    /**
+     * Follows CONST, VOLATILE, RESTRICT and TYPE_TAG (libbpf's btf_is_mod()) but stops at a
+     * TYPEDEF: how C sees a declaration whose type is a typedef name, for printing C (libbpf's
+     * btf_dump.c keeps typedef names, so {@code const arr_t} of {@code typedef int arr_t[2]} is
+     * still a const of a typedef, not an array). Nothing the kernel or libbpf decides about a
+     * type's meaning stops at a typedef: for that use {@link #skipModifiers}.
+     */
+    public int skipQualifiers(int id) {
+        return skip(id, false);
     }
 
     private int skip(int id, boolean typedefs) {

@@ -131,7 +131,7 @@ public final class BtfCDump {
     }
 
     private void countAnonEnum(int id) {
-        id = btf.skipModifiers(id);
+        id = btf.skipQualifiers(id);
         BtfKind k = btf.kind(id);
         if ((k == BtfKind.ENUM || k == BtfKind.ENUM64) && btf.name(id).isEmpty()) {
             anonEnumRefs[id]++;
@@ -238,7 +238,7 @@ public final class BtfCDump {
         switch (t.kind()) {
             case PTR: {
                 int target = ((BtfType.Ref) t).type();
-                BtfKind tk = btf.kind(btf.skipModifiers(target));
+                BtfKind tk = btf.kind(btf.skipQualifiers(target));
                 String inner = "*" + name;
                 if (tk == BtfKind.ARRAY || tk == BtfKind.FUNC_PROTO) {
                     inner = "(" + inner + ")";
@@ -248,13 +248,13 @@ public final class BtfCDump {
             case CONST: case VOLATILE: case RESTRICT: {
                 int target = ((BtfType.Ref) t).type();
                 String q = t.kind() == BtfKind.CONST ? "const" : t.kind() == BtfKind.VOLATILE ? "volatile" : "restrict";
-                if (btf.kind(btf.skipModifiers(target)) == BtfKind.ARRAY) {
+                if (btf.kind(btf.skipQualifiers(target)) == BtfKind.ARRAY) {
                     // libbpf btf_dump_emit_type_chain, BTF_KIND_ARRAY: btf_dump_drop_mods() drops
                     // the qualifiers of the array itself (GCC bug 8354 emits them besides the
                     // element's: CONST -> ARRAY -> CONST char would print "const const char")
                     return decl(target, name, indent);
                 }
-                if (btf.kind(btf.skipModifiers(target)) == BtfKind.PTR) {
+                if (btf.kind(btf.skipQualifiers(target)) == BtfKind.PTR) {
                     return decl(target, q + (name.isEmpty() ? "" : " " + name), indent);
                 }
                 return q + " " + decl(target, name, indent);

@@ -556,7 +556,13 @@ public final class ObjLoader {
         return -1;
     }
 
-    private static boolean isFuncPtr(Btf b, int type) {
+    /**
+     * libbpf 1.5 bpf_map__init_kern_struct_ops()'s check of a kernel member that a program is
+     * put in: skip_mods_and_typedefs() to a PTR, then skip_mods_and_typedefs() of its target to a
+     * FUNC_PROTO (as resolve_func_ptr()). A member whose type is a typedef of a function pointer
+     * ({@code typedef int (*fn_t)(void); fn_t f;}) is a function pointer.
+     */
+    static boolean isFuncPtr(Btf b, int type) {
         int t = b.skipModifiers(type);
         if (b.kind(t) != BtfKind.PTR) {
             return false;

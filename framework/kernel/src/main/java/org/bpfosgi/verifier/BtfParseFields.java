@@ -267,9 +267,8 @@ public final class BtfParseFields {
         }
         // btf_type_skip_modifiers(): the kernel's btf_type_is_modifier() (kernel/bpf/btf.c v6.12)
         // counts TYPEDEF with VOLATILE, CONST, RESTRICT and TYPE_TAG, so `target_t __kptr *` with
-        // `typedef struct T target_t` is a kptr to T (res_id: T's id). Btf.skipModifiers() leaves
-        // typedefs alone (libbpf's sense); Btf.resolve() is the kernel's walk.
-        int res = btf.resolve(tag.type());
+        // `typedef struct T target_t` is a kptr to T (res_id: T's id).
+        int res = btf.skipModifiers(tag.type());
         if (btf.kind(res) != BtfKind.STRUCT) {
             return new Info(null, off, 0);
         }

@@ -31,7 +31,10 @@ public enum BtfKind {
         return BY_VALUE[v];
     }
 
-    /** CONST, VOLATILE, RESTRICT, TYPE_TAG: what btf_type_skip_modifiers() skips. */
+    /**
+     * CONST, VOLATILE, RESTRICT, TYPE_TAG: libbpf's btf_is_mod(). The kernel's
+     * btf_type_is_modifier() (what btf_type_skip_modifiers() skips) counts TYPEDEF too.
+     */
     public boolean isModifier() {
         return this == CONST || this == VOLATILE || this == RESTRICT || this == TYPE_TAG;
     }

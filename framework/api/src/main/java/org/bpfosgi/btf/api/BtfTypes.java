@@ -27,10 +27,13 @@ public interface BtfTypes {
     /** Models btf_find_by_name_kind(): the lowest id with that name and kind, or -ENOENT (-2). */
     int findByNameKind(String name, BtfKind kind);
 
-    /** Models btf_type_skip_modifiers(): follows const, volatile, restrict, type tags. */
+    /**
+     * Models btf_type_skip_modifiers() (kernel/bpf/btf.c): follows typedefs, const, volatile,
+     * restrict and type tags (what btf_type_is_modifier() counts) to the type underneath.
+     */
     int skipModifiers(int id);
 
-    /** Follows modifiers and typedefs to the underlying type. */
+    /** Follows modifiers and typedefs to the underlying type: the same as {@link #skipModifiers}. */
     int resolve(int id);
 
     /** Models btf_resolve_size(): size in bytes (arrays multiplied out). */
