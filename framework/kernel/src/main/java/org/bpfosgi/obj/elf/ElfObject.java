@@ -379,6 +379,10 @@ public final class ElfObject {
         return b.kind(id).name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * libbpf 1.5's resolve_func_ptr() != NULL: skip_mods_and_typedefs() to a PTR whose target,
+     * after skip_mods_and_typedefs(), is a FUNC_PROTO (a typedef'd function pointer is one).
+     */
     static boolean isFuncPtr(Btf b, int type) {
         int t = b.resolve(type);
         if (b.kind(t) != BtfKind.PTR) {
