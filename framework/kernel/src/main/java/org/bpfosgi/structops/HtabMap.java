@@ -392,6 +392,8 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
      * pcpu_copy_value() / pcpu_init_value() (v6.12) on the model's one CPU: copy_map_value() (or
      * copy_map_value_long()) of value_size bytes around the special fields, which are not freed
      * here (an in-place update keeps the element's kptrs; a new element's are already clear).
+     * A later kernel's pcpu_copy_value() (a 2025 patch after v6.12) adds bpf_obj_free_fields()
+     * after each copy; v6.12 has not.
      */
     private void pcpuCopyValue(Memory m, int slot, byte[] value) {
         BpfObjFreeFields.copyMapValue(m, record(), pcpuValue(slot), java.util.Arrays.copyOf(value, valueSize));
