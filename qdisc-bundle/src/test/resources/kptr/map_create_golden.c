@@ -113,6 +113,17 @@ int main(int argc, char **argv)
 	one("array_without_key_type", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 0, 1, 0);
 	one("key_type_without_value_type", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 0, 0);
 	one("kernel_btf_fd", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_ARRAY, 4, 16, 0, 1, 1, 1);
+	/* map_check_btf()'s map types for kptr fields (v6.12): the per-cpu and LRU ones too */
+	one("dtor_kptr_percpu_array", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 16, 0, 1, 1, 0);
+	one("dtor_kptr_percpu_hash", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_PERCPU_HASH, 4, 16, 0, 1, 1, 0);
+	one("dtor_kptr_lru_hash", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_LRU_HASH, 4, 16, 0, 1, 1, 0);
+	one("dtor_kptr_lru_percpu_hash", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 16, 0, 1, 1, 0);
+	one("dtor_kptr_lru_hash_no_common_lru", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_LRU_HASH, 4, 16, BPF_F_NO_COMMON_LRU, 1, 1, 0);
+	one("untrusted_kptr_percpu_array", dtor, V_UNTRUSTED, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 16, 0, 1, 1, 0);
+	one("untrusted_kptr_lru_percpu_hash", dtor, V_UNTRUSTED, BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 16, 0, 1, 1, 0);
+	one("rdonly_prog_with_kptr_percpu_hash", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_PERCPU_HASH, 4, 16, BPF_F_RDONLY_PROG, 1, 1, 0);
+	one("percpu_array_key_not_int", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_PERCPU_ARRAY, 16, 16, 0, 2, 1, 0);
+	one("prog_array_with_kptr_value", dtor, V_DTOR_KPTR, BPF_MAP_TYPE_PROG_ARRAY, 4, 16, 0, 1, 1, 0);
 	/* the spellings: a kptr record shows as -EACCES with BPF_F_RDONLY_PROG (map_check_btf()) */
 	static const struct { enum spelling s; const char *name; } sp[] = {
 		{ S_TYPEDEF_TARGET, "typedef_target" }, { S_CONST_TARGET, "const_target" },

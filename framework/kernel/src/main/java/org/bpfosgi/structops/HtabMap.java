@@ -194,9 +194,9 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
             ret = Errno.ENOENT.negative();
         } else if (old != null) {
             m.st8(elemAddr(old) + lruRefOff, 1); // bpf_lru_node_set_ref(&l_old->lru_node)
-            m.write(pcpuValue(old), java.util.Arrays.copyOf(value, valueSize));
+            pcpuCopyValue(m, old, value);
         } else {
-            m.write(pcpuValue(slot), java.util.Arrays.copyOf(value, valueSize));
+            pcpuCopyValue(m, slot, value); // pcpu_init_value()
             index.put(k, slot);
             slotKey[slot] = k;
             slot = -1;
@@ -384,8 +384,19 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
             m.write(elemAddr(slot) + keyOff, key);
             index.put(k, slot);
         }
-        m.write(pcpuValue(slot), java.util.Arrays.copyOf(value, valueSize));
+        pcpuCopyValue(m, slot, value); // pcpu_copy_value() in place, or alloc_htab_elem()'s pcpu_init_value()
         return 0;
+    }
+
+    /**
+     * pcpu_copy_value() / pcpu_init_value() (v6.12) on the model's one CPU: copy_map_value() (or
+     * copy_map_value_long()) of value_size bytes around the special fields, which are not freed
+     * here (an in-place update keeps the element's kptrs; a new element's are already clear).
+     * A later kernel's pcpu_copy_value() (a 2025 patch after v6.12) adds bpf_obj_free_fields()
+     * after each copy; v6.12 has not.
+     */
+    private void pcpuCopyValue(Memory m, int slot, byte[] value) {
+        BpfObjFreeFields.copyMapValue(m, record(), pcpuValue(slot), java.util.Arrays.copyOf(value, valueSize));
     }
 
     int update(byte[] key, byte[] value, long flags, Memory m) {
@@ -469,7 +480,7 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
             // bpf_percpu_hash_copy(): round_up(value_size, 8) bytes for each possible CPU
             byte[] out = new byte[userValueSize()];
             System.arraycopy(pcpu.bytes(), (int) (pcpuValue(slot) - pcpu.start()), out, 0, valueSize);
-            return out;
+            return BpfObjFreeFields.initMapValue(record(), out); // check_and_init_map_value() of CPU 0's copy
         }
         byte[] out = new byte[valueSize];
         System.arraycopy(elems.bytes(), (int) (valueAddr(slot) - elems.start()), out, 0, valueSize);
@@ -487,14 +498,22 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         return index.size();
     }
 
-    /** check_and_free_fields(): bpf_obj_free_fields() of the element's value (the caller holds the kernel lock). */
+    /**
+     * check_and_free_fields() (v6.12): bpf_obj_free_fields() of the element's value, or for a
+     * per-cpu table of each possible CPU's copy (the model's one: CPU 0). The caller holds the
+     * kernel lock.
+     */
     private void freeFields(int slot) {
         if (kernel() != null) {
-            BpfObjFreeFields.free(kernel(), record(), valueAddr(slot));
+            BpfObjFreeFields.free(kernel(), record(), percpu ? pcpuValue(slot) : valueAddr(slot));
         }
     }
 
-    /** Models htab_map_free() of a preallocated table: htab_free_prealloced_fields() of every element. */
+    /**
+     * Models htab_map_free() of a preallocated table: htab_free_prealloced_fields() of every
+     * element (per CPU for a per-cpu table; a free element's fields are already clear, so only the
+     * linked ones are visited).
+     */
     @Override
     void mapFree() {
         if (elems != null && record() != null && kernel() != null) {

@@ -16,14 +16,15 @@ import org.bpfosgi.verifier.KernelServices;
  * btf_type_id_size() against key_size/value_size (-EINVAL; no key type needs the type's
  * map_check_btf), btf_parse_fields() of the value (its errors leave an ERR record and are not
  * map_create()'s: the value is then plain memory), then, for a record: CAP_BPF (the model's
- * loads are privileged), no BPF_F_RDONLY_PROG/BPF_F_WRONLY_PROG (-EACCES), kptrs only in
- * hash and array maps of the model's types (-EOPNOTSUPP), then the type's map_check_btf:
+ * loads are privileged), no BPF_F_RDONLY_PROG/BPF_F_WRONLY_PROG (-EACCES), kptr fields
+ * (BPF_KPTR_UNREF/REF/PERCPU) only in HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, ARRAY and
+ * PERCPU_ARRAY maps of the model's types (v6.12 also allows the local storages, which the model
+ * has not; others -EOPNOTSUPP), then the type's map_check_btf:
  * array_map_check_btf() (a 32-bit INT key at bit offset 0, -EINVAL) for arrays and per-cpu
  * arrays; hash maps and prog arrays have none (v6.12's prog_array_map_ops has no map_check_btf:
  * a prog array with key and value types is created with its BTF, as the live kernel does for
  * libbpf's {@code __type(key, ...)} prog arrays; without a key type it is -EINVAL like a hash
- * map). A per-cpu array's kptr fields (which v6.12 allows) are refused with -EOPNOTSUPP: freeing
- * them per CPU is not modelled. map_create() has no log: only errnos.
+ * map). map_create() has no log: only errnos.
  */
 final class MapCheckBtf {
     private MapCheckBtf() {
@@ -63,8 +64,7 @@ final class MapCheckBtf {
                 BtfParseFields.free(rec, k.btfs(), k.modules(), holder);
                 return new Result(Errno.EACCES.negative(), null);
             }
-            if ((rec.fieldMask() & BtfField.BPF_KPTR) != 0 && map.type() != BpfMapType.HASH
-                    && map.type() != BpfMapType.ARRAY) {
+            if ((rec.fieldMask() & BtfField.BPF_KPTR) != 0 && !kptrAllowed(map.type())) {
                 BtfParseFields.free(rec, k.btfs(), k.modules(), holder);
                 return new Result(Errno.EOPNOTSUPP.negative(), null);
             }
@@ -79,6 +79,17 @@ final class MapCheckBtf {
             return new Result(r, null);
         }
         return new Result(0, rec);
+    }
+
+    /**
+     * map_check_btf()'s case BPF_KPTR_UNREF/BPF_KPTR_REF/BPF_KPTR_PERCPU/BPF_REFCOUNT (v6.12): the
+     * map types that may hold them (SK/INODE/TASK/CGRP_STORAGE too, which the model does not create).
+     */
+    private static boolean kptrAllowed(BpfMapType t) {
+        return switch (t) {
+            case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, ARRAY, PERCPU_ARRAY -> true;
+            default -> false;
+        };
     }
 
     /**

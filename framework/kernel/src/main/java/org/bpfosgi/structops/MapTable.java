@@ -465,7 +465,7 @@ public final class MapTable {
                 return a.updateUser(key, value, flags, kernel.memory());
             }
             if (m instanceof PercpuArrayMap p) {
-                return p.updateUser(key, value, flags);
+                return p.updateUser(key, value, flags, kernel.memory());
             }
             if (m instanceof HtabMap h) {
                 return h.update(key, value, flags, kernel.memory());

@@ -117,8 +117,8 @@ public final class PercpuArrayMap extends BpfMap implements BpfMapOps {
         if ((flags & ArrayMap.BPF_F_LOCK) != 0) {
             return Errno.EINVAL.negative();
         }
-        byte[] v = m.read(valueAddr, attr().valueSize());
-        System.arraycopy(v, 0, cpu0.bytes(), (int) (elemAddr(index, 0) - cpu0.start()), v.length);
+        // this_cpu_ptr(): copy_map_value(), then bpf_obj_free_fields() of the element
+        updateValue(m, elemAddr(index, 0), m.read(valueAddr, attr().valueSize()));
         return 0;
     }
 
@@ -143,14 +143,15 @@ public final class PercpuArrayMap extends BpfMap implements BpfMapOps {
         }
         byte[] out = new byte[userValueSize()];
         System.arraycopy(cpu0.bytes(), (int) (a - cpu0.start()), out, 0, attr().valueSize());
-        return out;
+        // copy_map_value_long(), then check_and_init_map_value() of each CPU's copy
+        return BpfObjFreeFields.initMapValue(record(), out);
     }
 
     /**
      * Models bpf_percpu_array_update(): flags above BPF_EXIST -EINVAL, an index past the end
      * -E2BIG, BPF_NOEXIST -EEXIST; then each CPU's value_size bytes from its slot of the buffer.
      */
-    int updateUser(byte[] key, byte[] value, long flags) {
+    int updateUser(byte[] key, byte[] value, long flags, Memory m) {
         long index = Integer.toUnsignedLong(ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).getInt());
         if (Long.compareUnsigned(flags, ArrayMap.BPF_EXIST) > 0) {
             return Errno.EINVAL.negative();
@@ -161,12 +162,32 @@ public final class PercpuArrayMap extends BpfMap implements BpfMapOps {
         if (flags == ArrayMap.BPF_NOEXIST) {
             return Errno.EEXIST.negative();
         }
-        System.arraycopy(value, 0, cpu0.bytes(), (int) (elemAddr(index, 0) - cpu0.start()), attr().valueSize());
+        // for each possible CPU: copy_map_value_long() of its slot, then bpf_obj_free_fields()
+        updateValue(m, elemAddr(index, 0), java.util.Arrays.copyOf(value, attr().valueSize()));
         return 0;
     }
 
-    /** Models array_map_free() (no special fields: per-cpu kptrs are refused at create). */
+    /** copy_map_value() around the special fields, then bpf_obj_free_fields(): the old kptrs are released. */
+    private void updateValue(Memory m, long val, byte[] value) {
+        BpfObjFreeFields.copyMapValue(m, record(), val, value);
+        if (kernel() != null) {
+            BpfObjFreeFields.free(kernel(), record(), val);
+        }
+    }
+
+    /**
+     * Models array_map_free() of a per-cpu array (v6.12): with special fields, bpf_obj_free_fields()
+     * of every element on each possible CPU (the model's one).
+     */
     @Override
     void mapFree() {
+        if (cpu0 == null || record() == null || kernel() == null) {
+            return;
+        }
+        synchronized (kernel().lock()) {
+            for (long i = 0; i < Integer.toUnsignedLong(attr().maxEntries()); i++) {
+                BpfObjFreeFields.free(kernel(), record(), elemAddr(i, 0));
+            }
+        }
     }
 }

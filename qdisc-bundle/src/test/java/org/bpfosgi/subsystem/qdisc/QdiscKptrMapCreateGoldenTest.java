@@ -94,6 +94,22 @@ class QdiscKptrMapCreateGoldenTest {
         got.put("array_without_key_type", model("c13", dtor, kptr, a, 4, 16, 0, 0, true, false));
         got.put("key_type_without_value_type", model("c14", dtor, kptr, a, 4, 16, 0, 1, false, false));
         got.put("kernel_btf_fd", model("c15", dtor, kptr, a, 4, 16, 0, 1, true, true));
+        // map_check_btf()'s map types for kptr fields (v6.12): the per-cpu and LRU ones too
+        String untrusted = "__attribute__((btf_type_tag(\"kptr_untrusted\")))";
+        got.put("dtor_kptr_percpu_array", model("c16", dtor, kptr, BpfMapType.PERCPU_ARRAY, 4, 16, 0, 1, true, false));
+        got.put("dtor_kptr_percpu_hash", model("c17", dtor, kptr, BpfMapType.PERCPU_HASH, 4, 16, 0, 1, true, false));
+        got.put("dtor_kptr_lru_hash", model("c18", dtor, kptr, BpfMapType.LRU_HASH, 4, 16, 0, 1, true, false));
+        got.put("dtor_kptr_lru_percpu_hash", model("c19", dtor, kptr, BpfMapType.LRU_PERCPU_HASH, 4, 16, 0, 1, true, false));
+        got.put("dtor_kptr_lru_hash_no_common_lru", model("c20", dtor, kptr, BpfMapType.LRU_HASH, 4, 16,
+                MapCreateAttr.BPF_F_NO_COMMON_LRU, 1, true, false));
+        got.put("untrusted_kptr_percpu_array", model("c21", dtor, untrusted, BpfMapType.PERCPU_ARRAY, 4, 16, 0, 1, true,
+                false));
+        got.put("untrusted_kptr_lru_percpu_hash", model("c22", dtor, untrusted, BpfMapType.LRU_PERCPU_HASH, 4, 16, 0, 1,
+                true, false));
+        got.put("rdonly_prog_with_kptr_percpu_hash", model("c23", dtor, kptr, BpfMapType.PERCPU_HASH, 4, 16,
+                MapCreateAttr.BPF_F_RDONLY_PROG, 1, true, false));
+        got.put("percpu_array_key_not_int", model("c24", dtor, kptr, BpfMapType.PERCPU_ARRAY, 16, 16, 0, 2, true, false));
+        got.put("prog_array_with_kptr_value", model("c25", dtor, kptr, BpfMapType.PROG_ARRAY, 4, 16, 0, 1, true, false));
         spellings(got);
         assertEquals(golden(), got);
         assertTrue(m.dmesg.stream().noneMatch(l -> l.contains("not modelled")), String.join("\n", m.dmesg));
