@@ -259,7 +259,13 @@ final class CheckMemAccess {
             maxOff = reg.smax() + off + size;
         }
         // check_stack_slot_within_bounds()
-        int minValidOff = boundsType == BpfAccessType.BPF_WRITE || env.allowUninitStack ? -MAX_BPF_STACK : -f.allocatedStack;
+        // a spill/fill of a bpf_fastcall pattern gets room for all caller-saved registers below
+        // MAX_BPF_STACK (check_max_stack_depth() checks the depth if the pattern stays)
+        int maxBpfStack = MAX_BPF_STACK;
+        if (MarkFastcallPatterns.isFastcallPattern(env, dc.cur.insnIdx)) {
+            maxBpfStack += MarkFastcallPatterns.CALLER_SAVED_REGS * 8;
+        }
+        int minValidOff = boundsType == BpfAccessType.BPF_WRITE || env.allowUninitStack ? -maxBpfStack : -f.allocatedStack;
         Errno err = null;
         if (minOff < minValidOff || minOff > -1) {
             err = Errno.EACCES;
@@ -316,6 +322,7 @@ final class CheckMemAccess {
         if (!env.allowPtrLeaks && isSpilledReg(f, spi) && f.spilled[spi] != null && !f.spilled[spi].isScalar() && size != 8) {
             return env.err(Errno.EACCES, "attempt to corrupt spilled pointer on stack\n");
         }
+        MarkFastcallPatterns.checkFastcallStackContract(env, f.subprogno, dc.cur.insnIdx, off);
         boolean aligned = off % 8 == 0;
         if (valueRegno >= 0 && aligned && value.isScalar() && env.bpfCapable) {
             boolean fits = 64 - Long.numberOfLeadingZeros(value.umax()) <= 8 * size;
@@ -418,6 +425,7 @@ final class CheckMemAccess {
         int spi = FuncState.slotIndex(off);
         // mark_stack_slot_scratched(): the slot is printed after the instruction
         dc.printer.scratchSlot(spi);
+        MarkFastcallPatterns.checkFastcallStackContract(env, f.subprogno, dc.cur.insnIdx, off);
         dc.markSlotRead(f.frameno, spi);
         if (isSpilledReg(f, spi) && f.spilled[spi] != null) {
             RegState sp = f.spilled[spi];
@@ -506,6 +514,7 @@ final class CheckMemAccess {
         for (long i = minOff; i < maxOff; i++) {
             dc.markSlotRead(f.frameno, FuncState.byteIndex((int) i) / 8);
         }
+        MarkFastcallPatterns.checkFastcallStackContract(env, f.subprogno, dc.cur.insnIdx, (int) minOff);
         for (long i = minOff; i < maxOff; i++) {
             zeros &= f.slotType[FuncState.byteIndex((int) i)] == FuncState.STACK_ZERO;
         }
@@ -525,6 +534,7 @@ final class CheckMemAccess {
         long maxOff = reg.smax() + off + size;
         boolean writingZero = value != null && value.isNull();
         boolean zeroUsed = false;
+        MarkFastcallPatterns.checkFastcallStackContract(env, f.subprogno, dc.cur.insnIdx, (int) minOff);
         for (long i = minOff; i < maxOff; i++) {
             int b = FuncState.byteIndex((int) i);
             int spi = b / 8;

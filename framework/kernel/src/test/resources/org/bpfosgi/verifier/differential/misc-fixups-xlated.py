@@ -26,6 +26,17 @@ PROGRAMS = [
                           g.alu("+=", 0, src=6), g.ins(0x95)]),
     # jiffies: an ld_imm64 of &jiffies and a 64-bit load
     ("jiffies64", [g.call(JIFFIES64), g.ins(0x95)]),
+    # bpf_fastcall (mark_fastcall_patterns / remove_fastcall_spills_fills): r1 and r2 spilled
+    # to the lowest stack offsets around the inlined call; the spills and fills become NOPs
+    ("fastcall", [g.mov(1, 1), g.mov(2, 2), g.stx(8, 10, 2, -8), g.stx(8, 10, 1, -16),
+                  g.call(SMP_PROCESSOR_ID), g.ldx(8, 1, 10, -16), g.ldx(8, 2, 10, -8),
+                  g.alu("+=", 0, src=1), g.alu("+=", 0, src=2), g.ins(0x95)]),
+    # the same, but the spill slot is read outside the pattern (check_fastcall_stack_contract):
+    # the spills and fills stay
+    ("fastcall_contract_broken", [g.mov(1, 1), g.mov(2, 2), g.stx(8, 10, 2, -8), g.stx(8, 10, 1, -16),
+                                  g.call(SMP_PROCESSOR_ID), g.ldx(8, 1, 10, -16), g.ldx(8, 2, 10, -8),
+                                  g.ldx(8, 3, 10, -16), g.alu("+=", 0, src=1), g.alu("+=", 0, src=3),
+                                  g.ins(0x95)]),
 ]
 
 
