@@ -17,8 +17,10 @@ import org.bpfosgi.subsystem.BpfFuncProto;
  * after do_check, before check_max_stack_depth()).
  *
  * <p>Helpers only: in v6.12 only {@code bpf_get_smp_processor_id_proto} has
- * {@code allow_fastcall}, and verifier_inlines_helper_call() is true for it with the JIT
- * requested ({@link DoMiscFixups#verifierInlinesHelperCall}); the x86-64 JIT has no
+ * {@code allow_fastcall} ({@link #BPF_GET_SMP_PROCESSOR_ID_PROTO}: not a proto struct_ops or
+ * syscall programs get, so for them every pattern is kept, with keep_fastcall_stack), and
+ * verifier_inlines_helper_call() is true for it with the JIT requested
+ * ({@link DoMiscFixups#verifierInlinesHelperCall}); the x86-64 JIT has no
  * bpf_jit_inlines_helper_call() (the weak one returns false). Not modelled: kfunc calls marked
  * KF_FASTCALL ("bpf: support bpf_fastcall patterns for kfuncs"): a kfunc call is treated as
  * clobbering every caller-saved register, so it never starts a pattern.
@@ -48,9 +50,21 @@ final class MarkFastcallPatterns {
         env.keepFastcallStack = new boolean[Math.max(1, env.subprogCount())];
     }
 
-    /** Models {@code bpf_func_proto.allow_fastcall}: set on bpf_get_smp_processor_id_proto only (v6.12 kernel/bpf/helpers.c). */
-    static boolean allowFastcall(int funcId, BpfFuncProto fn) {
-        return funcId == HelperIds.BPF_FUNC_get_smp_processor_id && "bpf_get_smp_processor_id".equals(fn.name());
+    /**
+     * Models kernel/bpf/helpers.c {@code bpf_get_smp_processor_id_proto}, the one proto with
+     * {@code allow_fastcall} in v6.12. tracing_prog_func_proto and a few others return it; none of
+     * the model's get_func_proto does: struct_ops and syscall programs get bpf_base_func_proto's
+     * {@code bpf_get_raw_smp_processor_id_proto} (net/core/filter.c), without allow_fastcall. So
+     * a struct_ops or syscall program keeps its spills and fills around bpf_get_smp_processor_id
+     * (the live kernel: misc-fixups-xlated-6.18.txt "fastcall" keeps them, a raw_tp program of
+     * the same instructions, "raw_tp_fastcall", loses them).
+     */
+    static final BpfFuncProto BPF_GET_SMP_PROCESSOR_ID_PROTO = new BpfFuncProto("bpf_get_smp_processor_id", false,
+            BpfFuncProto.RetType.RET_INTEGER, java.util.List.of(), java.util.List.of());
+
+    /** Models {@code fn->allow_fastcall}: true only for {@link #BPF_GET_SMP_PROCESSOR_ID_PROTO} itself (identity: records compare by value). */
+    static boolean allowFastcall(BpfFuncProto fn) {
+        return fn == BPF_GET_SMP_PROCESSOR_ID_PROTO;
     }
 
     /** Models helper_fastcall_clobber_mask(). */
@@ -111,7 +125,7 @@ final class MarkFastcallPatterns {
                 return;
             }
             clobbered = helperFastcallClobberMask(fn);
-            canBeInlined = allowFastcall(call.imm(), fn) && DoMiscFixups.verifierInlinesHelperCall(env, call.imm());
+            canBeInlined = allowFastcall(fn) && DoMiscFixups.verifierInlinesHelperCall(env, call.imm());
         }
         if (clobbered == ALL_CALLER_SAVED_REGS) {
             return;
