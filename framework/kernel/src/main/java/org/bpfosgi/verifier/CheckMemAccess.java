@@ -259,13 +259,9 @@ final class CheckMemAccess {
             maxOff = reg.smax() + off + size;
         }
         // check_stack_slot_within_bounds()
-        // a spill/fill of a bpf_fastcall pattern gets room for all caller-saved registers below
-        // MAX_BPF_STACK (check_max_stack_depth() checks the depth if the pattern stays)
-        int maxBpfStack = MAX_BPF_STACK;
-        if (MarkFastcallPatterns.isFastcallPattern(env, dc.cur.insnIdx)) {
-            maxBpfStack += MarkFastcallPatterns.CALLER_SAVED_REGS * 8;
-        }
-        int minValidOff = boundsType == BpfAccessType.BPF_WRITE || env.allowUninitStack ? -maxBpfStack : -f.allocatedStack;
+        // (no extra room for bpf_fastcall spills/fills: d0b98f6a17a5 "bpf: disallow 40-bytes extra
+        // stack for bpf_fastcall patterns", v6.12-rc6, removed it before v6.12)
+        int minValidOff = boundsType == BpfAccessType.BPF_WRITE || env.allowUninitStack ? -MAX_BPF_STACK : -f.allocatedStack;
         Errno err = null;
         if (minOff < minValidOff || minOff > -1) {
             err = Errno.EACCES;

@@ -25,6 +25,10 @@ import org.bpfosgi.subsystem.BpfFuncProto;
  * KF_FASTCALL ("bpf: support bpf_fastcall patterns for kfuncs"): a kfunc call is treated as
  * clobbering every caller-saved register, so it never starts a pattern.
  *
+ * <p>v6.12 has no extra stack room for pattern spills/fills below MAX_BPF_STACK: the original
+ * patch's check_stack_slot_within_bounds() change was reverted by d0b98f6a17a5 "bpf: disallow
+ * 40-bytes extra stack for bpf_fastcall patterns" (v6.12-rc6).
+ *
  * <p>State: {@code insn_aux_data[].fastcall_pattern / fastcall_spills_num} by instruction index
  * (no instruction is patched between marking and removal), {@code subprog_info[].fastcall_stack_off
  * / keep_fastcall_stack} by subprogram.
@@ -183,12 +187,6 @@ final class MarkFastcallPatterns {
             env.fastcallSpillsNum[i] = 0;
             env.fastcallPattern[i] = false;
         }
-    }
-
-    /** The {@code aux->fastcall_pattern} of the instruction at {@code insnIdx} (check_stack_slot_within_bounds()). */
-    static boolean isFastcallPattern(VerifierEnv env, int insnIdx) {
-        return env.fastcallPattern != null && insnIdx >= 0 && insnIdx < env.fastcallPattern.length
-                && env.fastcallPattern[insnIdx];
     }
 
     /** Models remove_fastcall_spills_fills(): the NOPs are removed by opt_remove_nops(). */

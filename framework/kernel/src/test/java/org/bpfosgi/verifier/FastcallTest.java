@@ -97,4 +97,23 @@ class FastcallTest {
         assertEquals(g.insns(), env.insns);
         assertEquals(16, env.subprogStackDepth[0]);
     }
+
+    @Test
+    void aPatternSpillGetsNoRoomBelowMaxBpfStack() {
+        // live 6.18 (struct_ops tcp and raw_tp alike): "invalid write to stack R10 off=-520 size=8",
+        // -EACCES; v6.12 the same (d0b98f6a17a5, v6.12-rc6)
+        TestKernel k = new TestKernel();
+        k.loadTestmod();
+        List<Insn> insns = List.of(org.bpfosgi.isa.Macros.BPF_MOV64_IMM(1, 1),
+                org.bpfosgi.isa.Macros.BPF_STX_MEM(org.bpfosgi.isa.Bpf.BPF_DW, 10, 1, -520),
+                org.bpfosgi.isa.Macros.BPF_EMIT_CALL(8),
+                org.bpfosgi.isa.Macros.BPF_LDX_MEM(org.bpfosgi.isa.Bpf.BPF_DW, 1, 10, -520),
+                new Insn(org.bpfosgi.isa.Bpf.BPF_ALU64 | org.bpfosgi.isa.Bpf.BPF_MOV | org.bpfosgi.isa.Bpf.BPF_X, 0, 1, 0, 0),
+                new Insn(org.bpfosgi.isa.Bpf.BPF_JMP | org.bpfosgi.isa.Bpf.BPF_EXIT, 0, 0, 0, 0));
+        ProgLoadResult r = k.progs.load(k.attr(RejectionTest.prog("r0 = 0\nexit"), 1).withInsns(insns));
+        assertFalse(r.ok());
+        assertEquals(-13, r.err(), r.log());
+        assertTrue(r.log().contains("1: (7b) *(u64 *)(r10 -520) = r1\ninvalid write to stack R10 off=-520 size=8\n"), r.log());
+        k.assertNoReferencesLeft();
+    }
 }
