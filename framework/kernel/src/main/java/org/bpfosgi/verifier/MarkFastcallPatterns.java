@@ -21,9 +21,12 @@ import org.bpfosgi.subsystem.BpfFuncProto;
  * syscall programs get, so for them every pattern is kept, with keep_fastcall_stack), and
  * verifier_inlines_helper_call() is true for it with the JIT requested
  * ({@link DoMiscFixups#verifierInlinesHelperCall}); the x86-64 JIT has no
- * bpf_jit_inlines_helper_call() (the weak one returns false). Not modelled: kfunc calls marked
- * KF_FASTCALL ("bpf: support bpf_fastcall patterns for kfuncs"): a kfunc call is treated as
- * clobbering every caller-saved register, so it never starts a pattern.
+ * bpf_jit_inlines_helper_call() (the weak one returns false). Not modelled: v6.12's kfunc
+ * branch ("bpf: support bpf_fastcall patterns for kfuncs": kfunc_fastcall_clobber_mask(), and
+ * can_be_inlined = {@code meta.kfunc_flags & KF_FASTCALL}, set on bpf_cast_to_kern_ctx and
+ * bpf_rdonly_cast, which fixup_kfunc_call() turns into {@code r0 = r1}; the model inlines
+ * neither): here a kfunc call clobbers every caller-saved register, so it never starts a
+ * pattern, and such a program keeps its spills, fills and stack depth where v6.12 drops them.
  *
  * <p>v6.12 has no extra stack room for pattern spills/fills below MAX_BPF_STACK: the original
  * patch's check_stack_slot_within_bounds() change was reverted by d0b98f6a17a5 "bpf: disallow
