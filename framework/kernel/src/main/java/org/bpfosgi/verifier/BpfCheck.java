@@ -11,7 +11,7 @@ import org.bpfosgi.subsystem.VerifierOps;
  * Models kernel/bpf/verifier.c bpf_check() for BPF_PROG_TYPE_STRUCT_OPS (and SYSCALL), with the kernel's pass
  * order (6.12): add_subprog_and_kfunc, check_subprogs, check_btf_info_early, check_attach_btf_id (for struct_ops:
  * check_struct_ops_btf_id), resolve_pseudo_ldimm64 (the instruction-field checks), check_cfg,
- * do_check, check_max_stack_depth, opt_hard_wire_dead_code_branches / opt_remove_dead_code /
+ * mark_fastcall_patterns, do_check, remove_fastcall_spills_fills, check_max_stack_depth, opt_hard_wire_dead_code_branches / opt_remove_dead_code /
  * opt_remove_nops (privileged), convert_ctx_accesses, do_misc_fixups, the verification
  * statistics, and — on every path — {@code module_put(env->attach_btf_mod)}.
  *
@@ -102,9 +102,16 @@ public final class BpfCheck {
                     ret = CheckBtfInfo.run(env); // check_btf_info()
                 }
                 if (ret >= 0) {
+                    ret = MarkFastcallPatterns.markFastcallPatterns(env);
+                }
+                if (ret >= 0) {
                     dc = new DoCheck(env, prune);
                     ret = dc.run();
                     dc.printer.flush();
+                }
+                if (ret >= 0) {
+                    // "might decrease stack depth, keep it before passes that allocate additional slots"
+                    ret = MarkFastcallPatterns.removeFastcallSpillsFills(env);
                 }
                 if (ret >= 0) {
                     ret = CheckMaxStackDepth.run(env);

@@ -259,6 +259,8 @@ final class CheckMemAccess {
             maxOff = reg.smax() + off + size;
         }
         // check_stack_slot_within_bounds()
+        // (no extra room for bpf_fastcall spills/fills: d0b98f6a17a5 "bpf: disallow 40-bytes extra
+        // stack for bpf_fastcall patterns", v6.12-rc6, removed it before v6.12)
         int minValidOff = boundsType == BpfAccessType.BPF_WRITE || env.allowUninitStack ? -MAX_BPF_STACK : -f.allocatedStack;
         Errno err = null;
         if (minOff < minValidOff || minOff > -1) {
@@ -316,6 +318,7 @@ final class CheckMemAccess {
         if (!env.allowPtrLeaks && isSpilledReg(f, spi) && f.spilled[spi] != null && !f.spilled[spi].isScalar() && size != 8) {
             return env.err(Errno.EACCES, "attempt to corrupt spilled pointer on stack\n");
         }
+        MarkFastcallPatterns.checkFastcallStackContract(env, f.subprogno, dc.cur.insnIdx, off);
         boolean aligned = off % 8 == 0;
         if (valueRegno >= 0 && aligned && value.isScalar() && env.bpfCapable) {
             boolean fits = 64 - Long.numberOfLeadingZeros(value.umax()) <= 8 * size;
@@ -418,6 +421,7 @@ final class CheckMemAccess {
         int spi = FuncState.slotIndex(off);
         // mark_stack_slot_scratched(): the slot is printed after the instruction
         dc.printer.scratchSlot(spi);
+        MarkFastcallPatterns.checkFastcallStackContract(env, f.subprogno, dc.cur.insnIdx, off);
         dc.markSlotRead(f.frameno, spi);
         if (isSpilledReg(f, spi) && f.spilled[spi] != null) {
             RegState sp = f.spilled[spi];
@@ -506,6 +510,7 @@ final class CheckMemAccess {
         for (long i = minOff; i < maxOff; i++) {
             dc.markSlotRead(f.frameno, FuncState.byteIndex((int) i) / 8);
         }
+        MarkFastcallPatterns.checkFastcallStackContract(env, f.subprogno, dc.cur.insnIdx, (int) minOff);
         for (long i = minOff; i < maxOff; i++) {
             zeros &= f.slotType[FuncState.byteIndex((int) i)] == FuncState.STACK_ZERO;
         }
@@ -525,6 +530,7 @@ final class CheckMemAccess {
         long maxOff = reg.smax() + off + size;
         boolean writingZero = value != null && value.isNull();
         boolean zeroUsed = false;
+        MarkFastcallPatterns.checkFastcallStackContract(env, f.subprogno, dc.cur.insnIdx, (int) minOff);
         for (long i = minOff; i < maxOff; i++) {
             int b = FuncState.byteIndex((int) i);
             int spi = b / 8;

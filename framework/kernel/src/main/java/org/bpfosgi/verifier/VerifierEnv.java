@@ -42,6 +42,14 @@ public final class VerifierEnv {
      * BPF_CALL_IMM(fn), which do_misc_fixups() must not fix up again.
      */
     boolean[] finalizedCall;
+    /** {@code insn_aux_data[].fastcall_pattern} ({@link MarkFastcallPatterns}); null before mark_fastcall_patterns(). */
+    boolean[] fastcallPattern;
+    /** {@code insn_aux_data[].fastcall_spills_num}. */
+    int[] fastcallSpillsNum;
+    /** {@code subprog_info[].fastcall_stack_off} (s16). */
+    int[] fastcallStackOff;
+    /** {@code subprog_info[].keep_fastcall_stack}. */
+    boolean[] keepFastcallStack;
     /** {@code insn_aux_data[].map_ptr_state} (record_func_map()): null where no map helper call was verified. */
     MapPtrState[] mapPtrState;
     /** {@code prog->aux->linfo[].insn_off} (check_btf_line()), moved by bpf_adj_linfo() as insns are patched. */
