@@ -6,19 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.prog.ProgLoadResult;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -157,19 +152,9 @@ class CheckLdImmTest {
     /** Where bpf() works, probe.py --check still prints ldimm.tsv. Skipped elsewhere. */
     @Test
     void liveKernelStillGivesTheRecordedAnswers() throws Exception {
-        Path script = Path.of("src", "test", "resources", "org", "bpfosgi", "verifier", "ldimm", "probe.py");
-        boolean root = "root".equals(System.getProperty("user.name"));
-        Assumptions.assumeTrue(root && Files.exists(script) && new File("/usr/bin/python3").canExecute(),
-                "bpf() not available here: live comparison skipped");
         String recorded = TestKernel.resource("/org/bpfosgi/verifier/ldimm/ldimm.tsv");
-        String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
-        Assumptions.assumeTrue(recorded.startsWith("# " + release + "\n"), "recorded on another kernel than " + release);
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--check").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe.py --check did not finish");
-        Assumptions.assumeFalse(out.contains("Operation not permitted") || out.contains("PermissionError"),
-                "bpf() refused here: live comparison skipped");
-        assertEquals(0, p.exitValue(), out);
+        String out = LiveRecheck.run(Path.of("src", "test", "resources", "org", "bpfosgi", "verifier", "ldimm", "probe.py"),
+                release -> recorded.startsWith("# " + release + "\n"), 60);
         assertEquals(recorded, out);
     }
 }

@@ -3,9 +3,7 @@ package org.bpfosgi.verifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,11 +11,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.prog.ProgLoadResult;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -510,19 +506,8 @@ class DifferentialCorpusTest {
      */
     @Test
     void liveKernelStillGivesTheRecordedAnswers() throws Exception {
-        Path script = Path.of("src", "test", "resources", "org", "bpfosgi", "verifier", "differential", "generate.py");
-        boolean root = "root".equals(System.getProperty("user.name"));
-        Assumptions.assumeTrue(root && Files.exists(Path.of("/sys/kernel/btf/vmlinux")) && Files.exists(script)
-                && new File("/usr/bin/python3").canExecute(), "bpf() not available here: live comparison skipped");
         String recorded = TestKernel.resource("/org/bpfosgi/verifier/differential/corpus.tsv").lines().findFirst().orElse("");
-        String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
-        Assumptions.assumeTrue(recorded.contains("kernel " + release + " "),
-                "corpus recorded on another kernel than " + release + ": live comparison skipped");
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--check").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "generate.py --check did not finish");
-        Assumptions.assumeFalse(out.contains("Operation not permitted") || out.contains("PermissionError"),
-                "bpf() refused here: live comparison skipped");
-        assertEquals(0, p.exitValue(), out);
+        LiveRecheck.run(Path.of("src", "test", "resources", "org", "bpfosgi", "verifier", "differential", "generate.py"),
+                release -> recorded.contains("kernel " + release + " "), 120);
     }
 }
