@@ -1,8 +1,5 @@
 package org.bpfosgi.vm;
 
-import java.util.Map;
-import java.util.WeakHashMap;
-
 /**
  * The kernel's {@code jiffies} (kernel/time/jiffies.c; on x86-64 the linker makes it
  * {@code jiffies_64}): a 64-bit tick counter at a fixed address of the kernel image, which
@@ -21,8 +18,6 @@ public final class Jiffies {
     /** CONFIG_HZ. */
     public static final long HZ = 250;
 
-    private static final Map<Memory, byte[]> VALUES = new WeakHashMap<>();
-
     private Jiffies() {
     }
 
@@ -31,16 +26,14 @@ public final class Jiffies {
         return System.nanoTime() / (1_000_000_000L / HZ);
     }
 
-    /** Maps {@code jiffies} in {@code m} if it is not yet, and stores {@link #now()} in it. */
+    /**
+     * Maps {@code jiffies} in {@code m} if it is not yet, and stores {@link #now()} in it (the
+     * variable lives in the machine's memory, as the kernel's lives in its image).
+     */
     static void update(Memory m) {
-        byte[] b;
-        synchronized (VALUES) {
-            b = VALUES.computeIfAbsent(m, x -> {
-                byte[] d = new byte[8];
-                x.mapFixed("jiffies", ADDRESS, d, Region.Access.READ_ONLY);
-                return d;
-            });
-        }
+        byte[] b = m.regionAt(ADDRESS)
+                .orElseGet(() -> m.mapFixed("jiffies", ADDRESS, new byte[8], Region.Access.READ_ONLY))
+                .bytes();
         long v = now();
         for (int i = 0; i < 8; i++) {
             b[i] = (byte) (v >>> (8 * i));
