@@ -43,8 +43,7 @@ class LruHashMapTest {
 
     @AfterEach
     void noLeaks() {
-        k.progs.list().forEach(p -> k.progs.free(p.id()));
-        k.assertNoReferencesLeft();
+        k.freeProgsAndAssertNoReferencesLeft();
     }
 
     private static byte[] u64(long v) {

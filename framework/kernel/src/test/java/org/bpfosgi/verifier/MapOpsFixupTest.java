@@ -9,7 +9,6 @@ import java.util.Map;
 
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.prog.ProgLoadResult;
-import org.bpfosgi.prog.XlatedDump;
 import org.bpfosgi.structops.BpfMapType;
 import org.bpfosgi.structops.MapCreateAttr;
 import org.bpfosgi.vm.Exit;
@@ -41,19 +40,12 @@ class MapOpsFixupTest {
 
     @AfterEach
     void noLeaks() {
-        k.progs.list().forEach(p -> k.progs.free(p.id()));
-        k.assertNoReferencesLeft();
+        k.freeProgsAndAssertNoReferencesLeft();
     }
 
     private ProgLoadResult load(String body) {
         ProgLoadResult r = k.load(RejectionTest.prog(body), Map.of("arr", arr, "a8", a8, "h", hash));
         return r;
-    }
-
-    private List<String> xlated(ProgLoadResult r) {
-        assertTrue(r.ok(), r.log());
-        return XlatedDump.lines(r.prog(), k.registry.kallsyms(), false).stream()
-                .filter(l -> l.matches("^ *\\d+: .*")).map(l -> l.replaceAll("#-?\\d+$", "")).toList();
     }
 
     @Test
@@ -84,7 +76,7 @@ class MapOpsFixupTest {
                 call bpf_map_lookup_elem
                 r0 = 0
                 exit""");
-        List<String> x = xlated(r);
+        List<String> x = k.xlatedLines(r);
         // array_map_gen_lookup(): elem_size 48 is no power of 2 (a multiply); 8 is (a shift)
         assertEquals(List.of(
                 "   0: (62) *(u32 *)(r10 -4) = 2",
@@ -155,7 +147,8 @@ class MapOpsFixupTest {
                 bad:
                 r0 = 99
                 exit""");
-        assertTrue(xlated(r).contains("  27: (85) call array_map_update_elem"), String.join("\n", xlated(r)));
+        List<String> x = k.xlatedLines(r);
+        assertTrue(x.contains("  27: (85) call array_map_update_elem"), String.join("\n", x));
         Outcome o = k.runOnRuntime(r.prog());
         assertEquals(77, ((Exit) o).r0(), o.toString());
     }
@@ -193,7 +186,7 @@ class MapOpsFixupTest {
                 miss:
                 r0 = 99
                 exit""");
-        List<String> x = xlated(r);
+        List<String> x = k.xlatedLines(r);
         assertEquals("  10: (85) call htab_map_update_elem", x.get(9));
         // htab_map_gen_lookup(): the element, then past a NULL check its value at 48 + round_up(8, 8)
         assertEquals(List.of("  15: (85) call __htab_map_lookup_elem", "  16: (15) if r0 == 0x0 goto pc+1",
@@ -219,7 +212,7 @@ class MapOpsFixupTest {
                 r0 = 1
                 out:
                 exit"""), Map.of("inner", inner));
-        List<String> x = xlated(r);
+        List<String> x = k.xlatedLines(r);
         assertEquals("   5: (85) call array_map_lookup_elem", x.get(4));
         assertEquals(1, ((Exit) k.runOnRuntime(r.prog())).r0());
         assertEquals(9, k.runtime().maps().get(inner).orElseThrow().lookupUser(1)[0]);
@@ -228,10 +221,10 @@ class MapOpsFixupTest {
     @Test
     void aCallThatSeesTwoMapsKeepsTheGenericHelper() {
         // the same call with arr on one path and a8 on the other: map_ptr_state poisoned
-        List<String> x = xlated(load(lookupOfArrOr("a8")));
+        List<String> x = k.xlatedLines(load(lookupOfArrOr("a8")));
         assertTrue(x.contains("  10: (85) call bpf_map_lookup_elem"), String.join("\n", x));
         // one map on both paths: inlined
-        x = xlated(load(lookupOfArrOr("arr")));
+        x = k.xlatedLines(load(lookupOfArrOr("arr")));
         assertTrue(x.contains("  10: (07) r1 += 264"), String.join("\n", x));
     }
 

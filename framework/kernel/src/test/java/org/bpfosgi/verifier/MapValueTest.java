@@ -38,8 +38,7 @@ class MapValueTest {
 
     @AfterEach
     void noLeaks() {
-        k.progs.list().forEach(p -> k.progs.free(p.id()));
-        k.assertNoReferencesLeft();
+        k.freeProgsAndAssertNoReferencesLeft();
     }
 
     private ProgLoadResult load(String body) {

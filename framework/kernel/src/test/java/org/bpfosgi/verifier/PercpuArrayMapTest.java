@@ -12,7 +12,6 @@ import java.util.Map;
 
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.prog.ProgLoadResult;
-import org.bpfosgi.prog.XlatedDump;
 import org.bpfosgi.structops.BpfMapType;
 import org.bpfosgi.structops.MapCreateAttr;
 import org.bpfosgi.structops.MapTable;
@@ -44,18 +43,11 @@ class PercpuArrayMapTest {
 
     @AfterEach
     void noLeaks() {
-        k.progs.list().forEach(p -> k.progs.free(p.id()));
-        k.assertNoReferencesLeft();
+        k.freeProgsAndAssertNoReferencesLeft();
     }
 
     private ProgLoadResult load(String body) {
         return k.load(RejectionTest.prog(body), Map.of("pcpu", pcpu, "arr", arr));
-    }
-
-    private List<String> xlated(ProgLoadResult r) {
-        assertTrue(r.ok(), r.log());
-        return XlatedDump.lines(r.prog(), k.registry.kallsyms(), false).stream()
-                .filter(l -> l.matches("^ *\\d+: .*")).map(l -> l.replaceAll("#-?\\d+$", "")).toList();
     }
 
     private static final String UPDATE_THEN_LOOKUP = """
@@ -83,7 +75,7 @@ class PercpuArrayMapTest {
     @Test
     void aLookupIsInlinedWithMov64PercpuRegAndRuns() {
         ProgLoadResult r = load(UPDATE_THEN_LOOKUP);
-        List<String> x = xlated(r);
+        List<String> x = k.xlatedLines(r);
         assertEquals("  10: (85) call array_map_update_elem", x.get(9), String.join("\n", x));
         assertEquals(List.of(
                 "  11: (18) r1 = map[id:" + pcpu + "]",
@@ -133,7 +125,7 @@ class PercpuArrayMapTest {
                 bad:
                 r0 = 99
                 exit""");
-        List<String> x = xlated(r);
+        List<String> x = k.xlatedLines(r);
         assertTrue(x.stream().filter(l -> l.endsWith("call percpu_array_map_lookup_percpu_elem")).count() == 2, String.join("\n", x));
         assertEquals(5, ((Exit) k.runOnRuntime(r.prog())).r0());
     }
@@ -169,7 +161,7 @@ class PercpuArrayMapTest {
                 call bpf_map_lookup_elem
                 r0 = 0
                 exit"""), Map.of("pcpu", pcpu, "other", other));
-        assertTrue(xlated(r).stream().anyMatch(l -> l.endsWith("call bpf_map_lookup_elem")));
+        assertTrue(k.xlatedLines(r).stream().anyMatch(l -> l.endsWith("call bpf_map_lookup_elem")));
     }
 
     @Test

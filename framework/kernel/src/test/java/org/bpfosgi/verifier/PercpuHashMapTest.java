@@ -11,7 +11,6 @@ import java.util.Map;
 
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.prog.ProgLoadResult;
-import org.bpfosgi.prog.XlatedDump;
 import org.bpfosgi.structops.BpfMapType;
 import org.bpfosgi.structops.MapCreateAttr;
 import org.bpfosgi.structops.MapTable;
@@ -41,18 +40,11 @@ class PercpuHashMapTest {
 
     @AfterEach
     void noLeaks() {
-        k.progs.list().forEach(p -> k.progs.free(p.id()));
-        k.assertNoReferencesLeft();
+        k.freeProgsAndAssertNoReferencesLeft();
     }
 
     private ProgLoadResult load(String body) {
         return k.load(RejectionTest.prog(body), Map.of("ph", ph));
-    }
-
-    private List<String> xlated(ProgLoadResult r) {
-        assertTrue(r.ok(), r.log());
-        return XlatedDump.lines(r.prog(), k.registry.kallsyms(), false).stream()
-                .filter(l -> l.matches("^ *\\d+: .*")).map(l -> l.replaceAll("#-?\\d+$", "")).toList();
     }
 
     /** update key KEY with value VAL (flags 0), the result's low 8 bits shifted into r7. */
@@ -100,7 +92,7 @@ class PercpuHashMapTest {
                 bad:
                 r0 = 99
                 exit""");
-        List<String> x = xlated(r);
+        List<String> x = k.xlatedLines(r);
         assertEquals("  11: (85) call htab_percpu_map_update_elem", x.get(10), String.join("\n", x));
         List<String> ops = x.stream().map(l -> l.replaceAll("^ *\\d+: ", "")).toList();
         int at = ops.indexOf("(85) call __htab_map_lookup_elem");
@@ -134,7 +126,7 @@ class PercpuHashMapTest {
                 bad:
                 r0 = 99
                 exit""");
-        assertTrue(xlated(r).stream().filter(l -> l.endsWith("call htab_percpu_map_lookup_percpu_elem")).count() == 2);
+        assertTrue(k.xlatedLines(r).stream().filter(l -> l.endsWith("call htab_percpu_map_lookup_percpu_elem")).count() == 2);
         assertEquals(9, ((Exit) k.runOnRuntime(r.prog())).r0());
     }
 

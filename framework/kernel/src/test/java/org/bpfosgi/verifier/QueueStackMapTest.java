@@ -12,7 +12,6 @@ import java.util.Map;
 
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.prog.ProgLoadResult;
-import org.bpfosgi.prog.XlatedDump;
 import org.bpfosgi.structops.BpfMapType;
 import org.bpfosgi.structops.MapCreateAttr;
 import org.bpfosgi.structops.MapTable;
@@ -46,8 +45,7 @@ class QueueStackMapTest {
 
     @AfterEach
     void noLeaks() {
-        k.progs.list().forEach(p -> k.progs.free(p.id()));
-        k.assertNoReferencesLeft();
+        k.freeProgsAndAssertNoReferencesLeft();
     }
 
     private ProgLoadResult load(String body) {
@@ -145,15 +143,9 @@ class QueueStackMapTest {
         assertEquals((EINVAL << 32) | (EINVAL << 16) | EINVAL, r7);
     }
 
-    private List<String> xlated(ProgLoadResult r) {
-        assertTrue(r.ok(), r.log());
-        return XlatedDump.lines(r.prog(), k.registry.kallsyms(), false).stream()
-                .filter(l -> l.matches("^ *\\d+: .*")).map(l -> l.replaceAll("#-?\\d+$", "")).toList();
-    }
-
     @Test
     void doMiscFixupsCallsTheMapsOwnOps() {
-        List<String> x = xlated(load("r7 = 0\nr8 = 0\n" + push("q", 1, 0) + get("q", "bpf_map_pop_elem")
+        List<String> x = k.xlatedLines(load("r7 = 0\nr8 = 0\n" + push("q", 1, 0) + get("q", "bpf_map_pop_elem")
                 + get("s", "bpf_map_peek_elem") + get("s", "bpf_map_pop_elem") + get("q", "bpf_map_peek_elem") + "r0 = 0\nexit"));
         List<String> calls = x.stream().filter(l -> l.contains("call")).map(l -> l.replaceAll("^ *\\d+: \\(85\\) ", "")).toList();
         assertEquals(List.of("call queue_stack_map_push_elem", "call queue_map_pop_elem", "call stack_map_peek_elem",
@@ -162,7 +154,7 @@ class QueueStackMapTest {
 
     @Test
     void aCallThatSeesAQueueAndAStackKeepsTheGenericHelper() {
-        List<String> x = xlated(load("""
+        List<String> x = k.xlatedLines(load("""
                 call bpf_get_prandom_u32
                 r1 = q ll
                 if r0 == 0 goto l

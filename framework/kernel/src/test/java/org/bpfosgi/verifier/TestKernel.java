@@ -293,6 +293,22 @@ public final class TestKernel {
         assertNoReferencesLeft();
     }
 
+    /** Frees every loaded program, then {@link #assertNoReferencesLeft()}: what the programs held is given back. */
+    void freeProgsAndAssertNoReferencesLeft() {
+        progs.list().forEach(p -> progs.free(p.id()));
+        assertNoReferencesLeft();
+    }
+
+    /**
+     * The xlated dump of a load that must have succeeded (fails the test with the log otherwise):
+     * the instruction lines only, each without its trailing {@code #imm} helper-id comment.
+     */
+    List<String> xlatedLines(ProgLoadResult r) {
+        assertTrue(r.ok(), r.log());
+        return org.bpfosgi.prog.XlatedDump.lines(r.prog(), registry.kallsyms(), false).stream()
+                .filter(l -> l.matches("^ *\\d+: .*")).map(l -> l.replaceAll("#-?\\d+$", "")).toList();
+    }
+
     /**
      * bpf_testmod and the BTF objects hold exactly their base counts plus what the loaded programs
      * hold: one module and one BTF reference per kfunc_btf_tab entry (bpf_free_kfunc_btf_tab()

@@ -1,5 +1,7 @@
 package org.bpfosgi.subsystem.qdisc;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -36,7 +38,9 @@ final class LiveKptrProgram {
             Process run = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String out = new String(run.getInputStream().readAllBytes());
             int rc = run.waitFor();
-            Assumptions.assumeFalse(out.isBlank() || refused.test(out), "bpf() not permitted here: " + out);
+            // no output at all is the program failing (a crash), not the kernel refusing bpf()
+            assertFalse(out.isBlank(), resource + ": no output, exit status " + rc);
+            Assumptions.assumeFalse(refused.test(out), "bpf() not permitted here: " + out);
             return new Run(out, rc);
         } finally {
             Files.deleteIfExists(bin);

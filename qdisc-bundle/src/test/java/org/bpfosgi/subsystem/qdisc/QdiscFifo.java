@@ -107,6 +107,37 @@ final class QdiscFifo {
         return t.btf.offsetOf(t.qdiscId, "qstats.drops");
     }
 
+    /**
+     * An enqueue body: bpf_kptr_xchg() of the skb into the kptr at offset 0 of {@code map}[0]'s
+     * value, an old skb freed with bpf_kfree_skb; returns 0, or frees the skb and returns 1 when
+     * the lookup fails. Instruction 10 is the bpf_kptr_xchg call.
+     */
+    static String xchgSkbIntoSlot0(String map) {
+        return """
+                    r6 = *(u64 *)(r1 +0)
+                    *(u32 *)(r10 -4) = 0
+                    r2 = r10
+                    r2 += -4
+                    r1 = %s ll
+                    call bpf_map_lookup_elem
+                    if r0 == 0 goto drop
+                    r1 = r0
+                    r2 = r6
+                    call bpf_kptr_xchg
+                    if r0 == 0 goto out
+                    r1 = r0
+                    call bpf_kfree_skb
+                out:
+                    r0 = 0
+                    exit
+                drop:
+                    r1 = r6
+                    call bpf_kfree_skb
+                    r0 = 1
+                    exit
+                """.formatted(map);
+    }
+
     /** enqueue(skb, sch, to_free). */
     String enqueue() {
         return """

@@ -62,29 +62,7 @@ class QdiscSkbInMapTest {
     @Test
     void xchgIntoAKptrFieldHandsTheReferenceToTheMap() {
         QdiscFifo f = new QdiscFifo(new QdiscMachine(), 4);
-        ProgLoadResult r = f.load("enqueue", """
-                    r6 = *(u64 *)(r1 +0)
-                    *(u32 *)(r10 -4) = 0
-                    r2 = r10
-                    r2 += -4
-                    r1 = fifo ll
-                    call bpf_map_lookup_elem
-                    if r0 == 0 goto drop
-                    r1 = r0
-                    r2 = r6
-                    call bpf_kptr_xchg
-                    if r0 == 0 goto out
-                    r1 = r0
-                    call bpf_kfree_skb
-                out:
-                    r0 = 0
-                    exit
-                drop:
-                    r1 = r6
-                    call bpf_kfree_skb
-                    r0 = 1
-                    exit
-                """);
+        ProgLoadResult r = f.load("enqueue", QdiscFifo.xchgSkbIntoSlot0("fifo"));
         assertTrue(r.ok(), r.log());
         assertTrue(r.log().contains("10: (85) call bpf_kptr_xchg#194       ; R0=ptr_or_null_sk_buff(id=4,ref_obj_id=4) refs=4\n"),
                 r.log());

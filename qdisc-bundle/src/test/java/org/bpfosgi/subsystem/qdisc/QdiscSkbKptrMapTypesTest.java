@@ -85,31 +85,9 @@ class QdiscSkbKptrMapTypesTest {
         }
     }
 
-    /** enqueue(skb): bpf_kptr_xchg() of the skb into key 0's value; an old skb is freed. */
+    /** enqueue(skb): bpf_kptr_xchg() of the skb into key 0's value ({@link QdiscFifo#xchgSkbIntoSlot0}). */
     private BpfProg store() {
-        String text = ".license \"GPL\"\n.struct_ops Qdisc_ops.enqueue\nenqueue:\n" + """
-                    r6 = *(u64 *)(r1 +0)
-                    *(u32 *)(r10 -4) = 0
-                    r2 = r10
-                    r2 += -4
-                    r1 = kv ll
-                    call bpf_map_lookup_elem
-                    if r0 == 0 goto drop
-                    r1 = r0
-                    r2 = r6
-                    call bpf_kptr_xchg
-                    if r0 == 0 goto out
-                    r1 = r0
-                    call bpf_kfree_skb
-                out:
-                    r0 = 0
-                    exit
-                drop:
-                    r1 = r6
-                    call bpf_kfree_skb
-                    r0 = 1
-                    exit
-                """;
+        String text = ".license \"GPL\"\n.struct_ops Qdisc_ops.enqueue\nenqueue:\n" + QdiscFifo.xchgSkbIntoSlot0("kv");
         ProgLoadResult r = m.pk.progs().load(ProgLoader.toAttr(ProgLoader.parse(text, "kv.s"), Optional.empty(), 1,
                 m.pk.services(), n -> n.equals("kv") ? map.id() : -1));
         assertTrue(r.ok(), r.log());
