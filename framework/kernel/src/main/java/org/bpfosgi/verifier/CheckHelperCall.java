@@ -26,22 +26,42 @@ final class CheckHelperCall {
         this.env = dc.env;
     }
 
+    /**
+     * Models get_helper_proto() (kernel/bpf/verifier.c v6.12): -ERANGE for an id outside
+     * [0, __BPF_FUNC_MAX_ID), -EINVAL when the program type's get_func_proto has no proto for it;
+     * 0 with the proto in {@code fn[0]}. Shared by check_helper_call() and
+     * mark_fastcall_pattern_for_call(). A get_func_proto that throws (a subsystem's bug, not the
+     * program's) counts as no proto; with {@code logThrow} the exception goes to the log.
+     */
+    static int getHelperProto(VerifierEnv env, int funcId, BpfFuncProto[] fn, boolean logThrow) {
+        if (funcId < 0 || funcId >= HelperIds.__BPF_FUNC_MAX_ID) {
+            return Errno.ERANGE.negative();
+        }
+        try {
+            fn[0] = env.ops.getFuncProto(funcId, new ProgInfo(env));
+        } catch (RuntimeException e) {
+            if (logThrow) {
+                env.verbose("bpf-osgi: get_func_proto of %s threw %s\n",
+                        env.aux.stOps == null ? "syscall" : env.aux.stOps.name(), e.toString());
+            }
+            fn[0] = null;
+        }
+        return fn[0] != null ? 0 : Errno.EINVAL.negative();
+    }
+
     /** Models check_helper_call(). */
     int checkHelperCall(int idx, Insn insn) {
         int funcId = insn.imm();
-        if (funcId < 0 || funcId >= HelperIds.__BPF_FUNC_MAX_ID) {
+        BpfFuncProto[] fnOut = {null};
+        int perr = getHelperProto(env, funcId, fnOut, true);
+        if (perr == Errno.ERANGE.negative()) {
             return env.err(Errno.EINVAL, "invalid func %s#%d\n", BaseFuncProtos.name(funcId), funcId);
         }
-        BpfFuncProto fn;
-        try {
-            fn = env.ops.getFuncProto(funcId, new ProgInfo(env));
-        } catch (RuntimeException e) {
-            env.verbose("bpf-osgi: get_func_proto of %s threw %s\n", env.aux.stOps == null ? "syscall" : env.aux.stOps.name(), e.toString());
-            fn = null;
+        if (perr < 0) {
+            env.verbose("program of this type cannot use helper %s#%d\n", BaseFuncProtos.name(funcId), funcId);
+            return perr;
         }
-        if (fn == null) {
-            return env.err(Errno.EINVAL, "program of this type cannot use helper %s#%d\n", BaseFuncProtos.name(funcId), funcId);
-        }
+        BpfFuncProto fn = fnOut[0];
         if (!env.aux.gplCompatible && fn.gplOnly()) {
             return env.err(Errno.EINVAL, "cannot call GPL-restricted function from non-GPL compatible program\n");
         }

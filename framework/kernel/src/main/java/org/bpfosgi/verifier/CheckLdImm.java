@@ -69,7 +69,11 @@ final class CheckLdImm {
         }
         if (src == BPF_PSEUDO_MAP_FD || src == BPF_PSEUDO_MAP_IDX) {
             VerifierMaps.UsedMap map = env.usedMapAt(v);
-            return map != null ? RegState.mapPtr(map.id()) : RegState.scalar(v);
+            if (map == null) {
+                // env->used_maps[aux->map_index], as below: the model's bookkeeping, not the program's
+                throw new IllegalStateException("ld_imm64 of a map at 0x" + Long.toHexString(v) + " in no used map");
+            }
+            return RegState.mapPtr(map.id());
         }
         if (src == BPF_PSEUDO_MAP_VALUE || src == BPF_PSEUDO_MAP_IDX_VALUE) {
             for (VerifierMaps.UsedMap m : env.aux.usedMaps) {

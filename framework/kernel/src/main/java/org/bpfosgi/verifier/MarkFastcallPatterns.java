@@ -1,7 +1,6 @@
 package org.bpfosgi.verifier;
 
 import org.bpfosgi.isa.Bpf;
-import org.bpfosgi.isa.HelperIds;
 import org.bpfosgi.isa.Insn;
 import org.bpfosgi.isa.Macros;
 import org.bpfosgi.subsystem.BpfFuncProto;
@@ -118,19 +117,11 @@ final class MarkFastcallPatterns {
         int clobbered = ALL_CALLER_SAVED_REGS;
         boolean canBeInlined = false;
         if (call.isHelperCall()) {
-            // get_helper_proto(): -ERANGE / -EINVAL are reported later by check_helper_call()
-            if (call.imm() < 0 || call.imm() >= HelperIds.__BPF_FUNC_MAX_ID) {
-                return;
+            BpfFuncProto[] fnOut = {null};
+            if (CheckHelperCall.getHelperProto(env, call.imm(), fnOut, false) < 0) {
+                return; // error would be reported later (check_helper_call())
             }
-            BpfFuncProto fn;
-            try {
-                fn = env.ops.getFuncProto(call.imm(), new ProgInfo(env));
-            } catch (RuntimeException e) {
-                fn = null; // check_helper_call() logs it
-            }
-            if (fn == null) {
-                return;
-            }
+            BpfFuncProto fn = fnOut[0];
             clobbered = helperFastcallClobberMask(fn);
             canBeInlined = allowFastcall(fn) && DoMiscFixups.verifierInlinesHelperCall(env, call.imm());
         }
