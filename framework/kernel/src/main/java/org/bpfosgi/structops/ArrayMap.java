@@ -182,6 +182,11 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         return Errno.EINVAL.negative();
     }
 
+    @Override
+    int sysUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        return updateUser(key, value, flags, m);
+    }
+
     /** BPF_MAP_UPDATE_ELEM from user space (the value's bytes; the caller holds the kernel lock). */
     int updateUser(byte[] key, byte[] value, long flags, Memory m) {
         long index = Integer.toUnsignedLong(ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).getInt());

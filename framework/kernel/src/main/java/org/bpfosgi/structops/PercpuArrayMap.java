@@ -151,6 +151,11 @@ public final class PercpuArrayMap extends BpfMap implements BpfMapOps {
      * Models bpf_percpu_array_update(): flags above BPF_EXIST -EINVAL, an index past the end
      * -E2BIG, BPF_NOEXIST -EEXIST; then each CPU's value_size bytes from its slot of the buffer.
      */
+    @Override
+    int sysUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        return updateUser(key, value, flags, m);
+    }
+
     int updateUser(byte[] key, byte[] value, long flags, Memory m) {
         long index = Integer.toUnsignedLong(ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).getInt());
         if (Long.compareUnsigned(flags, ArrayMap.BPF_EXIST) > 0) {
