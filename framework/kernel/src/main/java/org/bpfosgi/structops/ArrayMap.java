@@ -156,7 +156,7 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         if (r < 0) {
             return r;
         }
-        updateValue(m, elemAddr(index), m.read(valueAddr, attr().valueSize()));
+        updateValue(this, m, elemAddr(index), m.read(valueAddr, attr().valueSize()));
         return 0;
     }
 
@@ -182,6 +182,11 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         return Errno.EINVAL.negative();
     }
 
+    @Override
+    int sysUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        return updateUser(key, value, flags, m);
+    }
+
     /** BPF_MAP_UPDATE_ELEM from user space (the value's bytes; the caller holds the kernel lock). */
     int updateUser(byte[] key, byte[] value, long flags, Memory m) {
         long index = Integer.toUnsignedLong(ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).getInt());
@@ -189,18 +194,19 @@ public final class ArrayMap extends BpfMap implements BpfMapOps {
         if (r < 0) {
             return r;
         }
-        updateValue(m, elemAddr(index), value);
+        updateValue(this, m, elemAddr(index), value);
         return 0;
     }
 
     /**
      * The copy of array_map_update_elem() (v6.12): copy_map_value() around the special fields,
      * then bpf_obj_free_fields() of the element — an update releases the kptrs the element held.
+     * bpf_percpu_array_update() does the same for each CPU's copy ({@link PercpuArrayMap}).
      */
-    private void updateValue(Memory m, long val, byte[] value) {
-        BpfObjFreeFields.copyMapValue(m, record(), val, value);
-        if (kernel() != null) {
-            BpfObjFreeFields.free(kernel(), record(), val);
+    static void updateValue(BpfMap map, Memory m, long val, byte[] value) {
+        BpfObjFreeFields.copyMapValue(m, map.record(), val, value);
+        if (map.kernel() != null) {
+            BpfObjFreeFields.free(map.kernel(), map.record(), val);
         }
     }
 

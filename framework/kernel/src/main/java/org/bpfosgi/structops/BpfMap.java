@@ -190,6 +190,45 @@ public abstract class BpfMap {
     /** The value of {@code key} as BPF_MAP_LOOKUP_ELEM from user space returns it (prog ids, not pointers); null: -ENOENT. */
     public abstract byte[] lookupUser(int key);
 
+    /**
+     * What BPF_MAP_UPDATE_ELEM reaches through {@code map->ops} in bpf_map_update_value() (v6.12):
+     * the type's map_update_elem, a per-cpu type's per-cpu update, a queue's or stack's
+     * map_push_elem. The caller holds the kernel lock and has checked the sizes. Types whose
+     * syscall update the model has elsewhere (prog arrays, struct_ops maps): -EINVAL.
+     */
+    int sysUpdate(byte[] key, byte[] value, long flags, org.bpfosgi.vm.Memory m) {
+        return org.bpfosgi.errno.Errno.EINVAL.negative();
+    }
+
+    /**
+     * {@code map->ops->map_delete_elem} for BPF_MAP_DELETE_ELEM; -EINVAL for the types whose
+     * delete is that (array_map_delete_elem(), queue_stack_map_delete_elem()). The caller holds
+     * the kernel lock.
+     */
+    int sysDelete(byte[] key) {
+        return org.bpfosgi.errno.Errno.EINVAL.negative();
+    }
+
+    /**
+     * bpf_map_copy_value() for BPF_MAP_LOOKUP_ELEM: a copy of the value, or null (-ENOENT). By
+     * default {@link #lookupUser(int)} of a 4-byte key (the array types). The caller holds the
+     * kernel lock.
+     */
+    byte[] sysLookup(byte[] key) {
+        return key.length == 4
+                ? lookupUser(java.nio.ByteBuffer.wrap(key).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt())
+                : null;
+    }
+
+    /**
+     * The per-type part of map_lookup_and_delete_elem() (v6.12): a queue's or stack's
+     * map_pop_elem, a hash map's map_lookup_and_delete_elem; every other type -ENOTSUPP. On 0 the
+     * value is in {@code out[0]}; -ENOENT when there is none. The caller holds the kernel lock.
+     */
+    int sysLookupAndDelete(byte[] key, byte[][] out) {
+        return org.bpfosgi.errno.Errno.ENOTSUPP.negative();
+    }
+
     /** {@code map->ops->map_free}. */
     abstract void mapFree();
 

@@ -399,6 +399,33 @@ public final class HtabMap extends BpfMap implements BpfMapOps {
         BpfObjFreeFields.copyMapValue(m, record(), pcpuValue(slot), java.util.Arrays.copyOf(value, valueSize));
     }
 
+    @Override
+    int sysUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        return update(key, value, flags, m);
+    }
+
+    @Override
+    int sysDelete(byte[] key) {
+        return delete(key);
+    }
+
+    @Override
+    byte[] sysLookup(byte[] key) {
+        return lookupUser(key);
+    }
+
+    /** htab_map_lookup_and_delete_elem() and its per-cpu/LRU variants: the value copied out, then the element deleted. */
+    @Override
+    int sysLookupAndDelete(byte[] key, byte[][] out) {
+        byte[] v = lookupUser(key);
+        if (v == null) {
+            return Errno.ENOENT.negative();
+        }
+        delete(key);
+        out[0] = v;
+        return 0;
+    }
+
     int update(byte[] key, byte[] value, long flags, Memory m) {
         if (percpu) {
             return percpuUpdate(key, value, flags, m);

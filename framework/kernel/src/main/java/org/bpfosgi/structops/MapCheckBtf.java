@@ -71,7 +71,7 @@ final class MapCheckBtf {
         }
         // btf_check_and_fixup_fields(): only graph roots/nodes, which the model has none of
         int r = 0;
-        if (map.type() == BpfMapType.ARRAY || map.type() == BpfMapType.PERCPU_ARRAY) {
+        if (hasTypeCheck) {
             r = arrayMapCheckBtf(btf, keyType, valueType, attr); // percpu_array_map_ops' map_check_btf too
         }
         if (r < 0) {

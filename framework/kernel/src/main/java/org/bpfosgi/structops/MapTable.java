@@ -461,22 +461,8 @@ public final class MapTable {
             return Errno.EINVAL.negative();
         }
         synchronized (kernel.lock()) {
-            if (m instanceof ArrayMap a) {
-                return a.updateUser(key, value, flags, kernel.memory());
-            }
-            if (m instanceof PercpuArrayMap p) {
-                return p.updateUser(key, value, flags, kernel.memory());
-            }
-            if (m instanceof HtabMap h) {
-                return h.update(key, value, flags, kernel.memory());
-            }
-            if (m instanceof QueueStackMap q) {
-                // bpf_map_update_value(): map->ops->map_push_elem (the key is NULL: key_size 0);
-                // BPF_F_LOCK without a spin lock is -EINVAL first, as push's own flag check gives
-                return q.push(value, flags);
-            }
+            return m.sysUpdate(key, value, flags, kernel.memory());
         }
-        return Errno.EINVAL.negative();
     }
 
     /**
@@ -503,7 +489,7 @@ public final class MapTable {
         if (m.frozen() || (f & (MapCreateAttr.BPF_F_RDONLY | MapCreateAttr.BPF_F_WRONLY)) != 0) {
             return Errno.EPERM.negative();
         }
-        if (flags != 0 && m instanceof QueueStackMap) {
+        if (flags != 0 && (m.type() == BpfMapType.QUEUE || m.type() == BpfMapType.STACK)) {
             return Errno.EINVAL.negative();
         }
         if ((flags & ArrayMap.BPF_F_LOCK) != 0) {
@@ -513,22 +499,7 @@ public final class MapTable {
             return Errno.EINVAL.negative();
         }
         synchronized (kernel.lock()) {
-            byte[] v;
-            if (m instanceof QueueStackMap q) {
-                v = q.get(true);
-            } else if (m instanceof HtabMap h) {
-                v = h.lookupUser(key);
-                if (v != null) {
-                    h.delete(key);
-                }
-            } else {
-                return Errno.ENOTSUPP.negative();
-            }
-            if (v == null) {
-                return Errno.ENOENT.negative();
-            }
-            out[0] = v;
-            return 0;
+            return m.sysLookupAndDelete(key, out);
         }
     }
 
@@ -554,15 +525,7 @@ public final class MapTable {
             return Errno.EINVAL.negative();
         }
         synchronized (kernel.lock()) {
-            byte[] v;
-            if (m instanceof QueueStackMap q) {
-                v = q.get(false);
-            } else if (m instanceof HtabMap h) {
-                v = h.lookupUser(key);
-            } else {
-                v = key.length == 4 ? m.lookupUser(java.nio.ByteBuffer.wrap(key).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt())
-                        : null;
-            }
+            byte[] v = m.sysLookup(key);
             if (v == null) {
                 return Errno.ENOENT.negative();
             }
@@ -584,17 +547,8 @@ public final class MapTable {
             return Errno.EINVAL.negative();
         }
         synchronized (kernel.lock()) {
-            if (m instanceof ArrayMap || m instanceof PercpuArrayMap) {
-                return Errno.EINVAL.negative(); // array_map_delete_elem()
-            }
-            if (m instanceof HtabMap h) {
-                return h.delete(key);
-            }
-            if (m instanceof QueueStackMap) {
-                return Errno.EINVAL.negative(); // queue_stack_map_delete_elem()
-            }
+            return m.sysDelete(key);
         }
-        return Errno.EINVAL.negative();
     }
 
     /**

@@ -118,7 +118,7 @@ public final class PercpuArrayMap extends BpfMap implements BpfMapOps {
             return Errno.EINVAL.negative();
         }
         // this_cpu_ptr(): copy_map_value(), then bpf_obj_free_fields() of the element
-        updateValue(m, elemAddr(index, 0), m.read(valueAddr, attr().valueSize()));
+        ArrayMap.updateValue(this, m, elemAddr(index, 0), m.read(valueAddr, attr().valueSize()));
         return 0;
     }
 
@@ -151,6 +151,11 @@ public final class PercpuArrayMap extends BpfMap implements BpfMapOps {
      * Models bpf_percpu_array_update(): flags above BPF_EXIST -EINVAL, an index past the end
      * -E2BIG, BPF_NOEXIST -EEXIST; then each CPU's value_size bytes from its slot of the buffer.
      */
+    @Override
+    int sysUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        return updateUser(key, value, flags, m);
+    }
+
     int updateUser(byte[] key, byte[] value, long flags, Memory m) {
         long index = Integer.toUnsignedLong(ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).getInt());
         if (Long.compareUnsigned(flags, ArrayMap.BPF_EXIST) > 0) {
@@ -163,17 +168,10 @@ public final class PercpuArrayMap extends BpfMap implements BpfMapOps {
             return Errno.EEXIST.negative();
         }
         // for each possible CPU: copy_map_value_long() of its slot, then bpf_obj_free_fields()
-        updateValue(m, elemAddr(index, 0), java.util.Arrays.copyOf(value, attr().valueSize()));
+        ArrayMap.updateValue(this, m, elemAddr(index, 0), java.util.Arrays.copyOf(value, attr().valueSize()));
         return 0;
     }
 
-    /** copy_map_value() around the special fields, then bpf_obj_free_fields(): the old kptrs are released. */
-    private void updateValue(Memory m, long val, byte[] value) {
-        BpfObjFreeFields.copyMapValue(m, record(), val, value);
-        if (kernel() != null) {
-            BpfObjFreeFields.free(kernel(), record(), val);
-        }
-    }
 
     /**
      * Models array_map_free() of a per-cpu array (v6.12): with special fields, bpf_obj_free_fields()

@@ -142,6 +142,32 @@ public final class QueueStackMap extends BpfMap implements BpfMapOps {
      * map -E2BIG, unless BPF_EXIST, which first drops the oldest element (tail advances); then the
      * value is copied in at head and head advances.
      */
+    /**
+     * bpf_map_update_value(): map->ops->map_push_elem (the key is NULL: key_size 0); BPF_F_LOCK
+     * without a spin lock is -EINVAL as push's own flag check gives.
+     */
+    @Override
+    int sysUpdate(byte[] key, byte[] value, long flags, Memory m) {
+        return push(value, flags);
+    }
+
+    /** bpf_map_copy_value(): map->ops->map_peek_elem. */
+    @Override
+    byte[] sysLookup(byte[] key) {
+        return get(false);
+    }
+
+    /** map_lookup_and_delete_elem(): map->ops->map_pop_elem. */
+    @Override
+    int sysLookupAndDelete(byte[] key, byte[][] out) {
+        byte[] v = get(true);
+        if (v == null) {
+            return Errno.ENOENT.negative();
+        }
+        out[0] = v;
+        return 0;
+    }
+
     synchronized int push(byte[] value, long flags) {
         boolean replace = (flags & ArrayMap.BPF_EXIST) != 0;
         if ((flags & ArrayMap.BPF_NOEXIST) != 0 || Long.compareUnsigned(flags, ArrayMap.BPF_EXIST) > 0) {
