@@ -557,12 +557,13 @@ public final class ObjLoader {
     }
 
     /**
-     * libbpf 1.5 bpf_map__init_kern_struct_ops()'s check of a kernel member that a program is
-     * put in: skip_mods_and_typedefs() to a PTR, then skip_mods_and_typedefs() of its target to a
-     * FUNC_PROTO (as resolve_func_ptr()). A member whose type is a typedef of a function pointer
-     * ({@code typedef int (*fn_t)(void); fn_t f;}) is a function pointer.
+     * libbpf 1.5's resolve_func_ptr() != NULL: skip_mods_and_typedefs() to a PTR, then
+     * skip_mods_and_typedefs() of its target to a FUNC_PROTO. A member whose type is a typedef of
+     * a function pointer ({@code typedef int (*fn_t)(void); fn_t f;}) is a function pointer. Both
+     * of libbpf's checks use it: bpf_map__init_kern_struct_ops() (a kernel member a program is
+     * put in) and bpf_object__collect_st_ops_relos() (the member a struct_ops relocation names).
      */
-    static boolean isFuncPtr(Btf b, int type) {
+    public static boolean isFuncPtr(Btf b, int type) {
         int t = b.skipModifiers(type);
         if (b.kind(t) != BtfKind.PTR) {
             return false;
