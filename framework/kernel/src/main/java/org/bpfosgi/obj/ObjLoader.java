@@ -150,15 +150,14 @@ public final class ObjLoader {
         return new ObjLoadException(err, List.of(lines));
     }
 
-    /** libbpf_strerror_r() of a kernel errno: strerror()'s text. */
+    /**
+     * libbpf_strerror_r() of a kernel errno: strerror()'s text, as libbpf 1.5 prints it in "failed
+     * to create: %s(%d)", "failed to set initial contents: %s" and the like (libbpf 1.6's errstr()
+     * prints the symbol instead).
+     */
     private static String strerror(int err) {
         Errno e = Errno.ofOrElse(-err, null);
         return e == null ? "Unknown error " + (-err) : e.description();
-    }
-
-    private static String errstr(int err) {
-        Errno e = Errno.ofOrElse(-err, null);
-        return e == null ? Integer.toString(err) : e.symbol();
     }
 
     private static void loadInto(OpenedObject o, BpfObject obj, Set<String> autoattach, StructOpsKernel k,
@@ -250,7 +249,7 @@ public final class ObjLoader {
                     flags, kt.btf().isModule() ? kt.btf() : null, kt.valueId());
             MapTable.CreateResult r = maps.create(attr);
             if (!r.ok()) {
-                throw fail(r.err(), "map '" + v.name() + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
+                throw fail(r.err(), "map '" + v.name() + "': failed to create: " + strerror(r.err()) + "(" + r.err() + ")");
             }
             obj.maps.put(v.name(), r.map());
             obj.created.add(new BpfObject.Created("map", r.map().id(), v.name()));
@@ -292,7 +291,7 @@ public final class ObjLoader {
                 int r = pa.update(s.getKey(), p.id(), 0);
                 if (r < 0) {
                     throw fail(r, "map '" + d.name() + "': failed to initialize slot [" + s.getKey() + "] to prog '"
-                            + s.getValue() + "' fd=" + p.id() + ": " + errstr(r));
+                            + s.getValue() + "' fd=" + p.id() + ": " + r);
                 }
             }
         }
@@ -432,7 +431,7 @@ public final class ObjLoader {
             r = maps.create(attr);
         }
         if (!r.ok()) {
-            throw fail(r.err(), "map '" + name + "': failed to create: " + errstr(r.err()) + "(" + r.err() + ")");
+            throw fail(r.err(), "map '" + name + "': failed to create: " + strerror(r.err()) + "(" + r.err() + ")");
         }
         return r.map();
     }
@@ -447,20 +446,20 @@ public final class ObjLoader {
     private static void populateInternalMap(MapTable maps, BpfMap m, OpenedObject.GlobalData g, byte[] image) {
         int u = maps.update(m.id(), new byte[4], image, 0);
         if (u < 0) {
-            throw fail(u, "map '" + g.name() + "': failed to set initial contents: " + errstr(u),
-                    "map '" + g.name() + "': failed to create: " + errstr(u) + "(" + u + ")");
+            throw fail(u, "map '" + g.name() + "': failed to set initial contents: " + strerror(u),
+                    "map '" + g.name() + "': failed to create: " + strerror(u) + "(" + u + ")");
         }
         if (g.readOnly()) {
             int fz = maps.freeze(m.id());
             if (fz < 0) {
-                throw fail(fz, "map '" + g.name() + "': failed to freeze as read-only: " + errstr(fz),
-                        "map '" + g.name() + "': failed to create: " + errstr(fz) + "(" + fz + ")");
+                throw fail(fz, "map '" + g.name() + "': failed to freeze as read-only: " + strerror(fz),
+                        "map '" + g.name() + "': failed to create: " + strerror(fz) + "(" + fz + ")");
             }
         }
         if ((g.flags() & MapCreateAttr.BPF_F_MMAPABLE) != 0 && m.record() != null && m.record().err() == 0) {
             int e = Errno.ENOTSUPP.negative();
             throw fail(e, "map '" + g.name() + "': failed to re-mmap() contents: " + e,
-                    "map '" + g.name() + "': failed to create: " + errstr(e) + "(" + e + ")");
+                    "map '" + g.name() + "': failed to create: " + strerror(e) + "(" + e + ")");
         }
     }
 
@@ -557,12 +556,13 @@ public final class ObjLoader {
     }
 
     /**
-     * libbpf 1.5 bpf_map__init_kern_struct_ops()'s check of a kernel member that a program is
-     * put in: skip_mods_and_typedefs() to a PTR, then skip_mods_and_typedefs() of its target to a
-     * FUNC_PROTO (as resolve_func_ptr()). A member whose type is a typedef of a function pointer
-     * ({@code typedef int (*fn_t)(void); fn_t f;}) is a function pointer.
+     * libbpf 1.5's resolve_func_ptr() != NULL: skip_mods_and_typedefs() to a PTR, then
+     * skip_mods_and_typedefs() of its target to a FUNC_PROTO. A member whose type is a typedef of
+     * a function pointer ({@code typedef int (*fn_t)(void); fn_t f;}) is a function pointer. Both
+     * of libbpf's checks use it: bpf_map__init_kern_struct_ops() (a kernel member a program is
+     * put in) and bpf_object__collect_st_ops_relos() (the member a struct_ops relocation names).
      */
-    static boolean isFuncPtr(Btf b, int type) {
+    public static boolean isFuncPtr(Btf b, int type) {
         int t = b.skipModifiers(type);
         if (b.kind(t) != BtfKind.PTR) {
             return false;
@@ -628,7 +628,7 @@ public final class ObjLoader {
             k.progs().progs().free(again.prog().id());
         }
         List<String> lines = new ArrayList<>();
-        lines.add("prog '" + f.name() + "': BPF program load failed: " + errstr(r.err()));
+        lines.add("prog '" + f.name() + "': BPF program load failed: " + strerror(r.err()));
         lines.add("prog '" + f.name() + "': -- BEGIN PROG LOAD LOG --");
         for (String l : log.split("\n")) {
             if (!l.isEmpty()) {

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.bpfosgi.btf.Btf;
-import org.bpfosgi.btf.BtfType;
 import org.bpfosgi.btf.api.BtfKind;
 import org.bpfosgi.errno.Errno;
 import org.bpfosgi.isa.Insn;
@@ -379,15 +378,4 @@ public final class ElfObject {
         return b.kind(id).name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /**
-     * libbpf 1.5's resolve_func_ptr() != NULL: skip_mods_and_typedefs() to a PTR whose target,
-     * after skip_mods_and_typedefs(), is a FUNC_PROTO (a typedef'd function pointer is one).
-     */
-    static boolean isFuncPtr(Btf b, int type) {
-        int t = b.resolve(type);
-        if (b.kind(t) != BtfKind.PTR) {
-            return false;
-        }
-        return b.kind(b.resolve(((BtfType.Ref) b.type(t)).type())) == BtfKind.FUNC_PROTO;
-    }
 }

@@ -1193,7 +1193,7 @@ final class ElfOpener {
                 throw fail(EINVAL, "struct_ops reloc " + map.name() + ": cannot find member at moff " + moff);
             }
             String mname = b.str(type.members().get(member).nameOff());
-            if (!ElfObject.isFuncPtr(b, type.members().get(member).type())) {
+            if (!org.bpfosgi.obj.ObjLoader.isFuncPtr(b, type.members().get(member).type())) {
                 throw fail(EINVAL, "struct_ops reloc " + map.name() + ": cannot relocate non func ptr " + mname);
             }
             Optional<Program> prog = o.findProgBySecInsn(shdrIdx, insnIdx);

@@ -86,7 +86,7 @@ final class KconfigValues {
     /**
      * Models bpf_object__read_kconfig_file(): each line of the Kconfig, in order, sets the
      * extern of its name if that is not set yet; a refused value fails the whole read
-     * ("error parsing system Kconfig line '%s': %d"), which bpf_object__resolve_externs()
+     * ("error parsing system Kconfig line '%s': %d", the line cut at its '='), which bpf_object__resolve_externs()
      * returns as -EINVAL.
      */
     static void readKconfig(List<ElfObject.Extern> externs, boolean[] set, byte[] img) {
@@ -100,8 +100,9 @@ final class KconfigValues {
                     processLine(e, img, line.getValue());
                 } catch (Failed f) {
                     String[] lines = f.lines.toArray(new String[f.lines.size() + 1]);
-                    lines[lines.length - 1] = "error parsing system Kconfig line '" + line.getKey() + "=" + line.getValue()
-                            + "': " + f.err;
+                    // bpf_object__process_kconfig_line() has cut the line at its '=' by then: the
+                    // warning names the option only
+                    lines[lines.length - 1] = "error parsing system Kconfig line '" + line.getKey() + "': " + f.err;
                     throw new Failed(Errno.EINVAL.negative(), lines);
                 }
                 set[i] = true;
